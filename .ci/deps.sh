@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages docscan needs, only those that are missing.
+# Usage: .ci/deps.sh [extra-package ...]
+set -euo pipefail
+
+pkgs=(
+  gcc pkg-config
+  libtesseract-dev libleptonica-dev
+  tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz
+  mosquitto mosquitto-clients
+  fonts-ocr-b fonts-dejavu-core
+  curl ca-certificates
+)
+pkgs+=("$@")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+  $sudo apt-get update -q >/dev/null
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,63 @@
+# docscan — see README.md. `make run` and `make test` install what they
+# need on a fresh Debian machine.
+
+SHELL       := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+# Tesseract is ~9x faster single-threaded on small images; we parallelise
+# across workers instead.
+export OMP_THREAD_LIMIT := 1
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X github.com/docscan/docscan/cmd/internal/version.Version=$(VERSION) \
+            -X github.com/docscan/docscan/cmd/internal/version.Commit=$(COMMIT) \
+            -X github.com/docscan/docscan/cmd/internal/version.Date=$(DATE)
+
+LISTEN   ?= 127.0.0.1:8080
+DATA     ?= ./var
+
+.PHONY: all deps build run test test-short bench lint install clean
+
+all: build
+
+# deps installs missing Debian packages and Go modules.
+deps:
+	@.ci/deps.sh
+	@$(GO) mod download
+
+build: deps
+	@mkdir -p bin
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/docscand ./cmd/docscand
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/docscan ./cmd/docscan
+
+# run starts the daemon on the simulated scanner with a genuine Kazakhstan
+# ID card on the glass.
+run: build
+	@mkdir -p $(DATA)
+	bin/docscan specimen -type kz-id-2014 -out $(DATA)/glass -seed 1 >/dev/null
+	bin/docscand -listen $(LISTEN) -data $(DATA) -hal sim -camera sim -sim-doc $(DATA)/glass
+
+test: deps
+	$(GO) vet ./...
+	@echo "checking that everything builds without cgo"
+	CGO_ENABLED=0 $(GO) build ./...
+	$(GO) test -count=1 -timeout 12m ./...
+
+test-short: deps
+	$(GO) test -short -count=1 ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 ./...
+
+lint: deps
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+install: build
+	install -D -m 0755 bin/docscand $(DESTDIR)/usr/bin/docscand
+	install -D -m 0755 bin/docscan  $(DESTDIR)/usr/bin/docscan
+
+clean:
+	rm -rf bin dist
