@@ -35,6 +35,10 @@ const (
 	numChannels
 )
 
+// NumChannels is the number of channels a board can carry; arrays indexed
+// by Channel have this length.
+const NumChannels = int(numChannels)
+
 // AllChannels lists every channel in a stable order.
 var AllChannels = []Channel{WhiteTop, WhiteSide, WhiteFront, IRTop, IRSide, IRFront, UV, AxialLeft, AxialRight}
 
@@ -186,3 +190,7 @@ type Camera interface {
 
 // ErrTimeout is returned by hardware waits that gave up.
 var ErrTimeout = errors.New("hardware timeout")
+
+// ErrUnsupported is returned when a device lacks a feature that was asked
+// for, such as a camera without an exposure control.
+var ErrUnsupported = errors.New("not supported by this device")
