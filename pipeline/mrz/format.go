@@ -1,0 +1,267 @@
+package mrz
+
+// Format is the layout of a machine-readable zone.
+type Format int
+
+// The layouts of ICAO 9303 and the one national layout read besides them.
+const (
+	FormatUnknown Format = iota
+	TD1                  // ID-1 card: 3 lines of 30
+	TD2                  // ID-2 card or passport: 2 lines of 36
+	TD3                  // passport book: 2 lines of 44
+	MRVA                 // visa, format A: 2 lines of 44
+	MRVB                 // visa, format B: 2 lines of 36
+	FrenchID             // French national ID card (1988–2021): 2 lines of 36, not ICAO
+)
+
+// String returns the format's name as the API spells it.
+func (f Format) String() string {
+	switch f {
+	case TD1:
+		return "TD1"
+	case TD2:
+		return "TD2"
+	case TD3:
+		return "TD3"
+	case MRVA:
+		return "MRVA"
+	case MRVB:
+		return "MRVB"
+	case FrenchID:
+		return "FRENCH_ID"
+	}
+	return "UNKNOWN"
+}
+
+// Shape returns the number of lines and the line length of the format.
+func (f Format) Shape() (lines, length int) {
+	switch f {
+	case TD1:
+		return 3, 30
+	case TD2, MRVB, FrenchID:
+		return 2, 36
+	case TD3, MRVA:
+		return 2, 44
+	}
+	return 0, 0
+}
+
+// formatsOfShape lists the formats a zone of that shape may have.
+func formatsOfShape(lines, length int) []Format {
+	switch {
+	case lines == 3 && length == 30:
+		return []Format{TD1}
+	case lines == 2 && length == 36:
+		return []Format{TD2, MRVB, FrenchID}
+	case lines == 2 && length == 44:
+		return []Format{TD3, MRVA}
+	}
+	return nil
+}
+
+// Check names, as the API's mrz.checks object spells them.
+const (
+	CheckDocumentNumber = "document_number"
+	CheckDateOfBirth    = "date_of_birth"
+	CheckDateOfExpiry   = "date_of_expiry"
+	CheckOptionalData   = "optional_data"
+	CheckComposite      = "composite"
+)
+
+// charClass is what a position of the zone may hold.
+type charClass uint8
+
+const (
+	classAlnum  charClass = iota // A–Z, 0–9 or <
+	classAlpha                   // A–Z or <
+	classDigit                   // 0–9 or < (dates may have unknown parts)
+	classCheck                   // a check digit: 0–9, or < where the field is empty
+)
+
+func (c charClass) allows(b byte) bool {
+	switch {
+	case b == '<':
+		return true
+	case b >= '0' && b <= '9':
+		return c != classAlpha
+	case b >= 'A' && b <= 'Z':
+		return c == classAlnum || c == classAlpha
+	}
+	return false
+}
+
+// span is a run of characters on one line: [start, end).
+type span struct{ line, start, end int }
+
+// fieldDef is one field of a layout.
+type fieldDef struct {
+	name  string
+	at    span
+	class charClass
+}
+
+// checkDef is one check digit of a layout: the digit at digit computed over
+// the concatenation of data.
+type checkDef struct {
+	name  string
+	data  []span
+	digit span
+	// emptyMayBeFiller: the digit may be '<' when all of data is filler.
+	emptyMayBeFiller bool
+}
+
+// layout describes where each field and check digit of a format is.
+type layout struct {
+	fields []fieldDef
+	checks []checkDef
+}
+
+// Field names used in layouts and in Problem.Field.
+const (
+	fieldDocumentCode   = "document_code"
+	fieldIssuingState   = "issuing_state"
+	fieldNames          = "names"
+	fieldSurname        = "surname"
+	fieldGivenNames     = "given_names"
+	fieldDocumentNumber = "document_number"
+	fieldNationality    = "nationality"
+	fieldDateOfBirth    = "date_of_birth"
+	fieldSex            = "sex"
+	fieldDateOfExpiry   = "date_of_expiry"
+	fieldOptionalData   = "optional_data"
+	fieldOptionalData2  = "optional_data_2"
+	fieldAdminCode      = "administrative_code"
+)
+
+func sp(line, start, end int) span { return span{line, start, end} }
+
+// layoutOf returns the layout of f.
+func layoutOf(f Format) layout {
+	switch f {
+	case TD1:
+		return layout{
+			fields: []fieldDef{
+				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
+				{fieldIssuingState, sp(0, 2, 5), classAlpha},
+				{fieldDocumentNumber, sp(0, 5, 14), classAlnum},
+				{CheckDocumentNumber + "_check", sp(0, 14, 15), classCheck},
+				{fieldOptionalData, sp(0, 15, 30), classAlnum},
+				{fieldDateOfBirth, sp(1, 0, 6), classDigit},
+				{CheckDateOfBirth + "_check", sp(1, 6, 7), classCheck},
+				{fieldSex, sp(1, 7, 8), classAlpha},
+				{fieldDateOfExpiry, sp(1, 8, 14), classDigit},
+				{CheckDateOfExpiry + "_check", sp(1, 14, 15), classCheck},
+				{fieldNationality, sp(1, 15, 18), classAlpha},
+				{fieldOptionalData2, sp(1, 18, 29), classAlnum},
+				{CheckComposite + "_check", sp(1, 29, 30), classCheck},
+				{fieldNames, sp(2, 0, 30), classAlpha},
+			},
+			checks: []checkDef{
+				{name: CheckDocumentNumber, data: []span{sp(0, 5, 14)}, digit: sp(0, 14, 15)},
+				{name: CheckDateOfBirth, data: []span{sp(1, 0, 6)}, digit: sp(1, 6, 7)},
+				{name: CheckDateOfExpiry, data: []span{sp(1, 8, 14)}, digit: sp(1, 14, 15)},
+				{name: CheckComposite, data: []span{sp(0, 5, 30), sp(1, 0, 7), sp(1, 8, 15), sp(1, 18, 29)}, digit: sp(1, 29, 30)},
+			},
+		}
+	case TD2, MRVB:
+		l := layout{
+			fields: []fieldDef{
+				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
+				{fieldIssuingState, sp(0, 2, 5), classAlpha},
+				{fieldNames, sp(0, 5, 36), classAlpha},
+				{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
+				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheck},
+				{fieldNationality, sp(1, 10, 13), classAlpha},
+				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
+				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
+				{fieldSex, sp(1, 20, 21), classAlpha},
+				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
+				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
+			},
+			checks: []checkDef{
+				{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
+				{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
+				{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
+			},
+		}
+		if f == MRVB {
+			l.fields = append(l.fields, fieldDef{fieldOptionalData, sp(1, 28, 36), classAlnum})
+			return l
+		}
+		l.fields = append(l.fields,
+			fieldDef{fieldOptionalData, sp(1, 28, 35), classAlnum},
+			fieldDef{CheckComposite + "_check", sp(1, 35, 36), classCheck})
+		l.checks = append(l.checks, checkDef{name: CheckComposite, data: []span{sp(1, 0, 10), sp(1, 13, 20), sp(1, 21, 35)}, digit: sp(1, 35, 36)})
+		return l
+	case TD3, MRVA:
+		l := layout{
+			fields: []fieldDef{
+				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
+				{fieldIssuingState, sp(0, 2, 5), classAlpha},
+				{fieldNames, sp(0, 5, 44), classAlpha},
+				{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
+				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheck},
+				{fieldNationality, sp(1, 10, 13), classAlpha},
+				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
+				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
+				{fieldSex, sp(1, 20, 21), classAlpha},
+				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
+				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
+			},
+			checks: []checkDef{
+				{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
+				{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
+				{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
+			},
+		}
+		if f == MRVA {
+			l.fields = append(l.fields, fieldDef{fieldOptionalData, sp(1, 28, 44), classAlnum})
+			return l
+		}
+		l.fields = append(l.fields,
+			fieldDef{fieldOptionalData, sp(1, 28, 42), classAlnum},
+			fieldDef{CheckOptionalData + "_check", sp(1, 42, 43), classCheck},
+			fieldDef{CheckComposite + "_check", sp(1, 43, 44), classCheck})
+		l.checks = append(l.checks,
+			checkDef{name: CheckOptionalData, data: []span{sp(1, 28, 42)}, digit: sp(1, 42, 43), emptyMayBeFiller: true},
+			checkDef{name: CheckComposite, data: []span{sp(1, 0, 10), sp(1, 13, 20), sp(1, 21, 43)}, digit: sp(1, 43, 44)})
+		return l
+	case FrenchID:
+		return layout{
+			fields: []fieldDef{
+				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
+				{fieldIssuingState, sp(0, 2, 5), classAlpha},
+				{fieldSurname, sp(0, 5, 30), classAlpha},
+				{fieldAdminCode, sp(0, 30, 36), classAlnum},
+				{fieldDocumentNumber, sp(1, 0, 12), classAlnum},
+				{CheckDocumentNumber + "_check", sp(1, 12, 13), classCheck},
+				{fieldGivenNames, sp(1, 13, 27), classAlpha},
+				{fieldDateOfBirth, sp(1, 27, 33), classDigit},
+				{CheckDateOfBirth + "_check", sp(1, 33, 34), classCheck},
+				{fieldSex, sp(1, 34, 35), classAlpha},
+				{CheckComposite + "_check", sp(1, 35, 36), classCheck},
+			},
+			checks: []checkDef{
+				{name: CheckDocumentNumber, data: []span{sp(1, 0, 12)}, digit: sp(1, 12, 13)},
+				{name: CheckDateOfBirth, data: []span{sp(1, 27, 33)}, digit: sp(1, 33, 34)},
+				{name: CheckComposite, data: []span{sp(0, 0, 36), sp(1, 0, 35)}, digit: sp(1, 35, 36)},
+			},
+		}
+	}
+	return layout{}
+}
+
+// classMap returns, for each line of f, the class of each position.
+func classMap(f Format) [][]charClass {
+	n, length := f.Shape()
+	m := make([][]charClass, n)
+	for i := range m {
+		m[i] = make([]charClass, length)
+	}
+	for _, fd := range layoutOf(f).fields {
+		for i := fd.at.start; i < fd.at.end; i++ {
+			m[fd.at.line][i] = fd.class
+		}
+	}
+	return m
+}
