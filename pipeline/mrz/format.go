@@ -72,10 +72,10 @@ const (
 type charClass uint8
 
 const (
-	classAlnum  charClass = iota // A–Z, 0–9 or <
-	classAlpha                   // A–Z or <
-	classDigit                   // 0–9 or < (dates may have unknown parts)
-	classCheck                   // a check digit: 0–9, or < where the field is empty
+	classAlnum charClass = iota // A–Z, 0–9 or <
+	classAlpha                  // A–Z or <
+	classDigit                  // 0–9 or < (dates may have unknown parts)
+	classCheck                  // a check digit: 0–9, or < where the field is empty
 )
 
 func (c charClass) allows(b byte) bool {
