@@ -76,6 +76,7 @@ const (
 	classAlpha                  // A–Z or <
 	classDigit                  // 0–9 or < (dates may have unknown parts)
 	classCheck                  // a check digit: 0–9, or < where the field is empty
+	classSex                    // M, F, X or <
 )
 
 func (c charClass) allows(b byte) bool {
@@ -83,7 +84,9 @@ func (c charClass) allows(b byte) bool {
 	case b == '<':
 		return true
 	case b >= '0' && b <= '9':
-		return c != classAlpha
+		return c == classAlnum || c == classDigit || c == classCheck
+	case c == classSex:
+		return b == 'M' || b == 'F' || b == 'X'
 	case b >= 'A' && b <= 'Z':
 		return c == classAlnum || c == classAlpha
 	}
@@ -148,7 +151,7 @@ func layoutOf(f Format) layout {
 				{fieldOptionalData, sp(0, 15, 30), classAlnum},
 				{fieldDateOfBirth, sp(1, 0, 6), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 6, 7), classCheck},
-				{fieldSex, sp(1, 7, 8), classAlpha},
+				{fieldSex, sp(1, 7, 8), classSex},
 				{fieldDateOfExpiry, sp(1, 8, 14), classDigit},
 				{CheckDateOfExpiry + "_check", sp(1, 14, 15), classCheck},
 				{fieldNationality, sp(1, 15, 18), classAlpha},
@@ -174,7 +177,7 @@ func layoutOf(f Format) layout {
 				{fieldNationality, sp(1, 10, 13), classAlpha},
 				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
-				{fieldSex, sp(1, 20, 21), classAlpha},
+				{fieldSex, sp(1, 20, 21), classSex},
 				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
 				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
 			},
@@ -204,7 +207,7 @@ func layoutOf(f Format) layout {
 				{fieldNationality, sp(1, 10, 13), classAlpha},
 				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
-				{fieldSex, sp(1, 20, 21), classAlpha},
+				{fieldSex, sp(1, 20, 21), classSex},
 				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
 				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
 			},
@@ -238,7 +241,7 @@ func layoutOf(f Format) layout {
 				{fieldGivenNames, sp(1, 13, 27), classAlpha},
 				{fieldDateOfBirth, sp(1, 27, 33), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 33, 34), classCheck},
-				{fieldSex, sp(1, 34, 35), classAlpha},
+				{fieldSex, sp(1, 34, 35), classSex},
 				{CheckComposite + "_check", sp(1, 35, 36), classCheck},
 			},
 			checks: []checkDef{

@@ -177,7 +177,7 @@ func parseAs(lines []string, f Format, now time.Time) *Document {
 				d.Problems = append(d.Problems, Problem{fd.name, fmt.Sprintf("%q at %s is outside the MRZ alphabet", s[i], where)})
 				break
 			}
-			if !fd.class.allows(s[i]) {
+			if fd.class == classAlpha && !fd.class.allows(s[i]) {
 				d.Warnings = append(d.Warnings, Problem{fd.name, fmt.Sprintf("%q at %s", s[i], where)})
 				break
 			}
@@ -185,7 +185,7 @@ func parseAs(lines []string, f Format, now time.Time) *Document {
 	}
 
 	// Check digits.
-	for _, cd := range lay.checks {
+	for _, cd := range checksOf(f, lines) {
 		data := make([]string, len(cd.data))
 		for i, s := range cd.data {
 			data[i] = get(s)
@@ -245,9 +245,8 @@ func (d *Document) parseNumber(f Format, lines []string) {
 	switch f {
 	case TD1:
 		num, cd, opt := lines[0][5:14], lines[0][14], lines[0][15:30]
-		if ext, digit, rest, ok := longNumber(cd, opt); ok {
+		if ext, _, rest, ok := longNumber(cd, opt); ok {
 			d.DocumentNumber = num + ext
-			d.Checks[CheckDocumentNumber] = checkHolds(num+ext, digit, false)
 			opt = rest
 		} else {
 			d.DocumentNumber = trimFiller(num)
@@ -255,9 +254,8 @@ func (d *Document) parseNumber(f Format, lines []string) {
 		d.OptionalData = joinOptional(trimFiller(opt), trimFiller(lines[1][18:29]))
 	case TD2:
 		num, cd, opt := lines[1][0:9], lines[1][9], lines[1][28:35]
-		if ext, digit, rest, ok := longNumber(cd, opt); ok {
+		if ext, _, rest, ok := longNumber(cd, opt); ok {
 			d.DocumentNumber = num + ext
-			d.Checks[CheckDocumentNumber] = checkHolds(num+ext, digit, false)
 			opt = rest
 		} else {
 			d.DocumentNumber = trimFiller(num)
@@ -276,6 +274,36 @@ func (d *Document) parseNumber(f Format, lines []string) {
 		d.DocumentNumber = trimFiller(lines[1][0:12])
 		d.OptionalData = trimFiller(lines[0][30:36])
 	}
+}
+
+// checksOf returns the check digits of format f as the lines lay them
+// out: a long document number moves its check digit into the optional
+// data.
+func checksOf(f Format, lines []string) []checkDef {
+	checks := layoutOf(f).checks
+	var num, opt span
+	switch f {
+	case TD1:
+		num, opt = sp(0, 5, 14), sp(0, 15, 30)
+	case TD2:
+		num, opt = sp(1, 0, 9), sp(1, 28, 35)
+	default:
+		return checks
+	}
+	ext, _, _, ok := longNumber(lines[num.line][num.end], lines[opt.line][opt.start:opt.end])
+	if !ok {
+		return checks
+	}
+	out := make([]checkDef, len(checks))
+	copy(out, checks)
+	for i := range out {
+		if out[i].name == CheckDocumentNumber {
+			extAt := sp(opt.line, opt.start, opt.start+len(ext))
+			out[i].data = []span{num, extAt}
+			out[i].digit = sp(opt.line, extAt.end, extAt.end+1)
+		}
+	}
+	return out
 }
 
 // longNumber recognises an ICAO long document number: a filler in the

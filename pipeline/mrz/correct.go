@@ -1,0 +1,424 @@
+package mrz
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Candidate is one reading of a character with the reader's probability.
+type Candidate struct {
+	Char byte
+	Prob float32
+}
+
+// LineReading is one line as a reader saw it: for each character position
+// its candidates, best first.
+type LineReading [][]Candidate
+
+// Text returns the line as read: the best candidate of each position.
+func (l LineReading) Text() string {
+	b := make([]byte, len(l))
+	for i, c := range l {
+		b[i] = '?'
+		if len(c) > 0 {
+			b[i] = c[0].Char
+		}
+	}
+	return string(b)
+}
+
+// ReadingOf turns printed text into a reading with certain characters,
+// e.g. to correct another OCR's output by field type alone.
+func ReadingOf(line string) LineReading {
+	r := make(LineReading, len(line))
+	for i := 0; i < len(line); i++ {
+		r[i] = []Candidate{{line[i], 1}}
+	}
+	return r
+}
+
+// Correction is one character the corrector changed.
+type Correction struct {
+	Line, Pos int // 0-based
+	From, To  byte
+	// Reason is "field type" (a letter where only digits belong, or the
+	// reverse) or "check digit" (an alternative the reader also saw, kept
+	// because it makes a field's check digit hold).
+	Reason string
+}
+
+func (c Correction) String() string {
+	return fmt.Sprintf("line %d position %d: %q -> %q (%s)", c.Line+1, c.Pos+1, c.From, c.To, c.Reason)
+}
+
+// Corrector tuning. The reader's probabilities are the only evidence: a
+// character is changed to make a check digit hold only where the reader
+// itself gave the alternative at least minAltProb, and all changes of one
+// field together may cost at most maxFixCost (the log of how much less
+// likely the reader found them).
+const (
+	minAltProb = 0.01
+	// unsureProb: below it the reader is unsure enough that the classic
+	// OCR confusions (0/O, 1/I, 8/B, ...) are tried even when it did not
+	// list them.
+	unsureProb = 0.9
+	maxFixCost = 4.61 // ln 100
+	maxChanges = 2
+	// maxSearchPositions bounds the search per field.
+	maxSearchPositions = 24
+)
+
+// confusions are the OCR-B look-alikes across letters and digits.
+var (
+	toDigit  = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'U': '0', 'I': '1', 'L': '1', 'T': '1', 'Z': '2', 'A': '4', 'S': '5', 'G': '6', 'B': '8'}
+	toLetter = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '8': 'B'}
+)
+
+// confusable returns c's look-alike in class, if it has one.
+func confusable(c byte, class charClass) (byte, bool) {
+	var to byte
+	var ok bool
+	switch class {
+	case classDigit, classCheck:
+		to, ok = toDigit[c]
+	case classAlpha:
+		to, ok = toLetter[c]
+	case classAlnum:
+		if to, ok = toDigit[c]; !ok {
+			to, ok = toLetter[c]
+		}
+	}
+	return to, ok && class.allows(to)
+}
+
+// Correct settles a read zone. Each position first takes the reader's best
+// candidate its field type allows (a digit in a date or check digit, a
+// letter in a name or code, M/F/X/< for the sex). Then, for each field
+// with a check digit that fails, it tries the alternatives the reader saw
+// inside the field (never the check digit itself) and keeps the most
+// likely combination, of at most two changes, that makes it hold. A check
+// digit is never changed to another digit: a field that fails as printed
+// stays invalid. The format is the one of the zone's shape that reads
+// best. It returns ErrFormat when the shape matches no layout.
+func Correct(lines []LineReading, now time.Time) (*Document, []Correction, error) {
+	if len(lines) == 0 {
+		return nil, nil, fmt.Errorf("%w: no lines", ErrFormat)
+	}
+	for i, l := range lines {
+		if len(l) != len(lines[0]) {
+			return nil, nil, fmt.Errorf("%w: line %d has %d characters, line 1 has %d", ErrFormat, i+1, len(l), len(lines[0]))
+		}
+	}
+	formats := formatsOfShape(len(lines), len(lines[0]))
+	if len(formats) == 0 {
+		return nil, nil, fmt.Errorf("%w: %d lines of %d characters", ErrFormat, len(lines), len(lines[0]))
+	}
+	var (
+		best     *Document
+		bestFix  []Correction
+		bestRank rank
+	)
+	for _, f := range formats {
+		d, fixes, cost := correctAs(lines, f, now)
+		r := rankOf(d, cost)
+		if best == nil || r.better(bestRank) {
+			best, bestFix, bestRank = d, fixes, r
+		}
+	}
+	return best, bestFix, nil
+}
+
+// rank orders readings of one zone as different formats.
+type rank struct {
+	valid     bool
+	passed    int
+	formatFit bool // the document code agrees with the format
+	cost      float64
+}
+
+func rankOf(d *Document, cost float64) rank {
+	return rank{valid: d.Valid, passed: countValid(d.Checks), formatFit: codeFits(d), cost: cost}
+}
+
+func (r rank) better(o rank) bool {
+	if r.valid != o.valid {
+		return r.valid
+	}
+	if r.formatFit != o.formatFit {
+		return r.formatFit
+	}
+	if r.passed != o.passed {
+		return r.passed > o.passed
+	}
+	return r.cost < o.cost
+}
+
+// codeFits reports whether the document code suits the format: V for
+// visas, "IDFRA" for the French ID, anything but V for the others.
+func codeFits(d *Document) bool {
+	isVisa := d.DocumentCode != "" && d.DocumentCode[0] == 'V'
+	switch d.Format {
+	case MRVA, MRVB:
+		return isVisa
+	case FrenchID:
+		return d.DocumentCode == "ID" && d.IssuingState == "FRA" && looksFrench(d.Lines, time.Time{})
+	}
+	return !isVisa
+}
+
+// settled is a position after settling its field type.
+type settled struct {
+	char byte
+	prob float64
+	alts []alt // other characters of its class the reader saw, cheapest first
+}
+
+type alt struct {
+	char byte
+	cost float64
+}
+
+// correctAs corrects lines as format f; cost is the total log-likelihood
+// the corrections gave up.
+func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Correction, float64) {
+	classes := classMap(f)
+	// State codes are settled to letters only when that makes a known code
+	// (below): a few documents print digits there.
+	codes := codeSpans(f)
+	for _, s := range codes {
+		for i := s.start; i < s.end; i++ {
+			classes[s.line][i] = classAlnum
+		}
+	}
+	pos := make([][]settled, len(lines))
+	text := make([][]byte, len(lines))
+	var fixes []Correction
+	cost := 0.0
+	for li, l := range lines {
+		pos[li] = make([]settled, len(l))
+		text[li] = make([]byte, len(l))
+		for i, cands := range l {
+			s, changed := settle(cands, classes[li][i])
+			pos[li][i] = s
+			text[li][i] = s.char
+			if changed {
+				fixes = append(fixes, Correction{li, i, cands[0].Char, s.char, "field type"})
+				cost += math.Log(float64(max(cands[0].Prob, 1e-6)) / max(s.prob, 1e-6))
+			}
+		}
+	}
+
+	for _, s := range codes {
+		fixes, cost = settleCode(lines, text, s, fixes, cost)
+	}
+
+	// Fields with their own check digit first, then the composite over what
+	// no other check covers.
+	checks := checksOf(f, stringsOf(text))
+	covered := map[[2]int]bool{}
+	for _, cd := range checks {
+		covered[[2]int{cd.digit.line, cd.digit.start}] = true
+	}
+	for _, cd := range checks {
+		if cd.name == CheckComposite {
+			continue
+		}
+		free := positionsOf(cd.data, nil)
+		fx, c := searchFix(text, pos, cd, free)
+		fixes, cost = append(fixes, fx...), cost+c
+		for _, p := range free {
+			covered[p] = true
+		}
+	}
+	for _, cd := range checks {
+		if cd.name == CheckComposite {
+			fx, c := searchFix(text, pos, cd, positionsOf(cd.data, covered))
+			fixes, cost = append(fixes, fx...), cost+c
+		}
+	}
+	return parseAs(stringsOf(text), f, now), fixes, cost
+}
+
+func stringsOf(text [][]byte) []string {
+	out := make([]string, len(text))
+	for i, t := range text {
+		out[i] = string(t)
+	}
+	return out
+}
+
+// positionsOf lists the positions of spans not in skip.
+func positionsOf(spans []span, skip map[[2]int]bool) [][2]int {
+	var out [][2]int
+	for _, s := range spans {
+		for i := s.start; i < s.end; i++ {
+			if !skip[[2]int{s.line, i}] {
+				out = append(out, [2]int{s.line, i})
+			}
+		}
+	}
+	return out
+}
+
+// settle picks the reader's best candidate the class allows and lists the
+// alternatives of that class.
+func settle(cands []Candidate, class charClass) (s settled, changed bool) {
+	if len(cands) == 0 {
+		return settled{char: '<', prob: 0}, false
+	}
+	top := cands[0]
+	s = settled{char: top.Char, prob: float64(top.Prob)}
+	if !class.allows(top.Char) {
+		found := false
+		for _, c := range cands[1:] {
+			if class.allows(c.Char) && (class != classCheck || c.Char != '<') {
+				s.char, s.prob, found = c.Char, float64(c.Prob), true
+				break
+			}
+		}
+		if !found {
+			if to, ok := confusable(top.Char, class); ok {
+				s.char, found = to, true
+			}
+		}
+		changed = found
+	}
+	if class == classCheck {
+		return s, changed // a check digit has no alternatives
+	}
+	p := max(s.prob, 1e-6)
+	for _, c := range cands {
+		if c.Char != s.char && class.allows(c.Char) && float64(c.Prob) >= minAltProb {
+			s.alts = append(s.alts, alt{c.Char, math.Max(0, math.Log(p/float64(c.Prob)))})
+		}
+	}
+	if s.prob < unsureProb {
+		if to, ok := confusable(s.char, class); ok && !slices.ContainsFunc(s.alts, func(a alt) bool { return a.char == to }) {
+			q := max((1-s.prob)/2, minAltProb)
+			s.alts = append(s.alts, alt{to, math.Max(0, math.Log(p/q))})
+		}
+	}
+	slices.SortFunc(s.alts, func(a, b alt) int { return cmp.Compare(a.cost, b.cost) })
+	return s, changed
+}
+
+// searchFix makes check cd hold, if it fails, by the cheapest combination
+// of at most maxChanges alternatives at the free positions, within
+// maxFixCost. It edits text and returns what it changed.
+func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Correction, float64) {
+	holds := func() bool {
+		data := make([]byte, 0, 64)
+		for _, s := range cd.data {
+			data = append(data, text[s.line][s.start:s.end]...)
+		}
+		return checkHolds(string(data), text[cd.digit.line][cd.digit.start], cd.emptyMayBeFiller)
+	}
+	if holds() {
+		return nil, 0
+	}
+	type option struct {
+		at   [2]int
+		char byte
+		cost float64
+	}
+	var opts []option
+	for _, p := range free {
+		for _, a := range pos[p[0]][p[1]].alts {
+			if a.cost <= maxFixCost {
+				opts = append(opts, option{p, a.char, a.cost})
+			}
+		}
+	}
+	if len(opts) == 0 {
+		return nil, 0
+	}
+	slices.SortFunc(opts, func(a, b option) int { return cmp.Compare(a.cost, b.cost) })
+	if len(opts) > maxSearchPositions*2 {
+		opts = opts[:maxSearchPositions*2]
+	}
+	set := func(o option) byte {
+		old := text[o.at[0]][o.at[1]]
+		text[o.at[0]][o.at[1]] = o.char
+		return old
+	}
+	unset := func(o option, old byte) { text[o.at[0]][o.at[1]] = old }
+
+	bestCost := math.Inf(1)
+	var best []option
+	for i, a := range opts {
+		if a.cost >= bestCost {
+			break
+		}
+		oldA := set(a)
+		if holds() {
+			bestCost, best = a.cost, []option{a}
+		}
+		if maxChanges >= 2 {
+			for _, b := range opts[i+1:] {
+				c := a.cost + b.cost
+				if c >= bestCost || c > maxFixCost {
+					break
+				}
+				if b.at == a.at {
+					continue
+				}
+				oldB := set(b)
+				if holds() {
+					bestCost, best = c, []option{a, b}
+				}
+				unset(b, oldB)
+			}
+		}
+		unset(a, oldA)
+	}
+	if best == nil {
+		return nil, 0
+	}
+	var fixes []Correction
+	for _, o := range best {
+		from := set(o)
+		fixes = append(fixes, Correction{o.at[0], o.at[1], from, o.char, "check digit"})
+	}
+	return fixes, bestCost
+}
+
+// codeSpans returns where format f has its state codes.
+func codeSpans(f Format) []span {
+	var out []span
+	for _, fd := range layoutOf(f).fields {
+		if fd.name == fieldIssuingState || fd.name == fieldNationality {
+			out = append(out, fd.at)
+		}
+	}
+	return out
+}
+
+// settleCode turns the digits of a state code into the letters they look
+// like when that makes a code ISO 3166 or ICAO know.
+func settleCode(lines []LineReading, text [][]byte, at span, fixes []Correction, cost float64) ([]Correction, float64) {
+	var try []byte
+	var tryFix []Correction
+	tryCost := 0.0
+	for i := at.start; i < at.end; i++ {
+		c := text[at.line][i]
+		if classAlpha.allows(c) {
+			try = append(try, c)
+			continue
+		}
+		s, changed := settle(lines[at.line][i], classAlpha)
+		if !changed {
+			return fixes, cost
+		}
+		try = append(try, s.char)
+		tryFix = append(tryFix, Correction{at.line, i, c, s.char, "field type"})
+		tryCost += math.Log(float64(max(lines[at.line][i][0].Prob, 1e-6)) / max(s.prob, 1e-6))
+	}
+	if len(tryFix) == 0 || !KnownCode(trimFiller(string(try))) {
+		return fixes, cost
+	}
+	copy(text[at.line][at.start:at.end], try)
+	return append(fixes, tryFix...), cost + tryCost
+}

@@ -1,0 +1,173 @@
+package mrz
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// reading builds a reading of lines in which every character is certain
+// except the listed positions, which get the given candidates.
+func reading(lines []string, unsure map[[2]int][]Candidate) []LineReading {
+	out := make([]LineReading, len(lines))
+	for li, l := range lines {
+		out[li] = ReadingOf(l)
+		for i := range out[li] {
+			if c, ok := unsure[[2]int{li, i}]; ok {
+				out[li][i] = c
+			}
+		}
+	}
+	return out
+}
+
+func withChar(lines []string, line, pos int, c byte) []string {
+	out := append([]string(nil), lines...)
+	b := []byte(out[line])
+	b[pos] = c
+	out[line] = string(b)
+	return out
+}
+
+func TestCorrect(t *testing.T) {
+	tests := []struct {
+		name      string
+		read      []LineReading
+		wantLines []string
+		wantValid bool
+		wantFixes []Correction
+	}{
+		{
+			name:      "clean specimen is left alone",
+			read:      reading(specTD3, nil),
+			wantLines: specTD3, wantValid: true,
+		},
+		{
+			name:      "letter O in a birth date is a zero",
+			read:      reading(withChar(specTD3, 1, 14, 'O'), nil),
+			wantLines: withChar(specTD3, 1, 14, '0'), wantValid: false, // 7O08122 -> 7008122: the date was 74, not 70
+			wantFixes: []Correction{{1, 14, 'O', '0', "field type"}},
+		},
+		{
+			name:      "letter O at a check digit is a zero, never another digit",
+			read:      reading(withChar(specTD3, 1, 9, 'O'), nil),
+			wantLines: withChar(specTD3, 1, 9, '0'), wantValid: false, // printed 6; 0 fails
+			wantFixes: []Correction{{1, 9, 'O', '0', "field type"}},
+		},
+		{
+			name:      "digits in a name are letters",
+			read:      reading([]string{"P<UTOER1KSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", specTD3[1]}, nil),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{0, 7, '1', 'I', "field type"}, {0, 11, '0', 'O', "field type"}},
+		},
+		{
+			name:      "state code: a zero becomes O when that makes a known code",
+			read:      reading([]string{"P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", specTD3[1]}, nil),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{0, 4, '0', 'O', "field type"}},
+		},
+		{
+			name: "state code: digits stay when no known code results",
+			read: reading([]string{
+				"IDROUSAVA<<SUPERMAN<<<<<<<<<<<<<<<<<",
+				"HD198025<51328505095M130509012049941",
+			}, nil),
+			wantLines: []string{
+				"IDROUSAVA<<SUPERMAN<<<<<<<<<<<<<<<<<",
+				"HD198025<51328505095M130509012049941",
+			},
+			wantValid: true,
+		},
+		{
+			name: "document number: the reader's runner-up that makes the check hold",
+			read: reading(specTD3, map[[2]int][]Candidate{
+				{1, 1}: {{'B', 0.6}, {'8', 0.3}, {'3', 0.1}},
+			}),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{1, 1, 'B', '8', "check digit"}},
+		},
+		{
+			name: "document number: an unsure O tries its look-alike zero",
+			read: reading([]string{
+				specTD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10",
+			}, map[[2]int][]Candidate{
+				{1, 5}: {{'O', 0.7}, {'Q', 0.2}},
+			}),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{1, 5, 'O', '0', "check digit"}},
+		},
+		{
+			name: "a confident reading is not changed to pass",
+			read: reading([]string{
+				specTD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10",
+			}, nil),
+			wantLines: []string{specTD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"},
+			wantValid: false,
+		},
+		{
+			name: "a forged check digit stays invalid even where the reader is unsure",
+			read: reading(withChar(specTD3, 1, 19, '3'), map[[2]int][]Candidate{
+				{1, 19}: {{'3', 0.5}, {'2', 0.45}},
+			}),
+			wantLines: withChar(specTD3, 1, 19, '3'), wantValid: false,
+		},
+		{
+			name: "TD1 long document number continuation",
+			read: reading(withChar(specTD1Long, 0, 16, 'B'), map[[2]int][]Candidate{
+				{0, 16}: {{'B', 0.55}, {'3', 0.4}},
+			}),
+			wantLines: specTD1Long, wantValid: true,
+			wantFixes: []Correction{{0, 16, 'B', '3', "check digit"}},
+		},
+		{
+			name: "TD1 optional data by the composite",
+			read: reading(withChar(specTD1, 0, 20, 'Z'), map[[2]int][]Candidate{
+				{0, 20}: {{'Z', 0.55}, {'<', 0.4}},
+			}),
+			wantLines: specTD1, wantValid: true,
+			wantFixes: []Correction{{0, 20, 'Z', '<', "check digit"}},
+		},
+		{
+			name: "V starts a visa",
+			read: reading(specMRVB, nil), wantLines: specMRVB, wantValid: true,
+		},
+		{
+			name: "IDFRA with given names is the French ID",
+			read: reading(specFrench, nil), wantLines: specFrench, wantValid: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, fixes, err := Correct(tt.read, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(d.Lines, tt.wantLines) {
+				t.Errorf("lines\n%q\nwant\n%q", d.Lines, tt.wantLines)
+			}
+			if d.Valid != tt.wantValid {
+				t.Errorf("valid %v (%v %v), want %v", d.Valid, d.Checks, d.Problems, tt.wantValid)
+			}
+			if !reflect.DeepEqual(fixes, tt.wantFixes) {
+				t.Errorf("fixes %v, want %v", fixes, tt.wantFixes)
+			}
+		})
+	}
+}
+
+func TestCorrectFormats(t *testing.T) {
+	for name, lines := range map[string][]string{"TD1": specTD1, "TD2": specTD2, "TD3": specTD3, "MRVA": specMRVA, "MRVB": specMRVB, "FRENCH_ID": specFrench} {
+		d, _, err := Correct(reading(lines, nil), testNow)
+		if err != nil || d.Format.String() != name || !d.Valid {
+			t.Errorf("%s: %v %v %v", name, d.Format, d.Valid, err)
+		}
+	}
+}
+
+func TestCorrectShapeErrors(t *testing.T) {
+	for _, read := range [][]LineReading{nil, reading([]string{"ABC", "ABC"}, nil), reading([]string{specTD3[0], specTD2[1]}, nil)} {
+		if d, _, err := Correct(read, testNow); !errors.Is(err, ErrFormat) || d != nil {
+			t.Errorf("got %v %v", d, err)
+		}
+	}
+}
