@@ -210,7 +210,7 @@ func (m *memStore) setErr(err error) {
 // busyErr is an injected implementation's "full" error.
 type busyErr struct{ after time.Duration }
 
-func (b busyErr) Error() string               { return "outbox full" }
+func (b busyErr) Error() string             { return "outbox full" }
 func (b busyErr) RetryAfter() time.Duration { return b.after }
 
 type harness struct {

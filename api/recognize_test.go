@@ -429,4 +429,3 @@ func TestRecognizeConcurrent(t *testing.T) {
 		t.Fatalf("stored %d, answered %d", h.store.len(), len(seen))
 	}
 }
-
