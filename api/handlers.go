@@ -269,7 +269,7 @@ func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *Side) (*pipeline.Result, string, *httpError) {
 	if s.opts.Scanner == nil {
-		return nil, "", newError(http.StatusServiceUnavailable, MsgNoScanner)
+		return nil, "", newError(http.StatusNotImplemented, MsgNoScanner)
 	}
 	select {
 	case s.scanAdmit <- struct{}{}:

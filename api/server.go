@@ -50,7 +50,7 @@ type Options struct {
 
 	Recognizer Recognizer
 	Store      Store
-	// Scanner serves /api/v1/scan; nil answers 503 "No scanner on this device".
+	// Scanner serves /api/v1/scan; nil answers 501 "No scanner on this device".
 	Scanner Scanner
 	// Entitlements is the key store (an *entitle.Store); nil accepts only
 	// APIKeys.
