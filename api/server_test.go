@@ -331,4 +331,3 @@ func TestCORS(t *testing.T) {
 		t.Fatal("an origin not allowed got CORS headers")
 	}
 }
-
