@@ -1,0 +1,227 @@
+package glyph
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/mrz/glyph/internal/synth"
+)
+
+func mustReader(t testing.TB) *Reader {
+	t.Helper()
+	r, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestTestdata reads the committed rendered crops: always runs.
+func TestTestdata(t *testing.T) {
+	r := mustReader(t)
+	samples := loadSamples(t, "testdata", ".png")
+	if len(samples) < 4 {
+		t.Fatalf("only %d crops in testdata", len(samples))
+	}
+	for _, useLen := range []bool{false, true} {
+		s := evaluate(t, r, samples, useLen)
+		for _, f := range s.failed {
+			t.Log(f)
+		}
+		if s.errs > 0 {
+			t.Errorf("wantLen given=%v: %d character errors in %d lines", useLen, s.errs, s.lines)
+		}
+	}
+}
+
+// TestSyntheticDegraded reads freshly rendered lines with the training
+// degradations (different seed from training).
+func TestSyntheticDegraded(t *testing.T) {
+	faces, err := synth.LoadFaces(synth.DefaultFontDir)
+	if err != nil {
+		t.Skipf("OCR-B font not installed (Debian fonts-ocr-b): %v", err)
+	}
+	r := mustReader(t)
+	tests := []struct {
+		name    string
+		opt     synth.Options
+		maxCER  float64
+		minCap  float64
+		n       int
+		useLen  bool
+		lineLen int
+	}{
+		{name: "clean/known length", opt: synth.Options{MinCap: 14, MaxCap: 50, Clean: true}, maxCER: 0.002, n: 40, useLen: true, lineLen: 44},
+		{name: "clean/inferred length", opt: synth.Options{MinCap: 14, MaxCap: 50, Clean: true}, maxCER: 0.005, n: 40, lineLen: 36},
+		{name: "degraded/known length", opt: synth.Options{MinCap: 12, MaxCap: 60}, maxCER: 0.04, n: 60, useLen: true, lineLen: 30},
+	}
+	rng := rand.New(rand.NewPCG(2024, 11))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var samples []sample
+			for i := 0; i < tc.n; i++ {
+				text := synth.RandomText(rng, tc.lineLen)
+				l, err := synth.Render(rng, faces, text, tc.opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				samples = append(samples, sample{name: text, img: l.Image, gt: text})
+			}
+			s := evaluate(t, r, samples, tc.useLen)
+			t.Logf("CER %.3f%%, exact %d/%d", 100*s.cer(), s.exact, s.lines)
+			if s.cer() > tc.maxCER {
+				for _, f := range s.failed {
+					t.Log(f)
+				}
+				t.Errorf("CER %.3f%% > %.3f%%", 100*s.cer(), 100*tc.maxCER)
+			}
+		})
+	}
+}
+
+func TestCandidates(t *testing.T) {
+	r := mustReader(t)
+	samples := loadSamples(t, "testdata", ".png")
+	line, err := r.ReadLine(samples[0].img, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := samples[0].img.Bounds()
+	for i, c := range line.Chars {
+		if len(c.Cands) < 3 {
+			t.Fatalf("char %d: %d candidates", i, len(c.Cands))
+		}
+		var sum float32
+		for k, cd := range c.Cands {
+			if k > 0 && cd.Prob > c.Cands[k-1].Prob {
+				t.Errorf("char %d: candidates not sorted", i)
+			}
+			sum += cd.Prob
+		}
+		if sum > 1.0001 || c.Cands[0].Prob <= 0 {
+			t.Errorf("char %d: probabilities sum to %v", i, sum)
+		}
+		if !c.Box.Overlaps(b) {
+			t.Errorf("char %d: box %v outside image %v", i, c.Box, b)
+		}
+		if i > 0 && c.Box.Min.X <= line.Chars[i-1].Box.Min.X {
+			t.Errorf("char %d: boxes not left to right", i)
+		}
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	r := mustReader(t)
+	white := image.NewGray(image.Rect(0, 0, 400, 40))
+	for i := range white.Pix {
+		white.Pix[i] = 255
+	}
+	black := image.NewGray(image.Rect(0, 0, 400, 40))
+	noise := image.NewGray(image.Rect(0, 0, 300, 30))
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+	}
+	offset := image.NewGray(image.Rect(-50, 1000, 350, 1040)) // non-zero origin, all white
+	copy(offset.Pix, white.Pix)
+	tests := []struct {
+		name string
+		img  *image.Gray
+		want int
+		err  error // nil: any error or none, but no panic
+	}{
+		{"nil", nil, 0, ErrTooSmall},
+		{"empty", image.NewGray(image.Rect(0, 0, 0, 0)), 0, ErrTooSmall},
+		{"1x1", image.NewGray(image.Rect(0, 0, 1, 1)), 0, ErrTooSmall},
+		{"all white", white, 0, ErrNoText},
+		{"all white known length", white, 44, ErrNoText},
+		{"all black", black, 0, ErrNoText},
+		{"offset origin white", offset, 30, ErrNoText},
+		{"huge", image.NewGray(image.Rect(0, 0, 10000, 10000)), 0, ErrTooLarge},
+		{"negative length", white, -1, nil},
+		{"noise", noise, 0, nil},
+		{"tall narrow", image.NewGray(image.Rect(0, 0, 8, 3000)), 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := r.ReadLine(tc.img, tc.want)
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if tc.name == "negative length" && err == nil {
+				t.Fatal("negative wantLen accepted")
+			}
+		})
+	}
+}
+
+func TestOffsetOriginBoxes(t *testing.T) {
+	r := mustReader(t)
+	s := loadSamples(t, "testdata", ".png")[0]
+	b := s.img.Bounds()
+	shifted := &image.Gray{Pix: s.img.Pix, Stride: s.img.Stride, Rect: b.Add(image.Pt(100, 50))}
+	a, err := r.ReadLine(s.img, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.ReadLine(shifted, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Text() != c.Text() || len(a.Chars) != len(c.Chars) {
+		t.Fatalf("text differs with image origin: %q vs %q", a.Text(), c.Text())
+	}
+	for i := range a.Chars {
+		if a.Chars[i].Box.Add(image.Pt(100, 50)) != c.Chars[i].Box {
+			t.Fatalf("char %d box %v, shifted %v", i, a.Chars[i].Box, c.Chars[i].Box)
+		}
+	}
+}
+
+// FuzzReadLine feeds arbitrary bytes as an image: a PNG decodes to an
+// image, anything else is used as raw pixels. ReadLine must never panic.
+func FuzzReadLine(f *testing.F) {
+	r, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range loadSamples(f, "testdata", ".png")[:2] {
+		var b bytes.Buffer
+		if err := png.Encode(&b, s.img); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes(), uint16(s.img.Bounds().Dx()), uint8(0))
+	}
+	f.Add([]byte{}, uint16(0), uint8(0))
+	f.Add([]byte{0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255}, uint16(4), uint8(30))
+	f.Add(bytes.Repeat([]byte{255, 0, 0, 255}, 2000), uint16(100), uint8(44))
+	f.Fuzz(func(t *testing.T, data []byte, width uint16, want uint8) {
+		var img *image.Gray
+		if im, err := png.Decode(bytes.NewReader(data)); err == nil {
+			b := im.Bounds()
+			if b.Dx()*b.Dy() > 4_000_000 {
+				return
+			}
+			img = image.NewGray(b)
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					img.Set(x, y, color.GrayModel.Convert(im.At(x, y)))
+				}
+			}
+		} else if w := int(width); w > 0 {
+			h := len(data) / w
+			img = &image.Gray{Pix: data[:w*h], Stride: w, Rect: image.Rect(0, 0, w, h)}
+		} else {
+			img = &image.Gray{}
+		}
+		line, err := r.ReadLine(img, int(want%50))
+		if err == nil && len(line.Chars) == 0 {
+			t.Fatal("no error and no characters")
+		}
+	})
+}

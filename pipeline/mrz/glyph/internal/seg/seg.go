@@ -1,0 +1,831 @@
+// Package seg cuts an MRZ line image into character cells and turns each
+// cell into the fixed raster the glyph classifier reads. The reader and the
+// training recipe share it, so the classifier is trained on exactly the
+// cells it will see.
+package seg
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+)
+
+// Raster size of one character cell fed to the classifier.
+const (
+	RasterW = 16
+	RasterH = 20
+	// Features is the length of one cell's feature vector.
+	Features = RasterW * RasterH
+)
+
+// Window of a cell relative to the pitch and cap height.
+const (
+	winW = 1.1 // × pitch
+	winH = 1.3 // × cap height
+)
+
+// Errors.
+var (
+	ErrTooSmall = errors.New("seg: line image too small")
+	ErrTooLarge = errors.New("seg: line image too large")
+	ErrNoText   = errors.New("seg: no text found")
+)
+
+// Limits on the input. Lines larger than maxWorkH rows are scaled down
+// first; a line crop is never that tall, but a caller may pass a frame.
+const (
+	minW, minH = 8, 6
+	maxPixels  = 40_000_000
+	maxWorkH   = 128
+)
+
+// Cell is one character position.
+type Cell struct {
+	X, Y float64         // centre in work coordinates
+	Box  image.Rectangle // in the caller's image coordinates
+}
+
+// Layout is a segmented line.
+type Layout struct {
+	Cells []Cell
+	Pitch float64 // in work pixels
+	Cap   float64 // cap height in work pixels
+	// Scale maps work coordinates to the caller's image: image = work*Scale + Origin.
+	Scale  float64
+	Origin image.Point
+
+	w, h  int
+	ink   []float32 // normalised ink, 0 paper .. 1 full ink, work resolution
+	slope float64   // band centre y = y0 + slope*x
+	y0    float64
+}
+
+// Segment finds the text band, the character pitch and the character
+// cells of a line image. wantLen > 0 is the expected number of
+// characters; 0 infers it from the pitch.
+func Segment(img *image.Gray, wantLen int) (*Layout, error) {
+	if img == nil {
+		return nil, fmt.Errorf("%w: nil image", ErrTooSmall)
+	}
+	b := img.Bounds()
+	W, H := b.Dx(), b.Dy()
+	if W < minW || H < minH {
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooSmall, W, H)
+	}
+	if W*H > maxPixels || W > 50_000 || H > 50_000 {
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, W, H)
+	}
+	if img.Stride < W || len(img.Pix) < (H-1)*img.Stride+W {
+		return nil, fmt.Errorf("%w: pixel buffer shorter than bounds", ErrTooSmall)
+	}
+	if wantLen < 0 || wantLen > 200 {
+		return nil, fmt.Errorf("seg: wantLen %d out of range", wantLen)
+	}
+	if f := (H + maxWorkH - 1) / maxWorkH; W/f < minW {
+		return nil, fmt.Errorf("%w: %dx%d is not a line", ErrTooSmall, W, H)
+	}
+	l := &Layout{Scale: 1, Origin: b.Min}
+	gray := l.load(img)
+	l.normalise(gray)
+	if err := l.findBand(); err != nil {
+		return nil, err
+	}
+	if err := l.findCells(wantLen); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// load copies the image into float work pixels, box-averaging lines taller
+// than maxWorkH.
+func (l *Layout) load(img *image.Gray) []float32 {
+	b := img.Bounds()
+	W, H := b.Dx(), b.Dy()
+	f := 1
+	if H > maxWorkH {
+		f = (H + maxWorkH - 1) / maxWorkH
+	}
+	w, h := W/f, H/f
+	if w < 1 {
+		w = 1
+	}
+	out := make([]float32, w*h)
+	inv := 1 / float32(f*f)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var s int
+			for dy := 0; dy < f; dy++ {
+				row := img.Pix[(y*f+dy)*img.Stride:]
+				for dx := 0; dx < f; dx++ {
+					s += int(row[x*f+dx])
+				}
+			}
+			out[y*w+x] = float32(s) * inv
+		}
+	}
+	l.w, l.h, l.Scale = w, h, float64(f)
+	return out
+}
+
+// normalise turns grey levels into ink in 0..1, flattening uneven light:
+// the paper level at a pixel is the brightest value in a window of about
+// the line's height along its row.
+func (l *Layout) normalise(g []float32) {
+	w, h := l.w, l.h
+	sm := boxBlur(g, w, h, 1, 1)
+	bg := make([]float32, w*h)
+	rad := max(3, h/2)
+	for y := 0; y < h; y++ {
+		runMax(sm[y*w:(y+1)*w], bg[y*w:(y+1)*w], rad)
+	}
+	bg = boxBlur(bg, w, h, rad, max(1, h/6))
+	c := make([]float32, w*h)
+	var hist [256]int
+	for i := range c {
+		v := (bg[i] - g[i]) / max(bg[i], 8)
+		if v < 0 {
+			v = 0
+		}
+		c[i] = v
+		hist[min(255, int(v*255))]++
+	}
+	// Ink level: the 97th percentile of contrast.
+	k := 0
+	for acc, n := 0, len(c)*3/100; k < 255; k++ {
+		acc += hist[255-k]
+		if acc > n {
+			break
+		}
+	}
+	K := float32(255-k) / 255
+	if K < 0.1 {
+		K = 0 // no real contrast: leave the ink empty
+	}
+	for i, v := range c {
+		if K == 0 {
+			c[i] = 0
+			continue
+		}
+		u := (v/K - 0.2) / 0.8
+		c[i] = min(1, max(0, u))
+	}
+	l.ink = c
+}
+
+// findBand locates the text line (its centre line and cap height),
+// allowing for a few degrees of skew. Rows are scored by their ink
+// transitions, not their ink, so rules and smudges do not look like text.
+func (l *Layout) findBand() error {
+	w, h := l.w, l.h
+	nStrips := max(1, min(8, w/(2*h)))
+	tv := make([][]float32, nStrips)
+	total := make([]float32, h)
+	for s := range tv {
+		tv[s] = make([]float32, h)
+		x0, x1 := s*w/nStrips, (s+1)*w/nStrips
+		for y := 0; y < h; y++ {
+			row := l.ink[y*w : (y+1)*w]
+			var t float32
+			for x := x0 + 1; x < x1; x++ {
+				d := row[x] - row[x-1]
+				if d < 0 {
+					d = -d
+				}
+				t += d
+			}
+			tv[s][y] = t
+			total[y] += t
+		}
+	}
+	lo, hi, ok := textBand(total, 1)
+	if !ok {
+		return ErrNoText
+	}
+	pad := max(1, (hi-lo)/3)
+	lo, hi = max(0, lo-pad), min(h-1, hi+pad)
+	var xs, ys, ws []float64
+	for s := range tv {
+		a, b, ok := textBand(tv[s][lo:hi+1], 1)
+		if !ok {
+			continue
+		}
+		var m, my float64
+		for y := a; y <= b; y++ {
+			v := float64(tv[s][lo+y])
+			m += v
+			my += v * float64(lo+y)
+		}
+		if m > 1 {
+			xs = append(xs, float64(2*s+1)*float64(w)/float64(2*nStrips))
+			ys = append(ys, my/m)
+			ws = append(ws, m)
+		}
+	}
+	if len(xs) == 0 {
+		return ErrNoText
+	}
+	y0, slope := fitLine(xs, ys, ws)
+	if math.Abs(slope) > 0.08 {
+		slope = 0
+		y0 = float64(lo+hi) / 2
+	}
+	// Transition profile along the fitted line gives the band.
+	off := h
+	dprof := make([]float32, 2*off+1)
+	for y := 0; y < h; y++ {
+		row := l.ink[y*w : (y+1)*w]
+		for x := 1; x < w; x++ {
+			d := row[x] - row[x-1]
+			if d == 0 {
+				continue
+			}
+			if d < 0 {
+				d = -d
+			}
+			k := int(math.Round(float64(y)-(y0+slope*float64(x)))) + off
+			if k >= 0 && k < len(dprof) {
+				dprof[k] += d
+			}
+		}
+	}
+	a, bnd, ok := textBand(dprof, 0.5)
+	if !ok {
+		return ErrNoText
+	}
+	capH := float64(bnd - a + 1)
+	centre := float64(a+bnd)/2 - float64(off)
+	l.y0 = y0 + centre
+	l.slope = slope
+	l.Cap = max(capH, 4)
+	return nil
+}
+
+// textBand picks, among the runs where the profile exceeds half its
+// maximum, the one with the most mass, then widens it while the profile
+// keeps falling and stays above a fifth of the maximum.
+func textBand(p []float32, minMass float32) (int, int, bool) {
+	var m float32
+	for _, v := range p {
+		m = max(m, v)
+	}
+	if m < minMass {
+		return 0, 0, false
+	}
+	half := m / 2
+	bestA, bestB := -1, -1
+	var bestMass float32
+	for i := 0; i < len(p); {
+		if p[i] < half {
+			i++
+			continue
+		}
+		j := i
+		var mass float32
+		for j < len(p) && p[j] >= half {
+			mass += p[j]
+			j++
+		}
+		if mass > bestMass {
+			bestMass, bestA, bestB = mass, i, j-1
+		}
+		i = j
+	}
+	if bestA < 0 {
+		return 0, 0, false
+	}
+	// Two lines merged by blur: split at a clear valley and keep the side
+	// with more mass.
+	for {
+		a, b := bestA, bestB
+		split := -1
+		var lmax float32
+		for v := a + 1; v < b; v++ {
+			lmax = max(lmax, p[v-1])
+			var rmax float32
+			for _, x := range p[v+1 : b+1] {
+				rmax = max(rmax, x)
+			}
+			if p[v] < 0.7*min(lmax, rmax) && (split < 0 || p[v] < p[split]) {
+				split = v
+			}
+		}
+		if split < 0 {
+			break
+		}
+		var ml, mr float32
+		for _, x := range p[a:split] {
+			ml += x
+		}
+		for _, x := range p[split+1 : b+1] {
+			mr += x
+		}
+		if ml >= mr {
+			bestB = split - 1
+		} else {
+			bestA = split + 1
+		}
+	}
+	floor := m / 5
+	for bestA > 0 && p[bestA-1] >= floor && p[bestA-1] <= p[bestA] {
+		bestA--
+	}
+	for bestB < len(p)-1 && p[bestB+1] >= floor && p[bestB+1] <= p[bestB] {
+		bestB++
+	}
+	return bestA, bestB, true
+}
+
+// BandY is the centre of the text band at column x (work coordinates).
+func (l *Layout) BandY(x float64) float64 { return l.y0 + l.slope*x }
+
+// findCells estimates the pitch by autocorrelation of the column profile,
+// lays a lattice of cells over the ink, and refines each boundary to the
+// nearest gap.
+func (l *Layout) findCells(wantLen int) error {
+	w := l.w
+	col := make([]float64, w)
+	half := l.Cap * 0.6
+	for x := 0; x < w; x++ {
+		yc := l.BandY(float64(x))
+		ya := max(0, int(math.Floor(yc-half)))
+		yb := min(l.h-1, int(math.Ceil(yc+half)))
+		var s float32
+		for y := ya; y <= yb; y++ {
+			s += l.ink[y*w+x]
+		}
+		col[x] = float64(s)
+	}
+	// Ink extent: first and last columns with real ink.
+	var peak float64
+	for _, v := range col {
+		peak = max(peak, v)
+	}
+	if peak < 1 {
+		return ErrNoText
+	}
+	thr := peak * 0.04
+	xa, xb := -1, -1
+	for x, v := range col {
+		if v > thr {
+			if xa < 0 {
+				xa = x
+			}
+			xb = x
+		}
+	}
+	pitch := l.estimatePitch(col, xa, xb, wantLen)
+	if pitch < 2 {
+		return ErrNoText
+	}
+	// Pitch and phase together: the lattice whose boundaries fall on the
+	// least ink. A pitch off by 1% drifts by a whole cell over 44
+	// characters, so the autocorrelation estimate is only a start.
+	sm := smooth1(col, max(1, int(pitch/10)))
+	pitch, start := fitLattice(sm, pitch, xa, xb)
+	for start+pitch <= float64(xa) {
+		start += pitch
+	}
+	for start > float64(xa) {
+		start -= pitch
+	}
+	// Cells from start on; measure ink mass per cell.
+	var bounds []float64
+	for x := start; x < float64(xb)+pitch; x += pitch {
+		bounds = append(bounds, x)
+	}
+	if len(bounds) < 2 {
+		return ErrNoText
+	}
+	// Ink in the central 60% of each cell: every MRZ glyph has ink there,
+	// while a neighbour's edge in the cell's margin does not count.
+	mass := make([]float64, len(bounds)-1)
+	for i := range mass {
+		a := bounds[i] + 0.2*pitch
+		b := bounds[i+1] - 0.2*pitch
+		for x := max(0, int(math.Ceil(a))); x < min(w, int(math.Ceil(b))); x++ {
+			mass[i] += col[x]
+		}
+	}
+	first, last := textRun(mass)
+	if first < 0 {
+		return ErrNoText
+	}
+	if wantLen > 0 && last-first+1 != wantLen {
+		first, last = fitCount(mass, first, last, wantLen)
+	}
+	// Refine each boundary to the lowest smoothed ink within ±pitch/5.
+	n := last - first + 1
+	cuts := make([]float64, n+1)
+	for i := 0; i <= n; i++ {
+		x := bounds[0] + float64(first+i)*pitch
+		best, bv := x, math.Inf(1)
+		r := pitch / 5
+		for dx := -r; dx <= r; dx += 0.5 {
+			v := interp(sm, x+dx) * (1 + 0.5*math.Abs(dx)/r)
+			if v < bv {
+				bv, best = v, x+dx
+			}
+		}
+		cuts[i] = best
+	}
+	l.Pitch = pitch
+	l.Cells = make([]Cell, n)
+	for i := 0; i < n; i++ {
+		cx := (cuts[i] + cuts[i+1]) / 2
+		// Keep the centre near the lattice: gap refinement can wander on
+		// touching glyphs.
+		lat := bounds[0] + (float64(first+i)+0.5)*pitch
+		if math.Abs(cx-lat) > pitch*0.15 {
+			cx = lat + math.Copysign(pitch*0.15, cx-lat)
+		}
+		cy := l.BandY(cx)
+		l.Cells[i] = Cell{X: cx, Y: cy, Box: l.toImage(cx-pitch/2, cy-l.Cap/2, cx+pitch/2, cy+l.Cap/2)}
+	}
+	return nil
+}
+
+func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
+	s := l.Scale
+	r := image.Rect(int(math.Floor(x0*s)), int(math.Floor(y0*s)), int(math.Ceil(x1*s)), int(math.Ceil(y1*s)))
+	r = r.Add(l.Origin)
+	return r
+}
+
+// fitLattice searches pitches within ±7% of p0 and all phases for the
+// lattice whose boundaries inside [xa, xb] cross the least ink, coarse to
+// fine.
+func fitLattice(sm []float64, p0 float64, xa, xb int) (pitch, start float64) {
+	score := func(p, ph float64) float64 {
+		var s float64
+		n := 0
+		for x := float64(xa) + ph; x <= float64(xb); x += p {
+			s += interp(sm, x)
+			n++
+		}
+		if n == 0 {
+			return math.Inf(1)
+		}
+		return s / float64(n)
+	}
+	best := math.Inf(1)
+	search := func(pLo, pHi float64, pSteps int, phLo, phHi float64, phSteps int) {
+		for i := 0; i <= pSteps; i++ {
+			p := pLo + (pHi-pLo)*float64(i)/float64(pSteps)
+			for j := 0; j < phSteps; j++ {
+				ph := phLo + (phHi-phLo)*float64(j)/float64(phSteps)
+				if v := score(p, math.Mod(ph+10*p, p)); v < best {
+					best, pitch, start = v, p, ph
+				}
+			}
+		}
+	}
+	search(p0*0.93, p0*1.07, 28, 0, p0, 16)
+	for _, r := range []float64{0.006, 0.0015} {
+		p, ph := pitch, start
+		search(p*(1-r*2), p*(1+r*2), 8, ph-p*r*8, ph+p*r*8, 8)
+	}
+	start = float64(xa) + math.Mod(start+10*pitch, pitch)
+	return pitch, start
+}
+
+// estimatePitch returns the lag at which the column profile best repeats
+// itself, preferring the fundamental over its multiples. wantLen > 1 adds
+// the lag the ink extent implies, taken when the profile agrees with it.
+func (l *Layout) estimatePitch(col []float64, xa, xb, wantLen int) float64 {
+	seg := col[xa : xb+1]
+	n := len(seg)
+	var mean float64
+	for _, v := range seg {
+		mean += v
+	}
+	mean /= float64(n)
+	d := make([]float64, n)
+	for i, v := range seg {
+		d[i] = v - mean
+	}
+	lo := max(2, int(l.Cap*0.45))
+	hi := min(n-2, int(l.Cap*2.2)+1)
+	if hi <= lo {
+		return 0
+	}
+	ac := make([]float64, hi+2)
+	for lag := 1; lag <= hi+1 && lag < n; lag++ {
+		var s float64
+		for i := 0; i+lag < n; i++ {
+			s += d[i] * d[i+lag]
+		}
+		ac[lag] = s / float64(n-lag)
+	}
+	// Local maxima, best first.
+	best := -1
+	for lag := lo; lag <= hi; lag++ {
+		if ac[lag] > 0 && ac[lag] >= ac[lag-1] && ac[lag] >= ac[lag+1] {
+			if best < 0 || ac[lag] > ac[best] {
+				best = lag
+			}
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	// Octave check: a peak near half the lag that is nearly as strong is
+	// the real pitch.
+	for {
+		h := best / 2
+		cand := -1
+		for lag := max(lo, h-2); lag <= min(hi, h+2); lag++ {
+			if lag < best && ac[lag] >= ac[lag-1] && ac[lag] >= ac[lag+1] && (cand < 0 || ac[lag] > ac[cand]) {
+				cand = lag
+			}
+		}
+		if cand < 0 || ac[cand] < 0.6*ac[best] {
+			break
+		}
+		best = cand
+	}
+	refine := func(b int) float64 {
+		p := float64(b)
+		if b > 0 && b+1 < len(ac) {
+			a, m, c := ac[b-1], ac[b], ac[b+1]
+			if den := a - 2*m + c; den < 0 {
+				p += 0.5 * (a - c) / den
+			}
+		}
+		return p
+	}
+	if wantLen > 1 {
+		// The extent spans about wantLen-1 pitches plus one glyph: take the
+		// autocorrelation peak nearest to that, if one is near.
+		guess := float64(n) / (float64(wantLen) - 0.4)
+		near := -1
+		for lag := lo; lag <= hi; lag++ {
+			if ac[lag] > 0 && ac[lag] >= ac[lag-1] && ac[lag] >= ac[lag+1] && math.Abs(float64(lag)-guess) < 0.15*guess {
+				if near < 0 || math.Abs(float64(lag)-guess) < math.Abs(float64(near)-guess) {
+					near = lag
+				}
+			}
+		}
+		if near >= 0 {
+			best = near
+		}
+	}
+	return refine(best)
+}
+
+// textRun returns the longest run of inked cells, allowing short empty
+// stretches inside it.
+func textRun(mass []float64) (int, int) {
+	s := slices.Clone(mass)
+	slices.Sort(s)
+	ref := s[len(s)*3/4]
+	if ref <= 0 {
+		return -1, -1
+	}
+	thr := ref * 0.12
+	bestA, bestB, bestLen := -1, -1, 0
+	a, gap := -1, 0
+	lastInk := -1
+	for i, m := range mass {
+		if m >= thr {
+			if a < 0 || gap > 2 {
+				a = i
+			}
+			gap = 0
+			lastInk = i
+			if lastInk-a+1 > bestLen {
+				bestA, bestB, bestLen = a, lastInk, lastInk-a+1
+			}
+		} else {
+			gap++
+		}
+	}
+	return bestA, bestB
+}
+
+// fitCount moves the window [first,last] to exactly want cells, keeping
+// the most ink.
+func fitCount(mass []float64, first, last, want int) (int, int) {
+	n := len(mass)
+	if want > n {
+		return first, last
+	}
+	bestA, best := first, -1.0
+	for a := 0; a+want <= n; a++ {
+		var s float64
+		for i := a; i < a+want; i++ {
+			s += mass[i]
+		}
+		// Prefer windows overlapping the found text.
+		if s > best+1e-9 {
+			best, bestA = s, a
+		}
+	}
+	return bestA, bestA + want - 1
+}
+
+// mainRun returns the contiguous run around the profile's maximum where it
+// stays above frac of the maximum.
+func mainRun(p []float32, frac float32) (int, int, bool) {
+	arg := -1
+	var m float32
+	for i, v := range p {
+		if v > m {
+			m, arg = v, i
+		}
+	}
+	if arg < 0 || m < 1 {
+		return 0, 0, false
+	}
+	t := m * frac
+	a, b := arg, arg
+	for a > 0 && p[a-1] >= t {
+		a--
+	}
+	for b < len(p)-1 && p[b+1] >= t {
+		b++
+	}
+	return a, b, true
+}
+
+func fitLine(xs, ys, ws []float64) (y0, slope float64) {
+	for iter := 0; iter < 3; iter++ {
+		var sw, sx, sy, sxx, sxy float64
+		for i := range xs {
+			w := ws[i]
+			sw += w
+			sx += w * xs[i]
+			sy += w * ys[i]
+			sxx += w * xs[i] * xs[i]
+			sxy += w * xs[i] * ys[i]
+		}
+		den := sw*sxx - sx*sx
+		if sw == 0 {
+			return 0, 0
+		}
+		if math.Abs(den) < 1e-9 {
+			y0, slope = sy/sw, 0
+		} else {
+			slope = (sw*sxy - sx*sy) / den
+			y0 = (sy - slope*sx) / sw
+		}
+		// Down-weight outliers (strips pulled by junk).
+		var res []float64
+		for i := range xs {
+			res = append(res, math.Abs(ys[i]-(y0+slope*xs[i])))
+		}
+		med := median(res)
+		for i := range ws {
+			if res[i] > 3*med+1 {
+				ws[i] = 0
+			}
+		}
+	}
+	return y0, slope
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func interp(p []float64, x float64) float64 {
+	if x <= 0 {
+		return p[0]
+	}
+	if x >= float64(len(p)-1) {
+		return p[len(p)-1]
+	}
+	i := int(x)
+	f := x - float64(i)
+	return p[i]*(1-f) + p[i+1]*f
+}
+
+func smooth1(p []float64, r int) []float64 {
+	out := make([]float64, len(p))
+	for i := range p {
+		var s float64
+		var n int
+		for j := max(0, i-r); j <= min(len(p)-1, i+r); j++ {
+			s += p[j]
+			n++
+		}
+		out[i] = s / float64(n)
+	}
+	return out
+}
+
+// runMax writes to dst the maximum of src over a window of ±r.
+func runMax(src, dst []float32, r int) {
+	n := len(src)
+	dq := make([]int, 0, 2*r+2)
+	// Sliding window [i-r, i+r].
+	next := 0
+	for i := 0; i < n; i++ {
+		for ; next <= min(n-1, i+r); next++ {
+			for len(dq) > 0 && src[dq[len(dq)-1]] <= src[next] {
+				dq = dq[:len(dq)-1]
+			}
+			dq = append(dq, next)
+		}
+		for dq[0] < i-r {
+			dq = dq[1:]
+		}
+		dst[i] = src[dq[0]]
+	}
+}
+
+// boxBlur returns a box-filtered copy with radii rx, ry.
+func boxBlur(p []float32, w, h, rx, ry int) []float32 {
+	tmp := make([]float32, w*h)
+	for y := 0; y < h; y++ {
+		row := p[y*w : (y+1)*w]
+		var s float32
+		n := 0
+		// running sum over [x-rx, x+rx]
+		for x := 0; x <= min(w-1, rx); x++ {
+			s += row[x]
+			n++
+		}
+		for x := 0; x < w; x++ {
+			tmp[y*w+x] = s / float32(n)
+			if add := x + rx + 1; add < w {
+				s += row[add]
+				n++
+			}
+			if sub := x - rx; sub >= 0 {
+				s -= row[sub]
+				n--
+			}
+		}
+	}
+	out := make([]float32, w*h)
+	for x := 0; x < w; x++ {
+		var s float32
+		n := 0
+		for y := 0; y <= min(h-1, ry); y++ {
+			s += tmp[y*w+x]
+			n++
+		}
+		for y := 0; y < h; y++ {
+			out[y*w+x] = s / float32(n)
+			if add := y + ry + 1; add < h {
+				s += tmp[add*w+x]
+				n++
+			}
+			if sub := y - ry; sub >= 0 {
+				s -= tmp[sub*w+x]
+				n--
+			}
+		}
+	}
+	return out
+}
+
+// Raster writes cell i's classifier input into dst (length Features):
+// the ink in a window of winW pitches by winH cap heights around the
+// cell centre, area-sampled.
+func (l *Layout) Raster(i int, dst []float32) {
+	c := l.Cells[i]
+	l.RasterAt(c.X, c.Y, dst)
+}
+
+// RasterAt writes the classifier input for a window centred at (cx, cy)
+// in work coordinates.
+func (l *Layout) RasterAt(cx, cy float64, dst []float32) {
+	ww := l.Pitch * winW
+	wh := l.Cap * winH
+	x0 := cx - ww/2
+	y0 := cy - wh/2
+	sx := ww / RasterW
+	sy := wh / RasterH
+	for ry := 0; ry < RasterH; ry++ {
+		for rx := 0; rx < RasterW; rx++ {
+			var s float32
+			// 2×2 samples per raster pixel on a bilinear lookup.
+			for _, o := range [4][2]float64{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}} {
+				s += l.at(x0+(float64(rx)+o[0])*sx, y0+(float64(ry)+o[1])*sy)
+			}
+			dst[ry*RasterW+rx] = s / 4
+		}
+	}
+}
+
+// at samples the ink bilinearly; outside the image there is no ink.
+func (l *Layout) at(x, y float64) float32 {
+	x -= 0.5
+	y -= 0.5
+	ix, iy := int(math.Floor(x)), int(math.Floor(y))
+	fx, fy := float32(x-float64(ix)), float32(y-float64(iy))
+	get := func(x, y int) float32 {
+		if x < 0 || y < 0 || x >= l.w || y >= l.h {
+			return 0
+		}
+		return l.ink[y*l.w+x]
+	}
+	a := get(ix, iy)*(1-fx) + get(ix+1, iy)*fx
+	b := get(ix, iy+1)*(1-fx) + get(ix+1, iy+1)*fx
+	return a*(1-fy) + b*fy
+}
