@@ -70,9 +70,6 @@ func FuzzRecognize(f *testing.F) {
 	allowed := map[int]bool{200: true, 400: true, 401: true, 413: true, 415: true}
 
 	f.Fuzz(func(t *testing.T, boundary string, body []byte) {
-		rec.mu.Lock()
-		rec.calls = nil // keep memory flat over a long run
-		rec.mu.Unlock()
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/recognize", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary=\""+boundary+"\"")
 		w := httptest.NewRecorder()

@@ -115,14 +115,14 @@ func fixedResult() *pipeline.Result {
 	}
 }
 
-// fakeRecognizer returns fixedResult, or err; it records what it got.
+// fakeRecognizer returns fixedResult, or err; it keeps the last request.
 type fakeRecognizer struct {
 	mu      sync.Mutex
 	err     error
 	panics  bool
 	block   chan struct{} // when set, Recognize waits on it (or ctx)
 	entered chan struct{} // when set, signalled on entry
-	calls   []RecognizeRequest
+	lastReq RecognizeRequest // only the last: a load run must not keep every image
 }
 
 func (f *fakeRecognizer) set(err error) {
@@ -133,7 +133,7 @@ func (f *fakeRecognizer) set(err error) {
 
 func (f *fakeRecognizer) Recognize(ctx context.Context, req RecognizeRequest) (*pipeline.Result, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, req)
+	f.lastReq = req
 	err, panics, block, entered := f.err, f.panics, f.block, f.entered
 	f.mu.Unlock()
 	if entered != nil {
@@ -158,7 +158,7 @@ func (f *fakeRecognizer) Recognize(ctx context.Context, req RecognizeRequest) (*
 func (f *fakeRecognizer) last() RecognizeRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[len(f.calls)-1]
+	return f.lastReq
 }
 
 // memStore is an in-memory Store.
