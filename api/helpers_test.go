@@ -120,8 +120,8 @@ type fakeRecognizer struct {
 	mu      sync.Mutex
 	err     error
 	panics  bool
-	block   chan struct{} // when set, Recognize waits on it (or ctx)
-	entered chan struct{} // when set, signalled on entry
+	block   chan struct{}    // when set, Recognize waits on it (or ctx)
+	entered chan struct{}    // when set, signalled on entry
 	lastReq RecognizeRequest // only the last: a load run must not keep every image
 }
 
