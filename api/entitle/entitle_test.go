@@ -284,3 +284,20 @@ func TestApply(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyJSON(t *testing.T) {
+	s := openTemp(t)
+	reply, err := s.ApplyJSON(context.Background(), []byte(`{"mode":"merge","keys":[{"key":"`+keyA+`","subscriptions":[{"technology":"document_recognition","active":true,"start":"2020-01-01T00:00:00Z"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := reply.(ApplySummary); sum.Mode != ModeMerge || sum.Keys != 1 || sum.Total != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	if err := s.Check(context.Background(), keyA, TechDocumentRecognition, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyJSON(context.Background(), []byte(`{"mode":"merge","keys":[{"key":"short"}]}`)); err == nil {
+		t.Fatal("bad update applied")
+	}
+}

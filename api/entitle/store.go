@@ -432,3 +432,29 @@ func (s *Store) Apply(ctx context.Context, u Update, now time.Time) error {
 		return nil
 	})
 }
+
+// ApplySummary is ApplyJSON's reply.
+type ApplySummary struct {
+	Mode    string `json:"mode"`
+	Keys    int    `json:"keys"`
+	Revoked int    `json:"revoked"`
+	Total   int    `json:"total"`
+}
+
+// ApplyJSON parses an Update and applies it. Its signature is the MQTT
+// uplink's command handler's, so cmd registers it as the "keys" command
+// as it is: Handlers["keys"] = store.ApplyJSON.
+func (s *Store) ApplyJSON(ctx context.Context, args []byte) (any, error) {
+	u, err := ParseUpdate(args)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Apply(ctx, u, time.Now()); err != nil {
+		return nil, err
+	}
+	keys, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ApplySummary{Mode: u.Mode, Keys: len(u.Keys), Revoked: len(u.Revoke), Total: len(keys)}, nil
+}
