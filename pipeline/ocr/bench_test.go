@@ -1,0 +1,47 @@
+package ocr
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+// BenchmarkRead compares a read through the pool (raw pixels, buffers
+// freed) with gosseract's Text() on a PNG-encoded copy of the same line, on
+// the same Tesseract instance; C-heap-B/op shows what each leaves behind.
+func BenchmarkRead(b *testing.B) {
+	img := loadGray(b, "testdata/eng.jpg")
+	data, err := os.ReadFile("testdata/eng.jpg")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := newClient([]string{"eng"}, "")
+	if errors.Is(err, ErrUnavailable) {
+		b.Skip(err)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.close()
+	cases := []struct {
+		name string
+		f    func()
+	}{
+		{"docscan", func() {
+			if _, err := c.read(img, PSMSingleLine, ""); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"gosseract-Text", gosseractText(b, c, data)},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.f()
+			before := cHeapInUse()
+			for b.Loop() {
+				tc.f()
+			}
+			b.ReportMetric(float64(cHeapInUse()-before)/float64(b.N), "C-heap-B/op")
+		})
+	}
+}

@@ -1,0 +1,210 @@
+package ocr
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/draw"
+	_ "image/jpeg"
+	_ "image/png"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func loadGray(t testing.TB, path string) *image.Gray {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := image.NewGray(img.Bounds())
+	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
+	return g
+}
+
+func newTestPool(t testing.TB, workers int) *Pool {
+	t.Helper()
+	p, err := NewPool(Options{Workers: workers})
+	if errors.Is(err, ErrUnavailable) {
+		t.Skip("Tesseract unavailable in this build:", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+func TestRead(t *testing.T) {
+	p := newTestPool(t, 1)
+	tests := []struct {
+		file string
+		req  Request
+		want []string
+	}{
+		{"testdata/kaz-rus.png", Request{Languages: "kaz+rus", Mode: PSMBlock}, []string{"ФАМИЛИЯ ТЕСТОВ", "ТУҒАН КҮНІ 01.10.1996"}},
+		{"testdata/eng.jpg", Request{Languages: "eng", Mode: PSMSingleLine}, []string{"IDENTITY CARD 2014"}},
+		{"testdata/eng.jpg", Request{Languages: "eng", Mode: PSMSingleLine, Whitelist: "0123456789 "}, []string{"2014"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.req.Whitelist, func(t *testing.T) {
+			got, err := p.Read(context.Background(), loadGray(t, tt.file), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got.Text, w) {
+					t.Errorf("Read = %q, want it to contain %q", got.Text, w)
+				}
+			}
+			if got.Confidence <= 50 {
+				t.Errorf("confidence %.0f, want > 50", got.Confidence)
+			}
+		})
+	}
+}
+
+func TestReadSubImageUsesItsOwnPixels(t *testing.T) {
+	p := newTestPool(t, 1)
+	img := loadGray(t, "testdata/kaz-rus.png")
+	// The second line only: the sub-image shares the parent's stride.
+	sub := img.SubImage(image.Rect(0, 75, img.Rect.Dx(), 150)).(*image.Gray)
+	got, err := p.Read(context.Background(), sub, Request{Languages: "kaz+rus", Mode: PSMSingleLine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "01.10.1996") || strings.Contains(got.Text, "ФАМИЛИЯ") {
+		t.Errorf("Read(sub) = %q, want only the second line", got.Text)
+	}
+}
+
+func TestWords(t *testing.T) {
+	p := newTestPool(t, 1)
+	img := loadGray(t, "testdata/kaz-rus.png")
+	words, err := p.Words(context.Background(), img, Request{Languages: "kaz+rus", Mode: PSMBlock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, w := range words {
+		if w.Text == "ФАМИЛИЯ" {
+			found = true
+			if w.Line != 0 || w.Box.Min.X > 40 || w.Box.Min.Y > 40 || w.Box.Dx() < 100 {
+				t.Errorf("ФАМИЛИЯ at %v line %d, want near the top left of line 0", w.Box, w.Line)
+			}
+		}
+		if w.Text == "01.10.1996" && w.Line != 1 {
+			t.Errorf("date on line %d, want 1", w.Line)
+		}
+	}
+	if !found {
+		t.Errorf("no ФАМИЛИЯ among %v", words)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	p := newTestPool(t, 1)
+	ctx := context.Background()
+	for _, img := range []*image.Gray{nil, image.NewGray(image.Rect(0, 0, 0, 5))} {
+		if _, err := p.Read(ctx, img, Request{}); err == nil {
+			t.Errorf("Read(%v) succeeded, want an error", img)
+		}
+	}
+	if _, err := p.Read(ctx, image.NewGray(image.Rect(0, 0, 4, 4)), Request{Languages: "xx-none"}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("unknown language: err = %v, want ErrUnavailable", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	busy := newTestPool(t, 1)
+	w, _ := busy.acquire(ctx)
+	defer busy.release(w)
+	if _, err := busy.Read(cancelled, image.NewGray(image.Rect(0, 0, 4, 4)), Request{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Read with every worker busy and ctx cancelled: err = %v", err)
+	}
+}
+
+func TestConcurrentReads(t *testing.T) {
+	p := newTestPool(t, 2)
+	img := loadGray(t, "testdata/eng.jpg")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := p.Read(context.Background(), img, Request{Languages: "eng", Mode: PSMSingleLine})
+			if err == nil && !strings.Contains(got.Text, "IDENTITY") {
+				err = errors.New("read " + strconv.Quote(got.Text))
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestReadDoesNotLeak counts the C heap over many reads. gosseract's own
+// Text() never frees Tesseract's result buffer; run on the same Tesseract
+// instance, interleaved with ours so that Tesseract's warming caches
+// weigh on both alike, it is the baseline that proves the test can see a
+// leak.
+func TestReadDoesNotLeak(t *testing.T) {
+	img := loadGray(t, "testdata/eng.jpg")
+	data, err := os.ReadFile("testdata/eng.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newClient([]string{"eng"}, "")
+	if errors.Is(err, ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	ours := func() {
+		if _, err := c.read(img, PSMSingleLine, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := gosseractText(t, c, data)
+	for range 20 { // warm Tesseract's caches
+		ours()
+	}
+	const rounds, n = 3, 20
+	var oursGrew, baseGrew int64
+	for range rounds {
+		oursGrew += heapGrowth(n, ours)
+		baseGrew += heapGrowth(n, base)
+	}
+	perOurs, perBase := oursGrew/(rounds*n), baseGrew/(rounds*n)
+	t.Logf("C heap growth per read: docscan %d B, gosseract Text() %d B", perOurs, perBase)
+	if perBase < 24 {
+		t.Fatalf("baseline grew only %d B/read: the measurement cannot see a leak", perBase)
+	}
+	if perOurs > perBase/4 {
+		t.Errorf("C heap grew %d B/read (gosseract Text(): %d): a leak", perOurs, perBase)
+	}
+}
+
+// heapGrowth runs f n times and returns how much the C heap grew.
+func heapGrowth(n int, f func()) int64 {
+	before := cHeapInUse()
+	for range n {
+		f()
+	}
+	return cHeapInUse() - before
+}
