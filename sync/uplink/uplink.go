@@ -221,7 +221,7 @@ type Uplink struct {
 	lastErr        string
 
 	connections, connectFailures, published, acked, ackTimeouts atomic.Uint64
-	commands, commandErrors, poison                              atomic.Uint64
+	commands, commandErrors, poison                             atomic.Uint64
 
 	incoming chan mqtt.Message
 	replies  *replyCache
