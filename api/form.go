@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 // Form fields.
@@ -32,10 +33,83 @@ const (
 	maxURLEncodedBytes = 64 << 10
 )
 
-// upload is one file part, held in memory (at most the file limit).
+// upload is one file part, held in memory (at most the file limit) in
+// chunks, so that reading it never holds a doubled buffer.
 type upload struct {
 	filename string
-	data     []byte
+	data     []byte   // small uploads and tests: one piece
+	chunks   [][]byte // streamed uploads
+}
+
+// size returns the upload's length.
+func (u *upload) size() int64 {
+	n := int64(len(u.data))
+	for _, c := range u.chunks {
+		n += int64(len(c))
+	}
+	return n
+}
+
+// reader reads the upload from its start.
+func (u *upload) reader() io.Reader {
+	if u.chunks == nil {
+		return bytes.NewReader(u.data)
+	}
+	rs := make([]io.Reader, len(u.chunks))
+	for i, c := range u.chunks {
+		rs[i] = bytes.NewReader(c)
+	}
+	return io.MultiReader(rs...)
+}
+
+// head returns up to n leading bytes, for sniffing.
+func (u *upload) head(n int) []byte {
+	if u.chunks == nil {
+		return u.data[:min(n, len(u.data))]
+	}
+	var out []byte
+	for _, c := range u.chunks {
+		if len(out) >= n {
+			break
+		}
+		out = append(out, c[:min(n-len(out), len(c))]...)
+	}
+	return out
+}
+
+// uploadChunk is the unit in which uploads are read and budgeted.
+const uploadChunk = 256 << 10
+
+// readUpload reads a file part in chunks, reserving each chunk from the
+// server's upload budget first. It answers 413 past maxFile and 503 when
+// the budget is spent.
+func readUpload(r io.Reader, maxFile int64, reserve func(int64) bool, retryAfter time.Duration) ([][]byte, *httpError) {
+	var chunks [][]byte
+	var total int64
+	for {
+		want := min(int64(uploadChunk), maxFile+1-total)
+		if want <= 0 {
+			return nil, newError(http.StatusRequestEntityTooLarge, msgTooLarge(maxFile))
+		}
+		if reserve != nil && !reserve(want) {
+			return nil, &httpError{status: http.StatusServiceUnavailable, detail: MsgQueueFull, retryAfter: retryAfter}
+		}
+		buf := make([]byte, want)
+		n, err := io.ReadFull(r, buf)
+		total += int64(n)
+		if n > 0 {
+			chunks = append(chunks, buf[:n])
+		}
+		if total > maxFile {
+			return nil, newError(http.StatusRequestEntityTooLarge, msgTooLarge(maxFile))
+		}
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return chunks, nil
+		case err != nil:
+			return nil, bodyError(err, maxFile)
+		}
+	}
 }
 
 // form is a request's fields, read under limits.
@@ -46,6 +120,9 @@ type form struct {
 
 type formLimits struct {
 	maxFile int64
+	// reserve takes bytes from the server's upload budget; nil: no budget.
+	reserve    func(int64) bool
+	retryAfter time.Duration
 	// fileFields are the fields read as files; any other field is a value
 	// of at most maxValueBytes (a file part there is read as its value:
 	// the contract types country_code as File).
@@ -113,19 +190,15 @@ func readForm(w http.ResponseWriter, r *http.Request, lim formLimits, onValue fu
 			return nil, newError(http.StatusBadRequest, "Field "+name+" given more than once")
 		}
 		if lim.fileFields[name] {
-			var buf bytes.Buffer
-			n, err := buf.ReadFrom(io.LimitReader(part, lim.maxFile+1))
-			if err != nil {
-				return nil, bodyError(err, lim.maxFile)
-			}
-			if n > lim.maxFile {
-				return nil, newError(http.StatusRequestEntityTooLarge, msgTooLarge(lim.maxFile))
+			chunks, e := readUpload(part, lim.maxFile, lim.reserve, lim.retryAfter)
+			if e != nil {
+				return nil, e
 			}
 			filename := part.FileName()
-			if n == 0 && filename == "" {
+			if len(chunks) == 0 && filename == "" {
 				continue // a browser's empty file input: not given
 			}
-			f.files[name] = &upload{filename: filename, data: buf.Bytes()}
+			f.files[name] = &upload{filename: filename, chunks: chunks}
 			continue
 		}
 		if name == "" {
@@ -211,14 +284,14 @@ type checkedImage struct {
 	field         string
 	format        string
 	width, height int
-	data          []byte
+	upload        *upload
 }
 
 // checkType refuses an upload whose name or content is not JPEG or PNG.
 // A JPEG named .png (or the reverse) passes: both are allowed, and the
 // content decides how it is decoded.
 func checkType(u *upload) *httpError {
-	if !allowedExtension(u.filename) || sniffFormat(u.data) == "" {
+	if !allowedExtension(u.filename) || sniffFormat(u.head(len(magicPNG))) == "" {
 		return newError(http.StatusUnsupportedMediaType, MsgNotAllowedFile)
 	}
 	return nil
@@ -231,14 +304,14 @@ func checkImage(field string, u *upload, maxPixels int64) (*checkedImage, *httpE
 	if e := checkType(u); e != nil {
 		return nil, e
 	}
-	c := &checkedImage{field: field, format: sniffFormat(u.data), data: u.data}
+	c := &checkedImage{field: field, format: sniffFormat(u.head(len(magicPNG))), upload: u}
 	var cfg image.Config
 	var err error
 	switch c.format {
 	case formatJPEG:
-		cfg, err = jpeg.DecodeConfig(bytes.NewReader(u.data))
+		cfg, err = jpeg.DecodeConfig(u.reader())
 	case formatPNG:
-		cfg, err = png.DecodeConfig(bytes.NewReader(u.data))
+		cfg, err = png.DecodeConfig(u.reader())
 	}
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, &httpError{status: http.StatusBadRequest, detail: msgUndecodable(field), cause: err}
@@ -256,9 +329,9 @@ func (c *checkedImage) decode() (image.Image, *httpError) {
 	var err error
 	switch c.format {
 	case formatJPEG:
-		img, err = jpeg.Decode(bytes.NewReader(c.data))
+		img, err = jpeg.Decode(c.upload.reader())
 	case formatPNG:
-		img, err = png.Decode(bytes.NewReader(c.data))
+		img, err = png.Decode(c.upload.reader())
 	}
 	if err != nil {
 		return nil, &httpError{status: http.StatusBadRequest, detail: msgUndecodable(c.field), cause: err}

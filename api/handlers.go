@@ -114,9 +114,13 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 	ctx := r.Context()
 	start := time.Now()
 	authorized := false
+	budget := s.uploadBudget()
+	defer budget.release()
 	f, e := readForm(w, r, formLimits{
 		maxFile:    s.opts.MaxFileBytes,
 		fileFields: map[string]bool{fieldFront: true, fieldBack: true},
+		reserve:    budget.reserve,
+		retryAfter: s.opts.RetryAfter,
 	}, s.earlyAuth(ctx, &authorized))
 	if e != nil {
 		return nil, e
@@ -157,7 +161,7 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 		}
 		checked = append(checked, c)
 	}
-	f = nil // the checked images hold the bytes still needed
+	f, front, back = nil, nil, nil // the checked images hold the bytes still needed
 
 	ctx, cancel := context.WithTimeout(ctx, s.opts.RequestTimeout)
 	defer cancel()
@@ -180,7 +184,7 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 		if e != nil {
 			return nil, e
 		}
-		c.data = nil
+		c.upload = nil
 		if i == 0 {
 			req.Front = img
 		} else {
@@ -188,6 +192,7 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 		}
 	}
 	checked = nil
+	budget.release() // the encoded bytes are no longer needed
 	s.metrics.stage("decode", time.Since(decodeStart))
 
 	recStart := time.Now()

@@ -32,7 +32,7 @@ const (
 	outcomeError        = "error"        // 5xx other than 503
 )
 
-func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, waiting int), scanWaiting func() int) *metrics {
+func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, waiting int), scanWaiting func() int, uploadBytes func() int64) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	prefixed := prometheus.WrapRegistererWithPrefix("docscan_", m.reg)
 	prefixed.MustRegister(
@@ -79,6 +79,10 @@ func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, wait
 			Name: "docscan_recognize_queue_waiting",
 			Help: "Recognize requests admitted and waiting (uploading, or for a worker).",
 		}, func() float64 { _, n := queue(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "docscan_upload_buffered_bytes",
+			Help: "Bytes of uploads held in memory now (bounded by MaxUploadMemory).",
+		}, func() float64 { return float64(uploadBytes()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "docscan_scan_queue_waiting",
 			Help: "Scan requests waiting for their turn at the lights.",

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -427,5 +429,47 @@ func TestRecognizeConcurrent(t *testing.T) {
 	}
 	if h.store.len() != len(seen) || len(seen) != 32 {
 		t.Fatalf("stored %d, answered %d", h.store.len(), len(seen))
+	}
+}
+
+// Uploads held in memory are bounded all together: while one client's
+// upload is stalled holding most of the budget, another gets 503.
+func TestRecognizeUploadBudget(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.MaxFileBytes = 1 << 20; o.MaxUploadMemory = 1 })
+	if got := h.srv.opts.MaxUploadMemory; got != 2<<20+2*uploadChunk {
+		t.Fatalf("budget %d", got)
+	}
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	req, _ := http.NewRequest(http.MethodPost, h.ts.URL+"/api/v1/recognize", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	first := make(chan int, 1)
+	go func() {
+		resp, err := h.ts.Client().Do(req)
+		if err != nil {
+			first <- -1
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	big := append(append([]byte{}, magicJPEG...), bytes.Repeat([]byte{1}, 1000<<10)...)
+	go func() {
+		_ = mw.WriteField("api_key", keyActive)
+		w, _ := mw.CreateFormFile("frontside_image", "f.jpg")
+		_, _ = w.Write(big)
+		w, _ = mw.CreateFormFile("backside_image", "b.jpg")
+		_, _ = w.Write(big[:900<<10]) // then stall
+	}()
+	waitFor(t, func() bool { return h.srv.uploadBytes.Load() >= 1900<<10 })
+	r := h.postGo(t, "/api/v1/recognize", []part{value("api_key", keyActive), file("frontside_image", "f.jpg", big[:700<<10]), value("country_code", "kz")})
+	if r.status != 503 || r.detail(t) != MsgQueueFull || r.header.Get("Retry-After") == "" {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	pw.CloseWithError(errors.New("client gave up"))
+	<-first
+	waitFor(t, func() bool { return h.srv.uploadBytes.Load() == 0 })
+	if r := h.postGo(t, "/api/v1/recognize", []part{value("api_key", keyActive), file("frontside_image", "f.jpg", testJPEG(t, 32, 32)), value("country_code", "kz")}); r.status != 200 {
+		t.Fatalf("after: %d %s", r.status, r.body)
 	}
 }

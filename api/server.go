@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/docscan/docscan/api/entitle"
@@ -29,6 +30,7 @@ const (
 	DefaultAddr              = "127.0.0.1:8080"
 	DefaultMaxFileBytes      = 20 << 20
 	DefaultMaxPixels         = 40_000_000
+	DefaultMaxUploadMemory   = 128 << 20
 	DefaultQueueLength       = 8
 	DefaultScanQueueLength   = 4
 	DefaultRetryAfter        = 2 * time.Second
@@ -71,6 +73,10 @@ type Options struct {
 	// MaxPixels limits each image's width×height, checked before decoding
 	// (default 40 000 000).
 	MaxPixels int64
+	// MaxUploadMemory bounds the bytes of uploads held in memory by all
+	// requests together (default 128 MiB, and at least two full files); a
+	// request that would pass it gets 503 + Retry-After.
+	MaxUploadMemory int64
 	// Workers is how many recognitions run at once (default GOMAXPROCS).
 	Workers int
 	// QueueLength is how many more recognize requests may wait, uploading
@@ -113,6 +119,10 @@ func (o *Options) setDefaults() {
 	if o.MaxPixels <= 0 {
 		o.MaxPixels = DefaultMaxPixels
 	}
+	if o.MaxUploadMemory <= 0 {
+		o.MaxUploadMemory = DefaultMaxUploadMemory
+	}
+	o.MaxUploadMemory = max(o.MaxUploadMemory, 2*o.MaxFileBytes+2*uploadChunk)
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -161,8 +171,39 @@ type Server struct {
 	scanAdmit chan struct{}
 	scanTurn  chan struct{}
 
+	// uploadBytes is the upload memory reserved now (MaxUploadMemory).
+	uploadBytes atomic.Int64
+
 	status  *statusPage
 	openapi []byte
+}
+
+// reservation is one request's share of the upload memory.
+type reservation struct {
+	s *Server
+	n int64
+}
+
+func (s *Server) uploadBudget() *reservation { return &reservation{s: s} }
+
+// reserve takes n bytes from the budget, or reports that it can not.
+func (r *reservation) reserve(n int64) bool {
+	for {
+		cur := r.s.uploadBytes.Load()
+		if cur+n > r.s.opts.MaxUploadMemory {
+			return false
+		}
+		if r.s.uploadBytes.CompareAndSwap(cur, cur+n) {
+			r.n += n
+			return true
+		}
+	}
+}
+
+// release gives back everything reserved; it may be called again.
+func (r *reservation) release() {
+	r.s.uploadBytes.Add(-r.n)
+	r.n = 0
 }
 
 // New checks opts and builds a Server.
@@ -196,7 +237,8 @@ func New(opts Options) (*Server, error) {
 	}
 	s.metrics = newMetrics(opts.Build, opts.Device,
 		func() (int, int) { w := len(s.work); return w, len(s.admit) - w },
-		func() int { return max(len(s.scanAdmit)-len(s.scanTurn), 0) })
+		func() int { return max(len(s.scanAdmit)-len(s.scanTurn), 0) },
+		func() int64 { return s.uploadBytes.Load() })
 	s.status = newStatusPage(s)
 	if s.openapi, err = openAPIDocument(opts.Build); err != nil {
 		return nil, fmt.Errorf("api: openapi.json: %w", err)
