@@ -84,13 +84,13 @@ func (o *Outbox) commit(batch []*request) {
 	now := o.opts.Now()
 	replies := make([]reply, len(batch))
 	var st counters
-	added, acked := false, false
+	added, removed := false, false
 	o.mu.RLock()
 	err := errNoDB
 	if o.db != nil {
 		err = o.db.Update(func(tx *bolt.Tx) error {
 			st = o.snapshot()
-			added, acked = false, false
+			added, removed = false, false
 			pending, err := tx.CreateBucketIfNotExists(bucketPending)
 			if err != nil {
 				return err
@@ -108,9 +108,10 @@ func (o *Outbox) commit(batch []*request) {
 					added = added || replies[i].err == nil
 				case reqAck:
 					err = o.applyAck(b, r.seqs, now)
-					acked = true
+					removed = true
 				case reqPurge:
 					replies[i].n, err = applyPurge(b, r.purge)
+					removed = removed || replies[i].n > 0
 				}
 				if err != nil {
 					return err
@@ -135,7 +136,7 @@ func (o *Outbox) commit(batch []*request) {
 	for i, r := range batch {
 		r.done <- replies[i]
 	}
-	if acked && err == nil {
+	if removed && err == nil {
 		o.maybeCompact()
 	}
 }
