@@ -2,11 +2,113 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
 )
 
-// runSpecimen is being built; see the issue that owns it.
+// runSpecimen renders a specimen document's white, IR and UV layers and
+// its truth.json. It prints paths and type ids only, never the personal
+// data it made up.
 func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("specimen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ref := fs.String("type", "", "document type: numeric id or alias (e.g. kz-id-2014, kz-id-current, kz-passport, icao-td3); -list shows them")
+	out := fs.String("out", "", "output directory: OUT/<side>/{white,ir,uv}.png and OUT/truth.json")
+	seed := fs.Int64("seed", 0, "seed for the personal data and the print; 0 picks one at random (recorded in truth.json)")
+	variant := fs.String("variant", "genuine", "genuine | photocopy | ir-dead-mrz | tampered-mrz | expired | iin-mismatch")
+	date := fs.String("date", "", "the day validity is judged on, YYYY-MM-DD (default today)")
+	dpi := fs.Float64("dpi", 600, "resolution in dots per inch")
+	extra := fs.String("typedb", "", "directory of extra or overriding document types (*.json)")
+	list := fs.Bool("list", false, "list the document aliases and ids, then exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: docscan specimen -type ID -out DIR [-seed N] [-variant V] [-date YYYY-MM-DD] [-dpi N] [-typedb DIR]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	db, err := typedb.Default()
+	if err != nil {
+		return err
+	}
+	if *extra != "" {
+		layers, err := typedb.LoadDir(*extra)
+		if err != nil {
+			return err
+		}
+		if db, err = db.With(layers...); err != nil {
+			return err
+		}
+	}
+	if *list {
+		for _, doc := range db.Documents() {
+			var parts []string
+			var aliases []string
+			for _, t := range db.Document(doc) {
+				parts = append(parts, fmt.Sprintf("%s %d", t.Side, t.ID))
+				aliases = t.Aliases
+			}
+			a := ""
+			if len(aliases) > 0 {
+				a = " (also " + strings.Join(aliases, ", ") + ")"
+			}
+			fmt.Fprintf(stdout, "%-14s %s%s\n", doc, strings.Join(parts, ", "), a)
+		}
+		return nil
+	}
+	if *ref == "" || *out == "" {
+		fs.Usage()
+		return errors.New("-type and -out are required")
+	}
+	v, err := specimen.ParseVariant(*variant)
+	if err != nil {
+		return err
+	}
+	opt := specimen.Options{Seed: *seed, Variant: v, PxPerMM: *dpi / 25.4}
+	if opt.Seed == 0 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("random seed: %w", err)
+		}
+		opt.Seed = int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+	}
+	if *date != "" {
+		if opt.Today, err = time.Parse("2006-01-02", *date); err != nil {
+			return fmt.Errorf("-date: %w", err)
+		}
+	}
+	fonts, err := specimen.DefaultFonts()
+	if err != nil {
+		return err
+	}
+	r, err := specimen.NewRenderer(db, fonts)
+	if err != nil {
+		return err
+	}
+	s, err := r.Render(ctx, *ref, opt)
+	if err != nil {
+		return err
+	}
+	if err := s.WriteDir(*out); err != nil {
+		return err
+	}
+	var sides []string
+	for _, sd := range s.Sides {
+		sides = append(sides, fmt.Sprintf("%s %d", sd.Name, sd.TypeID))
+	}
+	fmt.Fprintf(stdout, "%s: %s %s, seed %d (%s)\n", *out, s.Truth.Document, s.Truth.Variant, s.Truth.Seed, strings.Join(sides, ", "))
+	return nil
 }
