@@ -217,6 +217,9 @@ func New(opts Options) (*Server, error) {
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("api: TLS needs both a certificate and a key file")
 	}
+	if es, ok := opts.Entitlements.(*entitle.Store); ok && es == nil {
+		opts.Entitlements = nil // a nil *Store in the interface
+	}
 	opts.setDefaults()
 	static, err := entitle.NewStatic(opts.APIKeys...)
 	if err != nil {

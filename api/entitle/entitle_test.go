@@ -301,3 +301,28 @@ func TestApplyJSON(t *testing.T) {
 		t.Fatal("bad update applied")
 	}
 }
+
+// Once loaded, the store keeps answering from memory when the file can
+// not be read for a moment; before that it fails closed.
+func TestStoreKeepsLastCopy(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	k, _ := NewKey(keyA, "", t0, sub(true, t0.Add(-time.Hour), time.Time{}))
+	if _, err := s.Add(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx, keyA, TechDocumentRecognition, t0); err != nil {
+		t.Fatal(err)
+	}
+	// Replace the file with garbage: reading fails.
+	if err := os.WriteFile(s.Path(), []byte("not a bbolt file, not at all, no"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx, keyA, TechDocumentRecognition, t0); err != nil {
+		t.Fatalf("lost the loaded copy: %v", err)
+	}
+	fresh := &Store{path: s.Path()}
+	if err := fresh.Check(ctx, keyA, TechDocumentRecognition, t0); err == nil || errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("unreadable file, nothing loaded: %v", err)
+	}
+}

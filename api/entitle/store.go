@@ -101,7 +101,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 		err = cerr
 	}
 	s.mu.Lock()
-	s.loaded = false // our own write: reload on next lookup
+	s.stamp = nil // our own write: reload on the next lookup
 	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("entitlement store %s: %w", s.path, err)
@@ -200,7 +200,10 @@ func (s *Store) Check(ctx context.Context, apiKey, technology string, now time.T
 	}
 	h := sha256.Sum256([]byte(apiKey))
 	s.mu.Lock()
-	if err := s.refresh(now); err != nil {
+	if err := s.refresh(now); err != nil && !s.loaded {
+		// Nothing read yet: fail closed. Once loaded, a file that can not
+		// be read for a moment (locked, being replaced) leaves the last
+		// copy in force.
 		s.mu.Unlock()
 		return err
 	}
