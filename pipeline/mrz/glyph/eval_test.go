@@ -99,7 +99,7 @@ func editDistance(a, b string) int {
 
 type score struct {
 	chars, errs, lines, exact int
-	failed                     []string
+	failed                    []string
 }
 
 func (s score) cer() float64       { return float64(s.errs) / float64(max(1, s.chars)) }

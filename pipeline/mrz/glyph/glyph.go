@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/docscan/docscan/pipeline/mrz/glyph/internal/mlp"
@@ -114,31 +116,87 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	}
 	w := r.scratch.Get().(*work)
 	defer r.scratch.Put(w)
-	chars := make([]Char, 0, len(lay.Cells))
-	junk := make([]float32, 0, len(lay.Cells))
-	for i, c := range lay.Cells {
-		lay.Raster(i, w.x)
-		r.net.Forward(w.x, w.s, w.probs)
-		chars = append(chars, Char{Box: c.Box, Cands: topCands(w.probs)})
-		junk = append(junk, w.probs[Junk])
-	}
+	best, bestScore := r.classify(lay, w)
 	if wantLen == 0 {
+		// The pitch fixes the count only to about ±1 on long lines: let
+		// the classifier compare the neighbouring counts too.
+		n := len(lay.Cells)
+		for _, m := range []int{n - 1, n + 1, n - 2, n + 2} {
+			if bestScore > confident {
+				break
+			}
+			alt, err := lay.WithCount(m)
+			if err != nil || len(alt.Cells) != m {
+				continue
+			}
+			if c, s := r.classify(alt, w); s > bestScore+0.05 {
+				best, bestScore = c, s
+			}
+		}
 		// Cells at the ends that the model sees as no character are
 		// margin noise, not text.
-		a, b := 0, len(chars)
-		for a < b && junk[a] > 0.5 {
+		a, b := 0, len(best)
+		for a < b && best[a].junk > 0.5 {
 			a++
 		}
-		for b > a && junk[b-1] > 0.5 {
+		for b > a && best[b-1].junk > 0.5 {
 			b--
 		}
-		chars = chars[a:b]
+		best = best[a:b]
 	}
-	if len(chars) == 0 {
+	if len(best) == 0 {
 		return Line{}, fmt.Errorf("glyph: %w", ErrNoText)
+	}
+	chars := make([]Char, len(best))
+	for i, c := range best {
+		chars[i] = c.Char
 	}
 	return Line{Chars: chars}, nil
 }
+
+// unsure is the probability below which a cell is also read slightly
+// shifted.
+const unsure = 0.9
+
+// confident is the mean log-probability of a reading above which other
+// character counts are not tried (each costs a full classification).
+var confident = math.Log(0.98)
+
+type readChar struct {
+	Char
+	junk float32
+}
+
+// classify reads every cell of a layout and scores the reading by the
+// mean log-probability of each cell's best character.
+func (r *Reader) classify(lay *seg.Layout, w *work) ([]readChar, float64) {
+	out := make([]readChar, len(lay.Cells))
+	var score float64
+	for i, c := range lay.Cells {
+		lay.Raster(i, w.x)
+		r.net.Forward(w.x, w.s, w.probs)
+		cands := topCands(w.probs)
+		top := w.probs[indexOf(cands[0].Char)]
+		junk := w.probs[Junk]
+		if top < unsure {
+			// Printing drifts a little from the lattice: look a bit to
+			// either side and keep the clearest reading.
+			for _, dx := range [2]float64{-0.14, 0.14} {
+				lay.RasterAt(c.X+dx*lay.Pitch, c.Y, w.x)
+				r.net.Forward(w.x, w.s, w.probs)
+				alt := topCands(w.probs)
+				if p := w.probs[indexOf(alt[0].Char)]; p > top {
+					top, cands, junk = p, alt, w.probs[Junk]
+				}
+			}
+		}
+		out[i] = readChar{Char: Char{Box: c.Box, Cands: cands}, junk: junk}
+		score += math.Log(float64(max(top, 1e-6)))
+	}
+	return out, score / float64(max(1, len(out)))
+}
+
+func indexOf(c byte) int { return strings.IndexByte(Alphabet, c) }
 
 // topCands returns the best numCands characters, with probabilities
 // renormalised over the alphabet (the no-character class excluded).

@@ -337,6 +337,20 @@ func textBand(p []float32, minMass float32) (int, int, bool) {
 	return bestA, bestB, true
 }
 
+// WithCount re-cuts the same line into exactly n cells (the band and the
+// ink are shared), for comparing count hypotheses.
+func (l *Layout) WithCount(n int) (*Layout, error) {
+	if n < 1 || n > 200 {
+		return nil, fmt.Errorf("seg: count %d out of range", n)
+	}
+	c := *l
+	c.Cells = nil
+	if err := c.findCells(n); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
 // BandY is the centre of the text band at column x (work coordinates).
 func (l *Layout) BandY(x float64) float64 { return l.y0 + l.slope*x }
 
@@ -365,15 +379,9 @@ func (l *Layout) findCells(wantLen int) error {
 	if peak < 1 {
 		return ErrNoText
 	}
-	thr := peak * 0.04
-	xa, xb := -1, -1
-	for x, v := range col {
-		if v > thr {
-			if xa < 0 {
-				xa = x
-			}
-			xb = x
-		}
+	xa, xb := inkExtent(col, peak*0.04, l.Cap)
+	if xa < 0 {
+		return ErrNoText
 	}
 	pitch := l.estimatePitch(col, xa, xb, wantLen)
 	if pitch < 2 {
@@ -383,7 +391,11 @@ func (l *Layout) findCells(wantLen int) error {
 	// least ink. A pitch off by 1% drifts by a whole cell over 44
 	// characters, so the autocorrelation estimate is only a start.
 	sm := smooth1(col, max(1, int(pitch/10)))
-	pitch, start := fitLattice(sm, pitch, xa, xb)
+	p0 := pitch
+	pitch, start := fitLattice(sm, pitch, xa, xb, wantLen)
+	if debugSeg {
+		fmt.Printf("w=%d xa=%d xb=%d p0=%.2f pitch=%.2f start=%.1f cap=%.1f\n", w, xa, xb, p0, pitch, start, l.Cap)
+	}
 	for start+pitch <= float64(xa) {
 		start += pitch
 	}
@@ -415,35 +427,77 @@ func (l *Layout) findCells(wantLen int) error {
 	if wantLen > 0 && last-first+1 != wantLen {
 		first, last = fitCount(mass, first, last, wantLen)
 	}
-	// Refine each boundary to the lowest smoothed ink within ±pitch/5.
 	n := last - first + 1
-	cuts := make([]float64, n+1)
-	for i := 0; i <= n; i++ {
-		x := bounds[0] + float64(first+i)*pitch
-		best, bv := x, math.Inf(1)
-		r := pitch / 5
-		for dx := -r; dx <= r; dx += 0.5 {
-			v := interp(sm, x+dx) * (1 + 0.5*math.Abs(dx)/r)
-			if v < bv {
-				bv, best = v, x+dx
-			}
-		}
-		cuts[i] = best
-	}
+	cuts := dpCuts(sm, bounds[0]+float64(first)*pitch, pitch, n)
 	l.Pitch = pitch
 	l.Cells = make([]Cell, n)
 	for i := 0; i < n; i++ {
 		cx := (cuts[i] + cuts[i+1]) / 2
-		// Keep the centre near the lattice: gap refinement can wander on
-		// touching glyphs.
-		lat := bounds[0] + (float64(first+i)+0.5)*pitch
-		if math.Abs(cx-lat) > pitch*0.15 {
-			cx = lat + math.Copysign(pitch*0.15, cx-lat)
-		}
 		cy := l.BandY(cx)
 		l.Cells[i] = Cell{X: cx, Y: cy, Box: l.toImage(cx-pitch/2, cy-l.Cap/2, cx+pitch/2, cy+l.Cap/2)}
 	}
 	return nil
+}
+
+// dpCuts places n+1 cuts by dynamic programming: each cut on little ink,
+// each step close to the pitch. Photographed documents are not flat, so
+// the pitch drifts along the line; a rigid lattice would slip a whole
+// character over 44.
+func dpCuts(sm []float64, start, pitch float64, n int) []float64 {
+	// Normalise ink so a full glyph column costs about 1.
+	s := slices.Clone(sm)
+	slices.Sort(s)
+	ref := s[len(s)*9/10]
+	if ref <= 0 {
+		ref = 1
+	}
+	const lambda = 20.0
+	r := int(math.Ceil(pitch * 0.45)) // search radius around the lattice
+	dMin, dMax := pitch*0.85, pitch*1.15
+	span := 2*r + 1
+	cost := make([]float64, (n+1)*span)
+	from := make([]int32, (n+1)*span)
+	pos := func(i, k int) float64 { return math.Round(start+float64(i)*pitch) + float64(k-r) }
+	for k := 0; k < span; k++ {
+		off := math.Abs(float64(k-r)) / pitch
+		cost[k] = inkAt(sm, pos(0, k))/ref + 2*off*off
+	}
+	for i := 1; i <= n; i++ {
+		for k := 0; k < span; k++ {
+			x := pos(i, k)
+			ink := inkAt(sm, x) / ref
+			best, arg := math.Inf(1), -1
+			for j := 0; j < span; j++ {
+				d := x - pos(i-1, j)
+				if d < dMin || d > dMax {
+					continue
+				}
+				dev := (d - pitch) / pitch
+				if c := cost[(i-1)*span+j] + lambda*dev*dev; c < best {
+					best, arg = c, j
+				}
+			}
+			if arg < 0 {
+				cost[i*span+k] = math.Inf(1)
+				from[i*span+k] = int32(r)
+				continue
+			}
+			cost[i*span+k] = best + ink
+			from[i*span+k] = int32(arg)
+		}
+	}
+	k, best := r, math.Inf(1)
+	for j := 0; j < span; j++ {
+		if c := cost[n*span+j]; c < best {
+			best, k = c, j
+		}
+	}
+	cuts := make([]float64, n+1)
+	for i := n; i >= 0; i-- {
+		cuts[i] = pos(i, k)
+		k = int(from[i*span+k])
+	}
+	return cuts
 }
 
 func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
@@ -453,41 +507,122 @@ func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
 	return r
 }
 
-// fitLattice searches pitches within ±7% of p0 and all phases for the
-// lattice whose boundaries inside [xa, xb] cross the least ink, coarse to
-// fine.
-func fitLattice(sm []float64, p0 float64, xa, xb int) (pitch, start float64) {
-	score := func(p, ph float64) float64 {
+// fitLattice finds pitch and phase. Every glyph's ink starts between
+// 0.075 and 0.35 pitches into its cell, so for n characters the ink extent
+// pins the pitch to within about 1.5%; within that, the lattice whose
+// boundaries cross the least ink wins. Candidate counts around ext/p0 are
+// compared by that ink (wantLen, when given and plausible, is the only
+// candidate).
+func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) (pitch, start float64) {
+	ext := float64(xb - xa + 1)
+	score := func(p, st float64) float64 {
 		var s float64
 		n := 0
-		for x := float64(xa) + ph; x <= float64(xb); x += p {
+		for x := st; x <= float64(xb)+0.5*p; x += p {
 			s += interp(sm, x)
 			n++
 		}
-		if n == 0 {
-			return math.Inf(1)
+		return s / float64(max(n, 1))
+	}
+	n0 := int(math.Round(ext/p0 + 0.45))
+	cands := []int{n0 - 2, n0 - 1, n0, n0 + 1, n0 + 2}
+	if wantLen > 1 {
+		if p := ext / (float64(wantLen) - 0.45); math.Abs(p-p0)/p0 < 0.1 {
+			cands = []int{wantLen}
 		}
-		return s / float64(n)
 	}
 	best := math.Inf(1)
-	search := func(pLo, pHi float64, pSteps int, phLo, phHi float64, phSteps int) {
-		for i := 0; i <= pSteps; i++ {
-			p := pLo + (pHi-pLo)*float64(i)/float64(pSteps)
-			for j := 0; j < phSteps; j++ {
-				ph := phLo + (phHi-phLo)*float64(j)/float64(phSteps)
-				if v := score(p, math.Mod(ph+10*p, p)); v < best {
-					best, pitch, start = v, p, ph
+	for _, n := range cands {
+		if n < 1 {
+			continue
+		}
+		pHi := ext / (float64(n) - 0.7)
+		pLo := ext / (float64(n) - 0.15)
+		if n == 1 {
+			pLo, pHi = p0*0.9, p0*1.1
+		}
+		if pHi < p0*0.85 || pLo > p0*1.15 {
+			continue
+		}
+		for i := 0; i <= 24; i++ {
+			p := pLo + (pHi-pLo)*float64(i)/24
+			for j := 0; j <= 12; j++ {
+				off := p * (0.075 + 0.275*float64(j)/12)
+				st := float64(xa) - off
+				if v := score(p, st); v < best {
+					best, pitch, start = v, p, st
 				}
 			}
 		}
 	}
-	search(p0*0.93, p0*1.07, 28, 0, p0, 16)
-	for _, r := range []float64{0.006, 0.0015} {
-		p, ph := pitch, start
-		search(p*(1-r*2), p*(1+r*2), 8, ph-p*r*8, ph+p*r*8, 8)
+	if math.IsInf(best, 1) {
+		// No count fits the extent: fall back to the free fit.
+		for i := 0; i <= 28; i++ {
+			p := p0 * (0.93 + 0.14*float64(i)/28)
+			for j := 0; j < 16; j++ {
+				st := float64(xa) - p*float64(j)/16
+				if v := score(p, st); v < best {
+					best, pitch, start = v, p, st
+				}
+			}
+		}
 	}
-	start = float64(xa) + math.Mod(start+10*pitch, pitch)
 	return pitch, start
+}
+
+// inkExtent returns the first and last inked columns, ignoring specks that
+// stand apart from the text by more than 1.5 cap heights.
+func inkExtent(col []float64, thr, capH float64) (int, int) {
+	type run struct {
+		a, b int
+		mass float64
+	}
+	var runs []run
+	for x := 0; x < len(col); {
+		if col[x] <= thr {
+			x++
+			continue
+		}
+		r := run{a: x}
+		for x < len(col) && col[x] > thr {
+			r.mass += col[x]
+			x++
+		}
+		r.b = x - 1
+		runs = append(runs, r)
+	}
+	if len(runs) == 0 {
+		return -1, -1
+	}
+	masses := make([]float64, len(runs))
+	for i, r := range runs {
+		masses[i] = r.mass
+	}
+	slices.Sort(masses)
+	big := masses[len(masses)*3/4] * 0.15
+	gap := 1.5 * capH
+	// Group runs separated by less than gap; keep the heaviest group.
+	bestA, bestB, bestM := -1, -1, 0.0
+	for i := 0; i < len(runs); {
+		j := i
+		m := runs[i].mass
+		for j+1 < len(runs) && float64(runs[j+1].a-runs[j].b) < gap {
+			j++
+			m += runs[j].mass
+		}
+		if m > bestM {
+			bestA, bestB, bestM = i, j, m
+		}
+		i = j + 1
+	}
+	// Trim faint runs at the group's ends (specks next to the text).
+	for bestA < bestB && runs[bestA].mass < big && float64(runs[bestA+1].a-runs[bestA].b) > 0.5*capH {
+		bestA++
+	}
+	for bestB > bestA && runs[bestB].mass < big && float64(runs[bestB].a-runs[bestB-1].b) > 0.5*capH {
+		bestB--
+	}
+	return runs[bestA].a, runs[bestB].b
 }
 
 // estimatePitch returns the lag at which the column profile best repeats
@@ -691,6 +826,15 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
+// inkAt is interp with no ink outside the image: a glyph cut by the
+// image edge ends there.
+func inkAt(p []float64, x float64) float64 {
+	if x < 0 || x > float64(len(p)-1) {
+		return 0
+	}
+	return interp(p, x)
+}
+
 func interp(p []float64, x float64) float64 {
 	if x <= 0 {
 		return p[0]
@@ -829,3 +973,4 @@ func (l *Layout) at(x, y float64) float32 {
 	b := get(ix, iy+1)*(1-fx) + get(ix+1, iy+1)*fx
 	return a*(1-fy) + b*fy
 }
+var debugSeg = false

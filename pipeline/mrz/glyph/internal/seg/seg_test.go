@@ -18,7 +18,7 @@ func TestSegmentSynthetic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, want := range []bool{true, false} {
 		var okCount, okAlign, total int
-		for i := 0; i < 300; i++ {
+		for i := 0; i < 120; i++ {
 			n := []int{30, 36, 44}[i%3]
 			line, err := synth.Render(rng, faces, synth.RandomText(rng, n), synth.Options{MinCap: 9, MaxCap: 60})
 			if err != nil {
@@ -51,5 +51,11 @@ func TestSegmentSynthetic(t *testing.T) {
 			}
 		}
 		t.Logf("wantLen given=%v: count right %d/%d, aligned %d/%d", want, okCount, total, okAlign, total)
+		// These lines carry the harshest training degradations (neighbour
+		// lines, rules, dot print, heavy blur); the floor guards against
+		// regressions, not perfection.
+		if float64(okAlign) < 0.7*float64(total) {
+			t.Errorf("wantLen given=%v: only %d/%d lines segmented onto the characters", want, okAlign, total)
+		}
 	}
 }

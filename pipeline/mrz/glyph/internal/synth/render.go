@@ -78,9 +78,9 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 	}
 	face := faces[rng.IntN(len(faces))]
 	capPx := math.Exp(uni(rng, math.Log(opt.MinCap), math.Log(opt.MaxCap)))
-	spacing := uni(rng, 0.9, 1.15)     // pitch relative to the font's advance
-	condense := uni(rng, 0.84, 1.08)   // glyph width relative to the font
-	tall := uni(rng, 0.95, 1.05)       // glyph height jitter
+	spacing := uni(rng, 0.9, 1.15)   // pitch relative to the font's advance
+	condense := uni(rng, 0.84, 1.08) // glyph width relative to the font
+	tall := uni(rng, 0.95, 1.05)     // glyph height jitter
 	angle := uni(rng, -2.5, 2.5) * math.Pi / 180
 	shear := uni(rng, -0.12, 0.12)
 	jit := uni(rng, 0, 0.05) // per-glyph position jitter, in cap heights
@@ -88,6 +88,7 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 		spacing, condense, tall = uni(rng, 0.97, 1.05), uni(rng, 0.95, 1.02), 1
 		angle, shear, jit = uni(rng, -0.6, 0.6)*math.Pi/180, 0, 0.01
 	}
+	chevW, chevH := uni(rng, 0.95, 1.3), uni(rng, 0.95, 1.2)
 	scale := capPx / float64(face.Cap)
 	pitch := float64(face.Advance) * scale * spacing
 	n := len(text)
@@ -130,6 +131,11 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 			vc := v0 + rng.NormFloat64()*jit*capPx*0.5
 			gx := scale * condense
 			gy := scale * tall
+			if txt[i] == '<' && !opt.Clean {
+				// Printers' fillers are often larger than the font's.
+				gx *= chevW
+				gy *= chevH
+			}
 			// glyph origin so that its advance centre sits at uc
 			ox := uc - float64(face.Advance)/2*gx
 			tr := func(p [2]float32) (float32, float32) {
