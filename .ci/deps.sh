@@ -10,6 +10,7 @@ pkgs=(
   mosquitto mosquitto-clients
   fonts-ocr-b fonts-dejavu-core
   curl ca-certificates
+  chromium python3-requests
 )
 pkgs+=("$@")
 
