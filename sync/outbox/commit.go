@@ -11,6 +11,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+const maxBatchBytes = 16 << 20
+
 // run is the single writer: it group-commits requests and runs the sweep.
 func (o *Outbox) run() {
 	defer close(o.finished)
@@ -42,10 +44,14 @@ func (o *Outbox) collect(first *request) []*request {
 	if o.opts.oneTxPerPut {
 		return batch
 	}
-	for len(batch) < o.opts.MaxBatch {
+	// The byte bound keeps a burst of large results (images) from
+	// building one huge transaction in memory.
+	size := len(first.value)
+	for len(batch) < o.opts.MaxBatch && size < maxBatchBytes {
 		select {
 		case r := <-o.reqs:
 			batch = append(batch, r)
+			size += len(r.value)
 		default:
 			return batch
 		}
