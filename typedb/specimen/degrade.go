@@ -144,10 +144,13 @@ func Degrade(layers []*image.RGBA, d Degradation, seed int64) (*Placed, error) {
 			out = gaussianBlur(out, d.Blur)
 		}
 		if d.Noise > 0 {
+			// shared (luminance) noise plus a little per channel
 			for i := 0; i < len(out.Pix); i += 4 {
 				n := rng.NormFloat64() * d.Noise
+				c := rng.Uint64()
 				for k := range 3 {
-					out.Pix[i+k] = clampByte(float64(out.Pix[i+k]) + n + rng.NormFloat64()*d.Noise*0.3)
+					u := float64(int(c>>(16*k))&0xffff)/65535 - 0.5 // uniform, sd ≈ 0.29
+					out.Pix[i+k] = clampByte(float64(out.Pix[i+k]) + n + u*d.Noise)
 				}
 			}
 		}
@@ -196,48 +199,62 @@ func lightMap(d Degradation) []float64 {
 }
 
 // gaussianBlur blurs img with a separable Gaussian of standard deviation
-// sigma.
+// sigma, clamping at the edges.
 func gaussianBlur(img *image.RGBA, sigma float64) *image.RGBA {
 	r := int(math.Ceil(3 * sigma))
-	k := make([]float64, 2*r+1)
-	sum := 0.0
+	k := make([]float32, 2*r+1)
+	var sum float32
 	for i := range k {
 		x := float64(i - r)
-		k[i] = math.Exp(-x * x / (2 * sigma * sigma))
+		k[i] = float32(math.Exp(-x * x / (2 * sigma * sigma)))
 		sum += k[i]
 	}
 	for i := range k {
 		k[i] /= sum
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
-	tmp := make([]float32, w*h*3)
+	// horizontal pass into a float buffer, a padded row at a time
+	tmp := make([]float32, w*h*4)
+	row := make([]float32, (w+2*r)*4)
 	for y := range h {
-		for x := range w {
-			var acc [3]float64
-			for i, kv := range k {
-				xx := min(max(x+i-r, 0), w-1)
-				o := y*img.Stride + 4*xx
-				acc[0] += kv * float64(img.Pix[o])
-				acc[1] += kv * float64(img.Pix[o+1])
-				acc[2] += kv * float64(img.Pix[o+2])
+		src := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		for x := -r; x < w+r; x++ {
+			sx := min(max(x, 0), w-1)
+			for c := range 3 {
+				row[(x+r)*4+c] = float32(src[4*sx+c])
 			}
-			t := (y*w + x) * 3
-			tmp[t], tmp[t+1], tmp[t+2] = float32(acc[0]), float32(acc[1]), float32(acc[2])
+		}
+		dst := tmp[y*w*4 : (y+1)*w*4]
+		for x := range w {
+			var a0, a1, a2 float32
+			base := x * 4
+			for i, kv := range k {
+				o := base + i*4
+				a0 += kv * row[o]
+				a1 += kv * row[o+1]
+				a2 += kv * row[o+2]
+			}
+			dst[x*4], dst[x*4+1], dst[x*4+2] = a0, a1, a2
 		}
 	}
+	// vertical pass
 	out := image.NewRGBA(img.Rect)
+	acc := make([]float32, w*4)
 	for y := range h {
-		for x := range w {
-			var acc [3]float64
-			for i, kv := range k {
-				yy := min(max(y+i-r, 0), h-1)
-				t := (yy*w + x) * 3
-				acc[0] += kv * float64(tmp[t])
-				acc[1] += kv * float64(tmp[t+1])
-				acc[2] += kv * float64(tmp[t+2])
+		clear(acc)
+		for i, kv := range k {
+			sy := min(max(y+i-r, 0), h-1)
+			src := tmp[sy*w*4 : (sy+1)*w*4]
+			for j := range acc {
+				acc[j] += kv * src[j]
 			}
-			o := y*out.Stride + 4*x
-			out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = clampByte(acc[0]), clampByte(acc[1]), clampByte(acc[2]), 255
+		}
+		dst := out.Pix[y*out.Stride : y*out.Stride+4*w]
+		for x := range w {
+			dst[4*x] = clampByte(float64(acc[4*x]))
+			dst[4*x+1] = clampByte(float64(acc[4*x+1]))
+			dst[4*x+2] = clampByte(float64(acc[4*x+2]))
+			dst[4*x+3] = 255
 		}
 	}
 	return out

@@ -656,3 +656,28 @@ func TestGivenPerson(t *testing.T) {
 		t.Errorf("line 1 %q", s.Truth.MRZ.Lines[0])
 	}
 }
+
+// TestConcurrentRender renders from several goroutines with one renderer
+// (run with -race to check the shared fonts and database).
+func TestConcurrentRender(t *testing.T) {
+	r := newRenderer(t)
+	want := render(t, r, "kz-passport", Options{Seed: 4, PxPerMM: 4})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			s, err := r.Render(context.Background(), "kz-passport", Options{Seed: 4, PxPerMM: 4, Today: today})
+			if err == nil && !bytes.Equal(s.Sides[0].White.Pix, want.Sides[0].White.Pix) {
+				err = errors.New("concurrent render differs")
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
