@@ -718,3 +718,47 @@ func beUint64(b []byte) uint64 {
 	}
 	return v
 }
+
+// Find returns the stored result with the given result_id, pending or
+// delivered and kept for Retention, with copies of its data; ErrNotFound
+// when it is not kept. It walks the outbox newest first: the outbox is
+// small while the uplink keeps up, and lookups are rare.
+func (o *Outbox) Find(resultID string) (Record, error) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	if o.db == nil {
+		return Record{}, ErrClosed
+	}
+	var out Record
+	found := false
+	err := o.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketPending, bucketDelivered} {
+			b := tx.Bucket(name)
+			if b == nil {
+				continue
+			}
+			c := b.Cursor()
+			for k, v := c.Last(); k != nil; k, v = c.Prev() {
+				head, err := decodeRecord(v, false, true)
+				if err != nil || head.ResultID != resultID {
+					continue
+				}
+				rec, err := decodeRecord(v, true, false)
+				if err != nil {
+					return fmt.Errorf("outbox: record %x: %w", k, err)
+				}
+				rec.Seq = beUint64(k[len(k)-keyLen:])
+				out, found = rec, true
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	if !found {
+		return Record{}, fmt.Errorf("%w: result %s", ErrNotFound, resultID)
+	}
+	return out, nil
+}

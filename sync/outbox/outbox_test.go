@@ -603,3 +603,38 @@ func TestParsePolicy(t *testing.T) {
 		t.Fatal("unknown policy accepted")
 	}
 }
+
+func TestFind(t *testing.T) {
+	clock := newClock()
+	o := openT(t, Options{Retention: time.Hour, SweepEvery: 5 * time.Millisecond, Now: clock.Now})
+	e := entry("r1", 100)
+	e.Images = map[string][]byte{ImageFrontSide: []byte("jpeg")}
+	s1 := put(t, o, e)
+	s2 := put(t, o, entry("r2", 100))
+	if err := o.Ack(context.Background(), s1); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id      string
+		wantSeq uint64
+		wantErr error
+	}{
+		{"r1", s1, nil}, // delivered, kept for retention
+		{"r2", s2, nil}, // pending
+		{"r9", 0, ErrNotFound},
+	}
+	for _, tt := range tests {
+		rec, err := o.Find(tt.id)
+		if !errors.Is(err, tt.wantErr) || rec.Seq != tt.wantSeq || (err == nil && rec.ResultID != tt.id) {
+			t.Errorf("Find(%s) = seq %d id %q, %v; want seq %d, %v", tt.id, rec.Seq, rec.ResultID, err, tt.wantSeq, tt.wantErr)
+		}
+	}
+	if rec, _ := o.Find("r1"); string(rec.Images[ImageFrontSide]) != "jpeg" || !bytes.Contains(rec.Payload, []byte(`"r1"`)) {
+		t.Errorf("Find(r1) lost its data: %+v", rec)
+	}
+	clock.Add(2 * time.Hour)
+	waitFor(t, "delivered result purged", func() bool { return o.Stats().Delivered == 0 })
+	if _, err := o.Find("r1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Find after retention: %v, want ErrNotFound", err)
+	}
+}
