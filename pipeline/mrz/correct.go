@@ -67,8 +67,20 @@ const (
 	unsureProb = 0.9
 	maxFixCost = 4.61 // ln 100
 	maxChanges = 2
+	// settleMinProb: a candidate of the right type this likely beats the
+	// look-alike of the wrong-type best reading.
+	settleMinProb = 0.02
+	// codeLookAlikeCost is the cost of reading a digit in a state code as
+	// its look-alike letter when the reader did not list the letter.
+	codeLookAlikeCost = 2.3
 	// maxSearchPositions bounds the search per field.
 	maxSearchPositions = 24
+	// maxUnsurePositions: a field with more positions in doubt is left as
+	// read.
+	maxUnsurePositions = 3
+	// ambiguityMargin: a repair is kept only if the next repair that also
+	// passes is at least this much less likely (log).
+	ambiguityMargin = 1.1
 )
 
 // confusions are the OCR-B look-alikes across letters and digits.
@@ -82,7 +94,7 @@ func confusable(c byte, class charClass) (byte, bool) {
 	var to byte
 	var ok bool
 	switch class {
-	case classDigit, classCheck:
+	case classDigit, classCheck, classCheckOrFiller:
 		to, ok = toDigit[c]
 	case classAlpha:
 		to, ok = toLetter[c]
@@ -123,7 +135,13 @@ func Correct(lines []LineReading, now time.Time) (*Document, []Correction, error
 	)
 	for _, f := range formats {
 		d, fixes, cost := correctAs(lines, f, now)
-		r := rankOf(d, cost)
+		pCode := 0.0
+		for _, c := range lines[0][0] {
+			if codeClass(f).allows(c.Char) {
+				pCode += float64(c.Prob)
+			}
+		}
+		r := rank{formatFit: pCode >= minCodeProb && codeFits(d), valid: d.Valid, passed: countValid(d.Checks), cost: cost}
 		if best == nil || r.better(bestRank) {
 			best, bestFix, bestRank = d, fixes, r
 		}
@@ -133,28 +151,28 @@ func Correct(lines []LineReading, now time.Time) (*Document, []Correction, error
 
 // rank orders readings of one zone as different formats.
 type rank struct {
+	formatFit bool // the reader saw a document code this format allows
 	valid     bool
 	passed    int
-	formatFit bool // the document code agrees with the format
 	cost      float64
 }
 
-func rankOf(d *Document, cost float64) rank {
-	return rank{valid: d.Valid, passed: countValid(d.Checks), formatFit: codeFits(d), cost: cost}
-}
-
 func (r rank) better(o rank) bool {
-	if r.valid != o.valid {
-		return r.valid
-	}
 	if r.formatFit != o.formatFit {
 		return r.formatFit
+	}
+	if r.valid != o.valid {
+		return r.valid
 	}
 	if r.passed != o.passed {
 		return r.passed > o.passed
 	}
 	return r.cost < o.cost
 }
+
+// minCodeProb is how likely the reader must have found a document code
+// letter the format allows for the format to fit.
+const minCodeProb = 0.05
 
 // codeFits reports whether the document code suits the format: V for
 // visas, "IDFRA" for the French ID, anything but V for the others.
@@ -272,21 +290,28 @@ func settle(cands []Candidate, class charClass) (s settled, changed bool) {
 	top := cands[0]
 	s = settled{char: top.Char, prob: float64(top.Prob)}
 	if !class.allows(top.Char) {
-		found := false
-		for _, c := range cands[1:] {
-			if class.allows(c.Char) && (class != classCheck || c.Char != '<') {
-				s.char, s.prob, found = c.Char, float64(c.Prob), true
+		// The reader's best allowed candidate if it gave it some weight,
+		// else the look-alike, else its best allowed candidate at all.
+		var best *Candidate
+		for i := range cands[1:] {
+			if c := &cands[1+i]; class.allows(c.Char) {
+				best = c
 				break
 			}
 		}
-		if !found {
-			if to, ok := confusable(top.Char, class); ok {
-				s.char, found = to, true
-			}
+		switch to, ok := confusable(top.Char, class); {
+		case best != nil && float64(best.Prob) >= settleMinProb:
+			s.char, s.prob = best.Char, float64(best.Prob)
+		case ok:
+			s.char = to
+		case best != nil:
+			s.char, s.prob = best.Char, float64(best.Prob)
+		default:
+			return s, false
 		}
-		changed = found
+		changed = true
 	}
-	if class == classCheck {
+	if class == classCheck || class == classCheckOrFiller {
 		return s, changed // a check digit has no alternatives
 	}
 	p := max(s.prob, 1e-6)
@@ -314,7 +339,14 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 		for _, s := range cd.data {
 			data = append(data, text[s.line][s.start:s.end]...)
 		}
-		return checkHolds(string(data), text[cd.digit.line][cd.digit.start], cd.emptyMayBeFiller)
+		if !checkHolds(string(data), text[cd.digit.line][cd.digit.start], cd.emptyMayBeFiller) {
+			return false
+		}
+		// A repaired date must be a date.
+		if cd.name == CheckDateOfBirth || cd.name == CheckDateOfExpiry {
+			return plausibleDate(string(data))
+		}
+		return true
 	}
 	if holds() {
 		return nil, 0
@@ -346,20 +378,37 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 	}
 	unset := func(o option, old byte) { text[o.at[0]][o.at[1]] = old }
 
-	bestCost := math.Inf(1)
+	// A field read so poorly that several places are in doubt is not
+	// repaired: some combination would pass by chance.
+	unsure := map[[2]int]bool{}
+	for _, o := range opts {
+		unsure[o.at] = true
+	}
+	if len(unsure) > maxUnsurePositions {
+		return nil, 0
+	}
+	bestCost, runnerUp := math.Inf(1), math.Inf(1)
 	var best []option
+	found := func(c float64, combo []option) {
+		switch {
+		case c < bestCost:
+			runnerUp, bestCost, best = bestCost, c, combo
+		case c < runnerUp:
+			runnerUp = c
+		}
+	}
 	for i, a := range opts {
-		if a.cost >= bestCost {
+		if a.cost > maxFixCost {
 			break
 		}
 		oldA := set(a)
 		if holds() {
-			bestCost, best = a.cost, []option{a}
+			found(a.cost, []option{a})
 		}
 		if maxChanges >= 2 {
 			for _, b := range opts[i+1:] {
 				c := a.cost + b.cost
-				if c >= bestCost || c > maxFixCost {
+				if c > maxFixCost {
 					break
 				}
 				if b.at == a.at {
@@ -367,12 +416,16 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 				}
 				oldB := set(b)
 				if holds() {
-					bestCost, best = c, []option{a, b}
+					found(c, []option{a, b})
 				}
 				unset(b, oldB)
 			}
 		}
 		unset(a, oldA)
+	}
+	// Two repairs nearly as likely: the check digit cannot tell which.
+	if runnerUp-bestCost < ambiguityMargin {
+		return nil, 0
 	}
 	if best == nil {
 		return nil, 0
@@ -396,29 +449,69 @@ func codeSpans(f Format) []span {
 	return out
 }
 
-// settleCode turns the digits of a state code into the letters they look
-// like when that makes a code ISO 3166 or ICAO know.
+// settleCode settles a state code on the most likely known code (ISO
+// 3166 or ICAO) the reader's candidates allow, when the code as read is
+// not one: a digit may be its look-alike letter, a letter one the reader
+// found nearly as likely.
 func settleCode(lines []LineReading, text [][]byte, at span, fixes []Correction, cost float64) ([]Correction, float64) {
-	var try []byte
-	var tryFix []Correction
-	tryCost := 0.0
-	for i := at.start; i < at.end; i++ {
-		c := text[at.line][i]
-		if classAlpha.allows(c) {
-			try = append(try, c)
-			continue
-		}
-		s, changed := settle(lines[at.line][i], classAlpha)
-		if !changed {
-			return fixes, cost
-		}
-		try = append(try, s.char)
-		tryFix = append(tryFix, Correction{at.line, i, c, s.char, "field type"})
-		tryCost += math.Log(float64(max(lines[at.line][i][0].Prob, 1e-6)) / max(s.prob, 1e-6))
-	}
-	if len(tryFix) == 0 || !KnownCode(trimFiller(string(try))) {
+	cur := string(text[at.line][at.start:at.end])
+	if KnownCode(trimFiller(cur)) && isAlpha(trimFiller(cur)) {
 		return fixes, cost
 	}
-	copy(text[at.line][at.start:at.end], try)
-	return append(fixes, tryFix...), cost + tryCost
+	opts := make([][]alt, at.end-at.start)
+	for k := range opts {
+		cands := lines[at.line][at.start+k]
+		c := text[at.line][at.start+k]
+		opts[k] = []alt{{c, 0}}
+		top := 1.0
+		if len(cands) > 0 {
+			top = math.Max(float64(cands[0].Prob), 1e-6)
+		}
+		for _, cd := range cands {
+			if cd.Char != c && classAlpha.allows(cd.Char) && float64(cd.Prob) >= minAltProb {
+				opts[k] = append(opts[k], alt{cd.Char, math.Max(0, math.Log(top/float64(cd.Prob)))})
+			}
+		}
+		if to, ok := toLetter[c]; ok && !slices.ContainsFunc(opts[k], func(a alt) bool { return a.char == to }) {
+			opts[k] = append(opts[k], alt{to, codeLookAlikeCost})
+		}
+	}
+	bestCost := math.Inf(1)
+	var best []byte
+	try := make([]byte, len(opts))
+	var walk func(k int, c float64)
+	walk = func(k int, c float64) {
+		if c >= bestCost || c > maxFixCost {
+			return
+		}
+		if k == len(opts) {
+			if code := trimFiller(string(try)); code != "" && isAlpha(code) && KnownCode(code) {
+				bestCost, best = c, slices.Clone(try)
+			}
+			return
+		}
+		for _, o := range opts[k] {
+			try[k] = o.char
+			walk(k+1, c+o.cost)
+		}
+	}
+	walk(0, 0)
+	if best == nil {
+		return fixes, cost
+	}
+	for k, c := range best {
+		if old := text[at.line][at.start+k]; old != c {
+			fixes = append(fixes, Correction{at.line, at.start + k, old, c, "state code"})
+		}
+	}
+	copy(text[at.line][at.start:at.end], best)
+	return fixes, cost + bestCost
+}
+
+// plausibleDate reports whether a YYMMDD field can be a date: digits or
+// fillers, a month of 1–12 and a day of 1–31 where known.
+func plausibleDate(s string) bool {
+	d := &Document{}
+	d.parseDate("", s, time.Time{}, false)
+	return len(d.Problems) == 0
 }

@@ -64,7 +64,7 @@ func TestCorrect(t *testing.T) {
 			name:      "state code: a zero becomes O when that makes a known code",
 			read:      reading([]string{"P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", specTD3[1]}, nil),
 			wantLines: specTD3, wantValid: true,
-			wantFixes: []Correction{{0, 4, '0', 'O', "field type"}},
+			wantFixes: []Correction{{0, 4, '0', 'O', "state code"}},
 		},
 		{
 			name: "state code: digits stay when no known code results",
@@ -126,6 +126,55 @@ func TestCorrect(t *testing.T) {
 			}),
 			wantLines: specTD1, wantValid: true,
 			wantFixes: []Correction{{0, 20, 'Z', '<', "check digit"}},
+		},
+		{
+			name: "state code: a letter the reader nearly read makes a known code",
+			read: reading([]string{"P<ERAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FHA6004103M1806058<<<<<<<<<<<<<<06"}, map[[2]int][]Candidate{
+				{0, 2}:  {{'E', 0.6}, {'F', 0.35}},
+				{1, 11}: {{'H', 0.5}, {'R', 0.2}, {'N', 0.2}},
+			}),
+			wantLines: []string{"P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FRA6004103M1806058<<<<<<<<<<<<<<06"},
+			wantValid: true,
+			wantFixes: []Correction{{0, 2, 'E', 'F', "state code"}, {1, 11, 'H', 'R', "state code"}},
+		},
+		{
+			name: "a passport's code starts with P when the reader saw one",
+			read: reading(withChar(specTD3, 0, 0, 'B'), map[[2]int][]Candidate{
+				{0, 0}: {{'B', 0.7}, {'P', 0.2}, {'R', 0.1}},
+			}),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{0, 0, 'B', 'P', "field type"}},
+		},
+		{
+			name: "a filler read at the composite is the digit the reader saw next",
+			read: reading(withChar(specTD3, 1, 43, '<'), map[[2]int][]Candidate{
+				{1, 43}: {{'<', 0.5}, {'0', 0.3}, {'6', 0.2}},
+			}),
+			wantLines: specTD3, wantValid: true,
+			wantFixes: []Correction{{1, 43, '<', '0', "field type"}},
+		},
+		{
+			name:      "a P zone with a failing composite stays a TD3, not a visa",
+			read:      reading(withChar(specTD3, 1, 43, '3'), nil),
+			wantLines: withChar(specTD3, 1, 43, '3'), wantValid: false,
+		},
+		{
+			name: "a birth date is not repaired into an impossible date",
+			// Printed 740812, check 2. Read 740872 with check 6: changing
+			// the 7 to 9 would pass, but day 92 is no date.
+			read: reading([]string{specTD3[0], "L898902C36UTO7408726F1204159ZE184226B<<<<<10"}, map[[2]int][]Candidate{
+				{1, 17}: {{'7', 0.6}, {'9', 0.3}},
+			}),
+			wantLines: []string{specTD3[0], "L898902C36UTO7408726F1204159ZE184226B<<<<<10"},
+			wantValid: false,
+		},
+		{
+			name: "two repairs the check digit cannot tell apart: none",
+			read: reading(specTD3, map[[2]int][]Candidate{
+				{1, 2}: {{'9', 0.6}, {'8', 0.35}},
+				{1, 3}: {{'8', 0.6}, {'9', 0.35}},
+			}),
+			wantLines: specTD3, wantValid: true,
 		},
 		{
 			name: "V starts a visa",

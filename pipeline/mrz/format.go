@@ -72,19 +72,36 @@ const (
 type charClass uint8
 
 const (
-	classAlnum charClass = iota // A–Z, 0–9 or <
-	classAlpha                  // A–Z or <
-	classDigit                  // 0–9 or < (dates may have unknown parts)
-	classCheck                  // a check digit: 0–9, or < where the field is empty
-	classSex                    // M, F, X or <
+	classAlnum         charClass = iota // A–Z, 0–9 or <
+	classAlpha                          // A–Z or <
+	classDigit                          // 0–9 or < (dates may have unknown parts)
+	classCheck                          // a check digit: 0–9 only
+	classCheckOrFiller                  // a check digit that may be < (empty field, long number)
+	classSex                            // M, F, X or <
+	classCodeTD1                        // first letter of a TD1 document code: I, A, C
+	classCodeTD2                        // first letter of a TD2 document code: I, A, C, P
+	classCodeP                          // first letter of a passport's code: P
+	classCodeV                          // first letter of a visa's code: V
 )
 
 func (c charClass) allows(b byte) bool {
+	switch c {
+	case classCodeTD1:
+		return b == 'I' || b == 'A' || b == 'C'
+	case classCodeTD2:
+		return b == 'I' || b == 'A' || b == 'C' || b == 'P'
+	case classCodeP:
+		return b == 'P'
+	case classCodeV:
+		return b == 'V'
+	case classCheck:
+		return b >= '0' && b <= '9'
+	}
 	switch {
 	case b == '<':
 		return true
 	case b >= '0' && b <= '9':
-		return c == classAlnum || c == classDigit || c == classCheck
+		return c == classAlnum || c == classDigit || c == classCheckOrFiller
 	case c == classSex:
 		return b == 'M' || b == 'F' || b == 'X'
 	case b >= 'A' && b <= 'Z':
@@ -147,7 +164,7 @@ func layoutOf(f Format) layout {
 				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
 				{fieldIssuingState, sp(0, 2, 5), classAlpha},
 				{fieldDocumentNumber, sp(0, 5, 14), classAlnum},
-				{CheckDocumentNumber + "_check", sp(0, 14, 15), classCheck},
+				{CheckDocumentNumber + "_check", sp(0, 14, 15), classCheckOrFiller},
 				{fieldOptionalData, sp(0, 15, 30), classAlnum},
 				{fieldDateOfBirth, sp(1, 0, 6), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 6, 7), classCheck},
@@ -173,7 +190,7 @@ func layoutOf(f Format) layout {
 				{fieldIssuingState, sp(0, 2, 5), classAlpha},
 				{fieldNames, sp(0, 5, 36), classAlpha},
 				{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
-				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheck},
+				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheckOrFiller},
 				{fieldNationality, sp(1, 10, 13), classAlpha},
 				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
 				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
@@ -223,7 +240,7 @@ func layoutOf(f Format) layout {
 		}
 		l.fields = append(l.fields,
 			fieldDef{fieldOptionalData, sp(1, 28, 42), classAlnum},
-			fieldDef{CheckOptionalData + "_check", sp(1, 42, 43), classCheck},
+			fieldDef{CheckOptionalData + "_check", sp(1, 42, 43), classCheckOrFiller},
 			fieldDef{CheckComposite + "_check", sp(1, 43, 44), classCheck})
 		l.checks = append(l.checks,
 			checkDef{name: CheckOptionalData, data: []span{sp(1, 28, 42)}, digit: sp(1, 42, 43), emptyMayBeFiller: true},
@@ -266,5 +283,22 @@ func classMap(f Format) [][]charClass {
 			m[fd.at.line][i] = fd.class
 		}
 	}
+	m[0][0] = codeClass(f)
+	m[0][1] = classAlnum // at the issuer's discretion: "C1" exists
 	return m
+}
+
+// codeClass is the class of the first letter of f's document code.
+func codeClass(f Format) charClass {
+	switch f {
+	case TD1, FrenchID:
+		return classCodeTD1
+	case TD2:
+		return classCodeTD2
+	case TD3:
+		return classCodeP
+	case MRVA, MRVB:
+		return classCodeV
+	}
+	return classAlpha
 }

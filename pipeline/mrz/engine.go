@@ -1,0 +1,349 @@
+package mrz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/docscan/docscan/pipeline/mrz/find"
+	"github.com/docscan/docscan/pipeline/mrz/glyph"
+)
+
+// ErrNotFound is returned by Read when the image holds no readable MRZ.
+var ErrNotFound = errors.New("mrz: no machine-readable zone found")
+
+// LineReader reads one cut MRZ line: the candidates of each character,
+// best first. wantLen is the number of characters expected (30, 36 or
+// 44), or 0 to let the reader infer it.
+type LineReader interface {
+	ReadLine(line *image.Gray, wantLen int) (LineReading, error)
+}
+
+// GlyphReader adapts the OCR-B glyph reader to LineReader.
+type GlyphReader struct{ R *glyph.Reader }
+
+// ReadLine implements LineReader.
+func (g GlyphReader) ReadLine(line *image.Gray, wantLen int) (LineReading, error) {
+	l, err := g.R.ReadLine(line, wantLen)
+	if err != nil {
+		return nil, err
+	}
+	out := make(LineReading, len(l.Chars))
+	for i, c := range l.Chars {
+		cands := make([]Candidate, len(c.Cands))
+		for j, k := range c.Cands {
+			cands[j] = Candidate{k.Char, k.Prob}
+		}
+		out[i] = cands
+	}
+	return out, nil
+}
+
+// Result is an MRZ found and read in an image.
+type Result struct {
+	// Document is the zone after correction: its Lines are the lines as
+	// printed, as far as reading and honest correction can tell.
+	*Document
+	// Read are the lines as the reader saw them, before correction.
+	Read []string
+	// Corrections lists every character correction changed.
+	Corrections []Correction
+	// Confidence is the reader's mean probability for the characters kept.
+	Confidence float64
+	// Angle is the reading direction in the image, degrees clockwise from
+	// left-to-right (0 upright, 90 reading downwards, 180 upside down).
+	Angle float64
+	// Region is where the zone lies in the image.
+	Region image.Rectangle
+}
+
+// Summary is the response's mrz object; it converts to
+// pipeline.MRZSummary.
+type Summary struct {
+	Lines  []string
+	Format string
+	Valid  bool
+	Checks map[string]bool
+}
+
+// Summary returns the response's mrz object for r.
+func (r *Result) Summary() Summary {
+	checks := make(map[string]bool, len(r.Checks))
+	for k, v := range r.Checks {
+		checks[k] = v
+	}
+	return Summary{
+		Lines:  append([]string(nil), r.Lines...),
+		Format: r.Format.String(),
+		Valid:  r.Valid,
+		Checks: checks,
+	}
+}
+
+// Engine finds, reads and verifies MRZs. It is safe for concurrent use.
+type Engine struct {
+	reader   LineReader
+	finder   find.Finder
+	now      func() time.Time
+	log      *slog.Logger
+	maxZones int
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithLineReader replaces the embedded OCR-B glyph reader.
+func WithLineReader(r LineReader) Option { return func(e *Engine) { e.reader = r } }
+
+// WithClock sets the clock dates are judged against (default time.Now).
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// WithLogger sets the logger for timings and decisions; it never receives
+// personal data.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// New returns an engine reading with the embedded glyph model unless an
+// option says otherwise.
+func New(opts ...Option) (*Engine, error) {
+	e := &Engine{now: time.Now, log: slog.New(slog.DiscardHandler), maxZones: 4}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.reader == nil {
+		r, err := glyph.Default()
+		if err != nil {
+			return nil, fmt.Errorf("mrz: glyph model: %w", err)
+		}
+		e.reader = GlyphReader{r}
+	}
+	return e, nil
+}
+
+// Line-cut tuning.
+const (
+	// cutHeight is the character height lines are cut at, at most: the
+	// glyph classifier's cells are smaller, more is only cost.
+	cutHeight = 32
+	// uprightProb is the mean probability above which a line's first
+	// reading direction is taken without trying the other.
+	uprightProb = 0.85
+)
+
+// Read finds the MRZ in img, reads and verifies it. It returns
+// ErrNotFound when there is none it can read; a zone that is found and
+// read but fails its checks is returned, with the failures reported.
+func (e *Engine) Read(ctx context.Context, img image.Image) (*Result, error) {
+	if img == nil {
+		return nil, fmt.Errorf("mrz: nil image")
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
+		return nil, fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	}
+	return e.ReadGray(ctx, find.Gray(img))
+}
+
+// ReadGray is Read for a grey image.
+func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
+	t0 := time.Now()
+	search, err := e.finder.Search(ctx, g)
+	if err != nil {
+		if errors.Is(err, find.ErrEmpty) {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return nil, fmt.Errorf("mrz: find: %w", err)
+	}
+	tFind := time.Since(t0)
+	var best *candidate
+	tried := 0
+	for tried < e.maxZones {
+		z, ok, err := search.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			break
+		}
+		tried++
+		c, err := e.readZone(ctx, g, z)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if best == nil || c.better(best) {
+			best = c
+		}
+		if best.res.Valid {
+			break
+		}
+	}
+	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,
+		"found", best != nil && best.plausible())
+	if best == nil || !best.plausible() {
+		return nil, ErrNotFound
+	}
+	return best.res, nil
+}
+
+// candidate is one zone read in one direction.
+type candidate struct {
+	res    *Result
+	passed int
+	total  int
+}
+
+func (c *candidate) better(o *candidate) bool {
+	if c.res.Valid != o.res.Valid {
+		return c.res.Valid
+	}
+	if c.passed != o.passed {
+		return c.passed > o.passed
+	}
+	return c.res.Confidence > o.res.Confidence
+}
+
+// plausible tells an MRZ that fails some checks from text that is no MRZ:
+// an MRZ read this confidently has most of its check digits right.
+func (c *candidate) plausible() bool {
+	if c.res.Valid {
+		return true
+	}
+	return c.res.Confidence >= 0.6 && 2*c.passed >= c.total && c.passed >= 1
+}
+
+// readZone reads zone z in the direction its first line reads best,
+// then, unless that validates, in the other direction too.
+func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+	want := 0
+	if len(z.Lines) == 3 {
+		want = 30
+	}
+	// Direction: the first line, both ways.
+	flipped := z.Rotated180()
+	first, firstP, want, err := e.readLine(g, z.Lines[0], want)
+	if err != nil {
+		return nil, err
+	}
+	order := []find.Zone{z, flipped}
+	if firstP < uprightProb {
+		other, otherP, otherWant, err := e.readLine(g, flipped.Lines[0], want)
+		if err == nil && otherP > firstP {
+			order = []find.Zone{flipped, z}
+			first, want = other, otherWant
+		}
+	}
+	var best *candidate
+	for i, oz := range order {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var pre LineReading
+		if i == 0 {
+			pre = first
+		}
+		c, err := e.readLines(g, oz, want, pre)
+		if err != nil {
+			continue
+		}
+		if best == nil || c.better(best) {
+			best = c
+		}
+		if best.res.Valid {
+			break
+		}
+	}
+	if best == nil {
+		return nil, ErrNotFound
+	}
+	return best, nil
+}
+
+// readLine cuts and reads one line. The reader first counts the
+// characters itself; when that is not the length the zone needs (junk
+// at an end, a character lost), it reads again told the length. With
+// want 0 the length is the nearer of 36 and 44.
+func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, float64, int, error) {
+	img := find.Cut(g, l, cutHeight)
+	r, err := e.reader.ReadLine(img, 0)
+	if err != nil && want == 0 {
+		return nil, 0, 0, err
+	}
+	if want == 0 {
+		n := len(r)
+		if n < 28 || n > 54 {
+			return nil, 0, 0, fmt.Errorf("mrz: a line of %d characters", n)
+		}
+		want = 36
+		if n > 40 {
+			want = 44
+		}
+	}
+	if err == nil && len(r) == want {
+		return r, meanTop(r), want, nil
+	}
+	r, err = e.reader.ReadLine(img, want)
+	if err != nil {
+		return nil, 0, want, err
+	}
+	if len(r) != want {
+		return nil, 0, want, fmt.Errorf("mrz: read %d characters, want %d", len(r), want)
+	}
+	return r, meanTop(r), want, nil
+}
+
+// readLines reads all lines of z (the first already read as pre, if not
+// nil) and corrects them.
+func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading) (*candidate, error) {
+	lines := make([]LineReading, len(z.Lines))
+	for i, l := range z.Lines {
+		if i == 0 && pre != nil {
+			lines[0] = pre
+			continue
+		}
+		r, _, w, err := e.readLine(g, l, want)
+		if err != nil {
+			return nil, err
+		}
+		lines[i], want = r, w
+	}
+	doc, fixes, err := Correct(lines, e.now())
+	if err != nil {
+		return nil, err
+	}
+	read := make([]string, len(lines))
+	for i, l := range lines {
+		read[i] = l.Text()
+	}
+	conf := 0.0
+	for _, l := range lines {
+		conf += meanTop(l)
+	}
+	res := &Result{
+		Document:    doc,
+		Read:        read,
+		Corrections: fixes,
+		Confidence:  conf / float64(len(lines)),
+		Angle:       math.Round(z.Angle()*10) / 10,
+		Region:      z.Bounds().Intersect(g.Bounds()),
+	}
+	return &candidate{res: res, passed: countValid(doc.Checks), total: len(doc.Checks)}, nil
+}
+
+func meanTop(l LineReading) float64 {
+	if len(l) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, c := range l {
+		if len(c) > 0 {
+			s += float64(c[0].Prob)
+		}
+	}
+	return s / float64(len(l))
+}

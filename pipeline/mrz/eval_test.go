@@ -1,0 +1,110 @@
+package mrz
+
+import (
+	"context"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// evalImage reads one evaluation image.
+func decodeFile(t testing.TB, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// TestEvalPassportEye reads every image of the passporteye set whose MRZ
+// is in the ICAO alphabet and counts those read with every line exact,
+// as read and after correction.
+func TestEvalPassportEye(t *testing.T) {
+	dir := filepath.Join(evalDir(t), "passporteye")
+	gt := loadGroundTruth(t, dir)
+	e := newTestEngine(t)
+	names := make([]string, 0, len(gt))
+	for n := range gt {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var total, exactRead, exactCorrected int
+	for _, name := range names {
+		want := gt[name]
+		if want.MRZ == nil || !icaoAlphabet(want.MRZ) {
+			continue
+		}
+		total++
+		img := decodeFile(t, filepath.Join(dir, name))
+		t0 := time.Now()
+		res, err := e.Read(context.Background(), img)
+		el := time.Since(t0)
+		if err != nil {
+			t.Logf("%-22s %v (%v)", name, err, el.Round(time.Millisecond))
+			continue
+		}
+		okRead := slices.Equal(res.Read, want.MRZ)
+		okCorr := slices.Equal(res.Lines, want.MRZ)
+		if okRead {
+			exactRead++
+		}
+		if okCorr {
+			exactCorrected++
+		}
+		mark := "ok"
+		if !okCorr {
+			mark = "MISS"
+		}
+		t.Logf("%-22s %-4s %s valid=%v conf=%.2f angle=%.0f fixes=%d (%v)", name, mark, res.Format, res.Valid, res.Confidence, res.Angle, len(res.Corrections), el.Round(time.Millisecond))
+		if testing.Verbose() {
+			for _, c := range res.Corrections {
+				t.Logf("      fix %v", c)
+			}
+		}
+		if !okCorr {
+			for i := range want.MRZ {
+				got := ""
+				if i < len(res.Lines) {
+					got = res.Lines[i]
+				}
+				if got != want.MRZ[i] {
+					t.Logf("      want %s\n      got  %s\n      diff %s", want.MRZ[i], got, diffMarks(got, want.MRZ[i]))
+				}
+			}
+		}
+	}
+	t.Logf("passporteye: %d/%d exact as read, %d/%d exact after correction", exactRead, total, exactCorrected, total)
+}
+
+func diffMarks(a, b string) string {
+	var sb strings.Builder
+	for i := 0; i < max(len(a), len(b)); i++ {
+		if i < len(a) && i < len(b) && a[i] == b[i] {
+			sb.WriteByte(' ')
+		} else {
+			sb.WriteByte('^')
+		}
+	}
+	return sb.String()
+}
+
+func newTestEngine(t testing.TB) *Engine {
+	t.Helper()
+	e, err := New(WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}

@@ -1,0 +1,161 @@
+package find
+
+import (
+	"cmp"
+	"image"
+	"math"
+	"slices"
+)
+
+// Detection tuning, in pixels of the pyramid level searched. A level
+// finds lines whose characters are roughly 3 to 16 pixels tall; the
+// pyramid covers larger text.
+const (
+	detectMaxSide = 1024 // the first level is at most this large
+	maxLevels     = 3
+	minLevelSide  = 100
+	inkRadius     = 10
+	inkRatio      = 0.86
+	inkMinDiff    = 10
+	smearGap      = 5
+	minBlobPixels = 60
+	minElongation = 7
+	minThick      = 2.5
+	maxThick      = 24
+	minFill       = 0.4
+	maxTilt       = 35 * math.Pi / 180
+)
+
+// level is one step of the detection pyramid.
+type level struct {
+	p     *plane
+	scale float64 // full-resolution pixels per level pixel
+}
+
+// pyramid returns the detection levels of g: the first no larger than
+// detectMaxSide, each next one half the previous.
+func pyramid(g *image.Gray) []level {
+	side := max(g.Bounds().Dx(), g.Bounds().Dy())
+	f := 1
+	for side/f > detectMaxSide {
+		f++
+	}
+	levels := []level{{shrink(g, f), float64(f)}}
+	for len(levels) < maxLevels {
+		last := levels[len(levels)-1]
+		if min(last.p.w, last.p.h)/2 < minLevelSide {
+			break
+		}
+		levels = append(levels, level{last.p.half(), last.scale * 2})
+	}
+	return levels
+}
+
+// lineCand is a blob that may be one MRZ line, in full-resolution
+// coordinates.
+type lineCand struct {
+	cx, cy        float64
+	theta         float64 // direction of the line, (-π/2, π/2]
+	length, thick float64
+	fill          float64
+	score         float64
+}
+
+// findLines returns the line-like blobs of one level: long, thin, well
+// filled dark bands, lying within maxTilt of the rows (vertical=false)
+// or of the columns (vertical=true).
+func findLines(lv level, mask []uint8, vertical bool) []lineCand {
+	p := lv.p
+	var smeared []uint8
+	if vertical {
+		smeared = smearCols(mask, p.w, p.h, smearGap)
+	} else {
+		smeared = smearRows(mask, p.w, p.h, smearGap)
+	}
+	var out []lineCand
+	for _, b := range components(smeared, p.w, p.h, minBlobPixels) {
+		cx, cy, theta, length, thick := b.shape()
+		if thick < minThick || thick > maxThick || length < minElongation*thick {
+			continue
+		}
+		tilt := math.Abs(theta)
+		if vertical {
+			tilt = math.Pi/2 - tilt
+		}
+		if tilt > maxTilt {
+			continue
+		}
+		fill := float64(b.n) / (length * thick)
+		if fill < minFill {
+			continue
+		}
+		s := lv.scale
+		out = append(out, lineCand{
+			cx: (cx+0.5)*s - 0.5, cy: (cy+0.5)*s - 0.5,
+			theta: theta, length: length * s, thick: thick * s,
+			fill:  fill,
+			score: math.Min(length/thick, 50) * math.Min(fill, 1),
+		})
+	}
+	return out
+}
+
+// detect returns the line candidates of all levels and both directions,
+// best first, without near duplicates.
+func detect(levels []level) []lineCand {
+	var all []lineCand
+	for _, lv := range levels {
+		mask := inkMask(lv.p, inkRadius, inkRatio, inkMinDiff)
+		all = append(all, findLines(lv, mask, false)...)
+		all = append(all, findLines(lv, mask, true)...)
+	}
+	// A line with a parallel partner of about its length nearby is more
+	// likely an MRZ line than a lone one.
+	for i := range all {
+		a := &all[i]
+		for j := range all {
+			b := &all[j]
+			if i == j || !parallel(a.theta, b.theta, 4) || math.Abs(b.length/a.length-1) > 0.25 {
+				continue
+			}
+			du, dv := offset(a, b.cx, b.cy)
+			if math.Abs(du) < 0.15*a.length && math.Abs(dv) > 1.2*a.thick && math.Abs(dv) < 4*a.thick {
+				a.score *= 1.5
+				break
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b lineCand) int { return cmp.Compare(b.score, a.score) })
+	var out []lineCand
+	for _, c := range all {
+		dup := false
+		for _, o := range out {
+			du, dv := offset(&o, c.cx, c.cy)
+			if parallel(o.theta, c.theta, 5) && math.Abs(dv) < 0.7*o.thick && math.Abs(du) < 0.3*o.length {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// offset returns (x, y) relative to the centre of c, along and across it.
+func offset(c *lineCand, x, y float64) (du, dv float64) {
+	dx, dy := x-c.cx, y-c.cy
+	cs, sn := math.Cos(c.theta), math.Sin(c.theta)
+	return dx*cs + dy*sn, -dx*sn + dy*cs
+}
+
+// parallel reports whether two directions differ by at most tol degrees.
+func parallel(a, b, tol float64) bool {
+	d := math.Abs(a - b)
+	d = math.Mod(d, math.Pi)
+	if d > math.Pi/2 {
+		d = math.Pi - d
+	}
+	return d <= tol*math.Pi/180
+}

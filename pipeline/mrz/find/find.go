@@ -1,0 +1,289 @@
+// Package find locates machine-readable zones in photos and scans and
+// cuts out their lines. It works on a reduced grey copy to find
+// line-like bands of dark print at any of the four orientations and a
+// skew of up to ~35°, follows each band's neighbours at a working scale to
+// tell the 2 or 3 lines of an MRZ, and cuts each line, deskewed, from the
+// full-resolution image. It reads nothing: which zone and which of its two
+// reading directions is right is for the reader to decide.
+package find
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"math"
+)
+
+// ErrEmpty is returned for an image too small to hold an MRZ.
+var ErrEmpty = errors.New("find: image too small")
+
+// Point is a position in image pixels.
+type Point struct{ X, Y float64 }
+
+// Line is one text line of a zone: its centre line from the first
+// character's left edge (P0) to the last's right edge (P1), in reading
+// direction, and its character height, all in image pixels.
+type Line struct {
+	P0, P1 Point
+	Height float64
+}
+
+// Length returns the distance from P0 to P1.
+func (l Line) Length() float64 { return math.Hypot(l.P1.X-l.P0.X, l.P1.Y-l.P0.Y) }
+
+// Zone is a candidate MRZ: its lines top to bottom when read along
+// P0→P1.
+type Zone struct {
+	Lines []Line
+	Score float64
+}
+
+// Rotated180 returns the zone read the other way round.
+func (z Zone) Rotated180() Zone {
+	out := Zone{Score: z.Score, Lines: make([]Line, len(z.Lines))}
+	for i, l := range z.Lines {
+		out.Lines[len(z.Lines)-1-i] = Line{P0: l.P1, P1: l.P0, Height: l.Height}
+	}
+	return out
+}
+
+// Angle returns the reading direction of the zone's first line in
+// degrees, clockwise from left-to-right: 0 upright, 90 reading downwards,
+// 180 upside down, 270 reading upwards.
+func (z Zone) Angle() float64 {
+	if len(z.Lines) == 0 {
+		return 0
+	}
+	l := z.Lines[0]
+	a := math.Atan2(l.P1.Y-l.P0.Y, l.P1.X-l.P0.X) * 180 / math.Pi
+	if a < 0 {
+		a += 360
+	}
+	return a
+}
+
+// Bounds returns the image rectangle holding the zone.
+func (z Zone) Bounds() image.Rectangle {
+	r := image.Rectangle{}
+	for i, l := range z.Lines {
+		h := l.Height
+		for _, p := range []Point{l.P0, l.P1} {
+			pr := image.Rect(int(p.X-h), int(p.Y-h), int(p.X+h)+1, int(p.Y+h)+1)
+			if i == 0 && r.Empty() {
+				r = pr
+			} else {
+				r = r.Union(pr)
+			}
+		}
+	}
+	return r
+}
+
+// Options tunes Find.
+type Options struct {
+	// MaxZones bounds how many candidate zones are returned (default 6).
+	MaxZones int
+	// MaxCandidates bounds how many line candidates are examined closely
+	// (default 12).
+	MaxCandidates int
+}
+
+// Finder locates MRZs. Its zero value is ready to use; it holds no state
+// between calls and is safe for concurrent use.
+type Finder struct {
+	Opts Options
+}
+
+// Find returns the candidate MRZ zones of g, most likely first. Each zone
+// is given in one reading direction; the other is Rotated180.
+func (f Finder) Find(ctx context.Context, g *image.Gray) ([]Zone, error) {
+	s, err := f.Search(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	var zones []Zone
+	for {
+		z, ok, err := s.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return zones, nil
+		}
+		zones = append(zones, z)
+	}
+}
+
+// Search hands out the candidate zones of one image one at a time, most
+// likely first, taking the close look (the costly part) only as asked.
+type Search struct {
+	g        *image.Gray
+	levels   []level
+	cands    []lineCand
+	next     int
+	queue    []Zone
+	found    []Zone
+	maxZones int
+	maxCands int
+}
+
+// Search detects the line candidates of g and returns a search over the
+// zones they lead to.
+func (f Finder) Search(ctx context.Context, g *image.Gray) (*Search, error) {
+	b := g.Bounds()
+	if b.Dx() < 16 || b.Dy() < 16 {
+		return nil, fmt.Errorf("%w: %dx%d", ErrEmpty, b.Dx(), b.Dy())
+	}
+	if b.Min != (image.Point{}) {
+		// Work in coordinates from (0, 0).
+		c := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(c, c.Bounds(), g, b.Min, draw.Src)
+		g = c
+	}
+	s := &Search{g: g, maxZones: f.Opts.MaxZones, maxCands: f.Opts.MaxCandidates}
+	if s.maxZones <= 0 {
+		s.maxZones = 6
+	}
+	if s.maxCands <= 0 {
+		s.maxCands = 12
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.levels = pyramid(g)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.cands = detect(s.levels)
+	return s, nil
+}
+
+// Next returns the next zone; ok is false when there are no more.
+func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
+	for len(s.queue) == 0 {
+		if s.next >= len(s.cands) || s.next >= s.maxCands || len(s.found) >= s.maxZones {
+			return Zone{}, false, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return Zone{}, false, err
+		}
+		c := s.cands[s.next]
+		s.next++
+		if onFoundLine(c, s.found) {
+			continue // it would find the same zone again
+		}
+		for _, z := range refine(sourceFor(s.g, s.levels, c.thick/refineCharH), c) {
+			if !overlapsAny(z, s.found) && !overlapsAny(z, s.queue) {
+				s.queue = append(s.queue, z)
+			}
+		}
+	}
+	z, s.queue = s.queue[0], s.queue[1:]
+	s.found = append(s.found, z)
+	return z, true, nil
+}
+
+// onFoundLine reports whether candidate c lies along a line of a zone
+// already found.
+func onFoundLine(c lineCand, zones []Zone) bool {
+	for _, z := range zones {
+		for _, l := range z.Lines {
+			length := l.Length()
+			if length == 0 {
+				continue
+			}
+			ux, uy := (l.P1.X-l.P0.X)/length, (l.P1.Y-l.P0.Y)/length
+			dx, dy := c.cx-l.P0.X, c.cy-l.P0.Y
+			along, across := dx*ux+dy*uy, -dx*uy+dy*ux
+			if along > 0 && along < length && math.Abs(across) < 0.5*l.Height &&
+				parallel(c.theta, math.Atan2(uy, ux), 5) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// overlapsAny reports whether z is (nearly) a zone already found: same
+// number of lines, same first line.
+func overlapsAny(z Zone, zones []Zone) bool {
+	for _, o := range zones {
+		if len(o.Lines) != len(z.Lines) {
+			continue
+		}
+		a, b := z.Lines[0], o.Lines[0]
+		tol := 0.6 * a.Height
+		mid := func(l Line) Point { return Point{(l.P0.X + l.P1.X) / 2, (l.P0.Y + l.P1.Y) / 2} }
+		ma, mb := mid(a), mid(b)
+		if math.Hypot(ma.X-mb.X, ma.Y-mb.Y) < tol && math.Abs(a.Length()-b.Length()) < 3*a.Height {
+			return true
+		}
+	}
+	return false
+}
+
+// Cut returns line l of g as an upright image: the text runs left to
+// right along the middle, with margins of about half a character height
+// above and below and 0.7 of one at the ends. The end margins are painted
+// paper-white from 0.15 character heights past the text, so that a frame
+// or a neighbour's print there does not read as characters. Text taller
+// than maxHeight pixels is scaled down to it (0: no limit).
+func Cut(g *image.Gray, l Line, maxHeight int) *image.Gray {
+	h := l.Height
+	scale := 1.0 // output pixels per image pixel
+	if maxHeight > 0 && h > float64(maxHeight) {
+		scale = float64(maxHeight) / h
+	}
+	length := l.Length()
+	if length < 1 || h < 1 {
+		return image.NewGray(image.Rect(0, 0, 1, 1))
+	}
+	ux, uy := (l.P1.X-l.P0.X)/length, (l.P1.Y-l.P0.Y)/length
+	vx, vy := -uy, ux
+	marginX, marginY := 0.7*h, 1.0*h
+	w := int(math.Ceil((length + 2*marginX) * scale))
+	ht := int(math.Ceil(2 * marginY * scale))
+	out := image.NewGray(image.Rect(0, 0, w, ht))
+	s := newSampler(g)
+	step := 1 / scale
+	ox := l.P0.X - marginX*ux - marginY*vx
+	oy := l.P0.Y - marginX*uy - marginY*vy
+	for j := 0; j < ht; j++ {
+		for i := 0; i < w; i++ {
+			x := ox + (float64(i)+0.5)*step*ux + (float64(j)+0.5)*step*vx - 0.5
+			y := oy + (float64(i)+0.5)*step*uy + (float64(j)+0.5)*step*vy - 0.5
+			out.Pix[j*out.Stride+i] = uint8(s.box(x, y, scale) + 0.5)
+		}
+	}
+	blankEnds(out, int((marginX-0.15*h)*scale))
+	return out
+}
+
+// blankEnds paints n columns at each end of img with its paper level.
+func blankEnds(img *image.Gray, n int) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	if n <= 0 || 2*n >= w {
+		return
+	}
+	var hist [256]int
+	for _, v := range img.Pix {
+		hist[v]++
+	}
+	// Paper: the brightness three quarters of the pixels stay below.
+	paper, seen := uint8(255), 0
+	for v, c := range hist {
+		seen += c
+		if seen >= len(img.Pix)*3/4 {
+			paper = uint8(v)
+			break
+		}
+	}
+	for y := 0; y < h; y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+w]
+		for x := 0; x < n; x++ {
+			row[x], row[w-1-x] = paper, paper
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package find
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
+)
+
+var (
+	linesTD3 = []string{
+		"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+		"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+	}
+	linesTD2 = []string{
+		"I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+		"D231458907UTO7408122F1204159<<<<<<<6",
+	}
+	linesTD1 = []string{
+		"I<UTOD231458907<<<<<<<<<<<<<<<",
+		"7408122F1204159UTO<<<<<<<<<<<6",
+		"ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+	}
+)
+
+func loadFonts(t testing.TB) *mrztest.Fonts {
+	t.Helper()
+	f, err := mrztest.LoadFonts()
+	if errors.Is(err, mrztest.ErrNoFont) {
+		t.Skipf("rendering needs fonts-ocr-b and fonts-dejavu-core: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestFindRendered renders documents under many conditions and expects
+// one of the first two zones found to be the MRZ, line for line, in
+// either reading direction.
+func TestFindRendered(t *testing.T) {
+	f := loadFonts(t)
+	tests := []mrztest.Scene{
+		{Lines: linesTD3},
+		{Lines: linesTD3, Rotate: 90},
+		{Lines: linesTD3, Rotate: 180},
+		{Lines: linesTD3, Rotate: 270},
+		{Lines: linesTD3, Rotate: 7},
+		{Lines: linesTD3, Rotate: -12},
+		{Lines: linesTD3, Rotate: 93, Perspective: 0.15},
+		{Lines: linesTD3, Perspective: 0.2, Rotate: -3},
+		{Lines: linesTD3, Busy: true, Rotate: 4},
+		{Lines: linesTD3, Glare: true},
+		{Lines: linesTD3, Dim: 0.35, Noise: 4},
+		{Lines: linesTD3, Blur: 1.5, Noise: 6, JPEG: 40},
+		{Lines: linesTD3, CapHeight: 9, Margin: 0.6},
+		{Lines: linesTD3, CapHeight: 48, Scale: 1},
+		{Lines: linesTD2, Rotate: 181},
+		{Lines: linesTD2, Busy: true, Blur: 1},
+		{Lines: linesTD1},
+		{Lines: linesTD1, Rotate: 268, JPEG: 50},
+		{Lines: linesTD1, CapHeight: 10, Noise: 5},
+	}
+	for i, sc := range tests {
+		sc.Seed = uint64(i + 1)
+		name := fmt.Sprintf("%d-lines%d-rot%v-persp%v-busy%v-glare%v-dim%v-blur%v-jpeg%d-cap%v", i, len(sc.Lines), sc.Rotate, sc.Perspective, sc.Busy, sc.Glare, sc.Dim, sc.Blur, sc.JPEG, sc.CapHeight)
+		t.Run(name, func(t *testing.T) {
+			img, truth, err := sc.Render(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zones, err := Finder{}.Find(context.Background(), img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, z := range zones {
+				if k >= 2 {
+					break
+				}
+				if matchesTruth(z, truth) || matchesTruth(z.Rotated180(), truth) {
+					return
+				}
+			}
+			t.Errorf("MRZ not among the first zones of %d; truth %+v", len(zones), truth)
+			for k, z := range zones {
+				t.Logf("zone %d: %+v", k, z)
+			}
+		})
+	}
+}
+
+// matchesTruth reports whether z's lines lie on the true lines, ends
+// within a character height.
+func matchesTruth(z Zone, truth mrztest.Truth) bool {
+	if len(z.Lines) != len(truth.Lines) {
+		return false
+	}
+	tol := 1.2 * truth.CapHeight
+	for i, l := range z.Lines {
+		tl := truth.Lines[i]
+		if math.Hypot(l.P0.X-tl[0].X, l.P0.Y-tl[0].Y) > tol || math.Hypot(l.P1.X-tl[1].X, l.P1.Y-tl[1].Y) > tol {
+			return false
+		}
+		if l.Height < 0.6*truth.CapHeight || l.Height > 1.5*truth.CapHeight {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFindNothing(t *testing.T) {
+	blank := image.NewGray(image.Rect(0, 0, 640, 480))
+	for i := range blank.Pix {
+		blank.Pix[i] = 200
+	}
+	zones, err := Finder{}.Find(context.Background(), blank)
+	if err != nil || len(zones) != 0 {
+		t.Errorf("blank: %v zones, %v", len(zones), err)
+	}
+	if _, err := (Finder{}).Find(context.Background(), image.NewGray(image.Rect(0, 0, 4, 4))); !errors.Is(err, ErrEmpty) {
+		t.Errorf("tiny image: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (Finder{}).Find(ctx, blank); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestCutIsUpright(t *testing.T) {
+	f := loadFonts(t)
+	img, truth, err := mrztest.Scene{Lines: linesTD3, Rotate: 90, Seed: 3}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Line{P0: Point(truth.Lines[1][0]), P1: Point(truth.Lines[1][1]), Height: truth.CapHeight}
+	c := Cut(img, l, 16)
+	b := c.Bounds()
+	if b.Dx() < 10*b.Dy() || b.Dy() < 28 || b.Dy() > 36 {
+		t.Fatalf("cut %v", b)
+	}
+	// Print in the middle rows, paper in the top and bottom rows.
+	rowMean := func(y int) float64 {
+		s := 0
+		for x := 0; x < b.Dx(); x++ {
+			s += int(c.GrayAt(x, y).Y)
+		}
+		return float64(s) / float64(b.Dx())
+	}
+	if mid, top, bot := rowMean(b.Dy()/2), rowMean(1), rowMean(b.Dy()-2); mid > top-30 || mid > bot-30 {
+		t.Errorf("row means top %.0f middle %.0f bottom %.0f", top, mid, bot)
+	}
+}
