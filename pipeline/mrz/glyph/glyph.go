@@ -116,20 +116,32 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	}
 	w := r.scratch.Get().(*work)
 	defer r.scratch.Put(w)
-	best, bestScore := r.classify(lay, w)
+	best, bestScore, weak := r.classify(lay, w)
+	if weak >= minWeak {
+		// The ink alone cannot always place the lattice (fillers and thin
+		// glyphs look alike to it): let the classifier judge the runners-up.
+		for _, alt := range lay.Alternatives() {
+			if wantLen > 0 && len(alt.Cells) != wantLen {
+				continue
+			}
+			if c, s, _ := r.classify(alt, w); s > bestScore+0.02 {
+				best, bestScore, lay = c, s, alt
+			}
+		}
+	}
 	if wantLen == 0 {
 		// The pitch fixes the count only to about ±1 on long lines: let
 		// the classifier compare the neighbouring counts too.
 		n := len(lay.Cells)
 		for _, m := range []int{n - 1, n + 1, n - 2, n + 2} {
-			if bestScore > confident {
+			if weak < minWeak {
 				break
 			}
 			alt, err := lay.WithCount(m)
 			if err != nil || len(alt.Cells) != m {
 				continue
 			}
-			if c, s := r.classify(alt, w); s > bestScore+0.05 {
+			if c, s, _ := r.classify(alt, w); s > bestScore+0.05 {
 				best, bestScore = c, s
 			}
 		}
@@ -158,9 +170,10 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 // shifted.
 const unsure = 0.9
 
-// confident is the mean log-probability of a reading above which other
-// character counts are not tried (each costs a full classification).
-var confident = math.Log(0.98)
+// minWeak is how many cells read with p < 0.5 make a reading doubtful
+// enough to try other lattices and counts (each costs a full
+// classification); a line read cleanly is not re-read.
+const minWeak = 2
 
 type readChar struct {
 	Char
@@ -168,10 +181,10 @@ type readChar struct {
 }
 
 // classify reads every cell of a layout and scores the reading by the
-// mean log-probability of each cell's best character.
-func (r *Reader) classify(lay *seg.Layout, w *work) ([]readChar, float64) {
+// mean log-probability of each cell's best character; weak counts the
+// cells whose best is below one half.
+func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, score float64, weak int) {
 	out := make([]readChar, len(lay.Cells))
-	var score float64
 	for i, c := range lay.Cells {
 		lay.Raster(i, w.x)
 		r.net.Forward(w.x, w.s, w.probs)
@@ -192,8 +205,11 @@ func (r *Reader) classify(lay *seg.Layout, w *work) ([]readChar, float64) {
 		}
 		out[i] = readChar{Char: Char{Box: c.Box, Cands: cands}, junk: junk}
 		score += math.Log(float64(max(top, 1e-6)))
+		if top < 0.5 {
+			weak++
+		}
 	}
-	return out, score / float64(max(1, len(out)))
+	return out, score / float64(max(1, len(out))), weak
 }
 
 func indexOf(c byte) int { return strings.IndexByte(Alphabet, c) }

@@ -5,6 +5,7 @@
 package seg
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
@@ -41,6 +42,9 @@ const (
 	maxWorkH   = 128
 )
 
+// maxCells bounds the characters of a line (MRZ lines have at most 44).
+const maxCells = 120
+
 // Cell is one character position.
 type Cell struct {
 	X, Y float64         // centre in work coordinates
@@ -56,10 +60,16 @@ type Layout struct {
 	Scale  float64
 	Origin image.Point
 
-	w, h  int
-	ink   []float32 // normalised ink, 0 paper .. 1 full ink, work resolution
-	slope float64   // band centre y = y0 + slope*x
-	y0    float64
+	w, h int
+	ink  []float32 // normalised ink, 0 paper .. 1 full ink, work resolution
+	// Column profile, its smoothed copy, the ink extent, the wanted count
+	// and the lattice hypotheses not taken.
+	col, sm []float64
+	xa, xb  int
+	want    int
+	alts    []lattice
+	slope   float64 // band centre y = y0 + slope*x
+	y0      float64
 }
 
 // Segment finds the text band, the character pitch and the character
@@ -391,11 +401,33 @@ func (l *Layout) findCells(wantLen int) error {
 	// least ink. A pitch off by 1% drifts by a whole cell over 44
 	// characters, so the autocorrelation estimate is only a start.
 	sm := smooth1(col, max(1, int(pitch/10)))
-	p0 := pitch
-	pitch, start := fitLattice(sm, pitch, xa, xb, wantLen)
-	if debugSeg {
-		fmt.Printf("w=%d xa=%d xb=%d p0=%.2f pitch=%.2f start=%.1f cap=%.1f\n", w, xa, xb, p0, pitch, start, l.Cap)
+	if float64(xb-xa)/pitch > maxCells {
+		return fmt.Errorf("%w: %.0f character cells is no MRZ line", ErrNoText, float64(xb-xa)/pitch)
 	}
+	lats := fitLattice(sm, pitch, xa, xb, wantLen)
+	l.sm, l.col, l.xa, l.xb, l.want = sm, col, xa, xb, wantLen
+	l.alts = lats[1:]
+	return l.build(lats[0])
+}
+
+// Alternatives returns the layout cut on the other lattice hypotheses,
+// for the classifier to judge.
+func (l *Layout) Alternatives() []*Layout {
+	var out []*Layout
+	for _, lat := range l.alts {
+		c := *l
+		c.Cells = nil
+		if c.build(lat) == nil {
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+// build lays the cells of one lattice hypothesis.
+func (l *Layout) build(lat lattice) error {
+	w, sm, col, xa, xb, wantLen := l.w, l.sm, l.col, l.xa, l.xb, l.want
+	pitch, start := lat.pitch, lat.start
 	for start+pitch <= float64(xa) {
 		start += pitch
 	}
@@ -451,7 +483,7 @@ func dpCuts(sm []float64, start, pitch float64, n int) []float64 {
 	if ref <= 0 {
 		ref = 1
 	}
-	const lambda = 20.0
+	const lambda, mu = 20.0, 1.5
 	r := int(math.Ceil(pitch * 0.45)) // search radius around the lattice
 	dMin, dMax := pitch*0.85, pitch*1.15
 	span := 2*r + 1
@@ -459,13 +491,16 @@ func dpCuts(sm []float64, start, pitch float64, n int) []float64 {
 	from := make([]int32, (n+1)*span)
 	pos := func(i, k int) float64 { return math.Round(start+float64(i)*pitch) + float64(k-r) }
 	for k := 0; k < span; k++ {
-		off := math.Abs(float64(k-r)) / pitch
-		cost[k] = inkAt(sm, pos(0, k))/ref + 2*off*off
+		off := float64(k-r) / pitch
+		cost[k] = inkAt(sm, pos(0, k))/ref + mu*off*off
 	}
 	for i := 1; i <= n; i++ {
 		for k := 0; k < span; k++ {
 			x := pos(i, k)
-			ink := inkAt(sm, x) / ref
+			// Ink under the cut, plus a pull back to the lattice so the
+			// whole line cannot slide by a fraction of a cell.
+			off := float64(k-r) / pitch
+			ink := inkAt(sm, x)/ref + mu*off*off
 			best, arg := math.Inf(1), -1
 			for j := 0; j < span; j++ {
 				d := x - pos(i-1, j)
@@ -508,12 +543,12 @@ func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
 }
 
 // fitLattice finds pitch and phase. Every glyph's ink starts between
-// 0.075 and 0.35 pitches into its cell, so for n characters the ink extent
-// pins the pitch to within about 1.5%; within that, the lattice whose
+// 0.05 and 0.45 pitches into its cell (I and 1 are the thin ones), so for
+// n characters the ink extent pins the pitch to within about 3%; within that, the lattice whose
 // boundaries cross the least ink wins. Candidate counts around ext/p0 are
 // compared by that ink (wantLen, when given and plausible, is the only
 // candidate).
-func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) (pitch, start float64) {
+func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) []lattice {
 	ext := float64(xb - xa + 1)
 	score := func(p, st float64) float64 {
 		var s float64
@@ -531,13 +566,13 @@ func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) (pitch, start flo
 			cands = []int{wantLen}
 		}
 	}
-	best := math.Inf(1)
+	var all []lattice
 	for _, n := range cands {
 		if n < 1 {
 			continue
 		}
-		pHi := ext / (float64(n) - 0.7)
-		pLo := ext / (float64(n) - 0.15)
+		pHi := ext / (float64(n) - 0.9)
+		pLo := ext / (float64(n) - 0.1)
 		if n == 1 {
 			pLo, pHi = p0*0.9, p0*1.1
 		}
@@ -547,28 +582,51 @@ func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) (pitch, start flo
 		for i := 0; i <= 24; i++ {
 			p := pLo + (pHi-pLo)*float64(i)/24
 			for j := 0; j <= 12; j++ {
-				off := p * (0.075 + 0.275*float64(j)/12)
-				st := float64(xa) - off
-				if v := score(p, st); v < best {
-					best, pitch, start = v, p, st
-				}
+				st := float64(xa) - p*(0.05+0.4*float64(j)/12)
+				all = append(all, lattice{score(p, st), p, st})
 			}
 		}
 	}
-	if math.IsInf(best, 1) {
+	if len(all) == 0 {
 		// No count fits the extent: fall back to the free fit.
 		for i := 0; i <= 28; i++ {
 			p := p0 * (0.93 + 0.14*float64(i)/28)
 			for j := 0; j < 16; j++ {
 				st := float64(xa) - p*float64(j)/16
-				if v := score(p, st); v < best {
-					best, pitch, start = v, p, st
-				}
+				all = append(all, lattice{score(p, st), p, st})
 			}
 		}
 	}
-	return pitch, start
+	slices.SortStableFunc(all, func(a, b lattice) int { return cmp.Compare(a.score, b.score) })
+	// The best few lattices that place the line's ends differently.
+	var out []lattice
+	for _, c := range all {
+		distinct := true
+		for _, o := range out {
+			ka := math.Round((float64(xa) - c.start) / c.pitch)
+			kb := math.Round((float64(xb) - c.start) / c.pitch)
+			da := (c.start + (ka+0.5)*c.pitch) - (o.start + (math.Round((float64(xa)-o.start)/o.pitch)+0.5)*o.pitch)
+			db := (c.start + (kb+0.5)*c.pitch) - (o.start + (math.Round((float64(xb)-o.start)/o.pitch)+0.5)*o.pitch)
+			if math.Abs(da) < 0.25*c.pitch && math.Abs(db) < 0.25*c.pitch {
+				distinct = false
+				break
+			}
+		}
+		if distinct {
+			out = append(out, c)
+			if len(out) == maxLattices {
+				break
+			}
+		}
+	}
+	return out
 }
+
+// lattice is one pitch and phase hypothesis with its boundary ink.
+type lattice struct{ score, pitch, start float64 }
+
+// maxLattices is how many lattice hypotheses a layout keeps.
+const maxLattices = 3
 
 // inkExtent returns the first and last inked columns, ignoring specks that
 // stand apart from the text by more than 1.5 cap heights.
@@ -599,7 +657,7 @@ func inkExtent(col []float64, thr, capH float64) (int, int) {
 		masses[i] = r.mass
 	}
 	slices.Sort(masses)
-	big := masses[len(masses)*3/4] * 0.15
+	big := masses[len(masses)*3/4] * 0.1
 	gap := 1.5 * capH
 	// Group runs separated by less than gap; keep the heaviest group.
 	bestA, bestB, bestM := -1, -1, 0.0
@@ -616,10 +674,12 @@ func inkExtent(col []float64, thr, capH float64) (int, int) {
 		i = j + 1
 	}
 	// Trim faint runs at the group's ends (specks next to the text).
-	for bestA < bestB && runs[bestA].mass < big && float64(runs[bestA+1].a-runs[bestA].b) > 0.5*capH {
+	// A thin glyph (I, 1) stands up to about 0.7 cap heights from its
+	// neighbour; a speck must stand further off and weigh less.
+	for bestA < bestB && runs[bestA].mass < big && float64(runs[bestA+1].a-runs[bestA].b) > capH {
 		bestA++
 	}
-	for bestB > bestA && runs[bestB].mass < big && float64(runs[bestB].a-runs[bestB-1].b) > 0.5*capH {
+	for bestB > bestA && runs[bestB].mass < big && float64(runs[bestB].a-runs[bestB-1].b) > capH {
 		bestB--
 	}
 	return runs[bestA].a, runs[bestB].b
@@ -961,16 +1021,24 @@ func (l *Layout) RasterAt(cx, cy float64, dst []float32) {
 func (l *Layout) at(x, y float64) float32 {
 	x -= 0.5
 	y -= 0.5
-	ix, iy := int(math.Floor(x)), int(math.Floor(y))
-	fx, fy := float32(x-float64(ix)), float32(y-float64(iy))
+	fx0, fy0 := math.Floor(x), math.Floor(y)
+	ix, iy := int(fx0), int(fy0)
+	fx, fy := float32(x-fx0), float32(y-fy0)
+	w, h := l.w, l.h
+	if ix >= 0 && iy >= 0 && ix+1 < w && iy+1 < h {
+		i := iy*w + ix
+		p := l.ink[i : i+w+2]
+		a := p[0] + (p[1]-p[0])*fx
+		b := p[w] + (p[w+1]-p[w])*fx
+		return a + (b-a)*fy
+	}
 	get := func(x, y int) float32 {
-		if x < 0 || y < 0 || x >= l.w || y >= l.h {
+		if x < 0 || y < 0 || x >= w || y >= h {
 			return 0
 		}
-		return l.ink[y*l.w+x]
+		return l.ink[y*w+x]
 	}
 	a := get(ix, iy)*(1-fx) + get(ix+1, iy)*fx
 	b := get(ix, iy+1)*(1-fx) + get(ix+1, iy+1)*fx
 	return a*(1-fy) + b*fy
 }
-var debugSeg = false

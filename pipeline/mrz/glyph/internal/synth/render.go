@@ -78,9 +78,9 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 	}
 	face := faces[rng.IntN(len(faces))]
 	capPx := math.Exp(uni(rng, math.Log(opt.MinCap), math.Log(opt.MaxCap)))
-	spacing := uni(rng, 0.9, 1.15)   // pitch relative to the font's advance
-	condense := uni(rng, 0.84, 1.08) // glyph width relative to the font
-	tall := uni(rng, 0.95, 1.05)     // glyph height jitter
+	spacing := uni(rng, 0.9, 1.15)  // pitch relative to the font's advance
+	condense := uni(rng, 0.9, 1.06) // glyph width relative to the font; O and 0 differ mostly in width
+	tall := uni(rng, 0.95, 1.05)    // glyph height jitter
 	angle := uni(rng, -2.5, 2.5) * math.Pi / 180
 	shear := uni(rng, -0.12, 0.12)
 	jit := uni(rng, 0, 0.05) // per-glyph position jitter, in cap heights
