@@ -6,7 +6,11 @@
 // pipeline knows nothing of HTTP, MQTT or storage.
 package pipeline
 
-import "github.com/docscan/docscan/typedb"
+import (
+	"time"
+
+	"github.com/docscan/docscan/typedb"
+)
 
 // Result is one recognition, serialised exactly as the Document Recognition
 // API's JSON response, plus the additions result_id, mrz, fields and checks.
@@ -31,6 +35,14 @@ type Result struct {
 	MRZ    *MRZSummary            `json:"mrz"`
 	Fields map[string]FieldReport `json:"fields"`
 	Checks []Check                `json:"checks"`
+
+	// Views say, per side given, where the document lay in its white
+	// frame and which zones were read: for the status page, not the API.
+	Views []SideView `json:"-"`
+	// Timings are the stages' durations, so the slowest shows.
+	Timings []StageTiming `json:"-"`
+	// Elapsed is the whole recognition's duration.
+	Elapsed time.Duration `json:"-"`
 }
 
 // DocumentTypes holds the identified type of each side; a side not given

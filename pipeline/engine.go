@@ -1,0 +1,376 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/docscan/docscan/lights"
+	"github.com/docscan/docscan/pipeline/identify"
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/locate"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// rejection is an error that rejects the input with one of the API's
+// messages; the api package answers it with 400 and the message.
+type rejection struct{ msg string }
+
+func (r *rejection) Error() string      { return r.msg }
+func (r *rejection) APIMessage() string { return r.msg }
+
+// The API's rejections, usable with errors.Is.
+var (
+	ErrFrontsideNotFound error = &rejection{"Frontside document not found"}
+	ErrNotFrontside      error = &rejection{"Document image at frontside_image field is not frontside"}
+	ErrNotBackside       error = &rejection{"Document image at backside_image field is not backside"}
+)
+
+// ErrNoInput is returned when neither side is given.
+var ErrNoInput = errors.New("pipeline: no side given")
+
+// Options configure an Engine. Zero fields take defaults.
+type Options struct {
+	// Now is the clock dates are judged against (default time.Now).
+	Now func() time.Time
+	// Logger receives timings and decisions, never personal data.
+	Logger *slog.Logger
+	// MRZ reads machine-readable zones; nil makes one with the embedded
+	// OCR-B model.
+	MRZ *mrz.Engine
+	// PxPerMM is the resolution sides are warped to (default 12, about
+	// 300 dpi).
+	PxPerMM float64
+	// JPEGQuality of the images in the result (default 85).
+	JPEGQuality int
+	// OnStage, when set, is called after every stage of every
+	// recognition with its duration, e.g. to feed /metrics.
+	OnStage func(stage Stage, side typedb.SideName, d time.Duration)
+}
+
+// Stage names a step of recognition.
+type Stage string
+
+// The stages, in order.
+const (
+	StageDecode   Stage = "decode"   // frames to RGBA
+	StageLocate   Stage = "locate"   // the outline in the white frame
+	StageMRZ      Stage = "mrz"      // find and read the MRZ
+	StageIdentify Stage = "identify" // score the types
+	StageWarp     Stage = "warp"     // warp white, IR and UV to the type
+	StageVZ       Stage = "vz"       // read the visual zone
+	StageChecks   Stage = "checks"   // fraud and consistency checks
+	StageImages   Stage = "images"   // JPEG of sides and portrait
+)
+
+// StageTiming is one stage's duration; Side is "" for stages over both.
+type StageTiming struct {
+	Stage    Stage
+	Side     typedb.SideName
+	Duration time.Duration
+}
+
+// SideView is what the status page draws of one side: where the
+// document lay in the frame and the zones read.
+type SideView struct {
+	Side typedb.SideName
+	// Outline is the document's corners in the white frame, clockwise
+	// from the document's top-left; nil when the whole frame was taken.
+	Outline []image.Point
+	Zones   []ZoneView
+}
+
+// ZoneView is a region read, in normalised side coordinates.
+type ZoneView struct {
+	Name   string
+	Region [4]float64
+}
+
+// Engine recognises documents. It is safe for concurrent use.
+type Engine struct {
+	db   *typedb.DB
+	ocr  *ocr.Pool
+	mrz  *mrz.Engine
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns an engine over db. pool may be nil (a build without
+// Tesseract): the visual zone and anchor texts are then not read, and
+// the fields come from the MRZ alone.
+func New(db *typedb.DB, pool *ocr.Pool, opts Options) (*Engine, error) {
+	if db == nil {
+		return nil, errors.New("pipeline: no type database")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.PxPerMM == 0 {
+		opts.PxPerMM = 12
+	}
+	if opts.PxPerMM < 4 || opts.PxPerMM > 40 {
+		return nil, fmt.Errorf("pipeline: resolution %.1f px/mm outside 4–40", opts.PxPerMM)
+	}
+	if opts.JPEGQuality == 0 {
+		opts.JPEGQuality = 85
+	}
+	e := &Engine{db: db, ocr: pool, opts: opts, log: opts.Logger}
+	e.mrz = opts.MRZ
+	if e.mrz == nil {
+		m, err := mrz.New(mrz.WithClock(opts.Now), mrz.WithLogger(opts.Logger))
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		e.mrz = m
+	}
+	return e, nil
+}
+
+// SideInput is one side's frames. A photo has only White; a light not
+// captured is nil, and the checks that need it are "not done".
+type SideInput struct {
+	White, IR, UV image.Image
+	// Scanner is true for frames from the device's own camera and lights.
+	Scanner bool
+}
+
+// Input is one recognition request.
+type Input struct {
+	Front, Back *SideInput
+	// CountryCode (ISO 3166-1 alpha-2) narrows the candidate types; ""
+	// tries every type.
+	CountryCode string
+}
+
+// Identification is a side identified from its white frame alone.
+type Identification struct {
+	// Type is the best type, nil when none fits.
+	Type *typedb.Type
+	P    float64
+	Side typedb.SideName
+	// Lights are the lighting schemes the type needs for reading and for
+	// its authenticity checks.
+	Lights lights.Mask
+	UVExp  int
+	// Corners are the document's corners in the frame, clockwise from
+	// its top-left; nil when the whole frame was taken.
+	Corners []image.Point
+}
+
+// minP is the p below which a side is taken as no known document.
+const minP = 0.45
+
+// timer collects stage timings.
+type timer struct {
+	mu  sync.Mutex
+	out []StageTiming
+	cb  func(Stage, typedb.SideName, time.Duration)
+}
+
+func (t *timer) since(s Stage, side typedb.SideName, t0 time.Time) {
+	d := time.Since(t0)
+	t.mu.Lock()
+	t.out = append(t.out, StageTiming{Stage: s, Side: side, Duration: d})
+	t.mu.Unlock()
+	if t.cb != nil {
+		t.cb(s, side, d)
+	}
+}
+
+// side is the working state of one side through the stages.
+type side struct {
+	name    typedb.SideName // as given: "front" or "back"
+	in      *SideInput
+	white   *image.RGBA
+	outline locate.Outline
+	found   bool
+	work    *image.RGBA // white warped in outline order at workType's size
+	workTyp *typedb.Type
+	mrz     *mrz.Result
+	mrzFlip bool
+	cands   []identify.Candidate
+	best    *identify.Candidate
+
+	// after warping to the identified type, oriented
+	quad     imgutil.Quad
+	layers   layersOf
+	mrzZone  *typedb.Rect // where the MRZ was read, oriented
+	readings map[string]fieldReading
+	zones    []ZoneView
+}
+
+type layersOf struct{ white, ir, uv *image.RGBA }
+
+// Identify identifies one side from its white frame: the scanner calls it
+// first to learn which lights the document needs.
+func (e *Engine) Identify(ctx context.Context, white image.Image, country string) (*Identification, error) {
+	if white == nil {
+		return nil, fmt.Errorf("pipeline: identify: %w", ErrNoInput)
+	}
+	cands, err := e.candidates(country)
+	if err != nil {
+		return nil, err
+	}
+	tm := &timer{cb: e.opts.OnStage}
+	s := &side{name: "", in: &SideInput{White: white}}
+	if err := e.prepare(ctx, s, cands, tm); err != nil {
+		return nil, err
+	}
+	id := &Identification{}
+	if s.found {
+		id.Corners = s.outline.Quad.Points()
+	}
+	if s.best == nil || s.best.P < minP {
+		return id, nil
+	}
+	t := s.best.Type
+	id.Type, id.P, id.Side = t, round(s.best.P), t.Side
+	id.Lights = t.NecessaryLights | t.AuthenticityNecessaryLights
+	id.UVExp = t.UVExp
+	q := s.outline.Quad
+	if s.best.Flip {
+		q = q.Rotate(2)
+	}
+	if s.found {
+		id.Corners = q.Points()
+	}
+	return id, nil
+}
+
+// candidates are the types to score for a country code.
+func (e *Engine) candidates(country string) ([]*typedb.Type, error) {
+	c, err := e.db.Candidates(country)
+	if err != nil {
+		// an unknown country narrows nothing
+		e.log.Warn("unknown country code, trying every type", "country_code", country)
+		return e.db.Types(), nil
+	}
+	return c, nil
+}
+
+// prepare runs decode, locate, MRZ and identify on one side.
+func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm *timer) error {
+	t0 := time.Now()
+	s.white = imgutil.RGBA(s.in.White)
+	tm.since(StageDecode, s.name, t0)
+	if s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 {
+		return nil
+	}
+
+	t0 = time.Now()
+	o, err := locate.Find(ctx, s.white)
+	if err != nil && !errors.Is(err, locate.ErrNoDocument) {
+		return err
+	}
+	s.outline, s.found = o, err == nil
+	tm.since(StageLocate, s.name, t0)
+
+	// the working warp: at the size of the candidate whose aspect is
+	// nearest the outline's
+	w, h := o.Quad.Sides()
+	aspect := w / math.Max(h, 1)
+	s.workTyp = nearestAspect(cands, aspect)
+	if s.workTyp == nil {
+		return nil
+	}
+	s.work, err = e.warp(s.white, o.Quad, s.workTyp)
+	if err != nil {
+		return nil // a degenerate outline: nothing to read
+	}
+
+	t0 = time.Now()
+	res, err := e.mrz.Read(ctx, s.work)
+	switch {
+	case err == nil:
+		s.mrz = res
+		s.mrzFlip = res.Angle > 90 && res.Angle < 270
+	case errors.Is(err, mrz.ErrNotFound):
+	case ctx.Err() != nil:
+		return ctx.Err()
+	default:
+		e.log.Debug("mrz read failed", "err", err)
+	}
+	tm.since(StageMRZ, s.name, t0)
+
+	t0 = time.Now()
+	obs := identify.Observation{Aspect: aspect, Outlined: s.found}
+	if hm, err := imgutil.QuadToRect(o.Quad, identify.ThumbW, identify.ThumbH); err == nil {
+		obs.Thumb = imgutil.Warp(s.white, hm, identify.ThumbW, identify.ThumbH)
+	}
+	if s.mrz != nil {
+		r := s.mrz.Region
+		ww, wh := float64(s.work.Rect.Dx()), float64(s.work.Rect.Dy())
+		obs.MRZ, obs.MRZFlip = s.mrz, s.mrzFlip
+		obs.MRZCentre = [2]float64{float64(r.Min.X+r.Max.X) / 2 / ww, float64(r.Min.Y+r.Max.Y) / 2 / wh}
+	}
+	var reader identify.AnchorReader
+	if e.ocr != nil {
+		work := s.work
+		reader = func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error) {
+			g := cutZone(work, zone, flip)
+			t, err := e.ocr.Read(ctx, g, ocrRequest(lang))
+			return t.Text, err
+		}
+	}
+	s.cands = identify.Score(ctx, obs, cands, reader)
+	if len(s.cands) > 0 {
+		s.best = &s.cands[0]
+	}
+	tm.since(StageIdentify, s.name, t0)
+	return nil
+}
+
+func ocrRequest(lang string) ocr.Request {
+	return ocr.Request{Languages: lang, Mode: ocr.PSMSingleLine}
+}
+
+// cutZone returns the grey crop of a normalised zone of img, read in the
+// orientation flip says (upside-down crops are turned upright).
+func cutZone(img *image.RGBA, z typedb.Rect, flip bool) *image.Gray {
+	if flip {
+		z = typedb.Rect{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
+	}
+	r := z.Pixels(img.Rect.Dx(), img.Rect.Dy()).Intersect(img.Rect)
+	sub := imgutil.Sub(img, r)
+	if flip {
+		sub = imgutil.Rotate180(sub)
+	}
+	return imgutil.Gray(sub)
+}
+
+func nearestAspect(cands []*typedb.Type, aspect float64) *typedb.Type {
+	var best *typedb.Type
+	bd := math.Inf(1)
+	for _, t := range cands {
+		if d := math.Abs(t.Aspect() - aspect); d < bd {
+			best, bd = t, d
+		}
+	}
+	return best
+}
+
+// size is a type's side in pixels at the engine's resolution.
+func (e *Engine) size(t *typedb.Type) (int, int) {
+	return int(math.Round(t.SizeMM[0] * e.opts.PxPerMM)), int(math.Round(t.SizeMM[1] * e.opts.PxPerMM))
+}
+
+func (e *Engine) warp(img *image.RGBA, q imgutil.Quad, t *typedb.Type) (*image.RGBA, error) {
+	w, h := e.size(t)
+	hm, err := imgutil.QuadToRect(q, float64(w), float64(h))
+	if err != nil {
+		return nil, err
+	}
+	return imgutil.Warp(img, hm, w, h), nil
+}
+
+func round(p float64) float64 { return math.Round(p*1e4) / 1e4 }

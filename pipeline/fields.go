@@ -1,0 +1,279 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/docscan/docscan/pipeline/checks"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/vz"
+	"github.com/docscan/docscan/typedb"
+)
+
+// fieldOrder is the order fields are merged and compared in.
+var fieldOrder = []string{"last_name", "first_name", "patronymic", "personal_number", "date_of_birth",
+	"sex", "document_number", "authority", "date_of_issue", "date_of_expiry"}
+
+// Sources of a field's value.
+const (
+	SourceVisual = "visual"
+	SourceMRZ    = "mrz"
+)
+
+// mrzValue is what the MRZ says of a response field; "" when it carries
+// nothing for it.
+func mrzValue(m *mrz.Result, name string, known []*side) string {
+	if m == nil {
+		return ""
+	}
+	switch name {
+	case "last_name":
+		return m.Surname
+	case "first_name":
+		return m.GivenNames
+	case "date_of_birth":
+		return m.BirthDate.DMY()
+	case "date_of_expiry":
+		return m.ExpiryDate.DMY()
+	case "document_number":
+		return m.DocumentNumber
+	case "sex":
+		return m.Sex
+	case "personal_number":
+		opt := m.OptionalData
+		for _, s := range known {
+			if s.best.Type.PersonalNumberScheme == "kz-iin" {
+				if len(opt) == 12 && isDigits(opt) {
+					return opt
+				}
+				return ""
+			}
+		}
+		if m.Format == mrz.TD3 {
+			return opt
+		}
+	}
+	return ""
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// latinLetters keeps A–Z of an upper-cased string.
+func latinLetters(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// agree compares a visual-zone value with the MRZ's: names after ICAO
+// 9303 transliteration (a name the MRZ cut short agrees with its start),
+// the rest exactly.
+func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
+	switch name {
+	case "last_name", "first_name":
+		v := latinLetters(typedb.TransliterateICAO(visual))
+		z := latinLetters(fromMRZ)
+		if v == z {
+			return true
+		}
+		if name == "first_name" {
+			// the MRZ may carry further given names
+			vw := strings.Fields(typedb.TransliterateICAO(visual))
+			zw := strings.Fields(fromMRZ)
+			if len(vw) > 0 && len(zw) > 0 && latinLetters(vw[0]) == latinLetters(zw[0]) {
+				return true
+			}
+		}
+		return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
+	case "document_number", "personal_number":
+		return strings.EqualFold(strings.TrimSpace(visual), strings.TrimSpace(fromMRZ))
+	}
+	return visual == fromMRZ
+}
+
+// nameTruncated reports whether the MRZ's name field is full to its end,
+// so longer names were cut.
+func nameTruncated(m *mrz.Result) bool {
+	if m == nil || len(m.Lines) == 0 {
+		return false
+	}
+	l := m.Lines[len(m.Lines)-1]
+	if m.Format == mrz.TD3 || m.Format == mrz.MRVA || m.Format == mrz.TD2 || m.Format == mrz.MRVB {
+		l = m.Lines[0]
+	}
+	return l != "" && l[len(l)-1] != '<'
+}
+
+// mergeFields fills the response fields from the visual zone and the
+// MRZ, reports per field which sources agree, and returns the
+// comparisons for the agreement check. A disagreement is read a second
+// time from a cleaner cut before it counts.
+func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m *mrz.Result) []checks.Comparison {
+	var cmp []checks.Comparison
+	for _, name := range fieldOrder {
+		var rd *fieldReading
+		for _, s := range known {
+			if r, ok := s.readings[name]; ok && r.Value != "" {
+				rd = &r
+				break
+			}
+		}
+		fromMRZ := mrzValue(m, name, known)
+		if rd == nil && fromMRZ == "" {
+			continue
+		}
+		rep := FieldReport{Sources: map[string]string{}}
+		if rd != nil {
+			rep.Sources[SourceVisual] = rd.Value
+		}
+		if fromMRZ != "" {
+			rep.Sources[SourceMRZ] = fromMRZ
+		}
+		switch {
+		case rd != nil && fromMRZ != "":
+			ok := agree(name, rd.Value, fromMRZ, m)
+			if !ok && e.ocr != nil {
+				again, err := vz.ReRead(ctx, e.ocr, vz.Side{Image: rd.side.layers.white, Type: rd.side.best.Type}, rd.field, rd.Region)
+				if err == nil && again.Err == nil && agree(name, again.Value, fromMRZ, m) {
+					rd.Value, ok = again.Value, true
+					rep.Sources[SourceVisual] = again.Value
+				}
+			}
+			rep.Value, rep.Source = rd.Value, SourceVisual
+			rep.Agree = &ok
+			cmp = append(cmp, checks.Comparison{Field: name, Agree: ok})
+		case rd != nil:
+			rep.Value, rep.Source = rd.Value, SourceVisual
+		default:
+			rep.Value, rep.Source = fromMRZ, SourceMRZ
+		}
+		if len(rep.Sources) == 1 {
+			rep.Sources = nil
+		}
+		res.Fields[name] = rep
+		setField(res, name, rep.Value)
+	}
+	return cmp
+}
+
+func setField(res *Result, name, v string) {
+	switch name {
+	case "first_name":
+		res.FirstName = v
+	case "last_name":
+		res.LastName = v
+	case "patronymic":
+		res.Patronymic = v
+	case "personal_number":
+		res.PersonalNumber = v
+	case "date_of_birth":
+		res.DateOfBirth = v
+	case "document_number":
+		res.DocumentNumber = v
+	case "authority":
+		res.Authority = v
+	case "date_of_issue":
+		res.DateOfIssue = v
+	case "date_of_expiry":
+		res.DateOfExpiry = v
+	}
+}
+
+func parseDMY(s string) time.Time {
+	t, err := time.Parse("02.01.2006", s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// runChecks runs, per side, the checks its type's check_authenticity
+// names (those the captured lights allow; the others are "not done"),
+// and the data checks once.
+func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []checks.Comparison) []Check {
+	var out []checks.Outcome
+	mrzDone := false
+	for _, s := range known {
+		t := s.best.Type
+		l := checks.Layers{Type: t, White: s.layers.white, IR: s.layers.ir, UV: s.layers.uv}
+		photo := false
+		for _, bit := range t.CheckAuthenticity.Bits() {
+			switch bit {
+			case typedb.AuthUVLuminescence:
+				out = append(out, checks.UVLuminescence(l))
+			case typedb.AuthImagePattern:
+				out = append(out, checks.ImagePattern(l))
+			case typedb.AuthIRB900:
+				out = append(out, checks.IRB900(l))
+			case typedb.AuthIRVisibility:
+				out = append(out, checks.IRVisibility(l))
+			case typedb.AuthPhotoArea:
+				out = append(out, checks.PhotoArea(l))
+				photo = true
+			case typedb.AuthExtendedMRZ:
+				var doc *mrz.Document
+				if s.mrz != nil {
+					doc = s.mrz.Document
+				}
+				out = append(out, checks.MRZDigits(doc, t.Side))
+				mrzDone = mrzDone || doc != nil
+			default:
+				out = append(out, checks.Outcome{Name: checkName(bit), Status: checks.NotDone,
+					Reason: checks.ReasonUnsupported, Bit: bit, Side: t.Side})
+			}
+		}
+		if !photo && t.FaceZone != nil {
+			out = append(out, checks.PhotoArea(l))
+		}
+	}
+	if m != nil && !mrzDone {
+		out = append(out, checks.MRZDigits(m.Document, ""))
+	}
+	if m != nil && len(cmp) > 0 {
+		out = append(out, checks.Agreement(cmp))
+	}
+	dates := checks.Dates{Birth: parseDMY(res.DateOfBirth), Issue: parseDMY(res.DateOfIssue), Expiry: parseDMY(res.DateOfExpiry)}
+	out = append(out, checks.DateLogic(dates, e.opts.Now()))
+	for _, s := range known {
+		if s.best.Type.PersonalNumberScheme == "kz-iin" {
+			sex := ""
+			if f, ok := res.Fields["sex"]; ok {
+				sex = f.Value
+			}
+			out = append(out, checks.IIN(res.PersonalNumber, dates.Birth, sex))
+			break
+		}
+	}
+	cs := make([]Check, len(out))
+	for i, o := range out {
+		c := Check{Name: o.Name, Status: CheckStatus(o.Status), Reason: o.Reason, Bit: o.Bit, Side: string(o.Side)}
+		if o.Status != checks.NotDone {
+			c.Evidence = &Evidence{Measured: o.Measured, Threshold: o.Threshold, Detail: o.Detail}
+			if o.Region != nil {
+				r := [4]float64(*o.Region)
+				c.Evidence.Region = &r
+			}
+		}
+		cs[i] = c
+	}
+	return cs
+}
+
+// checkName is a bit's name as a check name: "Holograms_Detection" →
+// "holograms_detection".
+func checkName(bit typedb.Authenticity) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(r) }, bit.String())
+}

@@ -1,0 +1,291 @@
+// Package identify owns scoring document types against one observed
+// side: the MRZ read on it (document code, issuing state, format, where
+// it lies), its geometry, its layout and colour signature, and OCR of the
+// type's printed anchor texts. Each piece of evidence scores 0..1; the
+// type's p is their weighted mean, so it rises and falls with what was
+// actually seen.
+package identify
+
+import (
+	"context"
+	"image"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/typedb"
+)
+
+// ThumbW and ThumbH are the size of the thumbnail the signature is
+// measured on. Zones are normalised, so any aspect serves.
+const (
+	ThumbW = 320
+	ThumbH = 202
+)
+
+// Observation is what was seen of one side, in the outline's order
+// (Flip false) — the caller warps the outline to a thumbnail.
+type Observation struct {
+	// Thumb is the side warped to ThumbW×ThumbH in outline order.
+	Thumb *image.RGBA
+	// Aspect is the outline's width over height; 0 when unknown.
+	Aspect float64
+	// Outlined is true when the outline stood out from a background
+	// (false: the whole image was taken as the side).
+	Outlined bool
+	// MRZ is the zone read on the side, nil when none was found.
+	MRZ *mrz.Result
+	// MRZFlip is true when the MRZ reads upside down in outline order.
+	MRZFlip bool
+	// MRZCentre is the zone's centre in normalised side coordinates of
+	// the outline order.
+	MRZCentre [2]float64
+}
+
+// AnchorReader reads the text printed in a normalised zone of the side,
+// in the orientation given; nil skips anchor OCR.
+type AnchorReader func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error)
+
+// Evidence is each score that went into p; -1 means not measured.
+type Evidence struct {
+	MRZ       float64 `json:"mrz"`
+	Geometry  float64 `json:"geometry"`
+	Signature float64 `json:"signature"`
+	Anchors   float64 `json:"anchors"`
+}
+
+// Candidate is one type scored in one orientation.
+type Candidate struct {
+	Type *typedb.Type
+	// Flip is true when the side reads upside down in outline order.
+	Flip     bool
+	P        float64
+	Evidence Evidence
+}
+
+// Evidence weights: the MRZ is the strongest single witness; the
+// signature tells types apart that share a layout; anchors confirm.
+const (
+	wMRZ       = 3.0
+	wGeometry  = 1.0
+	wSignature = 2.0
+	wAnchors   = 2.0
+)
+
+// anchorTop is how many leading candidates get their anchors read.
+const anchorTop = 3
+
+// Score ranks the candidates, best first.
+func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read AnchorReader) []Candidate {
+	var thumbs [2]*image.RGBA
+	if obs.Thumb != nil {
+		thumbs[0] = obs.Thumb
+		thumbs[1] = imgutil.Rotate180(obs.Thumb)
+	}
+	var out []Candidate
+	for _, t := range cands {
+		for _, flip := range []bool{false, true} {
+			c := Candidate{Type: t, Flip: flip, Evidence: Evidence{MRZ: -1, Geometry: -1, Signature: -1, Anchors: -1}}
+			c.Evidence.MRZ = mrzScore(obs, t, flip)
+			if obs.Aspect > 0 {
+				d := (obs.Aspect - t.Aspect()) / 0.07
+				c.Evidence.Geometry = math.Exp(-d * d)
+			}
+			th := thumbs[0]
+			if flip {
+				th = thumbs[1]
+			}
+			if th != nil {
+				c.Evidence.Signature = SignatureScore(th, t)
+			}
+			c.P = combine(c.Evidence)
+			out = append(out, c)
+		}
+	}
+	sortCands(out)
+	if read != nil {
+		seen := 0
+		for i := range out {
+			if seen >= anchorTop || ctx.Err() != nil {
+				break
+			}
+			seen++
+			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
+			if !ok {
+				continue
+			}
+			text, err := read(ctx, a.Zone, out[i].Flip, langOf(a.Lang))
+			if err != nil {
+				continue
+			}
+			out[i].Evidence.Anchors = Similarity(text, a.Text)
+			out[i].P = combine(out[i].Evidence)
+		}
+		sortCands(out)
+	}
+	return out
+}
+
+func sortCands(c []Candidate) {
+	sort.SliceStable(c, func(i, j int) bool { return c[i].P > c[j].P })
+}
+
+func langOf(l string) string {
+	switch l {
+	case "en":
+		return "eng"
+	default:
+		return "kaz+rus"
+	}
+}
+
+// combine is the weighted mean of the measured evidence. Evidence that
+// flatly contradicts the type (an MRZ of another format, a missing MRZ)
+// drags p down through its weight.
+func combine(e Evidence) float64 {
+	num, den := 0.0, 0.0
+	for _, v := range []struct{ s, w float64 }{{e.MRZ, wMRZ}, {e.Geometry, wGeometry}, {e.Signature, wSignature}, {e.Anchors, wAnchors}} {
+		if v.s < 0 {
+			continue
+		}
+		num += v.s * v.w
+		den += v.w
+	}
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
+// mrzScore: a type with an MRZ wants one of its format, state and code,
+// at its place and in its orientation; a type without wants none.
+func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
+	m := obs.MRZ
+	if t.MRZFormat == typedb.MRZNone {
+		if m == nil {
+			return 0.85 // no MRZ, as expected; absence proves less than presence
+		}
+		return 0
+	}
+	if m == nil {
+		return 0
+	}
+	s := 0.0
+	if m.Format.String() == string(t.MRZFormat) {
+		s += 0.35
+	}
+	switch {
+	case t.Generic:
+		s += 0.15 // any state will do, but a national type that matches is better
+	case m.IssuingState == t.FDSIDList.ICAOCode:
+		s += 0.25
+	}
+	if codeFits(m.DocumentCode, t) {
+		s += 0.1
+	}
+	if flip == obs.MRZFlip {
+		s += 0.15
+	}
+	cx, cy := obs.MRZCentre[0], obs.MRZCentre[1]
+	if obs.MRZFlip != flip {
+		cx, cy = 1-cx, 1-cy
+	}
+	if z := t.MRZZone; z != nil {
+		zy := (z[1] + z[3]) / 2
+		zx := (z[0] + z[2]) / 2
+		d := math.Hypot(cy-zy, (cx-zx)/2)
+		s += 0.15 * math.Exp(-(d/0.06)*(d/0.06))
+	}
+	return s
+}
+
+// codeFits checks the document code's first letter against the type.
+func codeFits(code string, t *typedb.Type) bool {
+	if code == "" {
+		return false
+	}
+	switch t.FDSIDList.DType {
+	case 11:
+		return code[0] == 'P'
+	case 12:
+		return code[0] == 'I' || code[0] == 'A' || code[0] == 'C'
+	}
+	if strings.HasPrefix(string(t.MRZFormat), "MRV") {
+		return code[0] == 'V'
+	}
+	return true
+}
+
+// distinctAnchor picks the anchor of t that best tells it from the other
+// leading candidates: one whose text no other leading type prints, else
+// the first header.
+func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
+	if len(t.Anchors) == 0 {
+		return typedb.Anchor{}, false
+	}
+	shared := func(a typedb.Anchor) bool {
+		for _, o := range others {
+			if o.Type == t {
+				continue
+			}
+			for _, b := range o.Type.Anchors {
+				if b.Text == a.Text {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, a := range t.Anchors {
+		if !shared(a) {
+			return a, true
+		}
+	}
+	return t.Anchors[0], true
+}
+
+// Similarity is 1 minus the edit distance of the two texts (letters and
+// digits only, upper case) over the longer's length.
+func Similarity(got, want string) float64 {
+	a, b := []rune(squash(got)), []rune(squash(want))
+	if len(b) == 0 {
+		return 0
+	}
+	d := Levenshtein(a, b)
+	n := max(len(a), len(b))
+	return math.Max(0, 1-float64(d)/float64(n))
+}
+
+func squash(s string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+// Levenshtein is the edit distance of a and b.
+func Levenshtein(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,380 @@
+// Package imgutil owns the small image operations recognition shares:
+// conversion to RGBA and grey, perspective warps, rotations, region
+// statistics and JPEG encoding. It is pure Go and allocation-conscious,
+// because every frame of every side passes through it.
+package imgutil
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"math"
+	"sort"
+)
+
+// RGBA returns img as an *image.RGBA with origin (0,0), sharing nothing
+// with img. Common decoder outputs take fast paths.
+func RGBA(img image.Image) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	switch s := img.(type) {
+	case *image.RGBA:
+		for y := 0; y < b.Dy(); y++ {
+			copy(out.Pix[y*out.Stride:y*out.Stride+4*b.Dx()], s.Pix[s.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+		return out
+	case *image.Gray:
+		for y := 0; y < b.Dy(); y++ {
+			src := s.Pix[s.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := out.Pix[y*out.Stride:]
+			for x := 0; x < b.Dx(); x++ {
+				v := src[x]
+				dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = v, v, v, 255
+			}
+		}
+		return out
+	}
+	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
+	return out
+}
+
+// Luma returns the Rec. 601 luma of an RGB pixel.
+func Luma(r, g, b uint8) uint8 {
+	return uint8((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 1<<15) >> 16)
+}
+
+// Gray returns the luma of img with origin (0,0).
+func Gray(img *image.RGBA) *image.Gray {
+	b := img.Rect
+	out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := 0; y < b.Dy(); y++ {
+		src := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
+		dst := out.Pix[y*out.Stride:]
+		for x := 0; x < b.Dx(); x++ {
+			dst[x] = Luma(src[4*x], src[4*x+1], src[4*x+2])
+		}
+	}
+	return out
+}
+
+// Point is a point in pixel coordinates.
+type Point struct{ X, Y float64 }
+
+// Quad is four corners: top-left, top-right, bottom-right, bottom-left of
+// the document as it is read.
+type Quad [4]Point
+
+// Rotate returns the quad with its corners shifted by k quarter turns:
+// Rotate(2) is the same outline read upside down.
+func (q Quad) Rotate(k int) Quad {
+	var out Quad
+	for i := range 4 {
+		out[i] = q[(i+k%4+4)%4]
+	}
+	return out
+}
+
+// Sides returns the mean length of the top/bottom and left/right edges.
+func (q Quad) Sides() (w, h float64) {
+	d := func(a, b Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+	return (d(q[0], q[1]) + d(q[3], q[2])) / 2, (d(q[0], q[3]) + d(q[1], q[2])) / 2
+}
+
+// Scale multiplies every coordinate by s.
+func (q Quad) Scale(s float64) Quad {
+	for i := range q {
+		q[i].X *= s
+		q[i].Y *= s
+	}
+	return q
+}
+
+// Points returns the corners rounded to integer pixels.
+func (q Quad) Points() []image.Point {
+	out := make([]image.Point, 4)
+	for i, p := range q {
+		out[i] = image.Pt(int(math.Round(p.X)), int(math.Round(p.Y)))
+	}
+	return out
+}
+
+// Homography maps (u, v) to (x, y) projectively: row-major 3×3, h[8] = 1.
+type Homography [9]float64
+
+// Apply maps a point.
+func (h *Homography) Apply(u, v float64) (float64, float64) {
+	w := h[6]*u + h[7]*v + h[8]
+	return (h[0]*u + h[1]*v + h[2]) / w, (h[3]*u + h[4]*v + h[5]) / w
+}
+
+// QuadToRect returns the homography that maps the rectangle
+// [0,w]×[0,h] onto q (top-left to q[0], clockwise).
+func QuadToRect(q Quad, w, h float64) (Homography, error) {
+	src := [4]Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}
+	// Solve the 8×8 system A·x = b for h0..h7.
+	var a [8][9]float64
+	for i := range 4 {
+		u, v := src[i].X, src[i].Y
+		x, y := q[i].X, q[i].Y
+		a[2*i] = [9]float64{u, v, 1, 0, 0, 0, -u * x, -v * x, x}
+		a[2*i+1] = [9]float64{0, 0, 0, u, v, 1, -u * y, -v * y, y}
+	}
+	for c := range 8 {
+		p := c
+		for r := c + 1; r < 8; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return Homography{}, fmt.Errorf("imgutil: degenerate quad")
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := range 8 {
+			if r == c {
+				continue
+			}
+			f := a[r][c] / a[c][c]
+			for k := c; k < 9; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	var hm Homography
+	for i := range 8 {
+		hm[i] = a[i][8] / a[i][i]
+	}
+	hm[8] = 1
+	return hm, nil
+}
+
+// Warp samples src through hm into a w×h image: pixel (u, v) of the
+// output is src at hm(u+0.5, v+0.5), bilinear; outside src is black.
+// When the warp shrinks by more than 1.5, it averages 2×2 samples so fine
+// print does not alias.
+func Warp(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	// local scale: source pixels per output pixel at the centre
+	x0, y0 := hm.Apply(float64(w)/2, float64(h)/2)
+	x1, y1 := hm.Apply(float64(w)/2+1, float64(h)/2)
+	scale := math.Hypot(x1-x0, y1-y0)
+	offs := []Point{{0.5, 0.5}}
+	if scale > 1.5 {
+		offs = []Point{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}}
+	}
+	n := uint32(len(offs))
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	for v := range h {
+		row := out.Pix[v*out.Stride:]
+		for u := range w {
+			var acc [3]uint32
+			for _, o := range offs {
+				x, y := hm.Apply(float64(u)+o.X, float64(v)+o.Y)
+				x, y = x-0.5, y-0.5
+				xi, yi := int(math.Floor(x)), int(math.Floor(y))
+				if xi < 0 || yi < 0 || xi >= sw-1 || yi >= sh-1 {
+					continue
+				}
+				fx, fy := uint32((x-float64(xi))*256), uint32((y-float64(yi))*256)
+				p := src.PixOffset(src.Rect.Min.X+xi, src.Rect.Min.Y+yi)
+				q := p + src.Stride
+				for k := range 3 {
+					top := uint32(src.Pix[p+k])*(256-fx) + uint32(src.Pix[p+4+k])*fx
+					bot := uint32(src.Pix[q+k])*(256-fx) + uint32(src.Pix[q+4+k])*fx
+					acc[k] += top*(256-fy) + bot*fy
+				}
+			}
+			d := row[4*u:]
+			d[0] = uint8(acc[0] / n >> 16)
+			d[1] = uint8(acc[1] / n >> 16)
+			d[2] = uint8(acc[2] / n >> 16)
+			d[3] = 255
+		}
+	}
+	return out
+}
+
+// Rotate180 returns img turned upside down.
+func Rotate180(img *image.RGBA) *image.RGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		src := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y):]
+		dst := out.Pix[(h-1-y)*out.Stride:]
+		for x := range w {
+			copy(dst[4*(w-1-x):4*(w-1-x)+4], src[4*x:4*x+4])
+		}
+	}
+	return out
+}
+
+// Downscale returns img shrunk by an integer factor with a box filter.
+func Downscale(img *image.RGBA, f int) *image.RGBA {
+	if f <= 1 {
+		return RGBA(img)
+	}
+	w, h := img.Rect.Dx()/f, img.Rect.Dy()/f
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	acc := make([]uint32, 3*w)
+	n := uint32(f * f)
+	for y := range h {
+		clear(acc)
+		for dy := range f {
+			src := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y*f+dy):]
+			for x := range w {
+				s := src[4*x*f:]
+				for dx := range f {
+					acc[3*x] += uint32(s[4*dx])
+					acc[3*x+1] += uint32(s[4*dx+1])
+					acc[3*x+2] += uint32(s[4*dx+2])
+				}
+			}
+		}
+		dst := out.Pix[y*out.Stride:]
+		for x := range w {
+			dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = uint8(acc[3*x]/n), uint8(acc[3*x+1]/n), uint8(acc[3*x+2]/n), 255
+		}
+	}
+	return out
+}
+
+// Sub returns the part of img inside r (clipped), sharing pixels.
+func Sub(img *image.RGBA, r image.Rectangle) *image.RGBA {
+	return img.SubImage(r.Intersect(img.Rect)).(*image.RGBA)
+}
+
+// Channel stats of a region.
+type Stats struct {
+	N      int
+	Mean   [3]float64
+	Median [3]float64
+}
+
+// RegionStats returns the mean and median colour of img inside r,
+// sampling every step-th pixel in each direction.
+func RegionStats(img *image.RGBA, r image.Rectangle, step int) Stats {
+	r = r.Intersect(img.Rect)
+	if step < 1 {
+		step = 1
+	}
+	var hist [3][256]int
+	var s Stats
+	for y := r.Min.Y; y < r.Max.Y; y += step {
+		row := img.Pix[img.PixOffset(r.Min.X, y):]
+		for x := 0; x < r.Dx(); x += step {
+			for k := range 3 {
+				v := row[4*x+k]
+				hist[k][v]++
+				s.Mean[k] += float64(v)
+			}
+			s.N++
+		}
+	}
+	if s.N == 0 {
+		return s
+	}
+	for k := range 3 {
+		s.Mean[k] /= float64(s.N)
+		s.Median[k] = float64(quantile(&hist[k], s.N, 0.5))
+	}
+	return s
+}
+
+// Quantile returns the q-quantile of a 256-bin histogram holding n values.
+func Quantile(hist *[256]int, n int, q float64) int { return quantile(hist, n, q) }
+
+func quantile(hist *[256]int, n int, q float64) int {
+	target := int(q * float64(n))
+	c := 0
+	for v := range 256 {
+		c += hist[v]
+		if c > target {
+			return v
+		}
+	}
+	return 255
+}
+
+// LumaHistogram returns the luma histogram of img inside r and its count.
+func LumaHistogram(img *image.RGBA, r image.Rectangle, step int) (hist [256]int, n int) {
+	r = r.Intersect(img.Rect)
+	if step < 1 {
+		step = 1
+	}
+	for y := r.Min.Y; y < r.Max.Y; y += step {
+		row := img.Pix[img.PixOffset(r.Min.X, y):]
+		for x := 0; x < r.Dx(); x += step {
+			hist[Luma(row[4*x], row[4*x+1], row[4*x+2])]++
+			n++
+		}
+	}
+	return hist, n
+}
+
+// Otsu returns the threshold that best splits a histogram in two.
+func Otsu(hist *[256]int) int {
+	total, sum := 0, 0.0
+	for v, c := range hist {
+		total += c
+		sum += float64(v * c)
+	}
+	if total == 0 {
+		return 128
+	}
+	var sumB, wB float64
+	best, th := -1.0, 128
+	for v := range 256 {
+		wB += float64(hist[v])
+		if wB == 0 {
+			continue
+		}
+		wF := float64(total) - wB
+		if wF == 0 {
+			break
+		}
+		sumB += float64(v * hist[v])
+		mB, mF := sumB/wB, (sum-sumB)/wF
+		if b := wB * wF * (mB - mF) * (mB - mF); b > best {
+			best, th = b, v
+		}
+	}
+	return th
+}
+
+// JPEGBase64 encodes img as a base64 JPEG of the given quality.
+func JPEGBase64(img image.Image, quality int) (string, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return "", fmt.Errorf("imgutil: jpeg: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+// MedianFloat returns the median of vs (vs is reordered).
+func MedianFloat(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sort.Float64s(vs)
+	return vs[len(vs)/2]
+}
+
+// RGBOf converts a colour to its 8-bit components.
+func RGBOf(c color.Color) [3]uint8 {
+	r, g, b, _ := c.RGBA()
+	return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}
+}
+
+// MedianFloatAt returns the q-quantile of vs (vs is reordered).
+func MedianFloatAt(vs []float64, q float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sort.Float64s(vs)
+	i := int(q * float64(len(vs)))
+	return vs[min(i, len(vs)-1)]
+}

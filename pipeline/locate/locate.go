@@ -1,0 +1,442 @@
+// Package locate owns finding a document in a frame: its four corners,
+// whether on the scanner's dark glass or in a photo on any background, or
+// filling an image that is already cropped. It finds the outline only;
+// warping and orientation are settled by the caller, which knows the
+// candidate types' sizes.
+package locate
+
+import (
+	"context"
+	"errors"
+	"image"
+	"math"
+	"sort"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+)
+
+// ErrNoDocument is returned when nothing document-shaped stands out from
+// the background.
+var ErrNoDocument = errors.New("locate: no document outline found")
+
+// Outline is a document found in a frame.
+type Outline struct {
+	// Quad holds the corners in frame pixels, clockwise, starting at a
+	// corner of a long edge: Quad[0]→Quad[1] is a long edge. Whether that
+	// edge is the top or the bottom of the document is for the caller to
+	// settle (Quad.Rotate(2)).
+	Quad imgutil.Quad
+	// Cropped is true when the image is taken as the document itself
+	// (nothing stood out from a background).
+	Cropped bool
+	// Fill is the part of the quad the document's mask covers (0..1): a
+	// clean rectangle is near 1.
+	Fill float64
+	// Contrast is how far the document stands out from the background, in
+	// 8-bit levels.
+	Contrast float64
+}
+
+// workSize is the long side, in pixels, of the image the outline is
+// searched in; corners are then refined on the edges.
+const workSize = 400
+
+// Find returns the document's outline in frame. When no outline is
+// plausible it returns the whole frame with Cropped set and the error
+// ErrNoDocument, so callers may still try the frame as a cropped side.
+func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
+	b := frame.Rect
+	whole := Outline{Cropped: true, Quad: wholeQuad(b.Dx(), b.Dy())}
+	if b.Dx() < 16 || b.Dy() < 16 {
+		return whole, ErrNoDocument
+	}
+	f := int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
+	small := imgutil.Downscale(frame, f)
+	if err := ctx.Err(); err != nil {
+		return whole, err
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	bg := borderColour(small)
+	dist := make([]uint8, w*h)
+	var hist [256]int
+	for y := range h {
+		row := small.Pix[y*small.Stride:]
+		for x := range w {
+			d := 0.0
+			for k := range 3 {
+				d = math.Max(d, math.Abs(float64(row[4*x+k])-bg[k]))
+			}
+			v := uint8(math.Min(d, 255))
+			dist[y*w+x] = v
+			hist[v]++
+		}
+	}
+	th := imgutil.Otsu(&hist)
+	if th < 20 {
+		th = 20
+	}
+	mask := make([]bool, w*h)
+	for i, v := range dist {
+		mask[i] = int(v) > th
+	}
+	comp, area := largestComponent(mask, w, h)
+	if area < w*h/12 {
+		return whole, ErrNoDocument
+	}
+	outline := outlinePoints(comp, w, h)
+	hull := convexHull(outline)
+	if len(hull) < 4 {
+		return whole, ErrNoDocument
+	}
+	rect := minAreaRect(hull)
+	var q imgutil.Quad
+	for i, c := range rect {
+		q[i] = nearest(hull, c)
+	}
+	q = refine(q, outline)
+	q = order(q)
+	qa := quadArea(q)
+	if qa <= 0 {
+		return whole, ErrNoDocument
+	}
+	fill := float64(area) / qa
+	lw, lh := q.Sides()
+	aspect := lw / math.Max(lh, 1)
+	// Borders touched: the quad reaches the frame's edge on three sides
+	// or more, so the "background" was the document's own margin.
+	touch := 0
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range q {
+		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
+		maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+	}
+	if minX < 1.5 {
+		touch++
+	}
+	if minY < 1.5 {
+		touch++
+	}
+	if maxX > float64(w)-1.5 {
+		touch++
+	}
+	if maxY > float64(h)-1.5 {
+		touch++
+	}
+	contrast := meanDist(dist, comp) - meanDistOutside(dist, comp)
+	if fill < 0.85 || aspect < 1.2 || aspect > 1.9 || touch >= 3 {
+		return whole, ErrNoDocument
+	}
+	return Outline{Quad: q.Scale(float64(f)), Fill: math.Min(fill, 1), Contrast: contrast}, nil
+}
+
+func wholeQuad(w, h int) imgutil.Quad {
+	fw, fh := float64(w), float64(h)
+	q := imgutil.Quad{{X: 0, Y: 0}, {X: fw, Y: 0}, {X: fw, Y: fh}, {X: 0, Y: fh}}
+	if h > w {
+		q = q.Rotate(1)
+	}
+	return q
+}
+
+// borderColour is the median colour of the image's outer two-pixel ring.
+func borderColour(img *image.RGBA) [3]float64 {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	var vals [3][]float64
+	add := func(x, y int) {
+		o := img.PixOffset(x, y)
+		for k := range 3 {
+			vals[k] = append(vals[k], float64(img.Pix[o+k]))
+		}
+	}
+	for x := 0; x < w; x++ {
+		for d := 0; d < 2; d++ {
+			add(x, d)
+			add(x, h-1-d)
+		}
+	}
+	for y := 2; y < h-2; y++ {
+		for d := 0; d < 2; d++ {
+			add(d, y)
+			add(w-1-d, y)
+		}
+	}
+	var out [3]float64
+	for k := range 3 {
+		out[k] = imgutil.MedianFloat(vals[k])
+	}
+	return out
+}
+
+// largestComponent labels 4-connected regions of mask and returns the
+// largest one's mask and area.
+func largestComponent(mask []bool, w, h int) ([]bool, int) {
+	labels := make([]int32, w*h)
+	var stack []int
+	best, bestArea := int32(0), 0
+	next := int32(0)
+	for i, m := range mask {
+		if !m || labels[i] != 0 {
+			continue
+		}
+		next++
+		area := 0
+		stack = append(stack[:0], i)
+		labels[i] = next
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			area++
+			x, y := p%w, p/w
+			for _, n := range [4]int{p - 1, p + 1, p - w, p + w} {
+				switch {
+				case n == p-1 && x == 0, n == p+1 && x == w-1, n < 0, n >= w*h:
+					continue
+				}
+				_ = y
+				if mask[n] && labels[n] == 0 {
+					labels[n] = next
+					stack = append(stack, n)
+				}
+			}
+		}
+		if area > bestArea {
+			best, bestArea = next, area
+		}
+	}
+	out := make([]bool, w*h)
+	for i, l := range labels {
+		out[i] = l == best && best != 0
+	}
+	return out, bestArea
+}
+
+// outlinePoints returns the component's extreme pixels per row and per
+// column, on the pixel edges (so a mask spanning x=0..9 gives 0 and 10).
+func outlinePoints(comp []bool, w, h int) []imgutil.Point {
+	var pts []imgutil.Point
+	for y := range h {
+		l, r := -1, -1
+		for x := range w {
+			if comp[y*w+x] {
+				if l < 0 {
+					l = x
+				}
+				r = x
+			}
+		}
+		if l >= 0 {
+			pts = append(pts, imgutil.Point{X: float64(l), Y: float64(y) + 0.5}, imgutil.Point{X: float64(r + 1), Y: float64(y) + 0.5})
+		}
+	}
+	for x := range w {
+		t, bt := -1, -1
+		for y := range h {
+			if comp[y*w+x] {
+				if t < 0 {
+					t = y
+				}
+				bt = y
+			}
+		}
+		if t >= 0 {
+			pts = append(pts, imgutil.Point{X: float64(x) + 0.5, Y: float64(t)}, imgutil.Point{X: float64(x) + 0.5, Y: float64(bt + 1)})
+		}
+	}
+	return pts
+}
+
+func cross(o, a, b imgutil.Point) float64 {
+	return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X)
+}
+
+// convexHull is Andrew's monotone chain.
+func convexHull(pts []imgutil.Point) []imgutil.Point {
+	p := append([]imgutil.Point(nil), pts...)
+	sort.Slice(p, func(i, j int) bool {
+		if p[i].X != p[j].X {
+			return p[i].X < p[j].X
+		}
+		return p[i].Y < p[j].Y
+	})
+	if len(p) < 3 {
+		return p
+	}
+	hull := make([]imgutil.Point, 0, 2*len(p))
+	for _, pt := range p {
+		for len(hull) >= 2 && cross(hull[len(hull)-2], hull[len(hull)-1], pt) <= 0 {
+			hull = hull[:len(hull)-1]
+		}
+		hull = append(hull, pt)
+	}
+	lower := len(hull) + 1
+	for i := len(p) - 2; i >= 0; i-- {
+		for len(hull) >= lower && cross(hull[len(hull)-2], hull[len(hull)-1], p[i]) <= 0 {
+			hull = hull[:len(hull)-1]
+		}
+		hull = append(hull, p[i])
+	}
+	return hull[:len(hull)-1]
+}
+
+// minAreaRect returns the corners of the smallest rectangle around the
+// convex polygon hull, trying each edge's direction.
+func minAreaRect(hull []imgutil.Point) [4]imgutil.Point {
+	best := math.Inf(1)
+	var out [4]imgutil.Point
+	n := len(hull)
+	for i := range n {
+		a, b := hull[i], hull[(i+1)%n]
+		dx, dy := b.X-a.X, b.Y-a.Y
+		l := math.Hypot(dx, dy)
+		if l == 0 {
+			continue
+		}
+		ux, uy := dx/l, dy/l
+		minU, maxU, minV, maxV := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+		for _, p := range hull {
+			u := p.X*ux + p.Y*uy
+			v := -p.X*uy + p.Y*ux
+			minU, maxU = math.Min(minU, u), math.Max(maxU, u)
+			minV, maxV = math.Min(minV, v), math.Max(maxV, v)
+		}
+		if area := (maxU - minU) * (maxV - minV); area < best {
+			best = area
+			pt := func(u, v float64) imgutil.Point { return imgutil.Point{X: u*ux - v*uy, Y: u*uy + v*ux} }
+			out = [4]imgutil.Point{pt(minU, minV), pt(maxU, minV), pt(maxU, maxV), pt(minU, maxV)}
+		}
+	}
+	return out
+}
+
+func nearest(pts []imgutil.Point, c imgutil.Point) imgutil.Point {
+	best, bd := pts[0], math.Inf(1)
+	for _, p := range pts {
+		if d := math.Hypot(p.X-c.X, p.Y-c.Y); d < bd {
+			best, bd = p, d
+		}
+	}
+	return best
+}
+
+// refine fits a line to the outline points along each edge of q (away
+// from the corners, which may be rounded or clipped) and returns the
+// intersections of adjacent lines.
+func refine(q imgutil.Quad, pts []imgutil.Point) imgutil.Quad {
+	type line struct{ px, py, dx, dy float64 } // point and unit direction
+	var lines [4]line
+	for i := range 4 {
+		a, b := q[i], q[(i+1)%4]
+		dx, dy := b.X-a.X, b.Y-a.Y
+		l := math.Hypot(dx, dy)
+		if l < 1 {
+			return q
+		}
+		ux, uy := dx/l, dy/l
+		var sel []imgutil.Point
+		for _, p := range pts {
+			t := ((p.X-a.X)*ux + (p.Y-a.Y)*uy) / l
+			d := math.Abs(-(p.X-a.X)*uy + (p.Y-a.Y)*ux)
+			if t > 0.12 && t < 0.88 && d < 2.5 {
+				sel = append(sel, p)
+			}
+		}
+		if len(sel) < 5 {
+			lines[i] = line{a.X, a.Y, ux, uy}
+			continue
+		}
+		// total least squares
+		var mx, my float64
+		for _, p := range sel {
+			mx += p.X
+			my += p.Y
+		}
+		mx /= float64(len(sel))
+		my /= float64(len(sel))
+		var sxx, sxy, syy float64
+		for _, p := range sel {
+			x, y := p.X-mx, p.Y-my
+			sxx += x * x
+			sxy += x * y
+			syy += y * y
+		}
+		th := 0.5 * math.Atan2(2*sxy, sxx-syy)
+		lines[i] = line{mx, my, math.Cos(th), math.Sin(th)}
+	}
+	var out imgutil.Quad
+	for i := range 4 {
+		l1, l2 := lines[(i+3)%4], lines[i]
+		den := l1.dx*l2.dy - l1.dy*l2.dx
+		if math.Abs(den) < 1e-6 {
+			return q
+		}
+		t := ((l2.px-l1.px)*l2.dy - (l2.py-l1.py)*l2.dx) / den
+		out[i] = imgutil.Point{X: l1.px + t*l1.dx, Y: l1.py + t*l1.dy}
+		if math.Hypot(out[i].X-q[i].X, out[i].Y-q[i].Y) > 12 {
+			return q
+		}
+	}
+	return out
+}
+
+// order puts the corners clockwise (on screen, y down) starting at the
+// top-left-most corner of a long edge.
+func order(q imgutil.Quad) imgutil.Quad {
+	var cx, cy float64
+	for _, p := range q {
+		cx += p.X / 4
+		cy += p.Y / 4
+	}
+	pts := q[:]
+	sort.Slice(pts, func(i, j int) bool {
+		return math.Atan2(pts[i].Y-cy, pts[i].X-cx) < math.Atan2(pts[j].Y-cy, pts[j].X-cx)
+	})
+	// start at the corner with the smallest x+y
+	s := 0
+	for i := range 4 {
+		if q[i].X+q[i].Y < q[s].X+q[s].Y {
+			s = i
+		}
+	}
+	q = q.Rotate(s)
+	if w, h := q.Sides(); h > w {
+		q = q.Rotate(3)
+	}
+	return q
+}
+
+func quadArea(q imgutil.Quad) float64 {
+	a := 0.0
+	for i := range 4 {
+		p, n := q[i], q[(i+1)%4]
+		a += p.X*n.Y - n.X*p.Y
+	}
+	return math.Abs(a) / 2
+}
+
+func meanDist(dist []uint8, comp []bool) float64 {
+	s, n := 0, 0
+	for i, in := range comp {
+		if in {
+			s += int(dist[i])
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(s) / float64(n)
+}
+
+func meanDistOutside(dist []uint8, comp []bool) float64 {
+	s, n := 0, 0
+	for i, in := range comp {
+		if !in {
+			s += int(dist[i])
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(s) / float64(n)
+}

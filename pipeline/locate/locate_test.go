@@ -1,0 +1,117 @@
+package locate
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
+)
+
+func renderer(t testing.TB) *specimen.Renderer {
+	t.Helper()
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := specimen.DefaultFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	r, err := specimen.NewRenderer(db, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// cornerError is the largest distance between found and true corners,
+// allowing the found quad to start at either long edge.
+func cornerError(q imgutil.Quad, truth [4][2]float64) float64 {
+	best := math.Inf(1)
+	for _, k := range []int{0, 1, 2, 3} {
+		r := q.Rotate(k)
+		e := 0.0
+		for i := range 4 {
+			e = math.Max(e, math.Hypot(r[i].X-truth[i][0], r[i].Y-truth[i][1]))
+		}
+		best = math.Min(best, e)
+	}
+	return best
+}
+
+func TestFindOnGlassAndPhotos(t *testing.T) {
+	r := renderer(t)
+	ctx := context.Background()
+	today := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i, ref := range []string{"kz-id-2014", "kz-id-2023", "kz-passport", "icao-td2"} {
+		spec, err := r.Render(ctx, ref, specimen.Options{Seed: int64(i), Today: today, PxPerMM: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, side := range spec.Sides {
+			for j := range 3 {
+				d := specimen.RandomDegradation(rng)
+				if j == 1 {
+					d.Rotate = 90 + d.Rotate // portrait in the frame
+				}
+				if j == 2 {
+					d.Background = color.RGBA{150, 120, 90, 255} // a wooden table
+				}
+				p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(j))
+				if err != nil {
+					t.Fatal(err)
+				}
+				o, err := Find(ctx, p.Layers[0])
+				if err != nil {
+					t.Errorf("%s %s #%d: %v", ref, side.Name, j, err)
+					continue
+				}
+				if e := cornerError(o.Quad, p.Corners); e > 4 {
+					t.Errorf("%s %s #%d: corners off by %.1f px (got %v, want %v)", ref, side.Name, j, e, o.Quad, p.Corners)
+				}
+				if w, h := o.Quad.Sides(); w < h {
+					t.Errorf("%s %s #%d: first edge is the short one", ref, side.Name, j)
+				}
+			}
+		}
+	}
+}
+
+func TestFindCroppedAndEmpty(t *testing.T) {
+	ctx := context.Background()
+	r := renderer(t)
+	spec, err := r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 3, PxPerMM: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// already cropped: the document fills the image
+	o, err := Find(ctx, spec.Sides[0].White)
+	if !errors.Is(err, ErrNoDocument) || !o.Cropped {
+		t.Fatalf("cropped: got %+v, %v; want the whole image and ErrNoDocument", o, err)
+	}
+	w, h := o.Quad.Sides()
+	if w != float64(spec.Sides[0].White.Rect.Dx()) || h != float64(spec.Sides[0].White.Rect.Dy()) {
+		t.Errorf("cropped quad %v", o.Quad)
+	}
+	// empty glass
+	glass := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for i := range glass.Pix {
+		glass.Pix[i] = 12
+	}
+	if _, err := Find(ctx, glass); !errors.Is(err, ErrNoDocument) {
+		t.Errorf("empty glass: %v", err)
+	}
+	// tiny and degenerate inputs do not panic
+	for _, sz := range []image.Point{{0, 0}, {1, 1}, {15, 200}, {17, 17}} {
+		_, _ = Find(ctx, image.NewRGBA(image.Rectangle{Max: sz}))
+	}
+}

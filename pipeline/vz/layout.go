@@ -1,0 +1,193 @@
+package vz
+
+import (
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/typedb"
+)
+
+// layout classifies the ink of a warped side: the pre-printed labels'
+// colour ink and the personalised values' black ink.
+type layout struct {
+	img *image.RGBA
+	typ *typedb.Type
+	// separable is true when the label ink's colour differs enough from
+	// black to tell labels from values by colour.
+	separable bool
+	ink       [3]float64 // label ink chroma
+}
+
+func newLayout(img *image.RGBA, t *typedb.Type) *layout {
+	ink := chroma(float64(t.Signature.Ink[0]), float64(t.Signature.Ink[1]), float64(t.Signature.Ink[2]))
+	black := chroma(24, 24, 30)
+	return &layout{img: img, typ: t, ink: ink, separable: dist(ink, black) > 0.12}
+}
+
+func chroma(r, g, b float64) [3]float64 {
+	s := r + g + b
+	if s < 1 {
+		return [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	}
+	return [3]float64{r / s, g / s, b / s}
+}
+
+func dist(a, b [3]float64) float64 {
+	return math.Abs(a[0]-b[0]) + math.Abs(a[1]-b[1]) + math.Abs(a[2]-b[2])
+}
+
+var blackChroma = chroma(24, 24, 30)
+
+// inkMap marks, inside r, the pixels of label ink (1) and of value ink
+// (2); paper is 0. Dark is judged against the window's own paper (its
+// 90th luma percentile), so uneven light does not matter.
+func (l *layout) inkMap(r image.Rectangle) ([]uint8, image.Rectangle) {
+	r = r.Intersect(l.img.Rect)
+	hist, n := imgutil.LumaHistogram(l.img, r, 1)
+	if n == 0 {
+		return nil, r
+	}
+	paper := float64(imgutil.Quantile(&hist, n, 0.9))
+	dark := 0.62 * paper
+	out := make([]uint8, r.Dx()*r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := l.img.Pix[l.img.PixOffset(r.Min.X, y):]
+		for x := 0; x < r.Dx(); x++ {
+			cr, cg, cb := float64(row[4*x]), float64(row[4*x+1]), float64(row[4*x+2])
+			lum := 0.299*cr + 0.587*cg + 0.114*cb
+			if lum > dark {
+				continue
+			}
+			k := uint8(2)
+			if l.separable {
+				c := chroma(cr, cg, cb)
+				if dist(c, l.ink) < dist(c, blackChroma) {
+					k = 1
+				}
+			}
+			out[(y-r.Min.Y)*r.Dx()+x] = k
+		}
+	}
+	return out, r
+}
+
+// inkBox returns the bounding box of the ink of kind k in the window,
+// trimming rows and columns with fewer than minFrac of the densest
+// one's count (specks, neighbours' edges).
+func inkBox(m []uint8, r image.Rectangle, k uint8) (image.Rectangle, int) {
+	w, h := r.Dx(), r.Dy()
+	rows := make([]int, h)
+	cols := make([]int, w)
+	total := 0
+	for y := range h {
+		for x := range w {
+			if m[y*w+x] == k {
+				rows[y]++
+				cols[x]++
+				total++
+			}
+		}
+	}
+	if total == 0 {
+		return image.Rectangle{}, 0
+	}
+	// rows: the densest band of consecutive inked rows
+	best, bs, be := 0, 0, 0
+	for y := 0; y < h; {
+		if rows[y] < 2 {
+			y++
+			continue
+		}
+		s, sum := y, 0
+		for y < h && rows[y] >= 2 {
+			sum += rows[y]
+			y++
+		}
+		if sum > best {
+			best, bs, be = sum, s, y
+		}
+	}
+	if best == 0 {
+		return image.Rectangle{}, 0
+	}
+	// columns within that band
+	x0, x1 := w, -1
+	for y := bs; y < be; y++ {
+		for x := range w {
+			if m[y*w+x] == k {
+				x0 = min(x0, x)
+				x1 = max(x1, x)
+			}
+		}
+	}
+	return image.Rect(r.Min.X+x0, r.Min.Y+bs, r.Min.X+x1+1, r.Min.Y+be), best
+}
+
+// valueBox finds where field f's value is printed: it finds the label's
+// ink near the label zone, moves the value zone by the label's offset,
+// and cuts tight around the value's ink, with a margin.
+func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
+	w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
+	lz := f.LabelZone.Pixels(w, h)
+	vz := f.Zone.Pixels(w, h)
+	dx, dy := 0, 0
+	anchored := false
+	labelBox := image.Rectangle{}
+	if !lz.Empty() {
+		// the label window: the label zone, widened a little, never
+		// reaching into the value zone's far half
+		pad := max(3, lz.Dy()/3)
+		win := image.Rect(lz.Min.X-pad, lz.Min.Y-pad, lz.Max.X+pad, lz.Max.Y+pad)
+		kind := uint8(1)
+		if !l.separable {
+			kind = 2
+		}
+		m, wr := l.inkMap(win)
+		if m != nil {
+			lb, mass := inkBox(m, wr, kind)
+			if mass > lz.Dy()*2 && lb.Dy() >= lz.Dy()/4 {
+				labelBox = lb
+				anchored = true
+				dx = lb.Min.X - lz.Min.X
+				dy = (lb.Min.Y+lb.Max.Y)/2 - (lz.Min.Y+lz.Max.Y)/2
+				// a print shift is a few millimetres at most
+				lim := max(lz.Dy(), 8)
+				if abs(dx) > 2*lim || abs(dy) > lim {
+					dx, dy, anchored = 0, 0, false
+				}
+			}
+		}
+	}
+	vz = vz.Add(image.Pt(dx, dy))
+	padY := vz.Dy() / 4
+	padX := max(4, vz.Dy()/3)
+	win := image.Rect(vz.Min.X-padX, vz.Min.Y-padY, vz.Max.X+padX, vz.Max.Y+padY)
+	if anchored && labelBox.Max.Y > win.Min.Y && labelBox.Min.Y < vz.Min.Y {
+		// the label is above: do not cut into it
+		win.Min.Y = labelBox.Max.Y + 1
+	}
+	if anchored && labelBox.Max.X <= vz.Min.X+2 && labelBox.Max.X > win.Min.X {
+		// the label is to the left (e.g. "№")
+		win.Min.X = labelBox.Max.X + 2
+	}
+	m, wr := l.inkMap(win)
+	if m == nil {
+		return vz, anchored, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+	}
+	vb, mass := inkBox(m, wr, 2)
+	if mass < 10 || vb.Dy() < 4 {
+		return vz, anchored, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+	}
+	margin := max(4, vb.Dy()/3)
+	box := image.Rect(vb.Min.X-margin, vb.Min.Y-margin, vb.Max.X+margin, vb.Max.Y+margin).Intersect(l.img.Rect)
+	return box, anchored, nil
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

@@ -1,0 +1,314 @@
+// Package vz owns reading the visual zone of an identified, warped side:
+// each field is anchored on its printed label (found by its ink), cut
+// tight around the value's own ink, read by Tesseract with a page
+// segmentation mode and whitelist that suit the field, and normalised
+// (dates as dd.mm.yyyy, names in the document's script).
+package vz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// Reader reads text from a grey image; *ocr.Pool implements it.
+type Reader interface {
+	Read(ctx context.Context, img *image.Gray, req ocr.Request) (ocr.Text, error)
+}
+
+// Reading is one field as read.
+type Reading struct {
+	Name string
+	// Raw is Tesseract's text; Value the normalised value ("" when the
+	// text could not be made a value of the field's kind).
+	Raw        string
+	Value      string
+	Confidence float64
+	// Region is where the value was read, in normalised side coordinates.
+	Region typedb.Rect
+	// Anchored is true when the label was found and the zone moved to it.
+	Anchored bool
+	Err      error
+}
+
+// Side is a warped side ready to read.
+type Side struct {
+	Image *image.RGBA
+	Type  *typedb.Type
+}
+
+// ErrEmpty is a field with no ink in its zone.
+var ErrEmpty = errors.New("vz: nothing printed in the zone")
+
+// ReadFields reads the named fields of every side in parallel (the
+// Reader's workers bound the concurrency); names nil reads all fields.
+// The readings come back in field order per side.
+func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bool) [][]Reading {
+	out := make([][]Reading, len(sides))
+	var wg sync.WaitGroup
+	for i, s := range sides {
+		gray := imgutil.Gray(s.Image)
+		lay := newLayout(s.Image, s.Type)
+		for _, f := range s.Type.Fields {
+			if names != nil && !names[f.Name] {
+				continue
+			}
+			out[i] = append(out[i], Reading{Name: f.Name})
+		}
+		for j := range out[i] {
+			f, _ := s.Type.Field(out[i][j].Name)
+			wg.Add(1)
+			go func(dst *Reading) {
+				defer wg.Done()
+				*dst = readField(ctx, r, gray, lay, f)
+			}(&out[i][j])
+		}
+	}
+	wg.Wait()
+	return out
+}
+
+// Request returns the Tesseract request that suits a field.
+func Request(f typedb.Field) ocr.Request {
+	req := ocr.Request{Mode: ocr.PSMSingleLine, Languages: "eng"}
+	cyr := f.Script == typedb.ScriptCyrillic
+	switch f.Kind {
+	case typedb.KindDate:
+		req.Whitelist = "0123456789."
+	case typedb.KindNumber:
+		req.Whitelist = digits
+		if f.Script != typedb.ScriptDigits {
+			req.Whitelist = latinUpper + digits
+		}
+	case typedb.KindName:
+		if cyr {
+			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+"-"
+		} else {
+			req.Whitelist = latinUpper + "-'"
+		}
+	case typedb.KindText:
+		if cyr {
+			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+"-.,/"
+		} else {
+			req.Whitelist = latinUpper + digits + "-.,/"
+		}
+	case typedb.KindSex:
+		req.Languages = "kaz+rus+eng"
+		if f.Script == typedb.ScriptLatin {
+			req.Languages, req.Whitelist = "eng", "MFX"
+		}
+	case typedb.KindCode:
+		req.Whitelist = latinUpper + "<"
+	}
+	return req
+}
+
+const (
+	digits        = "0123456789"
+	latinUpper    = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	cyrillicUpper = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІ"
+)
+
+func readField(ctx context.Context, r Reader, gray *image.Gray, lay *layout, f typedb.Field) Reading {
+	rd := Reading{Name: f.Name}
+	box, anchored, err := lay.valueBox(f)
+	rd.Anchored = anchored
+	w, h := gray.Rect.Dx(), gray.Rect.Dy()
+	rd.Region = typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
+		float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
+	if err != nil {
+		rd.Err = err
+		return rd
+	}
+	crop := gray.SubImage(box).(*image.Gray)
+	t, err := r.Read(ctx, crop, Request(f))
+	if err != nil {
+		rd.Err = fmt.Errorf("vz: %s: %w", f.Name, err)
+		return rd
+	}
+	rd.Raw, rd.Confidence = t.Text, t.Confidence
+	rd.Value, rd.Err = Normalize(f, t.Text)
+	return rd
+}
+
+// ReRead reads a field again from a cleaner cut: the crop enlarged 1.5×
+// and binarised. The caller asks for it when another source disagrees.
+func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect) (Reading, error) {
+	w, h := side.Image.Rect.Dx(), side.Image.Rect.Dy()
+	box := region.Pixels(w, h).Intersect(side.Image.Rect)
+	if box.Dx() < 4 || box.Dy() < 4 {
+		return Reading{}, ErrEmpty
+	}
+	g := imgutil.Gray(imgutil.Sub(side.Image, box))
+	big := binarize(upscale(g, 3, 2))
+	t, err := r.Read(ctx, big, Request(f))
+	if err != nil {
+		return Reading{}, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
+	}
+	v, nerr := Normalize(f, t.Text)
+	return Reading{Name: f.Name, Raw: t.Text, Value: v, Confidence: t.Confidence, Region: region, Err: nerr}, nil
+}
+
+// upscale enlarges g by num/den, bilinear.
+func upscale(g *image.Gray, num, den int) *image.Gray {
+	w, h := g.Rect.Dx()*num/den, g.Rect.Dy()*num/den
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	sx := float64(g.Rect.Dx()) / float64(w)
+	sy := float64(g.Rect.Dy()) / float64(h)
+	for y := range h {
+		fy := (float64(y)+0.5)*sy - 0.5
+		y0 := int(math.Floor(fy))
+		ty := fy - float64(y0)
+		y0c, y1c := clampI(y0, 0, g.Rect.Dy()-1), clampI(y0+1, 0, g.Rect.Dy()-1)
+		for x := range w {
+			fx := (float64(x)+0.5)*sx - 0.5
+			x0 := int(math.Floor(fx))
+			tx := fx - float64(x0)
+			x0c, x1c := clampI(x0, 0, g.Rect.Dx()-1), clampI(x0+1, 0, g.Rect.Dx()-1)
+			at := func(x, y int) float64 { return float64(g.Pix[g.PixOffset(g.Rect.Min.X+x, g.Rect.Min.Y+y)]) }
+			v := (at(x0c, y0c)*(1-tx)+at(x1c, y0c)*tx)*(1-ty) + (at(x0c, y1c)*(1-tx)+at(x1c, y1c)*tx)*ty
+			out.Pix[y*out.Stride+x] = uint8(v + 0.5)
+		}
+	}
+	return out
+}
+
+func clampI(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// binarize thresholds g at its Otsu level: black ink on white.
+func binarize(g *image.Gray) *image.Gray {
+	var hist [256]int
+	for _, v := range g.Pix {
+		hist[v]++
+	}
+	th := uint8(imgutil.Otsu(&hist))
+	out := image.NewGray(g.Rect)
+	for i, v := range g.Pix {
+		if v > th {
+			out.Pix[i] = 255
+		}
+	}
+	return out
+}
+
+// Normalize turns Tesseract's text into the field's value.
+func Normalize(f typedb.Field, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	switch f.Kind {
+	case typedb.KindDate:
+		return NormalizeDate(s)
+	case typedb.KindNumber:
+		s = keep(strings.ToUpper(s), func(r rune) bool { return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) })
+		if f.Script == typedb.ScriptDigits {
+			s = keep(s, unicode.IsDigit)
+		}
+		if s == "" {
+			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+		}
+		return s, nil
+	case typedb.KindName, typedb.KindText:
+		s = strings.ToUpper(s)
+		if f.Script == typedb.ScriptCyrillic {
+			s = ToCyrillic(s)
+		}
+		s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (f.Kind == typedb.KindText && strings.ContainsRune(".,/", r)))
+		}), " ")
+		s = strings.Trim(s, "-., ")
+		if s == "" {
+			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+		}
+		return s, nil
+	case typedb.KindSex:
+		return NormalizeSex(s)
+	}
+	return strings.ToUpper(s), nil
+}
+
+// NormalizeDate reads dd.mm.yyyy from text with dots lost or misplaced:
+// the eight digits decide.
+func NormalizeDate(s string) (string, error) {
+	d := keep(s, unicode.IsDigit)
+	if len(d) != 8 {
+		return "", fmt.Errorf("vz: date %q: want 8 digits", s)
+	}
+	day, mon, year := atoi(d[:2]), atoi(d[2:4]), atoi(d[4:])
+	if mon < 1 || mon > 12 || day < 1 || day > daysIn(mon, year) || year < 1900 || year > 2100 {
+		return "", fmt.Errorf("vz: date %q is not a calendar date", s)
+	}
+	return d[:2] + "." + d[2:4] + "." + d[4:], nil
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = 10*n + int(r-'0')
+	}
+	return n
+}
+
+// NormalizeSex maps "ЕР / М", "ӘЙЕЛ / Ж", "M", "F" to "M" or "F".
+func NormalizeSex(s string) (string, error) {
+	u := strings.ToUpper(s)
+	words := strings.FieldsFunc(u, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range words {
+		switch w {
+		case "ЕР", "М", "M", "МУЖ":
+			return "M", nil
+		case "ӘЙЕЛ", "ЭЙЕЛ", "Ж", "F", "ЖЕН":
+			return "F", nil
+		}
+	}
+	return "", fmt.Errorf("vz: sex %q", s)
+}
+
+func keep(s string, ok func(rune) bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		if ok(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// latinLookalikes are the Latin capitals Tesseract may return inside a
+// Cyrillic word, mapped to the Cyrillic letters they stand for.
+var latinLookalikes = map[rune]rune{
+	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'K': 'К', 'M': 'М', 'O': 'О',
+	'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У', 'I': 'І',
+}
+
+// ToCyrillic replaces Latin look-alikes in upper-case Cyrillic text.
+func ToCyrillic(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if c, ok := latinLookalikes[r]; ok {
+			r = c
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
