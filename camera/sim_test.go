@@ -187,24 +187,49 @@ func TestSimDarkFrameAndNoise(t *testing.T) {
 
 func TestSimFitsDocumentByDefault(t *testing.T) {
 	s, _ := NewSim(lit(hal.WhiteTop), SimOptions{Size: image.Pt(400, 300), FramePeriod: time.Millisecond})
+	// A document that fits in 80 % of the frame keeps its resolution,
+	// centred.
 	if err := s.PlaceSides([]SideImages{testSide("front", 100, 50, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	// 80 % of the frame's limiting dimension (width: 400·0.8 = 320), centred.
-	if r := s.DocumentRect(); r != image.Rect(40, 70, 360, 230) {
+	if r := s.DocumentRect(); r != image.Rect(150, 125, 250, 175) {
 		t.Errorf("document at %v", r)
 	}
 	img := capture(t, s)
-	inside := img.RGBAAt(200, 100)
+	inside := img.RGBAAt(200, 130)
 	outside := img.RGBAAt(10, 10)
 	if inside.R < 150 || outside.R > 30 {
 		t.Errorf("inside %v outside %v: the document should be bright on dark glass", inside, outside)
+	}
+	// A larger one shrinks to 80 % of the limiting dimension (width:
+	// 400·0.8 = 320).
+	if err := s.PlaceSides([]SideImages{testSide("front", 1000, 500, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.DocumentRect(); r != image.Rect(40, 70, 360, 230) {
+		t.Errorf("large document at %v", r)
+	}
+	if p := capture(t, s).RGBAAt(200, 100); p.R < 150 {
+		t.Errorf("scaled document pixel %v", p)
 	}
 	if f, _ := s.Configure(context.Background(), hal.Format{Width: 800, Height: 600}); f.Width != 800 {
 		t.Fatalf("Configure = %v", f)
 	}
 	if r := s.DocumentRect(); r != image.Rect(80, 140, 720, 460) {
 		t.Errorf("after resize document at %v", r)
+	}
+	// A document pushed partly off the frame is clipped, not wrapped.
+	off := image.Pt(350, 280)
+	s2, _ := NewSim(lit(hal.WhiteTop), SimOptions{Size: image.Pt(400, 300), FramePeriod: time.Millisecond, DocScale: 1, DocOffset: &off, Noise: -1})
+	if err := s2.PlaceSides([]SideImages{testSide("front", 100, 50, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := s2.DocumentRect(); r != image.Rect(350, 280, 400, 300) {
+		t.Errorf("clipped document at %v", r)
+	}
+	img = capture(t, s2)
+	if img.RGBAAt(399, 299).R < 150 || img.RGBAAt(10, 299).R != 10 {
+		t.Error("clipped document drawn wrongly")
 	}
 }
 
@@ -386,8 +411,8 @@ func TestComposeMatchesReference(t *testing.T) {
 	w := [numLayers]uint32{256, 128, 300}
 	fast := image.NewRGBA(image.Rect(0, 0, 120, 90))
 	ref := image.NewRGBA(image.Rect(0, 0, 120, 90))
-	compose(fast, s.scene, w, 10, nil, nil)
-	composeReference(ref, s.scene, w, 10)
+	compose(fast, s.scenes[s.side], w, 10, nil, nil)
+	composeReference(ref, s.scenes[s.side], w, 10)
 	for i := range fast.Pix {
 		if d := int(fast.Pix[i]) - int(ref.Pix[i]); d < -1 || d > 1 {
 			t.Fatalf("byte %d: fast %d reference %d", i, fast.Pix[i], ref.Pix[i])
@@ -395,21 +420,27 @@ func TestComposeMatchesReference(t *testing.T) {
 	}
 }
 
-// BenchmarkCompose measures frame composition at the default 1600×1200
-// with one, two and three lit layers, against the reference through
-// image.Image. Compare ns/op of Compose/* with Reference.
+// BenchmarkCompose measures frame composition at the default 2592×1944
+// with an ID-1 card rendered at 600 dpi (2022×1275) and one, two and
+// three lit layers, against the reference through image.Image. Compare
+// ns/op of the layer cases with reference-3layers.
 func BenchmarkCompose(b *testing.B) {
 	s, err := NewSim(lit(), SimOptions{Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	_ = s.PlaceSides([]SideImages{testSide("front", 1000, 630, 90)})
+	_ = s.PlaceSides([]SideImages{testSide("front", 2022, 1275, 90)})
+	sc := s.scenes[0]
 	dst := image.NewRGBA(image.Rectangle{Max: s.size})
 	offsets := make([]int, s.size.Y)
+	for i := range offsets {
+		offsets[i] = i * 4099 % (noiseTableSize - s.size.X*4)
+	}
 	for _, bc := range []struct {
 		name string
 		w    [numLayers]uint32
 	}{
+		{"dark", [numLayers]uint32{}},
 		{"1layer", [numLayers]uint32{256, 0, 0}},
 		{"2layers", [numLayers]uint32{256, 0, 256}},
 		{"3layers", [numLayers]uint32{256, 128, 64}},
@@ -417,14 +448,31 @@ func BenchmarkCompose(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(dst.Pix)))
 			for b.Loop() {
-				compose(dst, s.scene, bc.w, 10, s.noise, offsets)
+				compose(dst, sc, bc.w, 10, s.noise, offsets)
 			}
 		})
 	}
 	b.Run("reference-3layers", func(b *testing.B) {
 		b.SetBytes(int64(len(dst.Pix)))
 		for b.Loop() {
-			composeReference(dst, s.scene, [numLayers]uint32{256, 128, 64}, 10)
+			composeReference(dst, sc, [numLayers]uint32{256, 128, 64}, 10)
 		}
 	})
+}
+
+// BenchmarkRender measures placing a 600 dpi ID-1 card on the glass: at
+// its own resolution (copy) and scaled.
+func BenchmarkRender(b *testing.B) {
+	side := testSide("front", 2022, 1275, 90)
+	for _, bc := range []struct {
+		name  string
+		scale float64
+	}{{"native", 1}, {"scaled", 0.7}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s, _ := NewSim(lit(), SimOptions{DocScale: bc.scale})
+			for b.Loop() {
+				s.render(side, s.size)
+			}
+		})
+	}
 }
