@@ -207,7 +207,9 @@ func FuzzReadLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, width uint16, want uint8) {
 		var img *image.Gray
 		if cfg, err := png.DecodeConfig(bytes.NewReader(data)); err == nil {
-			if cfg.Width*cfg.Height > 1_000_000 {
+			// Large inputs are covered by TestLargeNoiseIsBounded; small
+			// ones keep the fuzzer fast.
+			if cfg.Width*cfg.Height > 200_000 {
 				return
 			}
 			im, err := png.Decode(bytes.NewReader(data))
