@@ -67,9 +67,12 @@ const (
 	unsureProb = 0.9
 	maxFixCost = 4.61 // ln 100
 	maxChanges = 2
-	// settleMinProb: a candidate of the right type this likely beats the
-	// look-alike of the wrong-type best reading.
+	// settleMinProb is the probability given to a look-alike the reader
+	// did not list, at most.
 	settleMinProb = 0.02
+	// lookAlikeWeight favours the look-alike of a wrong-type reading over
+	// the reader's other candidates.
+	lookAlikeWeight = 4
 	// codeLookAlikeCost is the cost of reading a digit in a state code as
 	// its look-alike letter when the reader did not list the letter.
 	codeLookAlikeCost = 2.3
@@ -87,6 +90,9 @@ const (
 var (
 	toDigit  = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'U': '0', 'I': '1', 'L': '1', 'T': '1', 'Z': '2', 'A': '4', 'S': '5', 'G': '6', 'B': '8'}
 	toLetter = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '8': 'B'}
+	// letterLookAlikes are letters OCR-B readers confuse with each other,
+	// tried in state codes, whose vocabulary is closed.
+	letterLookAlikes = map[byte]string{'O': "DQ", 'D': "O", 'Q': "O", 'E': "F", 'F': "E", 'H': "M", 'M': "HN", 'N': "M", 'U': "O"}
 )
 
 // confusable returns c's look-alike in class, if it has one.
@@ -290,23 +296,33 @@ func settle(cands []Candidate, class charClass) (s settled, changed bool) {
 	top := cands[0]
 	s = settled{char: top.Char, prob: float64(top.Prob)}
 	if !class.allows(top.Char) {
-		// The reader's best allowed candidate if it gave it some weight,
-		// else the look-alike, else its best allowed candidate at all.
-		var best *Candidate
-		for i := range cands[1:] {
-			if c := &cands[1+i]; class.allows(c.Char) {
-				best = c
-				break
+		// The reader's best allowed candidate, where the look-alike of its
+		// best reading (O for 0, 8 for B, ...) counts lookAlikeWeight
+		// times: a classifier confuses exactly those.
+		to, hasTo := confusable(top.Char, class)
+		bestScore := -1.0
+		floor := float64(settleMinProb)
+		for _, c := range cands[1:] {
+			floor = math.Min(floor, float64(c.Prob))
+			if !class.allows(c.Char) {
+				continue
+			}
+			score := float64(c.Prob)
+			if hasTo && c.Char == to {
+				score *= lookAlikeWeight
+			}
+			if score > bestScore {
+				s.char, s.prob, bestScore = c.Char, float64(c.Prob), score
 			}
 		}
-		switch to, ok := confusable(top.Char, class); {
-		case best != nil && float64(best.Prob) >= settleMinProb:
-			s.char, s.prob = best.Char, float64(best.Prob)
-		case ok:
-			s.char = to
-		case best != nil:
-			s.char, s.prob = best.Char, float64(best.Prob)
-		default:
+		if hasTo && !slices.ContainsFunc(cands, func(c Candidate) bool { return c.Char == to }) {
+			// The look-alike the reader did not list: less likely than
+			// anything it did.
+			if score := floor / 2 * lookAlikeWeight; score > bestScore {
+				s.char, s.prob, bestScore = to, floor/2, score
+			}
+		}
+		if bestScore < 0 {
 			return s, false
 		}
 		changed = true
@@ -472,8 +488,14 @@ func settleCode(lines []LineReading, text [][]byte, at span, fixes []Correction,
 				opts[k] = append(opts[k], alt{cd.Char, math.Max(0, math.Log(top/float64(cd.Prob)))})
 			}
 		}
-		if to, ok := toLetter[c]; ok && !slices.ContainsFunc(opts[k], func(a alt) bool { return a.char == to }) {
-			opts[k] = append(opts[k], alt{to, codeLookAlikeCost})
+		looks := string(letterLookAlikes[c])
+		if to, ok := toLetter[c]; ok {
+			looks += string(to)
+		}
+		for i := 0; i < len(looks); i++ {
+			if to := looks[i]; !slices.ContainsFunc(opts[k], func(a alt) bool { return a.char == to }) {
+				opts[k] = append(opts[k], alt{to, codeLookAlikeCost})
+			}
 		}
 	}
 	bestCost := math.Inf(1)

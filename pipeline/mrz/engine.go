@@ -125,9 +125,13 @@ func New(opts ...Option) (*Engine, error) {
 
 // Line-cut tuning.
 const (
-	// cutHeight is the character height lines are cut at, at most: the
-	// glyph classifier's cells are smaller, more is only cost.
-	cutHeight = 32
+	// Lines are cut with their characters between cutMinHeight and
+	// cutMaxHeight pixels tall: the glyph reader reads small print better
+	// smoothly enlarged (measured on the passporteye set: 31 of 37 exact
+	// at native size, 34 between 10 and 14 pixels), and larger is only
+	// cost.
+	cutMinHeight = 12
+	cutMaxHeight = 32
 	// uprightProb is the mean probability above which a line's first
 	// reading direction is taken without trying the other.
 	uprightProb = 0.85
@@ -208,13 +212,25 @@ func (c *candidate) better(o *candidate) bool {
 	return c.res.Confidence > o.res.Confidence
 }
 
-// plausible tells an MRZ that fails some checks from text that is no MRZ:
-// an MRZ read this confidently has most of its check digits right.
+// plausible tells an MRZ that fails checks from text that is no MRZ.
+// A zone passes when most of its check digits hold, or when it was read
+// confidently, has the layout its document code calls for and a real
+// date of birth, and at least one check holds: an altered document must
+// come back as an invalid MRZ, not as none.
 func (c *candidate) plausible() bool {
-	if c.res.Valid {
+	r := c.res
+	if r.Valid || (c.passed >= 1 && 2*c.passed >= c.total && r.Confidence >= 0.6) {
 		return true
 	}
-	return c.res.Confidence >= 0.6 && 2*c.passed >= c.total && c.passed >= 1
+	if c.passed < 1 || r.Confidence < 0.9 || !codeFits(r.Document) || !r.BirthDate.Complete() {
+		return false
+	}
+	for _, p := range r.Problems {
+		if p.Field == fieldDateOfBirth || p.Field == fieldDateOfExpiry || p.Field == fieldSex {
+			return false
+		}
+	}
+	return true
 }
 
 // readZone reads zone z in the direction its first line reads best,
@@ -269,7 +285,7 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 // at an end, a character lost), it reads again told the length. With
 // want 0 the length is the nearer of 36 and 44.
 func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, float64, int, error) {
-	img := find.Cut(g, l, cutHeight)
+	img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
 	r, err := e.reader.ReadLine(img, 0)
 	if err != nil && want == 0 {
 		return nil, 0, 0, err

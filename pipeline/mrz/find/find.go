@@ -228,13 +228,16 @@ func overlapsAny(z Zone, zones []Zone) bool {
 // right along the middle, with margins of about half a character height
 // above and below and 0.7 of one at the ends. The end margins are painted
 // paper-white from 0.15 character heights past the text, so that a frame
-// or a neighbour's print there does not read as characters. Text taller
-// than maxHeight pixels is scaled down to it (0: no limit).
-func Cut(g *image.Gray, l Line, maxHeight int) *image.Gray {
+// or a neighbour's print there does not read as characters. Text is
+// scaled to between minHeight and maxHeight pixels tall (0: no limit).
+func Cut(g *image.Gray, l Line, minHeight, maxHeight int) *image.Gray {
 	h := l.Height
 	scale := 1.0 // output pixels per image pixel
 	if maxHeight > 0 && h > float64(maxHeight) {
 		scale = float64(maxHeight) / h
+	}
+	if minHeight > 0 && h < float64(minHeight) {
+		scale = float64(minHeight) / h
 	}
 	length := l.Length()
 	if length < 1 || h < 1 {

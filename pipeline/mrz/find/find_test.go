@@ -138,7 +138,7 @@ func TestCutIsUpright(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := Line{P0: Point(truth.Lines[1][0]), P1: Point(truth.Lines[1][1]), Height: truth.CapHeight}
-	c := Cut(img, l, 16)
+	c := Cut(img, l, 0, 16)
 	b := c.Bounds()
 	if b.Dx() < 10*b.Dy() || b.Dy() < 28 || b.Dy() > 36 {
 		t.Fatalf("cut %v", b)

@@ -79,13 +79,16 @@ type Scene struct {
 	// Margin is the frame's extra size around the document, relative to
 	// its size (0.3).
 	Margin float64
-	Busy   bool    // a cluttered background instead of a plain one
-	Glare  bool    // a bright reflection across part of the document
-	Dim    float64 // print contrast: 1 full (default), 0.35 faint
-	Blur   float64 // Gaussian sigma in frame pixels
-	Noise  float64 // standard deviation of added noise, grey levels
-	JPEG   int     // JPEG quality, 0 for none
-	Seed   uint64
+	// Plain draws the lines in DejaVu Sans instead of OCR-B: ordinary
+	// print where an MRZ would be.
+	Plain bool
+	Busy  bool    // a cluttered background instead of a plain one
+	Glare bool    // a bright reflection across part of the document
+	Dim   float64 // print contrast: 1 full (default), 0.35 faint
+	Blur  float64 // Gaussian sigma in frame pixels
+	Noise float64 // standard deviation of added noise, grey levels
+	JPEG  int     // JPEG quality, 0 for none
+	Seed  uint64
 }
 
 // Point is a frame position.
@@ -225,6 +228,9 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 
 	// The MRZ: characters placed on the pitch, as printers do.
 	src := ink(25)
+	if s.Plain {
+		faces = []font.Face{text}
+	}
 	var lines [][2]Point
 	for i, l := range s.Lines {
 		base := float64(h) - bottom - float64(len(s.Lines)-1-i)*lineStep

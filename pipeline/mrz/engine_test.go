@@ -1,0 +1,256 @@
+package mrz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
+)
+
+func loadFonts(t testing.TB) *mrztest.Fonts {
+	t.Helper()
+	f, err := mrztest.LoadFonts()
+	if errors.Is(err, mrztest.ErrNoFont) {
+		t.Skipf("rendering needs fonts-ocr-b and fonts-dejavu-core: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestReadRendered reads every format rendered at each orientation and
+// under each degradation, and expects the lines exact and valid.
+func TestReadRendered(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	tests := []struct {
+		name  string
+		scene mrztest.Scene
+	}{
+		{"TD3 upright", mrztest.Scene{Lines: specTD3}},
+		{"TD3 rotated 90", mrztest.Scene{Lines: specTD3, Rotate: 90}},
+		{"TD3 upside down", mrztest.Scene{Lines: specTD3, Rotate: 180}},
+		{"TD3 rotated 270", mrztest.Scene{Lines: specTD3, Rotate: 270}},
+		{"TD3 skewed 6", mrztest.Scene{Lines: specTD3, Rotate: 6}},
+		{"TD3 skewed -9 on a busy background", mrztest.Scene{Lines: specTD3, Rotate: -9, Busy: true}},
+		{"TD3 perspective", mrztest.Scene{Lines: specTD3, Perspective: 0.15, Rotate: 2}},
+		{"TD3 blur and noise", mrztest.Scene{Lines: specTD3, Blur: 1.2, Noise: 6}},
+		{"TD3 JPEG 35", mrztest.Scene{Lines: specTD3, JPEG: 35}},
+		{"TD3 glare", mrztest.Scene{Lines: specTD3, Glare: true}},
+		{"TD3 faint print", mrztest.Scene{Lines: specTD3, Dim: 0.4, Noise: 3}},
+		{"TD3 small print", mrztest.Scene{Lines: specTD3, CapHeight: 11}},
+		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
+		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},
+		{"TD1 long document number, perspective", mrztest.Scene{Lines: specTD1Long, Perspective: 0.12, Rotate: -4}},
+		{"MRV-A rotated 270", mrztest.Scene{Lines: specMRVA, Rotate: 270, Noise: 4}},
+		{"MRV-B skewed", mrztest.Scene{Lines: specMRVB, Rotate: 4}},
+		{"French ID", mrztest.Scene{Lines: specFrench, Rotate: 1, JPEG: 60}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := tt.scene
+			sc.Seed = uint64(100 + i)
+			img, _, err := sc.Render(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.Read(context.Background(), img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Lines, sc.Lines) {
+				t.Errorf("lines\n%s\nwant\n%s\n(read %q, corrections %v)", strings.Join(res.Lines, "\n"), strings.Join(sc.Lines, "\n"), res.Read, res.Corrections)
+			}
+			if !res.Valid {
+				t.Errorf("not valid: %v %v", res.Checks, res.Problems)
+			}
+			want := float64(int(sc.Rotate+360) % 360)
+			if d := angleDiff(res.Angle, want); d > 15 {
+				t.Errorf("angle %.1f, want about %.0f", res.Angle, want)
+			}
+		})
+	}
+}
+
+func angleDiff(a, b float64) float64 {
+	d := a - b
+	for d > 180 {
+		d -= 360
+	}
+	for d < -180 {
+		d += 360
+	}
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+// TestReadForged renders a passport whose printed birth-date check digit
+// is wrong: it must come back as printed, with that check failing.
+func TestReadForged(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	forged := withChar(specTD3, 1, 19, '7') // printed 2
+	img, _, err := mrztest.Scene{Lines: forged, Rotate: 3, Seed: 5}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Read(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Lines, forged) {
+		t.Errorf("lines %q, want as printed %q", res.Lines, forged)
+	}
+	want := map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: false, CheckDateOfExpiry: true, CheckOptionalData: true, CheckComposite: false}
+	if res.Valid || !mapsEqual(res.Checks, want) {
+		t.Errorf("valid %v checks %v, want %v", res.Valid, res.Checks, want)
+	}
+	s := res.Summary()
+	if s.Format != "TD3" || s.Valid || !mapsEqual(s.Checks, want) || !slices.Equal(s.Lines, forged) {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestReadAltered renders a passport whose birth and expiry dates were
+// changed without their check digits: three of five checks fail, and it
+// must still come back as an MRZ, as printed, invalid.
+func TestReadAltered(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	altered := withChar(withChar(specTD3, 1, 14, '5'), 1, 24, '5') // born 75, expires 2015
+	img, _, err := mrztest.Scene{Lines: altered, Rotate: -2, Seed: 6}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Read(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: false, CheckDateOfExpiry: false, CheckOptionalData: true, CheckComposite: false}
+	if !slices.Equal(res.Lines, altered) || res.Valid || !mapsEqual(res.Checks, want) {
+		t.Errorf("lines %q valid %v checks %v; want as printed with %v", res.Lines, res.Valid, res.Checks, want)
+	}
+}
+
+func mapsEqual(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestReadNotFound expects ErrNotFound where there is no MRZ: blank
+// paper, noise, and a document whose bottom lines are ordinary print.
+func TestReadNotFound(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	blank := image.NewGray(image.Rect(0, 0, 800, 600))
+	for i := range blank.Pix {
+		blank.Pix[i] = 210
+	}
+	noise := image.NewGray(image.Rect(0, 0, 640, 480))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+	}
+	plain, _, err := mrztest.Scene{Lines: []string{
+		"THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG",
+		"PACK MY BOX WITH FIVE DOZEN LIQUOR JUGS 1234",
+	}, Plain: true, Seed: 9}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range map[string]image.Image{"blank": blank, "noise": noise, "plain print": plain, "tiny": image.NewGray(image.Rect(0, 0, 3, 3))} {
+		res, err := e.Read(context.Background(), img)
+		if !errors.Is(err, ErrNotFound) || res != nil {
+			t.Errorf("%s: got %+v, %v; want ErrNotFound", name, res, err)
+		}
+	}
+}
+
+func TestReadCancelled(t *testing.T) {
+	e := newTestEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	img := image.NewGray(image.Rect(0, 0, 200, 200))
+	if _, err := e.Read(ctx, img); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+}
+
+// committedImages are rendered test photos kept in testdata, so that the
+// image path is tested without fonts. Regenerate with
+// MRZ_WRITE_TESTDATA=1 go test -run TestCommittedImages.
+var committedImages = []struct {
+	file  string
+	scene mrztest.Scene
+}{
+	{"td3-rot90-blur.jpg", mrztest.Scene{Lines: specTD3, CapHeight: 13, Rotate: 90, Blur: 0.8, Noise: 3, Margin: 0.1, JPEG: 70, Seed: 21}},
+	{"td1-rot180-persp.jpg", mrztest.Scene{Lines: specTD1, CapHeight: 13, Rotate: 183, Perspective: 0.1, Margin: 0.1, JPEG: 70, Seed: 22}},
+	{"td2-busy-glare.jpg", mrztest.Scene{Lines: specTD2, CapHeight: 13, Rotate: -5, Busy: true, Glare: true, Margin: 0.2, JPEG: 70, Seed: 23}},
+	{"mrvb-rot270-dim.jpg", mrztest.Scene{Lines: specMRVB, CapHeight: 13, Rotate: 270, Dim: 0.5, Noise: 3, Margin: 0.1, JPEG: 70, Seed: 24}},
+	{"plain-print.jpg", mrztest.Scene{Lines: []string{"NOT A MACHINE READABLE ZONE AT ALL, JUST", "ORDINARY PRINT IN TWO LINES OF 44 LETTERS"}, Plain: true, CapHeight: 13, Margin: 0.1, JPEG: 70, Seed: 25}},
+}
+
+func TestCommittedImages(t *testing.T) {
+	if os.Getenv("MRZ_WRITE_TESTDATA") != "" {
+		writeTestdata(t)
+	}
+	e := newTestEngine(t)
+	for _, c := range committedImages {
+		t.Run(c.file, func(t *testing.T) {
+			img := decodeFile(t, filepath.Join("testdata", c.file))
+			res, err := e.Read(context.Background(), img)
+			if c.scene.Plain {
+				if !errors.Is(err, ErrNotFound) {
+					t.Errorf("got %+v, %v; want ErrNotFound", res, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.Lines, c.scene.Lines) || !res.Valid {
+				t.Errorf("lines %q valid %v, want %q", res.Lines, res.Valid, c.scene.Lines)
+			}
+		})
+	}
+}
+
+func writeTestdata(t *testing.T) {
+	f := loadFonts(t)
+	for _, c := range committedImages {
+		img, _, err := c.scene.Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := jpeg.Encode(out, img, &jpeg.Options{Quality: 80}); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("wrote testdata/%s (%dx%d)\n", c.file, img.Bounds().Dx(), img.Bounds().Dy())
+	}
+}
