@@ -243,3 +243,28 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Preferred schemes for the three frames recognition reads, best first.
+var (
+	whitePreference = []Mask{WhiteFront, WhiteTop, WhiteSide, WhiteGray, AxialWhiteFront, AxialWhiteLeft, AxialWhiteRight, WhiteObl, OVI}
+	irPreference    = []Mask{IRFront, IRTop, IRSide, IR870Obl}
+	uvPreference    = []Mask{UV}
+)
+
+// Pick chooses, from a scan's shots, the white, IR and UV frames the
+// recognition pipeline reads: for each, the shot of the most preferred
+// scheme (White_Front before White_Top before White_Side ...; IR_Front
+// before IR_Top before IR_Side; UV). A frame not scanned is nil.
+func Pick(shots []Shot) (white, ir, uv *Shot) {
+	find := func(pref []Mask) *Shot {
+		for _, m := range pref {
+			for i := range shots {
+				if shots[i].Scheme == m {
+					return &shots[i]
+				}
+			}
+		}
+		return nil
+	}
+	return find(whitePreference), find(irPreference), find(uvPreference)
+}

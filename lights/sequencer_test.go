@@ -448,3 +448,28 @@ func TestNewSequencerValidates(t *testing.T) {
 		t.Errorf("exposures %v, want [12 40 7]", got)
 	}
 }
+
+func TestPick(t *testing.T) {
+	shot := func(m Mask) Shot { return Shot{Scheme: m} }
+	cases := []struct {
+		name          string
+		shots         []Shot
+		white, ir, uv Mask
+	}{
+		{"API necessary lights", []Shot{shot(WhiteFront), shot(IRFront)}, WhiteFront, IRFront, 0},
+		{"authenticity lights", []Shot{shot(IRTop), shot(IRSide), shot(UV), shot(AxialWhiteLeft)}, AxialWhiteLeft, IRTop, UV},
+		{"white top preferred to side", []Shot{shot(WhiteSide), shot(WhiteTop)}, WhiteTop, 0, 0},
+		{"none", nil, 0, 0, 0},
+	}
+	for _, tc := range cases {
+		w, i, u := Pick(tc.shots)
+		for _, c := range []struct {
+			got  *Shot
+			want Mask
+		}{{w, tc.white}, {i, tc.ir}, {u, tc.uv}} {
+			if (c.got == nil) != (c.want == 0) || (c.got != nil && c.got.Scheme != c.want) {
+				t.Errorf("%s: picked %v, want %s", tc.name, c.got, c.want)
+			}
+		}
+	}
+}
