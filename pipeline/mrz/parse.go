@@ -29,10 +29,13 @@ type Document struct {
 	Sex            string // "M", "F", "X", or "" when unspecified
 	ExpiryDate     Date   // zero for the French ID, whose MRZ has none
 	// OptionalData is the optional data element(s), fillers trimmed: TD1
-	// joins both (without a long document number's continuation); on a TD3
-	// it is the personal number. On the French ID it is the
-	// administrative code of line 1.
+	// joins both with a space (without a long document number's
+	// continuation); on a TD3 it is the personal number. On the French ID
+	// it is the administrative code of line 1.
 	OptionalData string
+	// PersonalNumber is the TD3 personal number (also in OptionalData),
+	// checked by CheckOptionalData; "" for other formats.
+	PersonalNumber string
 
 	// Checks holds the outcome of each check digit the format has, keyed
 	// CheckDocumentNumber, CheckDateOfBirth, CheckDateOfExpiry,
@@ -264,6 +267,7 @@ func (d *Document) parseNumber(f Format, lines []string) {
 	case TD3:
 		d.DocumentNumber = trimFiller(lines[1][0:9])
 		d.OptionalData = trimFiller(lines[1][28:42])
+		d.PersonalNumber = d.OptionalData
 	case MRVA:
 		d.DocumentNumber = trimFiller(lines[1][0:9])
 		d.OptionalData = trimFiller(lines[1][28:44])

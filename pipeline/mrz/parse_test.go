@@ -57,7 +57,7 @@ func TestParseSpecimens(t *testing.T) {
 		{"TD3", specTD3, Document{
 			Format: TD3, DocumentCode: "P", IssuingState: "UTO", DocumentNumber: "L898902C3",
 			Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Nationality: "UTO",
-			BirthDate: Date{1974, 8, 12}, Sex: "F", ExpiryDate: Date{2012, 4, 15}, OptionalData: "ZE184226B",
+			BirthDate: Date{1974, 8, 12}, Sex: "F", ExpiryDate: Date{2012, 4, 15}, OptionalData: "ZE184226B", PersonalNumber: "ZE184226B",
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckDateOfExpiry: true, CheckOptionalData: true, CheckComposite: true},
 		}},
 		{"TD2", specTD2, Document{
@@ -76,6 +76,12 @@ func TestParseSpecimens(t *testing.T) {
 			Format: TD1, DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890734",
 			Surname: "STEVENSON", GivenNames: "PETER JOHN", Nationality: "UTO",
 			BirthDate: Date{1934, 7, 12}, Sex: "M", ExpiryDate: Date{1995, 7, 12},
+			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckDateOfExpiry: true, CheckComposite: true},
+		}},
+		{"TD2 long document number", []string{specTD2[0], "D23145890<UTO7408122F12041597349<<<2"}, Document{
+			Format: TD2, DocumentCode: "I", IssuingState: "UTO", DocumentNumber: "D23145890734",
+			Surname: "ERIKSSON", GivenNames: "ANNA MARIA", Nationality: "UTO",
+			BirthDate: Date{1974, 8, 12}, Sex: "F", ExpiryDate: Date{2012, 4, 15},
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckDateOfExpiry: true, CheckComposite: true},
 		}},
 		{"MRV-A", specMRVA, Document{
@@ -143,6 +149,8 @@ func TestParseInvalidVariants(t *testing.T) {
 		{"TD2 expiry", specTD2, 1, 21, '2', []string{CheckDateOfExpiry, CheckComposite}},
 		{"TD1 optional data is in the composite only", specTD1, 0, 20, '7', []string{CheckComposite}},
 		{"TD1 long number continuation", specTD1Long, 0, 16, '4', []string{CheckDocumentNumber, CheckComposite}},
+		{"TD1 long number check digit", specTD1Long, 0, 18, '8', []string{CheckDocumentNumber, CheckComposite}},
+		{"TD1 long number without its filler check position", specTD1Long, 0, 14, '3', []string{CheckDocumentNumber, CheckComposite}},
 		{"MRV-A birth date", specMRVA, 1, 15, '1', []string{CheckDateOfBirth}},
 		{"MRV-B document number", specMRVB, 1, 0, 'M', []string{CheckDocumentNumber}},
 		{"French ID document number", specFrench, 1, 5, '0', []string{CheckDocumentNumber, CheckComposite}},
