@@ -203,6 +203,7 @@ type side struct {
 
 	// after warping to the identified type, oriented
 	quad     imgutil.Quad
+	hm       imgutil.Homography // final warp's pixel grid → white frame
 	layers   layersOf
 	mrzZone  *typedb.Rect // where the MRZ was read, oriented
 	readings map[string]fieldReading

@@ -58,6 +58,28 @@ func mrzValue(m *mrz.Result, name string, known []*side) string {
 	return ""
 }
 
+// confusables are the characters OCR takes for one another in mixed
+// letter-digit fields.
+var confusables = map[[2]byte]bool{
+	{'0', 'O'}: true, {'O', '0'}: true, {'1', 'I'}: true, {'I', '1'}: true, {'5', 'S'}: true,
+	{'S', '5'}: true, {'8', 'B'}: true, {'B', '8'}: true, {'2', 'Z'}: true, {'Z', '2'}: true,
+	{'6', 'G'}: true, {'G', '6'}: true, {'Q', 'O'}: true, {'O', 'Q'}: true, {'D', '0'}: true, {'0', 'D'}: true,
+}
+
+// settleConfusables returns the MRZ's spelling when visual differs from
+// it only by confusable characters.
+func settleConfusables(visual, fromMRZ string) (string, bool) {
+	if len(visual) != len(fromMRZ) || visual == fromMRZ {
+		return visual, false
+	}
+	for i := range len(visual) {
+		if visual[i] != fromMRZ[i] && !confusables[[2]byte{visual[i], fromMRZ[i]}] {
+			return visual, false
+		}
+	}
+	return fromMRZ, true
+}
+
 func isDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
@@ -146,10 +168,18 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		case rd != nil && fromMRZ != "":
 			ok := agree(name, rd.Value, fromMRZ, m)
 			if !ok && e.ocr != nil {
-				again, err := vz.ReRead(ctx, e.ocr, vz.Side{Image: rd.side.layers.white, Type: rd.side.best.Type}, rd.field, rd.Region)
+				again, err := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
 				if err == nil && again.Err == nil && agree(name, again.Value, fromMRZ, m) {
 					rd.Value, ok = again.Value, true
 					rep.Sources[SourceVisual] = again.Value
+				}
+			}
+			if !ok && name == "document_number" && m.Checks[mrz.CheckDocumentNumber] {
+				// OCR's 0/O, 1/I, 5/S, 8/B, 2/Z: where only those differ and
+				// the MRZ's check digit holds, the MRZ settles them
+				if v, settled := settleConfusables(rd.Value, fromMRZ); settled {
+					rd.Value, ok = v, true
+					rep.Sources[SourceVisual] = v
 				}
 			}
 			rep.Value, rep.Source = rd.Value, SourceVisual

@@ -95,7 +95,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	if e.ocr != nil && len(known) > 0 {
 		vs := make([]vz.Side, len(known))
 		for i, s := range known {
-			vs[i] = vz.Side{Image: s.layers.white, Type: s.best.Type}
+			vs[i] = s.vzSide()
 		}
 		all := vz.ReadFields(ctx, e.ocr, vs, responseFields)
 		for i, s := range known {
@@ -173,6 +173,15 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	res.Elapsed = time.Since(start)
 	e.log.Debug("recognised", "sides", len(sides), "elapsed", res.Elapsed, "failure", res.FailureReason != "None")
 	return res, nil
+}
+
+// vzSide is the side as the visual-zone reader takes it, sampling small
+// zones again from the frame at its full resolution.
+func (s *side) vzSide() vz.Side {
+	return vz.Side{Image: s.layers.white, Type: s.best.Type,
+		Sample: func(box image.Rectangle, scale float64) *image.Gray {
+			return imgutil.WarpGray(s.white, s.hm, box, scale)
+		}}
 }
 
 func sideNamed(sides []*side, n typedb.SideName) *side {
@@ -253,6 +262,9 @@ func (e *Engine) finalWarp(s *side) error {
 	s.quad = q
 	w, h := e.size(t)
 	var err error
+	if s.hm, err = imgutil.QuadToRect(q, float64(w), float64(h)); err != nil {
+		return fmt.Errorf("pipeline: warp: %w", err)
+	}
 	if s.work != nil && s.work.Rect.Dx() == w && s.work.Rect.Dy() == h {
 		s.layers.white = s.work
 		if s.best.Flip {

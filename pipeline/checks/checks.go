@@ -78,11 +78,12 @@ const (
 	// UV pattern: green dominance (G − (R+B)/2) of the brightest part of
 	// the emblem zone, over the white paper's luma.
 	uvEmblemMin = 0.15
-	// IR B900: the MRZ's contrast under IR over its contrast under white.
+	// IR B900: the MRZ under IR correlates with the MRZ under white.
 	irMRZMin = 0.40
-	// IR visibility: colour print's contrast under IR over under white.
+	// IR visibility: colour print under IR must not correlate with it
+	// under white.
 	irDropoutMax = 0.35
-	// IR visibility: carbon ink's contrast under IR over under white.
+	// IR visibility: carbon ink under IR correlates with it under white.
 	irVisibleMin = 0.40
 	// Photo area: luma spread (p90 − p10) in the face zone over the paper.
 	photoSpreadMin = 0.18
@@ -170,32 +171,47 @@ func ImagePattern(l Layers) Outcome {
 	return judge(o, m, uvEmblemMin, m >= uvEmblemMin, "emblem green under UV / paper under white")
 }
 
-// contrast is (p60 − p3)/p60 of the luma in r: how dark the darkest ink
-// is against its surround.
-func contrast(img *image.RGBA, r image.Rectangle) (float64, bool) {
-	hist, n := imgutil.LumaHistogram(img, r, 1)
-	if n < 20 {
-		return 0, false
-	}
-	hi := float64(imgutil.Quantile(&hist, n, 0.6))
-	lo := float64(imgutil.Quantile(&hist, n, 0.03))
-	if hi < 1 {
-		return 0, false
-	}
-	return (hi - lo) / hi, true
-}
-
-// irRatio is the contrast of zone z under IR over its contrast under
-// white.
-func irRatio(l Layers, z typedb.Rect) (float64, bool) {
+// irCorrelation is how much of the pattern seen under white light in
+// zone z shows under IR: the correlation of the two images' local
+// differences (2 px apart, both directions), so smooth uneven light and
+// sensor noise count for little. Carbon ink gives ≈0.9, colour print
+// that vanishes ≈0. ok is false when the zone shows no pattern under
+// white light.
+func irCorrelation(l Layers, z typedb.Rect) (float64, bool) {
 	w, h := l.White.Rect.Dx(), l.White.Rect.Dy()
-	r := z.Pixels(w, h)
-	cw, ok1 := contrast(l.White, r)
-	ci, ok2 := contrast(l.IR, r)
-	if !ok1 || !ok2 || cw < 0.05 {
+	r := z.Pixels(w, h).Intersect(l.White.Rect).Intersect(l.IR.Rect)
+	if r.Dx() < 8 || r.Dy() < 8 {
 		return 0, false
 	}
-	return ci / cw, true
+	lum := func(img *image.RGBA, x, y int) float64 {
+		o := img.PixOffset(x, y)
+		return float64(imgutil.Luma(img.Pix[o], img.Pix[o+1], img.Pix[o+2]))
+	}
+	var sw, si, sww, sii, swi, n float64
+	add := func(a, b float64) {
+		sw += a
+		si += b
+		sww += a * a
+		sii += b * b
+		swi += a * b
+		n++
+	}
+	for y := r.Min.Y; y < r.Max.Y-2; y++ {
+		for x := r.Min.X; x < r.Max.X-2; x++ {
+			w0, i0 := lum(l.White, x, y), lum(l.IR, x, y)
+			add(lum(l.White, x+2, y)-w0, lum(l.IR, x+2, y)-i0)
+			add(lum(l.White, x, y+2)-w0, lum(l.IR, x, y+2)-i0)
+		}
+	}
+	vw := sww/n - (sw/n)*(sw/n)
+	vi := sii/n - (si/n)*(si/n)
+	if vw < 4 { // no pattern under white: σ of the differences under 2 levels
+		return 0, false
+	}
+	if vi <= 0 {
+		return 0, true
+	}
+	return (swi/n - (sw/n)*(si/n)) / math.Sqrt(vw*vi), true
 }
 
 // IRB900: the MRZ is printed in carbon ink and stays visible under IR.
@@ -217,12 +233,12 @@ func IRB900(l Layers) Outcome {
 	if l.IR == nil {
 		return notDone(o, ReasonNoLight)
 	}
-	m, ok := irRatio(l, *zone)
+	m, ok := irCorrelation(l, *zone)
 	if !ok {
 		return notDone(o, "MRZ zone shows no print under white light")
 	}
 	o.Region = region(*zone)
-	return judge(o, m, irMRZMin, m >= irMRZMin, "MRZ contrast under IR / under white")
+	return judge(o, m, irMRZMin, m >= irMRZMin, "correlation of the MRZ under IR with under white")
 }
 
 // IRVisibility: colour print vanishes under IR and carbon ink stays.
@@ -235,7 +251,7 @@ func IRVisibility(l Layers) Outcome {
 	pass := true
 	detail := ""
 	for _, f := range l.Type.IRFeatures {
-		m, ok := irRatio(l, f.Zone)
+		m, ok := irCorrelation(l, f.Zone)
 		if !ok {
 			continue
 		}
@@ -260,7 +276,7 @@ func IRVisibility(l Layers) Outcome {
 		return notDone(o, "type has no IR dropout region")
 	}
 	o.Region = region(worstZone)
-	o = judge(o, worst, irDropoutMax, pass, "colour print contrast under IR / under white")
+	o = judge(o, worst, irDropoutMax, pass, "correlation of colour print under IR with under white")
 	if !pass {
 		o.Reason = detail
 	}

@@ -3,7 +3,6 @@ package identify
 import (
 	"image"
 	"math"
-	"sort"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/typedb"
@@ -148,31 +147,41 @@ func inkColour(th *image.RGBA, t *typedb.Type) ([3]float64, bool) {
 			zones = append(zones, a.Zone.Pixels(w, h))
 		}
 	}
-	type px struct {
-		l float64
-		c [3]float64
-	}
-	var all []px
+	var hist [256]int
+	n := 0
 	for _, z := range zones {
 		z = z.Intersect(th.Rect)
 		for y := z.Min.Y; y < z.Max.Y; y++ {
 			row := th.Pix[th.PixOffset(z.Min.X, y):]
 			for x := 0; x < z.Dx(); x++ {
-				c := [3]float64{float64(row[4*x]), float64(row[4*x+1]), float64(row[4*x+2])}
-				all = append(all, px{luma3(c), c})
+				hist[imgutil.Luma(row[4*x], row[4*x+1], row[4*x+2])]++
+				n++
 			}
 		}
 	}
-	if len(all) < 40 {
+	if n < 40 {
 		return [3]float64{}, false
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].l < all[j].l })
-	n := len(all) / 10
+	cut := uint8(imgutil.Quantile(&hist, n, 0.1))
 	var out [3]float64
-	for _, p := range all[:n] {
-		for k := range 3 {
-			out[k] += p.c[k] / float64(n)
+	k := 0.0
+	for _, z := range zones {
+		z = z.Intersect(th.Rect)
+		for y := z.Min.Y; y < z.Max.Y; y++ {
+			row := th.Pix[th.PixOffset(z.Min.X, y):]
+			for x := 0; x < z.Dx(); x++ {
+				p := row[4*x : 4*x+3]
+				if imgutil.Luma(p[0], p[1], p[2]) <= cut {
+					out[0] += float64(p[0])
+					out[1] += float64(p[1])
+					out[2] += float64(p[2])
+					k++
+				}
+			}
 		}
+	}
+	for i := range out {
+		out[i] /= k
 	}
 	return out, true
 }

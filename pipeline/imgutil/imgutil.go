@@ -378,3 +378,34 @@ func MedianFloatAt(vs []float64, q float64) float64 {
 	i := int(q * float64(len(vs)))
 	return vs[min(i, len(vs)-1)]
 }
+
+// WarpGray samples the grey luma of src through hm for the box of the
+// warped image's pixel grid, scale times finer: pixel (i, j) of the
+// result is warped-image point box.Min + ((i, j)+0.5)/scale. It lets a
+// small zone be read at the source frame's full resolution.
+func WarpGray(src *image.RGBA, hm Homography, box image.Rectangle, scale float64) *image.Gray {
+	w, h := int(float64(box.Dx())*scale+0.5), int(float64(box.Dy())*scale+0.5)
+	out := image.NewGray(image.Rect(0, 0, max(w, 1), max(h, 1)))
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	for j := range h {
+		for i := range w {
+			u := float64(box.Min.X) + (float64(i)+0.5)/scale
+			v := float64(box.Min.Y) + (float64(j)+0.5)/scale
+			x, y := hm.Apply(u, v)
+			x, y = x-0.5, y-0.5
+			xi, yi := int(math.Floor(x)), int(math.Floor(y))
+			if xi < 0 || yi < 0 || xi >= sw-1 || yi >= sh-1 {
+				out.Pix[j*out.Stride+i] = 255
+				continue
+			}
+			fx, fy := x-float64(xi), y-float64(yi)
+			p := src.PixOffset(src.Rect.Min.X+xi, src.Rect.Min.Y+yi)
+			q := p + src.Stride
+			l := func(o int) float64 { return float64(Luma(src.Pix[o], src.Pix[o+1], src.Pix[o+2])) }
+			top := l(p)*(1-fx) + l(p+4)*fx
+			bot := l(q)*(1-fx) + l(q+4)*fx
+			out.Pix[j*out.Stride+i] = uint8(top*(1-fy) + bot*fy + 0.5)
+		}
+	}
+	return out
+}

@@ -140,6 +140,14 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// reaching into the value zone's far half
 		pad := max(3, lz.Dy()/3)
 		win := image.Rect(lz.Min.X-pad, lz.Min.Y-pad, lz.Max.X+pad, lz.Max.Y+pad)
+		// keep out of the value: anti-aliased black on tinted paper can
+		// pass for label ink
+		switch {
+		case vz.Min.X >= lz.Max.X-1:
+			win.Max.X = min(win.Max.X, vz.Min.X)
+		case vz.Min.Y >= lz.Max.Y-1:
+			win.Max.Y = min(win.Max.Y, vz.Min.Y+pad/2)
+		}
 		kind := uint8(1)
 		if !l.separable {
 			kind = 2

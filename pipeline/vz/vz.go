@@ -44,7 +44,15 @@ type Reading struct {
 type Side struct {
 	Image *image.RGBA
 	Type  *typedb.Type
+	// Sample, when set, cuts a box of Image's pixel grid again from the
+	// source frame, scale times finer, so small print is read at the
+	// camera's full resolution.
+	Sample func(box image.Rectangle, scale float64) *image.Gray
 }
+
+// targetHeight is the height, in pixels, a value's cut is sampled at:
+// Tesseract reads best with capitals 25–40 px tall.
+const targetHeight = 72
 
 // ErrEmpty is a field with no ink in its zone.
 var ErrEmpty = errors.New("vz: nothing printed in the zone")
@@ -58,6 +66,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 	for i, s := range sides {
 		gray := imgutil.Gray(s.Image)
 		lay := newLayout(s.Image, s.Type)
+		s := s
 		for _, f := range s.Type.Fields {
 			if names != nil && !names[f.Name] {
 				continue
@@ -69,7 +78,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			wg.Add(1)
 			go func(dst *Reading) {
 				defer wg.Done()
-				*dst = readField(ctx, r, gray, lay, f)
+				*dst = readField(ctx, r, gray, s.Sample, lay, f)
 			}(&out[i][j])
 		}
 	}
@@ -91,15 +100,16 @@ func Request(f typedb.Field) ocr.Request {
 		}
 	case typedb.KindName:
 		if cyr {
-			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+"-"
+			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+" -"
 		} else {
-			req.Whitelist = latinUpper + "-'"
+			req.Whitelist = latinUpper + " -'"
 		}
 	case typedb.KindText:
+		// the space must be listed, or Tesseract drops it between words
 		if cyr {
-			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+"-.,/"
+			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+" -.,/"
 		} else {
-			req.Whitelist = latinUpper + digits + "-.,/"
+			req.Whitelist = latinUpper + digits + " -.,/"
 		}
 	case typedb.KindSex:
 		req.Languages = "kaz+rus+eng"
@@ -118,7 +128,7 @@ const (
 	cyrillicUpper = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯӘҒҚҢӨҰҮҺІ"
 )
 
-func readField(ctx context.Context, r Reader, gray *image.Gray, lay *layout, f typedb.Field) Reading {
+func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(image.Rectangle, float64) *image.Gray, lay *layout, f typedb.Field) Reading {
 	rd := Reading{Name: f.Name}
 	box, anchored, err := lay.valueBox(f)
 	rd.Anchored = anchored
@@ -130,6 +140,9 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, lay *layout, f t
 		return rd
 	}
 	crop := gray.SubImage(box).(*image.Gray)
+	if scale := float64(targetHeight) / float64(box.Dy()); sample != nil && scale > 1.15 {
+		crop = sample(box, min(scale, 3))
+	}
 	t, err := r.Read(ctx, crop, Request(f))
 	if err != nil {
 		rd.Err = fmt.Errorf("vz: %s: %w", f.Name, err)
@@ -148,8 +161,12 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 	if box.Dx() < 4 || box.Dy() < 4 {
 		return Reading{}, ErrEmpty
 	}
-	g := imgutil.Gray(imgutil.Sub(side.Image, box))
-	big := binarize(upscale(g, 3, 2))
+	var big *image.Gray
+	if side.Sample != nil {
+		big = binarize(side.Sample(box, math.Min(3, math.Max(1.5, float64(targetHeight)*1.3/float64(box.Dy())))))
+	} else {
+		big = binarize(upscale(imgutil.Gray(imgutil.Sub(side.Image, box)), 3, 2))
+	}
 	t, err := r.Read(ctx, big, Request(f))
 	if err != nil {
 		return Reading{}, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
