@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -20,8 +21,9 @@ var ErrUnknownKey = errors.New("unknown setting")
 
 // Parse parses args into fs, then fills every flag not given on the
 // command line from the YAML file named by the flag configFlag, if that
-// flag is set.
-func Parse(fs *flag.FlagSet, args []string, configFlag string) error {
+// flag is set. Keys named in sections are left for the caller to read
+// (e.g. the board profile); every other key must be a flag.
+func Parse(fs *flag.FlagSet, args []string, configFlag string, sections ...string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -29,25 +31,25 @@ func Parse(fs *flag.FlagSet, args []string, configFlag string) error {
 	if cf == nil || cf.Value.String() == "" {
 		return nil
 	}
-	return ApplyFile(fs, cf.Value.String())
+	return ApplyFile(fs, cf.Value.String(), sections...)
 }
 
 // ApplyFile sets, from the YAML file at path, every flag of fs that was not
 // set on the command line.
-func ApplyFile(fs *flag.FlagSet, path string) error {
+func ApplyFile(fs *flag.FlagSet, path string, sections ...string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if err := Apply(fs, data); err != nil {
+	if err := Apply(fs, data, sections...); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	return nil
 }
 
 // Apply sets the flags named in the YAML document data, except those
-// already set on the command line.
-func Apply(fs *flag.FlagSet, data []byte) error {
+// already set on the command line and the keys named in sections.
+func Apply(fs *flag.FlagSet, data []byte, sections ...string) error {
 	var settings map[string]any
 	if err := yaml.Unmarshal(data, &settings); err != nil {
 		return fmt.Errorf("not a YAML mapping: %w", err)
@@ -61,6 +63,9 @@ func Apply(fs *flag.FlagSet, data []byte) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if slices.Contains(sections, k) {
+			continue
+		}
 		if fs.Lookup(k) == nil {
 			return fmt.Errorf("%w %q", ErrUnknownKey, k)
 		}

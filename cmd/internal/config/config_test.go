@@ -50,8 +50,9 @@ func TestParse(t *testing.T) {
 		wantErr error
 	}{
 		{"no file", []string{"-listen", ":1"}, settings{listen: ":1", period: time.Second, workers: 1}, nil},
-		{"file fills", []string{"-config", good}, settings{listen: "0.0.0.0:9000", keys: StringList{"k1", "k2"}, verbose: true, period: 5 * time.Second, workers: 3, config: good}, nil},
-		{"flag wins", []string{"-config", good, "-listen", ":2", "-api-key", "k9"}, settings{listen: ":2", keys: StringList{"k9"}, verbose: true, period: 5 * time.Second, workers: 3, config: good}, nil},
+		{"file fills", []string{"-config", good}, settings{listen: "0.0.0.0:9000", keys: StringList{"k1", "k2"}, verbose: true, period: 5 * time.Second, workers: 3}, nil},
+		{"flag wins", []string{"-config", good, "-listen", ":2", "-api-key", "k9"}, settings{listen: ":2", keys: StringList{"k9"}, verbose: true, period: 5 * time.Second, workers: 3}, nil},
+		{"section skipped", []string{"-config", write("sec.yaml", "listen: ':3'\nboard:\n  leds: {uv: GPIO5}\n")}, settings{listen: ":3", period: time.Second, workers: 1}, nil},
 		{"unknown key", []string{"-config", write("bad.yaml", "lisen: x\n")}, settings{}, ErrUnknownKey},
 		{"not a mapping", []string{"-config", write("list.yaml", "- a\n- b\n")}, settings{}, nil},
 		{"bad value", []string{"-config", write("val.yaml", "workers: many\n")}, settings{}, nil},
@@ -61,7 +62,8 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs, got := newFlags()
-			err := Parse(fs, tt.args, "config")
+			err := Parse(fs, tt.args, "config", "board")
+			got.config = "" // the path differs per case
 			wantFail := tt.wantErr != nil || tt.want.listen == ""
 			if wantFail {
 				if err == nil {

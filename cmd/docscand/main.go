@@ -1,0 +1,271 @@
+// Command docscand is the scanner daemon: it drives the LEDs and camera,
+// recognises documents on the device, keeps every result in the durable
+// outbox, syncs it over MQTT, and serves the local HTTP API.
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	sd "github.com/coreos/go-systemd/v22/daemon"
+
+	"github.com/docscan/docscan/api"
+	"github.com/docscan/docscan/api/entitle"
+	"github.com/docscan/docscan/cmd/internal/version"
+	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/sync/outbox"
+	"github.com/docscan/docscan/sync/uplink"
+	"github.com/docscan/docscan/typedb"
+)
+
+func main() {
+	// OpenMP reads OMP_THREAD_LIMIT when Tesseract's library loads, before
+	// main; without it a read is about ten times slower. Start again with
+	// it set rather than run slow.
+	if !ocr.ThreadLimited() && os.Getenv("DOCSCAND_REEXEC") == "" {
+		env := append(os.Environ(), "OMP_THREAD_LIMIT=1", "DOCSCAND_REEXEC=1")
+		if exe, err := os.Executable(); err == nil {
+			err = syscall.Exec(exe, os.Args, env)
+			fmt.Fprintf(os.Stderr, "docscand: restarting with OMP_THREAD_LIMIT=1: %v\n", err)
+		}
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the daemon; it returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	s, err := parseSettings(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "docscand:", err)
+		return 2
+	}
+	if s.version {
+		fmt.Fprintln(stdout, "docscand", version.String())
+		return 0
+	}
+	level := new(slog.LevelVar)
+	l, _ := parseLevel(s.logLevel)
+	level.Set(l)
+	var h slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	if s.logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	}
+	log := slog.New(h)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runDaemon(ctx, s, log, level); err != nil {
+		log.Error("docscand stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// daemon holds the running parts.
+type daemon struct {
+	s     *settings
+	log   *slog.Logger
+	level *slog.LevelVar
+	start time.Time
+
+	hw      *hardware
+	typedbs *typedb.Store
+	db      atomic.Pointer[typedb.DB]
+	pool    *ocr.Pool
+	engine  atomic.Pointer[pipeline.Engine]
+	ob      *outbox.Outbox
+	keys    *entitle.Store
+	up      *uplink.Uplink
+	srv     *api.Server
+	scan    *scanner
+	stats   *counters
+
+	serving  atomic.Bool // the HTTP server is accepting
+	uplinkUp atomic.Bool // the uplink loop is running (when configured)
+}
+
+func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.LevelVar) (err error) {
+	d := &daemon{s: s, log: log, level: level, start: time.Now(), stats: newCounters()}
+	log.Info("docscand starting", "version", version.Version, "commit", version.Commit, "hal", s.hal, "camera", s.camera)
+	if !ocr.ThreadLimited() {
+		log.Warn("OMP_THREAD_LIMIT is not 1: Tesseract will run several times slower")
+	}
+	if err := os.MkdirAll(s.data, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	// The LEDs come first and go last: every exit path, a panic included,
+	// passes through close, which switches them all off.
+	d.hw, err = openHardware(ctx, s, log)
+	if err != nil {
+		return fmt.Errorf("hardware: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			_ = d.hw.close()
+			panic(r)
+		}
+		if cerr := d.hw.close(); cerr != nil {
+			log.Error("closing hardware", "err", cerr)
+		}
+		log.Info("all LEDs off")
+	}()
+
+	if err := d.openTypeDB(); err != nil {
+		return err
+	}
+	workers := s.workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if d.pool, err = ocr.NewPool(ocr.Options{Workers: workers}); err != nil {
+		return fmt.Errorf("tesseract: %w", err)
+	}
+	defer d.pool.Close()
+	if err := d.rebuildEngine(); err != nil {
+		return err
+	}
+
+	pol, _ := outbox.ParsePolicy(s.outboxWhenFull)
+	d.ob, err = outbox.Open(outbox.Options{
+		Path: filepath.Join(s.data, outbox.FileName), MaxCount: s.outboxMaxCount, MaxBytes: s.outboxMaxBytes,
+		WhenFull: pol, Retention: s.outboxRetention, TTL: s.outboxTTL, Images: s.images(), Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	defer d.ob.Close() // after the uplink and the server have stopped: deferred first, runs last
+	if d.keys, err = entitle.Open(entitle.Path(s.data)); err != nil {
+		return fmt.Errorf("api keys: %w", err)
+	}
+
+	d.scan = &scanner{hw: d.hw, engine: d.engine.Load, log: log, stats: d.stats, pending: map[string]pendingSide{}}
+	if d.srv, err = d.newServer(); err != nil {
+		return err
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 3)
+	done := 0
+	d.serving.Store(true)
+	go func() {
+		err := d.srv.ListenAndServe(runCtx)
+		d.serving.Store(false)
+		errc <- fmt.Errorf("http: %w", err)
+	}()
+	done++
+	if len(s.mqtt) > 0 {
+		if d.up, err = d.newUplink(); err != nil {
+			return err
+		}
+		d.uplinkUp.Store(true)
+		go func() {
+			err := d.up.Run(runCtx)
+			d.uplinkUp.Store(false)
+			errc <- fmt.Errorf("uplink: %w", err)
+		}()
+		done++
+	}
+	if d.hw.presence != nil {
+		go d.watchPresence(runCtx)
+	}
+
+	if _, err := sd.SdNotify(false, sd.SdNotifyReady); err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+	go d.watchdog(runCtx)
+	log.Info("docscand ready", "listen", s.listen, "data", s.data, "typedb", d.db.Load().Version())
+
+	var first error
+	select {
+	case <-ctx.Done():
+		log.Info("stopping", "reason", context.Cause(ctx))
+	case first = <-errc:
+		done--
+		log.Error("a part of the daemon stopped", "err", first)
+	}
+	_, _ = sd.SdNotify(false, sd.SdNotifyStopping)
+	cancel()
+	for ; done > 0; done-- {
+		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) && first == nil {
+			first = err
+		}
+	}
+	if first != nil && errors.Is(first, context.Canceled) {
+		first = nil
+	}
+	return first
+}
+
+// openTypeDB loads the embedded database, the installed signed bundle
+// above it, and the local override directory above both.
+func (d *daemon) openTypeDB() error {
+	trusted := make([]ed25519.PublicKey, 0, len(d.s.typedbTrust))
+	for _, k := range d.s.typedbTrust {
+		b, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return fmt.Errorf("-typedb-trusted-key %q: not a base64 ed25519 public key", k)
+		}
+		trusted = append(trusted, ed25519.PublicKey(b))
+	}
+	d.typedbs = &typedb.Store{Dir: filepath.Join(d.s.data, "typedb"), Trusted: trusted}
+	return d.reloadTypeDB()
+}
+
+func (d *daemon) reloadTypeDB() error {
+	db, inst, err := d.typedbs.Open()
+	if err != nil {
+		return fmt.Errorf("typedb: %w", err)
+	}
+	if d.s.typedbDir != "" {
+		layers, err := typedb.LoadDir(d.s.typedbDir)
+		if err != nil {
+			return fmt.Errorf("typedb %s: %w", d.s.typedbDir, err)
+		}
+		if db, err = db.With(layers...); err != nil {
+			return fmt.Errorf("typedb %s: %w", d.s.typedbDir, err)
+		}
+	}
+	if err := db.CheckBoard(d.hw.profile, d.hw.guard.Available()); err != nil {
+		d.log.Warn("the board cannot make every light the document types ask for; their checks will be not done", "err", err)
+	}
+	d.db.Store(db)
+	d.log.Info("typedb loaded", "version", db.Version(), "checksum", db.Checksum(), "types", len(db.Types()), "bundle", inst.SHA256)
+	return nil
+}
+
+// rebuildEngine makes an engine over the current typedb; requests in
+// flight finish on the engine they started with.
+func (d *daemon) rebuildEngine() error {
+	e, err := pipeline.New(d.db.Load(), d.pool, pipeline.Options{
+		Logger: d.log,
+		OnStage: func(stage pipeline.Stage, _ typedb.SideName, dur time.Duration) {
+			if d.srv != nil {
+				d.srv.ObserveStage(string(stage), dur)
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	d.engine.Store(e)
+	return nil
+}

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	sd "github.com/coreos/go-systemd/v22/daemon"
+	"github.com/google/uuid"
+
+	"github.com/docscan/docscan/api"
+	"github.com/docscan/docscan/cmd/internal/version"
+	"github.com/docscan/docscan/hal"
+	"github.com/docscan/docscan/sync/uplink"
+)
+
+func (d *daemon) newServer() (*api.Server, error) {
+	s := d.s
+	return api.New(api.Options{
+		Addr: s.listen, TLSCertFile: s.tlsCert, TLSKeyFile: s.tlsKey,
+		Recognizer:   recognizer{engine: d.engine.Load, stats: d.stats},
+		Store:        resultStore{d.ob},
+		Scanner:      d.scan,
+		Entitlements: d.keys,
+		APIKeys:      s.apiKeys,
+		Health:       api.HealthFunc(d.health),
+		LastScan:     d.scan,
+		Device: api.DeviceMetrics{
+			OutboxDepth: func() int { return d.ob.Stats().Depth },
+			OutboxDropped: func() uint64 {
+				var n uint64
+				for _, v := range d.ob.Stats().Drops {
+					n += v
+				}
+				return n
+			},
+			LEDOnSeconds: d.ledOnSeconds,
+			UVDutyCycle:  func() float64 { return d.hw.guard.Stats().UVDuty },
+		},
+		Build:          api.BuildInfo{Version: version.Version, Commit: version.Commit, Date: version.Date},
+		Logger:         d.log,
+		Workers:        d.pool.Workers(),
+		MaxFileBytes:   s.maxFileBytes,
+		MaxPixels:      s.maxPixels,
+		RequestTimeout: s.requestTimeout,
+	})
+}
+
+func (d *daemon) ledOnSeconds() map[string]float64 {
+	st := d.hw.guard.Stats()
+	out := make(map[string]float64, len(st.Channels))
+	for _, c := range st.Channels {
+		out[c.Name] = c.OnTime.Seconds()
+	}
+	return out
+}
+
+// health reports each part's state without touching the hardware.
+func (d *daemon) health(context.Context) api.DeviceHealth {
+	h := api.DeviceHealth{}
+	db := d.db.Load()
+	h.TypeDB = api.TypeDBInfo{Version: db.Version(), Checksum: db.Checksum(), Types: len(db.Types())}
+
+	h.Camera = api.Component{State: api.StateOK, Detail: d.s.camera}
+	h.GPIO = api.Component{State: api.StateOK, Detail: d.s.hal}
+	if st := d.hw.guard.Stats(); st.UVCutoffs > 0 {
+		h.GPIO = api.Component{State: api.StateDegraded, Detail: fmt.Sprintf("UV switched off %d times by its on-time limit", st.UVCutoffs)}
+	}
+
+	st := d.ob.Stats()
+	h.OutboxDepth = st.Depth
+	h.Outbox = api.Component{State: api.StateOK}
+	switch {
+	case st.Recovery != nil:
+		h.Outbox = api.Component{State: api.StateDegraded, Detail: "corrupt outbox moved aside at start: " + st.Recovery.MovedTo}
+	case st.LastCommitErr != "":
+		h.Outbox = api.Component{State: api.StateDown, Detail: st.LastCommitErr}
+	case st.MaxCount > 0 && st.Depth >= st.MaxCount:
+		h.Outbox = api.Component{State: api.StateDegraded, Detail: "full"}
+	}
+
+	switch {
+	case d.up == nil:
+		h.MQTT = api.Component{State: api.StateDisabled}
+	case d.up.Stats().Connected:
+		h.MQTT = api.Component{State: api.StateOK}
+	default:
+		h.MQTT = api.Component{State: api.StateDegraded, Detail: "offline, results wait in the outbox: " + d.up.Stats().LastError}
+	}
+	return h
+}
+
+// healthy is what the systemd watchdog pings for: the loops that must run
+// are running.
+func (d *daemon) healthy() bool {
+	if !d.serving.Load() {
+		return false
+	}
+	if d.up != nil && !d.uplinkUp.Load() {
+		return false
+	}
+	return d.ob.Stats().LastCommitErr == ""
+}
+
+// watchdog pings systemd at half its interval, only while healthy, so a
+// hung daemon is restarted.
+func (d *daemon) watchdog(ctx context.Context) {
+	every, err := sd.SdWatchdogEnabled(false)
+	if err != nil || every <= 0 {
+		return
+	}
+	t := time.NewTicker(every / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if d.healthy() {
+				_, _ = sd.SdNotify(false, sd.SdNotifyWatchdog)
+			} else {
+				d.log.Warn("unhealthy: not pinging the systemd watchdog")
+			}
+		}
+	}
+}
+
+// watchPresence scans the front of a document as it is placed, and stores
+// the result like any other.
+func (d *daemon) watchPresence(ctx context.Context) {
+	for {
+		if err := d.hw.presence.WaitPlaced(ctx); err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("presence input", "err", err)
+			}
+			return
+		}
+		id, err := d.scanAndStore(ctx, api.Front, "")
+		if err != nil {
+			d.log.Warn("scan on placement failed", "err", err)
+			continue
+		}
+		d.log.Info("scanned on placement", "result_id", id)
+	}
+}
+
+// scanAndStore scans one side and makes the result durable.
+func (d *daemon) scanAndStore(ctx context.Context, side api.Side, country string) (string, error) {
+	id := uuid.NewString()
+	res, err := d.scan.Scan(ctx, api.ScanRequest{Side: side, CountryCode: country, ScanID: id})
+	if err != nil {
+		return "", err
+	}
+	res.ResultID = id
+	if err := (resultStore{d.ob}).Put(ctx, res); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (d *daemon) newUplink() (*uplink.Uplink, error) {
+	s := d.s
+	opts := uplink.Options{
+		Brokers: s.mqtt, DeviceID: s.deviceID, Username: s.mqttUser, Password: s.mqttPassword,
+		TelemetryEvery: s.telemetryInterval, Telemetry: d.telemetry, DataDir: s.data, Logger: d.log,
+		Handlers: map[string]uplink.Handler{
+			"scan":        d.cmdScan,
+			"lights-test": d.cmdLightsTest,
+			"keys":        d.keys.ApplyJSON,
+			"typedb":      d.cmdTypeDB,
+			"config":      d.cmdConfig,
+		},
+	}
+	if s.telemetryInterval <= 0 {
+		opts.TelemetryEvery = -1
+	}
+	if s.mqttCA != "" || s.mqttCert != "" || s.mqttKey != "" {
+		tlsCfg, err := uplink.LoadTLS(s.mqttCA, s.mqttCert, s.mqttKey)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt tls: %w", err)
+		}
+		opts.TLS = tlsCfg
+	}
+	up, err := uplink.New(d.ob, opts)
+	if err != nil {
+		return nil, fmt.Errorf("uplink: %w", err)
+	}
+	return up, nil
+}
+
+// telemetry fills the parts of the telemetry the daemon owns.
+func (d *daemon) telemetry(context.Context) uplink.Telemetry {
+	st := d.hw.guard.Stats()
+	return uplink.Telemetry{
+		UptimeSeconds: time.Since(d.start).Seconds(),
+		Scans:         d.stats.scans.Load() + d.stats.recognitions.Load(),
+		ScanFailures:  d.stats.scanFailures.Load() + d.stats.recognitionFailures.Load(),
+		CheckFailures: d.stats.checkFailureCounts(),
+		LEDOnSeconds:  d.ledOnSeconds(),
+		UVDuty:        st.UVDuty,
+		TypeDBVersion: d.db.Load().Version(),
+	}
+}
+
+// cmdScan is the MQTT scan command: {"side": "front"|"back", "country_code": "kz"}.
+// The result travels on the results topic like any other; the reply names it.
+func (d *daemon) cmdScan(ctx context.Context, args []byte) (any, error) {
+	var a struct {
+		Side        string `json:"side"`
+		CountryCode string `json:"country_code"`
+	}
+	if len(args) > 0 {
+		if err := json.Unmarshal(args, &a); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+	}
+	side := api.Front
+	switch a.Side {
+	case "", "front":
+	case "back":
+		side = api.Back
+	default:
+		return nil, fmt.Errorf("scan: side %q: want front or back", a.Side)
+	}
+	id, err := d.scanAndStore(ctx, side, a.CountryCode)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"result_id": id}, nil
+}
+
+// cmdLightsTest lights each channel in turn while holding the scanner's
+// lights, and reports which switched.
+func (d *daemon) cmdLightsTest(ctx context.Context, _ []byte) (any, error) {
+	d.scan.mu.Lock()
+	defer d.scan.mu.Unlock()
+	g := d.hw.guard
+	defer g.Set(0) //nolint:errcheck // best effort: the guard's own close is the last word
+	report := map[string]string{}
+	for _, c := range g.Available().Channels() {
+		if c == hal.UV {
+			if err := g.WaitUV(ctx); err != nil {
+				return report, err
+			}
+		}
+		err := g.Set(hal.SetOf(c))
+		if err == nil {
+			err = sleep(ctx, 200*time.Millisecond)
+		}
+		if oerr := g.Set(0); err == nil {
+			err = oerr
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return report, err
+		}
+		report[c.String()] = "ok"
+		if err != nil {
+			report[c.String()] = err.Error()
+		}
+	}
+	return report, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// cmdTypeDB installs a signed typedb bundle, or rolls back to the previous
+// one: {"bundle": base64, "signature": base64} or {"rollback": true}.
+func (d *daemon) cmdTypeDB(ctx context.Context, args []byte) (any, error) {
+	var a struct {
+		Bundle    []byte `json:"bundle"`
+		Signature []byte `json:"signature"`
+		Rollback  bool   `json:"rollback"`
+	}
+	if err := json.Unmarshal(args, &a); err != nil {
+		return nil, fmt.Errorf("typedb: %w", err)
+	}
+	var inst any
+	var err error
+	if a.Rollback {
+		inst, err = d.typedbs.Rollback()
+	} else {
+		inst, err = d.typedbs.Install(a.Bundle, a.Signature)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("typedb: %w", err)
+	}
+	if err := d.reloadTypeDB(); err != nil {
+		return nil, err
+	}
+	if err := d.rebuildEngine(); err != nil {
+		return nil, err
+	}
+	db := d.db.Load()
+	return map[string]any{"installed": inst, "version": db.Version(), "checksum": db.Checksum()}, nil
+}
+
+// cmdConfig changes the whitelisted settings at run time (not persisted):
+// {"log-level": "debug"}. It replies with their current values.
+func (d *daemon) cmdConfig(ctx context.Context, args []byte) (any, error) {
+	var a map[string]string
+	if len(args) > 0 {
+		if err := json.Unmarshal(args, &a); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+	}
+	for k, v := range a {
+		switch k {
+		case "log-level":
+			l, err := parseLevel(v)
+			if err != nil {
+				return nil, err
+			}
+			d.level.Set(l)
+		default:
+			return nil, fmt.Errorf("config: %q cannot be changed remotely (allowed: log-level)", k)
+		}
+	}
+	return map[string]string{"log-level": d.level.Level().String()}, nil
+}
+
