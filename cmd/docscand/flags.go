@@ -32,10 +32,10 @@ type settings struct {
 	maxPixels      int64
 	requestTimeout time.Duration
 
-	hal    string
-	camera string
-	simDoc string
-	settle time.Duration
+	hal     string
+	camera  string
+	simDoc  string
+	settle  time.Duration
 	uvMaxOn time.Duration
 	uvDuty  float64
 

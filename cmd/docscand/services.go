@@ -328,4 +328,3 @@ func (d *daemon) cmdConfig(ctx context.Context, args []byte) (any, error) {
 	}
 	return map[string]string{"log-level": d.level.Level().String()}, nil
 }
-
