@@ -3,6 +3,7 @@ package uplink
 import (
 	"context"
 	"fmt"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,7 +20,7 @@ import (
 // deleting each on its PUBACK; the connection set-up is included.
 func BenchmarkDrain(b *testing.B) {
 	const perOp = 500
-	broker := startBroker(b, "", false)
+	broker := mqtttest.Start(b, "", false)
 	var baseline float64
 	for _, window := range []int{1, 32} {
 		b.Run(fmt.Sprintf("window-%d", window), func(b *testing.B) {
@@ -47,7 +48,7 @@ func BenchmarkDrain(b *testing.B) {
 					}()
 				}
 				wg.Wait()
-				u, err := New(ob, Options{Brokers: []string{broker.url()}, DeviceID: "bench", Window: window, TelemetryEvery: -1, Logger: testLogger()})
+				u, err := New(ob, Options{Brokers: []string{broker.URL()}, DeviceID: "bench", Window: window, TelemetryEvery: -1, Logger: testLogger()})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -7,124 +7,16 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
-
-const mosquittoBin = "/usr/sbin/mosquitto"
-
-// broker is a real Mosquitto on a free loopback port, with a generated
-// configuration, started and stopped by the test.
-type broker struct {
-	t    testing.TB
-	dir  string
-	conf string
-	port int
-	cmd  *exec.Cmd
-	tls  bool
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startBroker starts Mosquitto with persistence (so a consumer's queued
-// messages survive a stop and start) and any extra configuration lines.
-func startBroker(t testing.TB, extra string, useTLS bool) *broker {
-	t.Helper()
-	if _, err := os.Stat(mosquittoBin); err != nil {
-		t.Fatalf("mosquitto is needed (apt-get install mosquitto; .ci/deps.sh does it): %v", err)
-	}
-	dir := t.TempDir()
-	b := &broker{t: t, dir: dir, port: freePort(t), tls: useTLS}
-	b.conf = filepath.Join(dir, "mosquitto.conf")
-	conf := fmt.Sprintf(`listener %d 127.0.0.1
-persistence true
-persistence_location %s/
-autosave_interval 0
-max_queued_messages 0
-max_inflight_messages 0
-log_dest file %s/mosquitto.log
-log_type error
-log_type warning
-%s
-`, b.port, dir, dir, extra)
-	if !strings.Contains(extra, "allow_anonymous") {
-		conf += "allow_anonymous true\n"
-	}
-	if os.Geteuid() == 0 {
-		// As root, Mosquitto would switch to user mosquitto, which cannot
-		// read the test's private temporary directory.
-		conf += "user root\n"
-	}
-	if err := os.WriteFile(b.conf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b.start()
-	t.Cleanup(b.stop)
-	return b
-}
-
-func (b *broker) url() string {
-	if b.tls {
-		return fmt.Sprintf("ssl://127.0.0.1:%d", b.port)
-	}
-	return fmt.Sprintf("tcp://127.0.0.1:%d", b.port)
-}
-
-func (b *broker) addr() string { return fmt.Sprintf("127.0.0.1:%d", b.port) }
-
-func (b *broker) start() {
-	b.t.Helper()
-	b.cmd = exec.Command(mosquittoBin, "-c", b.conf)
-	out, _ := os.Create(filepath.Join(b.dir, "stdout.log"))
-	b.cmd.Stdout, b.cmd.Stderr = out, out
-	if err := b.cmd.Start(); err != nil {
-		b.t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", b.addr(), 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(b.dir, "mosquitto.log"))
-			out, _ := os.ReadFile(filepath.Join(b.dir, "stdout.log"))
-			log = append(log, out...)
-			b.t.Fatalf("mosquitto did not listen on %s: %v\n%s", b.addr(), err, log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// stop ends Mosquitto with SIGTERM, so it saves its persistence file.
-func (b *broker) stop() {
-	if b.cmd == nil {
-		return
-	}
-	b.cmd.Process.Signal(syscall.SIGTERM)
-	b.cmd.Wait()
-	b.cmd = nil
-}
 
 // proxy sits between the uplink and the broker. In stall mode it passes
 // the client's bytes on but, after the broker's first packet (CONNACK),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -122,7 +123,7 @@ func (r *requester) call(topic, payload string) Reply {
 }
 
 func TestCommands(t *testing.T) {
-	b := startBroker(t, "", false)
+	b := mqtttest.Start(t, "", false)
 	var lightsCalls atomic.Int32
 	handlers := map[string]Handler{
 		"lights-test": func(ctx context.Context, args []byte) (any, error) {
@@ -137,9 +138,9 @@ func TestCommands(t *testing.T) {
 		"keys": func(ctx context.Context, args []byte) (any, error) { panic("boom") },
 	}
 	ob := openOutbox(t, outbox.Options{})
-	u, _ := runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-c", Handlers: handlers})
+	u, _ := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-c", Handlers: handlers})
 	waitUntil(t, 5*time.Second, "connected", func() bool { return u.Stats().Connected })
-	r := newRequester(t, b.url(), "dev-c")
+	r := newRequester(t, b.URL(), "dev-c")
 	time.Sleep(100 * time.Millisecond) // the uplink's SUBSCRIBE follows its CONNACK
 
 	tests := []struct {

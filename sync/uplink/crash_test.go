@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -92,11 +93,11 @@ func daemonChild() int {
 // written and published, then restarts from its outbox: every result
 // whose Put had returned reaches the broker.
 func TestKill9WithResultsInFlight(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-crash/results")
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-crash/results")
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "UPLINK_DIR="+dir, "UPLINK_BROKER="+b.url())
+	cmd.Env = append(os.Environ(), childEnv+"=1", "UPLINK_DIR="+dir, "UPLINK_BROKER="+b.URL())
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestKill9WithResultsInFlight(t *testing.T) {
 		t.Fatalf("outbox corrupt after kill -9: %+v", ob.Recovery())
 	}
 	left := ob.Stats().Depth
-	runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-crash"})
+	runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-crash"})
 	waitUntil(t, 15*time.Second, "the restarted uplink draining the outbox", func() bool { return ob.Stats().Depth == 0 })
 	waitUntil(t, 5*time.Second, "every answered result at the consumer", func() bool {
 		for _, id := range answered {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"io"
 	"log/slog"
 	"os"
@@ -213,11 +214,11 @@ func retained(t testing.TB, brokerURL, topic string) string {
 }
 
 func TestDeliversInOrderAndDeletesOnPuback(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-1/#")
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-1/#")
 	ob := openOutbox(t, outbox.Options{})
 	ids := fill(t, ob, "r", 400)
-	u, stop := runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-1", Window: 16})
+	u, stop := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-1", Window: 16})
 	waitUntil(t, 10*time.Second, "all results delivered", func() bool { return cons.distinct() == len(ids) })
 	waitUntil(t, 5*time.Second, "outbox drained", func() bool { return ob.Stats().Depth == 0 })
 	cons.mu.Lock()
@@ -231,22 +232,22 @@ func TestDeliversInOrderAndDeletesOnPuback(t *testing.T) {
 	if st := u.Stats(); st.Acked != uint64(len(ids)) || !st.Connected {
 		t.Fatalf("stats = %+v", st)
 	}
-	if s := retained(t, b.url(), "docscan/dev-1/status"); s != StatusOnline {
+	if s := retained(t, b.URL(), "docscan/dev-1/status"); s != StatusOnline {
 		t.Fatalf("retained status while running = %q", s)
 	}
 	// New results keep flowing on the same connection.
 	more := fill(t, ob, "late", 5)
 	waitUntil(t, 5*time.Second, "late results", func() bool { return cons.has(more[4]) })
 	stop()
-	if s := retained(t, b.url(), "docscan/dev-1/status"); s != StatusOffline {
+	if s := retained(t, b.URL(), "docscan/dev-1/status"); s != StatusOffline {
 		t.Fatalf("retained status after shutdown = %q", s)
 	}
 }
 
 func TestImagesTravelAsStored(t *testing.T) {
-	b := startBroker(t, "", false)
+	b := mqtttest.Start(t, "", false)
 	got := make(chan ResultMessage, 1)
-	c := newConsumer(t, b.url(), "nothing")
+	c := newConsumer(t, b.URL(), "nothing")
 	c.client.Subscribe("docscan/dev-img/results", 1, func(_ mqtt.Client, m mqtt.Message) {
 		var msg ResultMessage
 		json.Unmarshal(m.Payload(), &msg)
@@ -260,7 +261,7 @@ func TestImagesTravelAsStored(t *testing.T) {
 	if _, err := ob.Put(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-img"})
+	runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-img"})
 	select {
 	case msg := <-got:
 		if string(msg.Images[outbox.ImageFrontSide]) != "FRONT" || len(msg.Images) != 1 {
@@ -278,10 +279,10 @@ func TestImagesTravelAsStored(t *testing.T) {
 }
 
 func TestBrokerRestartWhileResultsKeepComing(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-2/results")
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-2/results")
 	ob := openOutbox(t, outbox.Options{})
-	u, _ := runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-2", Window: 8, AckTimeout: time.Second})
+	u, _ := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-2", Window: 8, AckTimeout: time.Second})
 
 	var ids []string
 	var mu sync.Mutex
@@ -302,13 +303,13 @@ func TestBrokerRestartWhileResultsKeepComing(t *testing.T) {
 		}
 	}()
 	time.Sleep(300 * time.Millisecond)
-	b.stop()
+	b.Stop()
 	stoppedAt := u.Stats().Acked
 	time.Sleep(400 * time.Millisecond) // results pile up in the outbox
 	if ob.Stats().Depth == 0 {
 		t.Fatal("nothing waited in the outbox while the broker was down")
 	}
-	b.start()
+	b.Start()
 	<-producing
 	waitUntil(t, 15*time.Second, "outbox drained after restart", func() bool { return ob.Stats().Depth == 0 })
 	mu.Lock()
@@ -327,9 +328,9 @@ func TestBrokerRestartWhileResultsKeepComing(t *testing.T) {
 }
 
 func TestStallingBrokerDeletesNothingThenRedelivers(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-3/results")
-	p := startProxy(t, b.addr())
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-3/results")
+	p := startProxy(t, b.Addr())
 	p.stall.Store(true)
 	ob := openOutbox(t, outbox.Options{})
 	ids := fill(t, ob, "s", 50)
@@ -356,9 +357,9 @@ func TestStallingBrokerDeletesNothingThenRedelivers(t *testing.T) {
 }
 
 func TestLastWillOnAbruptLoss(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-4/status")
-	p := startProxy(t, b.addr())
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-4/status")
+	p := startProxy(t, b.Addr())
 	ob := openOutbox(t, outbox.Options{})
 	u, _ := runUplink(t, ob, Options{Brokers: []string{p.url()}, DeviceID: "dev-4", KeepAlive: 2 * time.Second})
 	waitUntil(t, 5*time.Second, "online", func() bool { return len(cons.messages("docscan/dev-4/status")) >= 1 })
@@ -378,7 +379,7 @@ func TestMutualTLSAndPassword(t *testing.T) {
 	if out, err := exec.Command("mosquitto_passwd", "-c", "-b", pwFile, "device-1", "s3cret").CombinedOutput(); err != nil {
 		t.Fatalf("mosquitto_passwd: %v %s", err, out)
 	}
-	b := startBroker(t, fmt.Sprintf(`cafile %s
+	b := mqtttest.Start(t, fmt.Sprintf(`cafile %s
 certfile %s
 keyfile %s
 require_certificate true
@@ -408,7 +409,7 @@ password_file %s
 		t.Run(tc.name, func(t *testing.T) {
 			ob := openOutbox(t, outbox.Options{})
 			fill(t, ob, "tls", 5)
-			u, stop := runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: fmt.Sprintf("dev-tls-%d", i),
+			u, stop := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: fmt.Sprintf("dev-tls-%d", i),
 				TLS: tc.tls, Username: tc.user, Password: tc.pw})
 			if tc.delivered {
 				waitUntil(t, 10*time.Second, "delivery over mutual TLS", func() bool { return ob.Stats().Depth == 0 })
@@ -424,15 +425,15 @@ password_file %s
 }
 
 func TestTelemetry(t *testing.T) {
-	b := startBroker(t, "", false)
-	cons := newConsumer(t, b.url(), "docscan/dev-5/telemetry")
+	b := mqtttest.Start(t, "", false)
+	cons := newConsumer(t, b.URL(), "docscan/dev-5/telemetry")
 	thermal := t.TempDir()
 	zone := filepath.Join(thermal, "thermal_zone0")
 	os.MkdirAll(zone, 0o755)
 	os.WriteFile(filepath.Join(zone, "type"), []byte("cpu-thermal\n"), 0o644)
 	os.WriteFile(filepath.Join(zone, "temp"), []byte("48312\n"), 0o644)
 	ob := openOutbox(t, outbox.Options{})
-	runUplink(t, ob, Options{Brokers: []string{b.url()}, DeviceID: "dev-5", TelemetryEvery: 100 * time.Millisecond,
+	runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-5", TelemetryEvery: 100 * time.Millisecond,
 		ThermalDir: thermal, DataDir: t.TempDir(),
 		Telemetry: func(context.Context) Telemetry {
 			return Telemetry{UptimeSeconds: 12, Scans: 7, ScanFailures: 1, CheckFailures: map[string]uint64{"uv_luminescence": 2},
