@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/coreos/go-systemd/v22/activation"
 	sd "github.com/coreos/go-systemd/v22/daemon"
 
 	"github.com/docscan/docscan/api"
@@ -97,12 +99,23 @@ type daemon struct {
 	scan    *scanner
 	stats   *counters
 
-	serving  atomic.Bool // the HTTP server is accepting
-	uplinkUp atomic.Bool // the uplink loop is running (when configured)
+	ready    chan struct{} // closed when every part runs
+	serving  atomic.Bool   // the HTTP server is accepting
+	uplinkUp atomic.Bool   // the uplink loop is running (when configured)
 }
 
-func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.LevelVar) (err error) {
-	d := &daemon{s: s, log: log, level: level, start: time.Now(), stats: newCounters()}
+func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.LevelVar) error {
+	return newDaemon(s, log, level).run(ctx)
+}
+
+func newDaemon(s *settings, log *slog.Logger, level *slog.LevelVar) *daemon {
+	return &daemon{s: s, log: log, level: level, start: time.Now(), stats: newCounters(), ready: make(chan struct{})}
+}
+
+// run starts every part, serves until ctx ends or a part fails, and stops
+// them in order: HTTP and uplink first, then the outbox, the LEDs last.
+func (d *daemon) run(ctx context.Context) (err error) {
+	s, log := d.s, d.log
 	log.Info("docscand starting", "version", version.Version, "commit", version.Commit, "hal", s.hal, "camera", s.camera)
 	if !ocr.ThreadLimited() {
 		log.Warn("OMP_THREAD_LIMIT is not 1: Tesseract will run several times slower")
@@ -161,15 +174,19 @@ func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.L
 		return err
 	}
 
+	ln, err := listen(s.listen)
+	if err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 3)
 	done := 0
 	d.serving.Store(true)
 	go func() {
-		err := d.srv.ListenAndServe(runCtx)
+		err := d.srv.Serve(runCtx, ln)
 		d.serving.Store(false)
-		errc <- fmt.Errorf("http: %w", err)
+		errc <- wrapErr("http", err)
 	}()
 	done++
 	if len(s.mqtt) > 0 {
@@ -180,7 +197,7 @@ func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.L
 		go func() {
 			err := d.up.Run(runCtx)
 			d.uplinkUp.Store(false)
-			errc <- fmt.Errorf("uplink: %w", err)
+			errc <- wrapErr("uplink", err)
 		}()
 		done++
 	}
@@ -192,6 +209,7 @@ func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.L
 		log.Warn("systemd notify", "err", err)
 	}
 	go d.watchdog(runCtx)
+	close(d.ready)
 	log.Info("docscand ready", "listen", s.listen, "data", s.data, "typedb", d.db.Load().Version())
 
 	var first error
@@ -200,6 +218,9 @@ func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.L
 		log.Info("stopping", "reason", context.Cause(ctx))
 	case first = <-errc:
 		done--
+		if first == nil {
+			first = errors.New("a part of the daemon stopped without an error")
+		}
 		log.Error("a part of the daemon stopped", "err", first)
 	}
 	_, _ = sd.SdNotify(false, sd.SdNotifyStopping)
@@ -213,6 +234,33 @@ func runDaemon(ctx context.Context, s *settings, log *slog.Logger, level *slog.L
 		first = nil
 	}
 	return first
+}
+
+// wrapErr names the part an error came from; nil stays nil.
+func wrapErr(part string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", part, err)
+}
+
+// listen takes the HTTP socket from systemd when the unit is socket
+// activated, and opens addr otherwise.
+func listen(addr string) (net.Listener, error) {
+	lns, err := activation.Listeners()
+	if err != nil {
+		return nil, fmt.Errorf("systemd sockets: %w", err)
+	}
+	for _, ln := range lns {
+		if ln != nil {
+			return ln, nil
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 // openTypeDB loads the embedded database, the installed signed bundle
