@@ -109,6 +109,9 @@ func newWork(net *mlp.Net) *work {
 
 // ReadLine reads one cut MRZ line. wantLen is the expected number of
 // characters (30, 36 or 44), or 0 to infer it from the character pitch.
+// When the ink cannot hold wantLen characters at a plausible pitch (a
+// line cut short), the count found is returned instead: check
+// len(Line.Chars).
 func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	lay, err := seg.Segment(line, wantLen)
 	if err != nil {
