@@ -21,7 +21,7 @@ func TestEval(t *testing.T) {
 		seed = v
 	}
 	t.Logf("seed %d, %d documents", seed, evalN())
-	st := runEval(t, evalCases(evalN(), seed))
+	st := runEval(t, evalCases(newEvalEnv(t).db, evalN(), seed))
 	t.Logf("\n%s", st.table())
 	st.check(t, 99, 95, 1)
 }

@@ -178,7 +178,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 // vzSide is the side as the visual-zone reader takes it, sampling small
 // zones again from the frame at its full resolution.
 func (s *side) vzSide() vz.Side {
-	return vz.Side{Image: s.layers.white, Type: s.best.Type,
+	return vz.Side{Image: s.layers.white, Type: s.best.Type, Lexicon: lexicons[s.best.Type.FDSIDList.ICAOCode],
 		Sample: func(box image.Rectangle, scale float64) *image.Gray {
 			return imgutil.WarpGray(s.white, s.hm, box, scale)
 		}}

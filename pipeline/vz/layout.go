@@ -23,7 +23,7 @@ type layout struct {
 func newLayout(img *image.RGBA, t *typedb.Type) *layout {
 	ink := chroma(float64(t.Signature.Ink[0]), float64(t.Signature.Ink[1]), float64(t.Signature.Ink[2]))
 	black := chroma(24, 24, 30)
-	return &layout{img: img, typ: t, ink: ink, separable: dist(ink, black) > 0.12}
+	return &layout{img: img, typ: t, ink: ink, separable: dist(ink, black) > 0.2}
 }
 
 func chroma(r, g, b float64) [3]float64 {
@@ -170,8 +170,10 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 	}
 	vz = vz.Add(image.Pt(dx, dy))
 	padY := vz.Dy() / 4
-	padX := max(4, vz.Dy()/3)
-	win := image.Rect(vz.Min.X-padX, vz.Min.Y-padY, vz.Max.X+padX, vz.Max.Y+padY)
+	// values are printed inside their zone's width; a wider window
+	// would take in the next field
+	padX := max(3, vz.Dy()/8)
+	win := image.Rect(vz.Min.X-2*padX, vz.Min.Y-padY, vz.Max.X+padX, vz.Max.Y+padY)
 	if anchored && labelBox.Max.Y > win.Min.Y && labelBox.Min.Y < vz.Min.Y {
 		// the label is above: do not cut into it
 		win.Min.Y = labelBox.Max.Y + 1
@@ -188,8 +190,11 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 	if mass < 10 || vb.Dy() < 4 {
 		return vz, anchored, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
+	// a faint last letter may fall under the ink threshold: leave about
+	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
-	box := image.Rect(vb.Min.X-margin, vb.Min.Y-margin, vb.Max.X+margin, vb.Max.Y+margin).Intersect(l.img.Rect)
+	hm := max(margin, vb.Dy())
+	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin).Intersect(l.img.Rect)
 	return box, anchored, nil
 }
 

@@ -48,6 +48,9 @@ type Side struct {
 	// source frame, scale times finer, so small print is read at the
 	// camera's full resolution.
 	Sample func(box image.Rectangle, scale float64) *image.Gray
+	// Lexicon holds the closed sets some fields take; a reading near one
+	// entry snaps to it.
+	Lexicon Lexicon
 }
 
 // targetHeight is the height, in pixels, a value's cut is sampled at:
@@ -79,6 +82,11 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
+				if dst.Err == nil {
+					if v, ok := s.Lexicon.Snap(f.Name, dst.Value); ok {
+						dst.Value = v
+					}
+				}
 			}(&out[i][j])
 		}
 	}
@@ -172,6 +180,9 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 		return Reading{}, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
 	}
 	v, nerr := Normalize(f, t.Text)
+	if nerr == nil {
+		v, _ = side.Lexicon.Snap(f.Name, v)
+	}
 	return Reading{Name: f.Name, Raw: t.Text, Value: v, Confidence: t.Confidence, Region: region, Err: nerr}, nil
 }
 
@@ -244,6 +255,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		if s == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 		}
+		if f.Name == "patronymic" && f.Script == typedb.ScriptCyrillic {
+			s = kazakhPatronymic(s)
+		}
 		return s, nil
 	case typedb.KindSex:
 		return NormalizeSex(s)
@@ -309,6 +323,34 @@ func keep(s string, ok func(rune) bool) string {
 		}
 	}
 	return b.String()
+}
+
+// kazakhPatronymic restores the Kazakh letters of a Kazakh patronymic,
+// which ends in ҰЛЫ ("son of") or ҚЫЗЫ ("daughter of"): Tesseract reads
+// them as У and К, and the Ә inside the father's name as Э (a letter
+// Kazakh writes only at the start of loanwords).
+func kazakhPatronymic(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r := []rune(w)
+		switch {
+		case strings.HasSuffix(w, "КЫЗЫ") && len(r) > 4:
+			w = string(r[:len(r)-4]) + "ҚЫЗЫ"
+		case strings.HasSuffix(w, "УЛЫ") && len(r) > 3:
+			w = string(r[:len(r)-3]) + "ҰЛЫ"
+		}
+		if strings.HasSuffix(w, "ҚЫЗЫ") || strings.HasSuffix(w, "ҰЛЫ") {
+			r = []rune(w)
+			for j := 1; j < len(r); j++ {
+				if r[j] == 'Э' {
+					r[j] = 'Ә'
+				}
+			}
+			w = string(r)
+		}
+		words[i] = w
+	}
+	return strings.Join(words, " ")
 }
 
 // latinLookalikes are the Latin capitals Tesseract may return inside a
