@@ -433,14 +433,15 @@ func (u *Uplink) setClient(c mqtt.Client) {
 	u.mu.Unlock()
 }
 
-// announce publishes the retained "online" and subscribes to commands.
+// announce subscribes to commands, then publishes the retained "online":
+// an operator who sees the device online can send it a command at once.
 func (u *Uplink) announce(ctx context.Context, c mqtt.Client, acked *atomic.Bool) error {
-	if err := waitToken(ctx, c.Publish(u.topics.Status, 1, true, StatusOnline), u.opts.AckTimeout); err != nil {
-		return u.tokenErr("status", err)
-	}
-	acked.Store(true)
 	if err := waitToken(ctx, c.Subscribe(u.topics.Commands, 1, u.onCommand), u.opts.AckTimeout); err != nil {
 		return u.tokenErr("subscribe", err)
+	}
+	acked.Store(true)
+	if err := waitToken(ctx, c.Publish(u.topics.Status, 1, true, StatusOnline), u.opts.AckTimeout); err != nil {
+		return u.tokenErr("status", err)
 	}
 	return nil
 }
