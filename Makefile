@@ -17,6 +17,8 @@ LDFLAGS  := -s -w -X github.com/docscan/docscan/cmd/internal/version.Version=$(V
 
 LISTEN   ?= 127.0.0.1:8080
 DATA     ?= ./var
+# make run's API key, for trying the simulator; never use it on a device.
+DEVKEY   ?= devkey-0123456789-0123456789-0123456789-0123456789
 
 .PHONY: all deps build run test test-short bench lint install clean
 
@@ -37,7 +39,7 @@ build: deps
 run: build
 	@mkdir -p $(DATA)
 	bin/docscan specimen -type kz-id-2014 -out $(DATA)/glass -seed 1 >/dev/null
-	bin/docscand -listen $(LISTEN) -data $(DATA) -hal sim -camera sim -sim-doc $(DATA)/glass
+	bin/docscand -listen $(LISTEN) -data $(DATA) -hal sim -camera sim -sim-doc $(DATA)/glass -api-key $(DEVKEY)
 
 test: deps
 	$(GO) vet ./...
