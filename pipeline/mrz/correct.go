@@ -488,9 +488,9 @@ func settleCode(lines []LineReading, text [][]byte, at span, fixes []Correction,
 				opts[k] = append(opts[k], alt{cd.Char, math.Max(0, math.Log(top/float64(cd.Prob)))})
 			}
 		}
-		looks := string(letterLookAlikes[c])
+		looks := letterLookAlikes[c]
 		if to, ok := toLetter[c]; ok {
-			looks += string(to)
+			looks = string(to) + letterLookAlikes[to] // 0 is O, and O may be D
 		}
 		for i := 0; i < len(looks); i++ {
 			if to := looks[i]; !slices.ContainsFunc(opts[k], func(a alt) bool { return a.char == to }) {

@@ -300,15 +300,14 @@ func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, fl
 			want = 44
 		}
 	}
-	if err == nil && len(r) == want {
-		return r, meanTop(r), want, nil
-	}
-	r, err = e.reader.ReadLine(img, want)
-	if err != nil {
-		return nil, 0, want, err
-	}
-	if len(r) != want {
-		return nil, 0, want, fmt.Errorf("mrz: read %d characters, want %d", len(r), want)
+	if err != nil || len(r) != want {
+		r, err = e.reader.ReadLine(img, want)
+		if err != nil {
+			return nil, 0, want, err
+		}
+		if len(r) != want {
+			return nil, 0, want, fmt.Errorf("mrz: read %d characters, want %d", len(r), want)
+		}
 	}
 	return r, meanTop(r), want, nil
 }

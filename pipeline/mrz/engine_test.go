@@ -48,6 +48,7 @@ func TestReadRendered(t *testing.T) {
 		{"TD3 JPEG 35", mrztest.Scene{Lines: specTD3, JPEG: 35}},
 		{"TD3 glare", mrztest.Scene{Lines: specTD3, Glare: true}},
 		{"TD3 faint print", mrztest.Scene{Lines: specTD3, Dim: 0.4, Noise: 3}},
+		{"TD3 fainter print", mrztest.Scene{Lines: specTD3, Dim: 0.3, Noise: 3}},
 		{"TD3 small print", mrztest.Scene{Lines: specTD3, CapHeight: 11}},
 		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
 		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},

@@ -17,13 +17,17 @@ const (
 	inkRadius     = 10
 	inkRatio      = 0.86
 	inkMinDiff    = 10
-	smearGap      = 5
-	minBlobPixels = 60
-	minElongation = 7
-	minThick      = 2.5
-	maxThick      = 24
-	minFill       = 0.4
-	maxTilt       = 35 * math.Pi / 180
+	// The second, sensitive look for faint print, when the first finds
+	// nothing readable.
+	faintInkRatio   = 0.94
+	faintInkMinDiff = 5
+	smearGap        = 5
+	minBlobPixels   = 60
+	minElongation   = 7
+	minThick        = 2.5
+	maxThick        = 24
+	minFill         = 0.4
+	maxTilt         = 35 * math.Pi / 180
 )
 
 // level is one step of the detection pyramid.
@@ -102,10 +106,14 @@ func findLines(lv level, mask []uint8, vertical bool) []lineCand {
 
 // detect returns the line candidates of all levels and both directions,
 // best first, without near duplicates.
-func detect(levels []level) []lineCand {
+func detect(levels []level, faint bool) []lineCand {
+	ratio, minDiff := float32(inkRatio), float32(inkMinDiff)
+	if faint {
+		ratio, minDiff = faintInkRatio, faintInkMinDiff
+	}
 	var all []lineCand
 	for _, lv := range levels {
-		mask := inkMask(lv.p, inkRadius, inkRatio, inkMinDiff)
+		mask := inkMask(lv.p, inkRadius, ratio, minDiff)
 		all = append(all, findLines(lv, mask, false)...)
 		all = append(all, findLines(lv, mask, true)...)
 	}

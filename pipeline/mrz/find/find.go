@@ -123,6 +123,7 @@ type Search struct {
 	levels   []level
 	cands    []lineCand
 	next     int
+	faint    bool // the candidates are from the sensitive look
 	queue    []Zone
 	found    []Zone
 	maxZones int
@@ -156,15 +157,26 @@ func (f Finder) Search(ctx context.Context, g *image.Gray) (*Search, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.cands = detect(s.levels)
+	s.cands = detect(s.levels, false)
 	return s, nil
 }
 
 // Next returns the next zone; ok is false when there are no more.
 func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 	for len(s.queue) == 0 {
-		if s.next >= len(s.cands) || s.next >= s.maxCands || len(s.found) >= s.maxZones {
+		if len(s.found) >= s.maxZones {
 			return Zone{}, false, nil
+		}
+		if s.next >= len(s.cands) || s.next >= s.maxCands {
+			if s.faint {
+				return Zone{}, false, nil
+			}
+			// Look again, for print too faint for the first look.
+			if err := ctx.Err(); err != nil {
+				return Zone{}, false, err
+			}
+			s.faint, s.cands, s.next = true, detect(s.levels, true), 0
+			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return Zone{}, false, err

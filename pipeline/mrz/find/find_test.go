@@ -56,6 +56,7 @@ func TestFindRendered(t *testing.T) {
 		{Lines: linesTD3, Busy: true, Rotate: 4},
 		{Lines: linesTD3, Glare: true},
 		{Lines: linesTD3, Dim: 0.35, Noise: 4},
+		{Lines: linesTD3, Dim: 0.28, Noise: 3},
 		{Lines: linesTD3, Blur: 1.5, Noise: 6, JPEG: 40},
 		{Lines: linesTD3, CapHeight: 9, Margin: 0.6},
 		{Lines: linesTD3, CapHeight: 48, Scale: 1},

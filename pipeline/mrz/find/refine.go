@@ -58,8 +58,8 @@ func (b band) centre(x float64) float64 { return b.y0 + b.slope*x }
 // extent and regular spacing that include the candidate's line.
 func refine(src source, c lineCand) []Zone {
 	h := c.thick
-	rescaled := false
-	for attempt := 0; attempt < 5; attempt++ {
+	rescaled, recentred := false, false
+	for attempt := 0; attempt < 6; attempt++ {
 		zones, a := refineAt(src, c, h)
 		if a.height == 0 {
 			return zones
@@ -71,21 +71,35 @@ func refine(src source, c lineCand) []Zone {
 			h, rescaled = a.height, true
 			continue
 		}
-		// A candidate may be a piece of its line (faint print breaks the
-		// blobs): when the text runs on past the patch, look further.
-		if !a.touch0 && !a.touch1 || a.x1-a.x0 > maxLineLength*h {
+		grow := (a.touch0 || a.touch1) && a.x1-a.x0 <= maxLineLength*math.Max(h, a.height)
+		// A candidate's direction comes from its blob, which may be a
+		// piece of the line: once the line is known, look again along it.
+		off := math.Abs(a.slope)*(a.x1-a.x0) > 0.15*h || math.Abs(a.across) > 0.25*h
+		if !grow && (!off || recentred) {
 			return zones
 		}
-		grow := math.Max(0.5*(a.x1-a.x0), 8*h)
-		if a.touch0 {
-			a.x0 -= grow
+		if !grow {
+			recentred = true
 		}
-		if a.touch1 {
-			a.x1 += grow
+		// Centre on the text found, along its own direction.
+		cs, sn := math.Cos(c.theta), math.Sin(c.theta)
+		c.cx += -sn * a.across
+		c.cy += cs * a.across
+		c.theta += math.Atan(a.slope)
+		if grow {
+			// Faint print breaks blobs: when the text runs on past the
+			// patch, look further.
+			more := math.Max(0.5*(a.x1-a.x0), 8*h)
+			if a.touch0 {
+				a.x0 -= more
+			}
+			if a.touch1 {
+				a.x1 += more
+			}
 		}
 		mid := (a.x0 + a.x1) / 2
-		c.cx += mid * math.Cos(c.theta)
-		c.cy += mid * math.Sin(c.theta)
+		c.cx += mid * cs
+		c.cy += mid * sn
 		c.length = a.x1 - a.x0
 	}
 	return nil
@@ -103,6 +117,8 @@ type anchorInfo struct {
 	height         float64
 	x0, x1         float64
 	touch0, touch1 bool
+	slope          float64 // of the line relative to the candidate
+	across         float64 // offset of the line's middle from the candidate's centre line, image pixels
 }
 
 // refineAt is refine with the character height taken as h; it also
@@ -112,7 +128,12 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	halfLen := c.length/2 + refineAlong*h
 	pt := samplePatch(src, c.cx, c.cy, c.theta, halfLen, refineAcross*h, step)
 	w, ph := pt.w, pt.h
-	ink := inkMask(pt.plane, refineCharH*13/10, inkRatio, printContrast(pt.plane))
+	core0 := int(refineAlong * refineCharH)
+	core1 := w - core0
+	if core1-core0 < 4*refineCharH {
+		return nil, anchorInfo{}
+	}
+	ink := inkMask(pt.plane, refineCharH*13/10, inkRatio, printContrast(pt.plane, core0, core1, ph/2-refineCharH*6/10, ph/2+refineCharH*6/10))
 	// Nothing is printed beyond the image's edge.
 	for j := 0; j < ph; j++ {
 		for _, i := range [2]int{0, w - 1} {
@@ -127,12 +148,6 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 			break
 		}
 	}
-	core0 := int(refineAlong * refineCharH)
-	core1 := w - core0
-	if core1-core0 < 4*refineCharH {
-		return nil, anchorInfo{}
-	}
-
 	// The shear that makes the text rows sharpest gives the residual skew.
 	bestSlope, bestSharp := 0.0, -1.0
 	var profile []float64
@@ -148,8 +163,19 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 			bestSlope, bestSharp, profile = slope, sharp, p
 		}
 	}
+	// Rows inked nearly across are a dark surface (the table beyond the
+	// document's edge, a photo), not print: text rows are at most about
+	// half ink. The reference is the candidate's own rows.
+	for i, v := range profile {
+		if v > 0.75 {
+			profile[i] = 0
+		}
+	}
 	profile = smooth(profile, 1)
-	peak := slices.Max(profile)
+	peak := 0.0
+	for y := max(0, ph/2-refineCharH*3/2); y < min(ph, ph/2+refineCharH*3/2); y++ {
+		peak = math.Max(peak, profile[y])
+	}
 	if peak <= 0 {
 		return nil, anchorInfo{}
 	}
@@ -199,9 +225,11 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 		height: ref.height * step,
 		x0:     ref.x0*step - halfLen, x1: ref.x1*step - halfLen,
 		touch0: ref.x0 < 1.5*refineCharH, touch1: ref.x1 > float64(w)-1.5*refineCharH,
+		slope:  ref.slope,
+		across: (ref.centre((ref.x0+ref.x1)/2) - float64(ph)/2) * step,
 	}
 	if dist(ref) > 1.5*refineCharH {
-		return nil, info
+		return nil, anchorInfo{} // the candidate's own line is not there
 	}
 	// Keep the consecutive bands that match the anchor in size and extent
 	// and are regularly spaced.
@@ -259,15 +287,20 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 
 // printContrast returns how much darker than its surroundings a pixel
 // of p must be to count as MRZ print: a third of the way from the paper
-// (the median) to the darkest print (the 2nd percentile), so that light
-// watermarks and background patterns drop out.
-func printContrast(p *plane) float32 {
+// (the median) to the darkest print (the 2nd percentile) of the
+// candidate's own text, columns x0–x1 and rows y0–y1, so that light
+// watermarks and background patterns drop out while faint print stays.
+func printContrast(p *plane, x0, x1, y0, y1 int) float32 {
 	var hist [256]int
-	for _, v := range p.p {
-		hist[min(255, max(0, int(v)))]++
+	n := 0
+	for y := max(0, y0); y < min(p.h, y1); y++ {
+		for _, v := range p.p[y*p.w+x0 : y*p.w+x1] {
+			hist[min(255, max(0, int(v)))]++
+			n++
+		}
 	}
 	pct := func(q float64) float32 {
-		target := int(q * float64(len(p.p)))
+		target := int(q * float64(n))
 		n := 0
 		for i, c := range hist {
 			n += c
