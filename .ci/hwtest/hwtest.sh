@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# hwtest.sh runs docscan's hardware tests (Go build tag hwtest) on real
+# kernel drivers: Linux's virtual V4L2 capture device (vivid) and GPIO
+# simulator (gpio-sim), in a small qemu VM booting Debian's own kernel.
+#
+# Nothing is installed into the host but the tools (qemu-system-x86,
+# cpio, gcc-12, make ...), and only when missing. The kernel, its headers
+# and source, busybox-static and kmod are fetched with `apt-get download`
+# and unpacked with `dpkg -x` under .cache/hwtest/, where the unpacked
+# kernel and the modules built from source stay for the next run.
+#
+# Usage:
+#   hwtest.sh            run the tests, then the harness self-test
+#   hwtest.sh run        run the tests only
+#   hwtest.sh selftest   check that a broken line name and a wrong pixel
+#                        format make the VM run fail
+#   hwtest.sh check      install the host tools; exit 0 when the VM can
+#                        run, 3 (with the reason) when it cannot
+#   hwtest.sh fault F    one run with fault F injected (linename|pixfmt)
+#
+# Environment: HWTEST_CACHE (default .cache/hwtest), HWTEST_ACCEL
+# (kvm|tcg; default kvm only on real hardware virtualisation),
+# HWTEST_VM_TIMEOUT (seconds, default 300), HWTEST_RUN (-test.run
+# pattern), HWTEST_ONLY (binaries, e.g. "camera hal"), HWTEST_KABI and
+# HWTEST_KVER (see versions.sh).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+cache=${HWTEST_CACHE:-$repo/.cache/hwtest}
+kdir=$cache/kernel-$KVER
+root=$kdir/root
+export PATH=/usr/local/go/bin:$PATH
+
+log() { echo "hwtest: $*" >&2; }
+die() {
+	log "$*"
+	exit 1
+}
+sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# host_tools installs the Debian packages the recipe runs, when missing.
+host_tools() {
+	local pkgs=(qemu-system-x86 cpio gcc-12 make libelf1 zlib1g libssl3 libzstd1 liblzma5 xz-utils gzip dpkg apt)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+		{ sudo_ apt-get update -q >/dev/null 2>&1 && sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
+# fetch downloads the pinned packages into $kdir/debs.
+fetch() {
+	local debs=$kdir/debs
+	[ -f "$debs/.done" ] && return 0
+	local pkgs=(
+		"linux-image-$KREL=$KVER"
+		"linux-headers-$KREL=$KVER"
+		"linux-headers-$KABI-common=$KVER"
+		"linux-kbuild-$KSERIES=$KVER"
+		"linux-source-$KSERIES=$KVER"
+		busybox-static kmod
+	)
+	rm -rf "$debs.tmp" && mkdir -p "$debs.tmp"
+	log "downloading ${pkgs[*]}"
+	if ! (cd "$debs.tmp" && apt-get download -q "${pkgs[@]}" >/dev/null 2>&1); then
+		sudo_ apt-get update -q >/dev/null 2>&1 || true
+		(cd "$debs.tmp" && apt-get download -q "${pkgs[@]}" >/dev/null) || die "apt-get download failed: is kernel $KREL ($KVER) still on the mirror? See .ci/hwtest/versions.sh"
+	fi
+	touch "$debs.tmp/.done"
+	rm -rf "$debs" && mv "$debs.tmp" "$debs"
+}
+
+# unpack extracts the packages into $root, never into the host.
+unpack() {
+	[ -f "$root/.done" ] && return 0
+	log "unpacking into ${root#"$repo"/}"
+	rm -rf "$root" && mkdir -p "$root"
+	local d
+	for d in "$kdir"/debs/*.deb; do dpkg -x "$d" "$root"; done
+	# The headers' Makefile includes the common headers by absolute path.
+	sed -i "s#^include /usr/src/#include $root/usr/src/#" "$root/usr/src/linux-headers-$KREL/Makefile"
+	[ -f "$root/boot/vmlinuz-$KREL" ] || die "no kernel image in linux-image-$KREL"
+	touch "$root/.done"
+}
+
+# build_modules builds gpio-sim and irq_sim out of tree, then runs depmod
+# over the unpacked kernel with them added. The cache key covers every
+# input of the build.
+build_modules() {
+	modkey=$(cat "$here/versions.sh" "$here/kmod/prepare.sh" "$here/kmod/Kbuild" | sha256sum | cut -c1-12)
+	local out=$kdir/kmod-$modkey
+	if [ ! -f "$out/.done" ]; then
+		log "building gpio-sim and irq_sim from linux-source-$KSERIES"
+		rm -rf "$out"
+		"$here/kmod/prepare.sh" "$root/usr/src/linux-source-$KSERIES.tar.xz" "linux-source-$KSERIES" "$out"
+		make -s -C "$root/usr/src/linux-headers-$KREL" M="$out" -j"$(nproc)" modules >"$out/build.log" 2>&1 ||
+			{
+				tail -30 "$out/build.log" >&2
+				die "module build failed"
+			}
+		touch "$out/.done"
+	fi
+	local upd=$root/lib/modules/$KREL/updates/docscan
+	if ! cmp -s "$out/gpio-sim.ko" "$upd/gpio-sim.ko" || ! cmp -s "$out/irq_sim.ko" "$upd/irq_sim.ko" ||
+		[ ! -f "$root/lib/modules/$KREL/modules.dep" ]; then
+		mkdir -p "$upd" && cp "$out"/*.ko "$upd/"
+		mkdir -p "$kdir/bin" && ln -sf "$root/bin/kmod" "$kdir/bin/depmod"
+		"$kdir/bin/depmod" -b "$root" "$KREL"
+	fi
+}
+
+# load_order prints the modules to insmod for each wanted module, with
+# its parameters, dependencies first (modules.dep lists a module's
+# dependencies so that the last one loads first).
+load_order() {
+	local dep=$root/lib/modules/$KREL/modules.dep
+	awk -v want="$*" '
+		BEGIN { n = split(want, w, " ") }
+		{
+			key = $1; sub(/:$/, "", key)
+			m = key; sub(/.*\//, "", m); sub(/\.ko(\.[a-z]+)?$/, "", m)
+			deps[m] = ""
+			for (i = NF; i >= 2; i--) deps[m] = deps[m] " " $i
+			path[m] = key
+			base[key] = m
+		}
+		function load(m,   d, k, i) {
+			if (done[m]++) return
+			k = split(deps[m], d, " ")
+			for (i = 1; i <= k; i++) load(base[d[i]])
+			print path[m]
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				if (!(w[i] in path)) { print "missing module " w[i] > "/dev/stderr"; exit 1 }
+				load(w[i])
+			}
+		}' "$dep"
+}
+
+# vivid: one instance with a single video-capture node (/dev/video0)
+# whose only input is a webcam, so its frame sizes and rates are those
+# of a camera.
+vivid_args="n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0"
+
+# base_image builds the cached part of the initramfs: busybox and the
+# modules, decompressed, with the list to load.
+base_image() {
+	base=$kdir/base-$modkey.cpio.gz
+	[ -f "$base" ] && return 0
+	log "building the initramfs base"
+	local st=$kdir/base-$modkey.d
+	rm -rf "$st" && mkdir -p "$st"/{bin,dev,proc,sys,tmp,hwtest,lib/modules}
+	cp "$root/bin/busybox" "$st/bin/busybox"
+	local order ko m args
+	order=$(load_order vivid gpio-sim) || die "module missing from modules.dep"
+	: >"$st/hwtest/modules"
+	for ko in $order; do
+		mkdir -p "$st/lib/modules/$(dirname "$ko")"
+		case $ko in
+		*.ko.xz) xz -dc "$root/lib/modules/$KREL/$ko" >"$st/lib/modules/${ko%.xz}" && ko=${ko%.xz} ;;
+		*.ko.zst) zstd -qdc "$root/lib/modules/$KREL/$ko" >"$st/lib/modules/${ko%.zst}" && ko=${ko%.zst} ;;
+		*) cp "$root/lib/modules/$KREL/$ko" "$st/lib/modules/$ko" ;;
+		esac
+		m=${ko##*/} && m=${m%.ko}
+		args=""
+		[ "$m" = vivid ] && args=$vivid_args
+		echo "$ko $args" >>"$st/hwtest/modules"
+	done
+	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$base.tmp"
+	# The uncompressed part appended at boot time must start on a 4-byte
+	# boundary; the kernel skips the zero padding between archives.
+	truncate -s $(( ($(stat -c %s "$base.tmp") + 3) / 4 * 4 )) "$base.tmp"
+	mv "$base.tmp" "$base"
+	rm -rf "$st"
+}
+
+# test_binaries compiles the hwtest packages into $work/tests.
+test_binaries() {
+	local pkgs
+	pkgs=$(cd "$repo" && find . -name '.?*' -prune -o -name testdata -prune -o -name '*_hw_test.go' -print | xargs -rn1 dirname | sort -u)
+	[ -n "$pkgs" ] || die "no *_hw_test.go files"
+	mkdir -p "$work/tests"
+	# shellcheck disable=SC2086 # one argument per package
+	(cd "$repo" && CGO_ENABLED=0 go test -c -tags hwtest -o "$work/tests/" $pkgs) || die "building the hwtest binaries failed"
+}
+
+# line_names asks the board package for the default profile's line names
+# ("kind channel line" per line), so the gpio-sim chip is named from the
+# same code the daemon uses rather than from a second list.
+line_names() {
+	[ -x "$work/tests/board.test" ] || die "no board.test: cmd/internal/board needs a _hw_test.go"
+	HWTEST_PRINT_LINES=1 "$work/tests/board.test" >"$work/lines" || die "board.test could not print the line names"
+	[ -s "$work/lines" ] || die "the board profile names no lines"
+}
+
+accel() {
+	if [ -n "${HWTEST_ACCEL:-}" ]; then
+		echo "$HWTEST_ACCEL"
+	elif { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; } && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}
+
+# vm boots the VM with fault $1 (or none) and prints its result line.
+# It returns 0 only when the VM reported PASS.
+vm() {
+	local fault=${1:-} only=${2:-${HWTEST_ONLY:-}} run=${3:-${HWTEST_RUN:-}}
+	local dyn=$work/dyn
+	rm -rf "$dyn" && mkdir -p "$dyn/hwtest" "$dyn/tests"
+	cp "$here/init" "$dyn/init" && chmod 755 "$dyn/init"
+	cp "$work/lines" "$dyn/hwtest/lines"
+	local pixfmt=YUYV
+	case $fault in
+	"") ;;
+	linename) # the chip names the first LED line differently from the profile
+		awk 'NR == 1 { $3 = $3 "-miswired" } { print }' "$work/lines" >"$dyn/hwtest/lines" ;;
+	pixfmt) # the tests ask for a pixel format docscan cannot decode (vivid has it)
+		pixfmt=UYVY ;;
+	*) die "unknown fault $fault" ;;
+	esac
+	{
+		printf 'HWTEST_ONLY=%q\n' "$only"
+		printf 'HWTEST_RUN=%q\n' "$run"
+		printf 'HWTEST_PIXFMT=%q\n' "$pixfmt"
+		printf 'HWTEST_TIMEOUT=%q\n' "${HWTEST_TEST_TIMEOUT:-120s}"
+	} >"$dyn/hwtest/env"
+	ln "$work"/tests/*.test "$dyn/tests/" 2>/dev/null || cp "$work"/tests/*.test "$dyn/tests/"
+	# The test binaries go in uncompressed: the guest unpacks faster than
+	# it could gunzip them, which matters under TCG.
+	(cd "$dyn" && find . | cpio -o -H newc --quiet) >"$work/dyn.cpio"
+	cat "$base" "$work/dyn.cpio" >"$work/initrd"
+
+	local a cpu
+	a=$(accel)
+	cpu=max
+	[ "$a" = kvm ] && cpu=host
+	local out=$work/vm${fault:+-$fault}.log
+	log "booting $KREL under $a${fault:+ with fault $fault}${only:+ (only $only)}"
+	local start=$SECONDS
+	timeout --foreground "${HWTEST_VM_TIMEOUT:-300}" \
+		qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m 1024 -smp 2 \
+		-kernel "$root/boot/vmlinuz-$KREL" -initrd "$work/initrd" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" \
+		-display none -serial stdio -monitor none -no-reboot -nic none </dev/null 2>&1 |
+		tr -d '\r' | tee "$out" | { if [ -n "$fault" ]; then cat >/dev/null; else grep -v -E '^=== (RUN|PAUSE|CONT)' || true; fi; }
+	local res
+	res=$(grep -a '^HWTEST RESULT:' "$out" | tail -1 || true)
+	[ -n "$res" ] || res="HWTEST RESULT: FAIL (no result from the VM after $((SECONDS - start)) s; log in ${out#"$repo"/})"
+	log "${res#HWTEST RESULT: } in $((SECONDS - start)) s${fault:+ (fault $fault)}"
+	vmlog=$out
+	[[ $res == "HWTEST RESULT: PASS"* ]]
+}
+
+# selftest proves the harness can fail: each fault must make the VM run
+# report FAIL, for the reason injected, while the VM itself worked.
+selftest() {
+	local ok=0
+	# A miswired line: the board cannot find its line.
+	if vm linename board 'TestHWBoardOpen|TestHWSequencer$'; then
+		log "SELFTEST FAIL: a miswired GPIO line name was not detected"
+		ok=1
+	elif ! grep -aq -- '--- FAIL: TestHW' "$vmlog"; then
+		log "SELFTEST FAIL: fault linename: the VM failed without a failing test; see $vmlog"
+		ok=1
+	else
+		log "selftest: miswired line name detected: $(grep -a -- '--- FAIL: TestHW' "$vmlog" | tr -s ' ' | sed 's/ (.*//' | sort -u | tr '\n' ' ')"
+	fi
+	# A pixel format docscan cannot decode.
+	if vm pixfmt camera 'TestHWV4L2Negotiate'; then
+		log "SELFTEST FAIL: an undecodable pixel format was not detected"
+		ok=1
+	elif ! grep -aq -- '--- FAIL: TestHW' "$vmlog" || ! grep -aq UYVY "$vmlog"; then
+		log "SELFTEST FAIL: fault pixfmt: the VM failed, but not on the pixel format; see $vmlog"
+		ok=1
+	else
+		log "selftest: wrong pixel format detected: $(grep -a -- '--- FAIL: TestHW' "$vmlog" | tr -s ' ' | sed 's/ (.*//' | sort -u | tr '\n' ' ')"
+	fi
+	[ $ok -eq 0 ] && log "selftest: PASS (both faults fail the run)"
+	return $ok
+}
+
+prepare() {
+	host_tools || die "cannot install the host tools"
+	mkdir -p "$cache"
+	exec 9>"$cache/lock"
+	flock 9
+	fetch
+	unpack
+	build_modules
+	base_image
+	work=$cache/run
+	rm -rf "$work" && mkdir -p "$work"
+	test_binaries
+	line_names
+}
+
+cmd=${1:-all}
+case $cmd in
+check)
+	if ! host_tools || ! command -v qemu-system-x86_64 >/dev/null; then
+		echo "qemu-system-x86 cannot be installed on this machine" >&2
+		exit 3
+	fi
+	if ! apt-cache show "linux-image-$KREL=$KVER" >/dev/null 2>&1 && [ ! -f "$kdir/debs/.done" ]; then
+		echo "linux-image-$KREL $KVER is not on the configured Debian mirror" >&2
+		exit 3
+	fi
+	exit 0
+	;;
+run)
+	prepare
+	vm
+	;;
+selftest)
+	prepare
+	selftest
+	;;
+fault)
+	prepare
+	vm "${2:?fault name}" && exit 1 || exit 0
+	;;
+all)
+	prepare
+	rc=0
+	vm || rc=1
+	selftest || rc=1
+	exit $rc
+	;;
+*)
+	sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2
+	exit 2
+	;;
+esac
