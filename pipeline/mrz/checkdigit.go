@@ -1,5 +1,3 @@
-// Package mrz finds, reads, parses and verifies ICAO 9303 machine-readable
-// zones. It is pure Go and knows nothing of HTTP or storage.
 package mrz
 
 // charValue is a character's value in the ICAO 9303 check-digit sum:
