@@ -255,3 +255,29 @@ func writeTestdata(t *testing.T) {
 		fmt.Printf("wrote testdata/%s (%dx%d)\n", c.file, img.Bounds().Dx(), img.Bounds().Dy())
 	}
 }
+
+// TestReadConcurrently reads the committed photos from several goroutines
+// with one engine.
+func TestReadConcurrently(t *testing.T) {
+	e := newTestEngine(t)
+	var imgs []image.Image
+	for _, c := range committedImages[:4] {
+		imgs = append(imgs, decodeFile(t, filepath.Join("testdata", c.file)))
+	}
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			i := g % len(imgs)
+			res, err := e.Read(context.Background(), imgs[i])
+			if err == nil && !slices.Equal(res.Lines, committedImages[i].scene.Lines) {
+				err = fmt.Errorf("goroutine %d: lines %q", g, res.Lines)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
