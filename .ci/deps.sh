@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
   gcc pkg-config
-  libtesseract-dev libleptonica-dev
+  libtesseract-dev libleptonica-dev tesseract-ocr
   tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz
   mosquitto mosquitto-clients
   fonts-ocr-b fonts-dejavu-core
