@@ -168,10 +168,15 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		case rd != nil && fromMRZ != "":
 			ok := agree(name, rd.Value, fromMRZ, m)
 			if !ok && e.ocr != nil {
-				again, err := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
-				if err == nil && again.Err == nil && agree(name, again.Value, fromMRZ, m) {
-					rd.Value, ok = again.Value, true
-					rep.Sources[SourceVisual] = again.Value
+				// before a disagreement counts, the zone is read in other
+				// ways; a real alteration disagrees in all of them
+				again, _ := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
+				for _, a := range again {
+					if a.Err == nil && agree(name, a.Value, fromMRZ, m) {
+						rd.Value, ok = a.Value, true
+						rep.Sources[SourceVisual] = a.Value
+						break
+					}
 				}
 			}
 			if !ok && name == "document_number" && m.Checks[mrz.CheckDocumentNumber] {

@@ -101,7 +101,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 			if th != nil {
 				c.Evidence.Signature = SignatureScore(th, t)
 			}
-			c.P = combine(c.Evidence)
+			c.P = combine(c.Evidence, read != nil)
 			out = append(out, c)
 		}
 	}
@@ -122,7 +122,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 				continue
 			}
 			out[i].Evidence.Anchors = Similarity(text, a.Text)
-			out[i].P = combine(out[i].Evidence)
+			out[i].P = combine(out[i].Evidence, true)
 		}
 		sortCands(out)
 	}
@@ -142,10 +142,27 @@ func langOf(l string) string {
 	}
 }
 
-// combine is the weighted mean of the measured evidence. Evidence that
-// flatly contradicts the type (an MRZ of another format, a missing MRZ)
-// drags p down through its weight.
-func combine(e Evidence) float64 {
+// combine is the weighted mean of the measured evidence, scaled by how
+// much of it is positive: a side must show something of the type (its
+// printed anchors, or its MRZ) before p can be high, so a blank page or
+// a stranger's card does not pass on colours and missing MRZs alone.
+// Without OCR (withOCR false) the signature stands in for the anchors.
+// Evidence that flatly contradicts the type (an MRZ of another format, a
+// missing MRZ) drags p down through its weight.
+func combine(e Evidence, withOCR bool) float64 {
+	positive := 0.0
+	if e.Anchors >= 0 {
+		positive = e.Anchors
+	} else if !withOCR && e.Signature >= 0 {
+		positive = 0.8 * e.Signature
+	}
+	if e.MRZ >= 0.6 {
+		positive = max(positive, e.MRZ)
+	}
+	return mean(e) * (0.5 + 0.5*positive)
+}
+
+func mean(e Evidence) float64 {
 	num, den := 0.0, 0.0
 	for _, v := range []struct{ s, w float64 }{{e.MRZ, wMRZ}, {e.Geometry, wGeometry}, {e.Signature, wSignature}, {e.Anchors, wAnchors}} {
 		if v.s < 0 {
@@ -166,7 +183,7 @@ func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
 	m := obs.MRZ
 	if t.MRZFormat == typedb.MRZNone {
 		if m == nil {
-			return 0.85 // no MRZ, as expected; absence proves less than presence
+			return 0.5 // no MRZ, as expected; absence proves little
 		}
 		return 0
 	}

@@ -115,3 +115,29 @@ func TestFindCroppedAndEmpty(t *testing.T) {
 		_, _ = Find(ctx, image.NewRGBA(image.Rectangle{Max: sz}))
 	}
 }
+
+// FuzzFind: any pixels in, an outline or ErrNoDocument out, never a
+// panic.
+func FuzzFind(f *testing.F) {
+	f.Add(uint16(64), uint16(48), []byte{0, 255, 12, 200})
+	f.Add(uint16(17), uint16(300), []byte{1})
+	f.Add(uint16(400), uint16(300), []byte{10, 10, 10, 240, 240, 240, 240, 240})
+	f.Fuzz(func(t *testing.T, w, h uint16, pix []byte) {
+		w, h = w%700, h%700
+		img := image.NewRGBA(image.Rect(0, 0, int(w), int(h)))
+		if len(pix) > 0 {
+			for i := range img.Pix {
+				img.Pix[i] = pix[(i/4*7+i%4)%len(pix)]
+			}
+		}
+		o, err := Find(context.Background(), img)
+		if err != nil && !errors.Is(err, ErrNoDocument) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		for _, p := range o.Quad {
+			if math.IsNaN(p.X) || math.IsNaN(p.Y) {
+				t.Fatalf("NaN corner %v", o.Quad)
+			}
+		}
+	})
+}

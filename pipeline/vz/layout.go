@@ -168,12 +168,15 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 			}
 		}
 	}
+	orig := vz
 	vz = vz.Add(image.Pt(dx, dy))
 	padY := vz.Dy() / 4
 	// values are printed inside their zone's width; a wider window
-	// would take in the next field
+	// would take in the next field. Horizontally the window spans the
+	// zone where the label puts it and where the type does, so a label
+	// found a little off does not cut the value's first letter.
 	padX := max(3, vz.Dy()/8)
-	win := image.Rect(vz.Min.X-2*padX, vz.Min.Y-padY, vz.Max.X+padX, vz.Max.Y+padY)
+	win := image.Rect(min(vz.Min.X, orig.Min.X)-2*padX, vz.Min.Y-padY, max(vz.Max.X, orig.Max.X)+padX, vz.Max.Y+padY)
 	if anchored && labelBox.Max.Y > win.Min.Y && labelBox.Min.Y < vz.Min.Y {
 		// the label is above: do not cut into it
 		win.Min.Y = labelBox.Max.Y + 1

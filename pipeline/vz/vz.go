@@ -60,6 +60,9 @@ const targetHeight = 72
 // ErrEmpty is a field with no ink in its zone.
 var ErrEmpty = errors.New("vz: nothing printed in the zone")
 
+// ErrUnreadable is a field whose text makes no value of its kind.
+var ErrUnreadable = errors.New("vz: text is no value of the field's kind")
+
 // ReadFields reads the named fields of every side in parallel (the
 // Reader's workers bound the concurrency); names nil reads all fields.
 // The readings come back in field order per side.
@@ -82,6 +85,17 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
+				if errors.Is(dst.Err, ErrUnreadable) {
+					// no value of the field's kind: read again, otherwise
+					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {
+						for _, a := range again {
+							if a.Err == nil {
+								dst.Raw, dst.Value, dst.Err = a.Raw, a.Value, nil
+								break
+							}
+						}
+					}
+				}
 				if dst.Err == nil {
 					if v, ok := s.Lexicon.Snap(f.Name, dst.Value); ok {
 						dst.Value = v
@@ -116,9 +130,9 @@ func Request(f typedb.Field) ocr.Request {
 		// the space must be listed, or Tesseract drops it between words
 		if cyr {
 			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+" -.,/"
-		} else {
-			req.Whitelist = latinUpper + digits + " -.,/"
 		}
+		// Latin: no whitelist either; under one Tesseract drops a
+		// descending J rather than read it (see Normalize)
 	case typedb.KindSex:
 		req.Languages = "kaz+rus+eng"
 		if f.Script == typedb.ScriptLatin {
@@ -157,33 +171,51 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 		return rd
 	}
 	rd.Raw, rd.Confidence = t.Text, t.Confidence
-	rd.Value, rd.Err = Normalize(f, t.Text)
+	if rd.Value, rd.Err = Normalize(f, t.Text); rd.Err != nil {
+		rd.Err = fmt.Errorf("%w: %w", ErrUnreadable, rd.Err)
+	}
 	return rd
 }
 
-// ReRead reads a field again from a cleaner cut: the crop enlarged 1.5×
-// and binarised. The caller asks for it when another source disagrees.
-func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect) (Reading, error) {
+// ReRead reads a field again in other ways, cleanest first: the cut
+// sampled finer and binarised, then the plain cut read as one word (or a
+// raw line). The caller asks when another source disagrees, or when the
+// first reading made no value.
+func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect) ([]Reading, error) {
 	w, h := side.Image.Rect.Dx(), side.Image.Rect.Dy()
 	box := region.Pixels(w, h).Intersect(side.Image.Rect)
 	if box.Dx() < 4 || box.Dy() < 4 {
-		return Reading{}, ErrEmpty
+		return nil, ErrEmpty
 	}
-	var big *image.Gray
+	var fine, plain *image.Gray
 	if side.Sample != nil {
-		big = binarize(side.Sample(box, math.Min(3, math.Max(1.5, float64(targetHeight)*1.3/float64(box.Dy())))))
+		fine = side.Sample(box, math.Min(3, math.Max(1.5, float64(targetHeight)*1.3/float64(box.Dy()))))
+		plain = side.Sample(box, math.Min(3, math.Max(1, float64(targetHeight)/float64(box.Dy()))))
 	} else {
-		big = binarize(upscale(imgutil.Gray(imgutil.Sub(side.Image, box)), 3, 2))
+		plain = imgutil.Gray(imgutil.Sub(side.Image, box))
+		fine = upscale(plain, 3, 2)
 	}
-	t, err := r.Read(ctx, big, Request(f))
-	if err != nil {
-		return Reading{}, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
+	word := Request(f)
+	word.Mode = ocr.PSMSingleWord
+	if f.Kind == typedb.KindText || f.Kind == typedb.KindSex {
+		word.Mode = psmRawLine
 	}
-	v, nerr := Normalize(f, t.Text)
-	if nerr == nil {
-		v, _ = side.Lexicon.Snap(f.Name, v)
+	var out []Reading
+	for _, v := range []struct {
+		img *image.Gray
+		req ocr.Request
+	}{{binarize(fine), Request(f)}, {plain, word}} {
+		t, err := r.Read(ctx, v.img, v.req)
+		if err != nil {
+			return out, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
+		}
+		val, nerr := Normalize(f, t.Text)
+		if nerr == nil {
+			val, _ = side.Lexicon.Snap(f.Name, val)
+		}
+		out = append(out, Reading{Name: f.Name, Raw: t.Text, Value: val, Confidence: t.Confidence, Region: region, Err: nerr})
 	}
-	return Reading{Name: f.Name, Raw: t.Text, Value: v, Confidence: t.Confidence, Region: region, Err: nerr}, nil
+	return out, nil
 }
 
 // upscale enlarges g by num/den, bilinear.
@@ -247,6 +279,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		s = strings.ToUpper(s)
 		if f.Script == typedb.ScriptCyrillic {
 			s = ToCyrillic(s)
+		} else {
+			// a J whose tail descends reads as a closing bracket
+			s = strings.NewReplacer("}", "J", ")", "J", "]", "J").Replace(s)
 		}
 		s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (f.Kind == typedb.KindText && strings.ContainsRune(".,/", r)))
@@ -371,3 +406,7 @@ func ToCyrillic(s string) string {
 	}
 	return b.String()
 }
+
+// psmRawLine is Tesseract's page segmentation mode 13: the image is one
+// text line, read without Tesseract's own layout hacks.
+const psmRawLine ocr.PageSegMode = 13

@@ -1,0 +1,110 @@
+package identify
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"testing"
+
+	"github.com/docscan/docscan/typedb"
+)
+
+func TestSimilarity(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want float64
+	}{
+		{"ҚАЗАҚСТАН РЕСПУБЛИКАСЫ", "ҚАЗАҚСТАН РЕСПУБЛИКАСЫ", 1},
+		{"казакстан республикасы", "ҚАЗАҚСТАН РЕСПУБЛИКАСЫ", 1 - 2.0/21},
+		{"", "ЖСН / ИИН", 0},
+		{"anything", "", 0},
+	} {
+		if got := Similarity(tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("Similarity(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// paint draws a thumbnail of t as the typedb describes it: paper,
+// patches, and the headers' ink.
+func paint(t *typedb.Type) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, ThumbW, ThumbH))
+	fill := func(r image.Rectangle, c typedb.RGB) {
+		draw.Draw(img, r, &image.Uniform{color.RGBA{c[0], c[1], c[2], 255}}, image.Point{}, draw.Src)
+	}
+	fill(img.Rect, t.Signature.Paper)
+	for _, p := range t.Signature.Patches {
+		fill(p.Zone.Pixels(ThumbW, ThumbH), p.RGB)
+	}
+	for _, a := range t.Anchors {
+		r := a.Zone.Pixels(ThumbW, ThumbH)
+		for x := r.Min.X; x < r.Max.X; x += 4 {
+			fill(image.Rect(x, r.Min.Y+1, x+2, r.Max.Y-1), t.Signature.Ink)
+		}
+	}
+	return img
+}
+
+func TestScoreTellsTypesApartBySignatureAndAnchors(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kz14 := db.Document("kz-id-2014")[0]
+	kz23 := db.Document("kz-id-2023")[0]
+	for _, want := range []*typedb.Type{kz14, kz23} {
+		obs := Observation{Thumb: paint(want), Aspect: want.Aspect(), Outlined: true}
+		// an anchor reader that sees the wanted type's anchors where they are
+		read := func(_ context.Context, zone typedb.Rect, flip bool, _ string) (string, error) {
+			if flip {
+				return "", nil
+			}
+			for _, a := range want.Anchors {
+				if a.Zone == zone {
+					return a.Text, nil
+				}
+			}
+			return "", nil
+		}
+		got := Score(context.Background(), obs, db.Types(), read)
+		if got[0].Type != want || got[0].Flip {
+			t.Errorf("%s: best is %s %s flip=%v (p %.3f)", want.Document, got[0].Type.Document, got[0].Type.Side, got[0].Flip, got[0].P)
+		}
+		if got[0].P < 0.6 || got[0].P > 1 {
+			t.Errorf("%s: p %.3f", want.Document, got[0].P)
+		}
+		// upside down, the same type wins flipped
+		obs.Thumb = rotate180(obs.Thumb)
+		read2 := func(_ context.Context, zone typedb.Rect, flip bool, _ string) (string, error) {
+			if !flip {
+				return "", nil
+			}
+			return read(context.Background(), zone, false, "")
+		}
+		got = Score(context.Background(), obs, db.Types(), read2)
+		if got[0].Type != want || !got[0].Flip {
+			t.Errorf("%s upside down: best is %s flip=%v", want.Document, got[0].Type.Document, got[0].Flip)
+		}
+	}
+	// a blank page is nothing
+	blank := image.NewRGBA(image.Rect(0, 0, ThumbW, ThumbH))
+	draw.Draw(blank, blank.Rect, &image.Uniform{color.RGBA{200, 200, 200, 255}}, image.Point{}, draw.Src)
+	nothing := func(context.Context, typedb.Rect, bool, string) (string, error) { return "", nil }
+	got := Score(context.Background(), Observation{Thumb: blank, Aspect: 4.0 / 3}, db.Types(), nothing)
+	if got[0].P >= 0.45 {
+		t.Errorf("blank page: best %s p %.3f", got[0].Type.Document, got[0].P)
+	}
+}
+
+func rotate180(img *image.RGBA) *image.RGBA {
+	out := image.NewRGBA(img.Rect)
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	for y := range h {
+		for x := range w {
+			out.Set(w-1-x, h-1-y, img.At(x, y))
+		}
+	}
+	return out
+}

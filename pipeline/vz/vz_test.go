@@ -1,0 +1,99 @@
+package vz
+
+import (
+	"testing"
+
+	"github.com/docscan/docscan/typedb"
+)
+
+func TestNormalize(t *testing.T) {
+	date := typedb.Field{Name: "date_of_birth", Kind: typedb.KindDate, Script: typedb.ScriptDigits}
+	iin := typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptDigits}
+	num := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
+	pat := typedb.Field{Name: "patronymic", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
+	auth := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptCyrillic}
+	sex := typedb.Field{Name: "sex", Kind: typedb.KindSex, Script: typedb.ScriptCyrillic}
+	for _, tc := range []struct {
+		f       typedb.Field
+		in, out string
+		bad     bool
+	}{
+		{date, "01.10.1996", "01.10.1996", false},
+		{date, "01101996", "01.10.1996", false},
+		{date, " 29.02.2024.", "29.02.2024", false},
+		{date, "29.02.2023", "", true},
+		{date, "31.04.2020", "", true},
+		{date, "1.10.1996", "", true},
+		{date, "", "", true},
+		{iin, "7609 0948 5918", "760909485918", false},
+		{num, "ab 12345o", "AB12345O", false},
+		{num, "", "", true},
+		{name, "BACИЛЬEBA", "ВАСИЛЬЕВА", false}, // Latin look-alikes inside Cyrillic
+		{name, " ӘБЕНОВ- ", "ӘБЕНОВ", false},
+		{name, "...", "", true},
+		{pat, "ДЭУЛЕТКЫЗЫ", "ДӘУЛЕТҚЫЗЫ", false},
+		{pat, "СЕРІКУЛЫ", "СЕРІКҰЛЫ", false},
+		{pat, "НИКОЛАЕВНА", "НИКОЛАЕВНА", false},
+		{pat, "ЭДУАРДОВИЧ", "ЭДУАРДОВИЧ", false},
+		{auth, "ҚР  ІІМ", "ҚР ІІМ", false},
+		{sex, "ЕР / М", "M", false},
+		{sex, "ӘЙЕЛ / Ж", "F", false},
+		{sex, "F", "F", false},
+		{sex, "?", "", true},
+	} {
+		got, err := Normalize(tc.f, tc.in)
+		if (err != nil) != tc.bad || got != tc.out {
+			t.Errorf("Normalize(%s, %q) = %q, %v; want %q (error %v)", tc.f.Name, tc.in, got, err, tc.out, tc.bad)
+		}
+	}
+}
+
+func TestLexiconSnap(t *testing.T) {
+	lx := Lexicon{"authority": {"ҚР ІІМ", "ҚР ӘМ", "МВД РК", "МЮ РК"}}
+	for _, tc := range []struct {
+		in, out string
+		ok      bool
+	}{
+		{"КР ИМ", "ҚР ІІМ", true},  // ІІ read as И, Қ as К
+		{"КРІІМ", "ҚР ІІМ", true},  // space lost
+		{"КР ЭМ", "ҚР ӘМ", true},   // Ә read as Э
+		{"МВД РК", "МВД РК", true}, // exact
+		{"ГУВД АЛМАТЫ", "ГУВД АЛМАТЫ", false},
+		{"", "", false},
+	} {
+		got, ok := lx.Snap("authority", tc.in)
+		if got != tc.out || ok != tc.ok {
+			t.Errorf("Snap(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.out, tc.ok)
+		}
+	}
+	if got, ok := lx.Snap("last_name", "КР ИМ"); ok || got != "КР ИМ" {
+		t.Errorf("a field without a lexicon snapped: %q", got)
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"01.10.1996", "ҚР ІІМ", "ЕР / М", "7609 0948 5918", "ДЭУЛЕТКЫЗЫ", "\xff\xfe", ""} {
+		f.Add(s)
+	}
+	fields := []typedb.Field{
+		{Name: "date_of_birth", Kind: typedb.KindDate},
+		{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptDigits},
+		{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed},
+		{Name: "patronymic", Kind: typedb.KindName, Script: typedb.ScriptCyrillic},
+		{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin},
+		{Name: "sex", Kind: typedb.KindSex},
+	}
+	lx := Lexicon{"authority": {"MIA", "MOJ"}}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, fd := range fields {
+			v, err := Normalize(fd, s)
+			if err == nil && fd.Kind == typedb.KindDate {
+				if _, err := NormalizeDate(v); err != nil {
+					t.Errorf("normalised date %q does not normalise again: %v", v, err)
+				}
+			}
+			lx.Snap("authority", v)
+		}
+	})
+}
