@@ -47,6 +47,7 @@ func TestReadRendered(t *testing.T) {
 		{"TD3 blur and noise", mrztest.Scene{Lines: specTD3, Blur: 1.2, Noise: 6}},
 		{"TD3 JPEG 35", mrztest.Scene{Lines: specTD3, JPEG: 35}},
 		{"TD3 glare", mrztest.Scene{Lines: specTD3, Glare: true}},
+		{"TD3 reflection on the MRZ", mrztest.Scene{Lines: specTD3, MRZGlare: 160, Rotate: 2}},
 		{"TD3 faint print", mrztest.Scene{Lines: specTD3, Dim: 0.4, Noise: 3}},
 		{"TD3 fainter print", mrztest.Scene{Lines: specTD3, Dim: 0.3, Noise: 3}},
 		{"TD3 small print", mrztest.Scene{Lines: specTD3, CapHeight: 11}},

@@ -14,6 +14,7 @@ import (
 	"image"
 	"image/draw"
 	"math"
+	"slices"
 )
 
 // ErrEmpty is returned for an image too small to hold an MRZ.
@@ -272,7 +273,79 @@ func Cut(g *image.Gray, l Line, minHeight, maxHeight int) *image.Gray {
 			out.Pix[j*out.Stride+i] = uint8(s.box(x, y, scale) + 0.5)
 		}
 	}
+	flatten(out, int(math.Ceil(h*scale)))
 	blankEnds(out, int((marginX-0.15*h)*scale))
+	return out
+}
+
+// flatten evens out a reflection along a cut line: where the print near
+// a column ("near": within r columns) has clearly less contrast to its
+// paper than along most of the line, the column is stretched back to the
+// line's usual contrast and paper level. Evenly lit lines are left as
+// they are.
+func flatten(img *image.Gray, r int) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	if w == 0 || h < 4 {
+		return
+	}
+	paper := make([]float64, w)
+	ink := make([]float64, w)
+	col := make([]uint8, h)
+	for x := 0; x < w; x++ {
+		for y := 0; y < h; y++ {
+			col[y] = img.Pix[y*img.Stride+x]
+		}
+		slices.Sort(col)
+		paper[x] = float64(col[h*9/10])
+		ink[x] = float64(col[h/20])
+	}
+	paper = slideMax(paper, r)
+	ink = slideMin(ink, r)
+	contrast := make([]float64, w)
+	for x := range contrast {
+		contrast[x] = paper[x] - ink[x]
+	}
+	sorted := slices.Clone(contrast)
+	slices.Sort(sorted)
+	usual := sorted[len(sorted)/2]
+	usualPaper := slices.Clone(paper)
+	slices.Sort(usualPaper)
+	p0 := usualPaper[len(usualPaper)/2]
+	for x := 0; x < w; x++ {
+		c := contrast[x]
+		if c >= 0.7*usual || c < 16 {
+			continue // usual contrast, or no print to restore
+		}
+		gain := math.Min(usual/c, 4)
+		for y := 0; y < h; y++ {
+			i := y*img.Stride + x
+			v := p0 - (paper[x]-float64(img.Pix[i]))*gain
+			img.Pix[i] = uint8(math.Max(0, math.Min(255, v)))
+		}
+	}
+}
+
+func slideMax(v []float64, r int) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		m := v[i]
+		for j := max(0, i-r); j <= min(len(v)-1, i+r); j++ {
+			m = math.Max(m, v[j])
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func slideMin(v []float64, r int) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		m := v[i]
+		for j := max(0, i-r); j <= min(len(v)-1, i+r); j++ {
+			m = math.Min(m, v[j])
+		}
+		out[i] = m
+	}
 	return out
 }
 

@@ -55,6 +55,7 @@ func TestFindRendered(t *testing.T) {
 		{Lines: linesTD3, Perspective: 0.2, Rotate: -3},
 		{Lines: linesTD3, Busy: true, Rotate: 4},
 		{Lines: linesTD3, Glare: true},
+		{Lines: linesTD3, MRZGlare: 170},
 		{Lines: linesTD3, Dim: 0.35, Noise: 4},
 		{Lines: linesTD3, Dim: 0.28, Noise: 3},
 		{Lines: linesTD3, Blur: 1.5, Noise: 6, JPEG: 40},
@@ -154,5 +155,32 @@ func TestCutIsUpright(t *testing.T) {
 	}
 	if mid, top, bot := rowMean(b.Dy()/2), rowMean(1), rowMean(b.Dy()-2); mid > top-30 || mid > bot-30 {
 		t.Errorf("row means top %.0f middle %.0f bottom %.0f", top, mid, bot)
+	}
+}
+
+// TestFlatten restores the contrast of print under a reflection and
+// leaves evenly lit print alone.
+func TestFlatten(t *testing.T) {
+	const w, h, r = 200, 20, 10
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := 230.0
+			if y >= 6 && y < 14 && x%10 < 4 {
+				v = 30 // print
+			}
+			if x >= 100 && x < 140 {
+				v = 255 - (255-v)*0.3 // a reflection: a third of the contrast
+			}
+			img.Pix[y*w+x] = uint8(v)
+		}
+	}
+	before := append([]uint8(nil), img.Pix...)
+	flatten(img, r)
+	if d := int(img.Pix[10*w+120]) - 30; d < -10 || d > 10 {
+		t.Errorf("print under the reflection %d, want about 30", img.Pix[10*w+120])
+	}
+	if img.Pix[10*w+20] != before[10*w+20] || img.Pix[2*w+20] != before[2*w+20] {
+		t.Error("evenly lit print changed")
 	}
 }

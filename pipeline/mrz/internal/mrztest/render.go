@@ -82,13 +82,16 @@ type Scene struct {
 	// Plain draws the lines in DejaVu Sans instead of OCR-B: ordinary
 	// print where an MRZ would be.
 	Plain bool
-	Busy  bool    // a cluttered background instead of a plain one
-	Glare bool    // a bright reflection across part of the document
-	Dim   float64 // print contrast: 1 full (default), 0.35 faint
-	Blur  float64 // Gaussian sigma in frame pixels
-	Noise float64 // standard deviation of added noise, grey levels
-	JPEG  int     // JPEG quality, 0 for none
-	Seed  uint64
+	Busy  bool // a cluttered background instead of a plain one
+	Glare bool // a bright reflection across part of the document
+	// MRZGlare adds a reflection of this brightness (grey levels) centred
+	// on the middle of the MRZ.
+	MRZGlare float64
+	Dim      float64 // print contrast: 1 full (default), 0.35 faint
+	Blur     float64 // Gaussian sigma in frame pixels
+	Noise    float64 // standard deviation of added noise, grey levels
+	JPEG     int     // JPEG quality, 0 for none
+	Seed     uint64
 }
 
 // Point is a frame position.
@@ -123,7 +126,7 @@ func (s Scene) Render(f *Fonts) (*image.Gray, Truth, error) {
 	if err != nil {
 		return nil, Truth{}, err
 	}
-	frame, h := s.place(doc, rng)
+	frame, h := s.place(doc, lines, rng)
 	var t Truth
 	for _, l := range lines {
 		a, b := h.apply(l[0].X, l[0].Y), h.apply(l[1].X, l[1].Y)
@@ -262,7 +265,7 @@ func (m homography) apply(x, y float64) Point {
 
 // place puts the document into a frame and returns the frame and the
 // document-to-frame mapping.
-func (s Scene) place(doc *image.Gray, rng *rand.Rand) (*image.Gray, homography) {
+func (s Scene) place(doc *image.Gray, lines [][2]Point, rng *rand.Rand) (*image.Gray, homography) {
 	w, h := float64(doc.Bounds().Dx()), float64(doc.Bounds().Dy())
 	// Corners, top edge shortened for perspective, then rotated and scaled.
 	src := [4]Point{{0, 0}, {w, 0}, {w, h}, {0, h}}
@@ -291,9 +294,16 @@ func (s Scene) place(doc *image.Gray, rng *rand.Rand) (*image.Gray, homography) 
 	frame := image.NewGray(image.Rect(0, 0, fw, fh))
 	s.background(frame, rng)
 	var glareX, glareY, glareR float64
+	glare := 0.0
 	if s.Glare {
 		glareX, glareY = w*(0.3+0.4*rng.Float64()), h*(0.5+0.4*rng.Float64())
-		glareR = w * 0.25
+		glareR, glare = w*0.25, 150
+	}
+	if s.MRZGlare > 0 {
+		first, last := lines[0], lines[len(lines)-1]
+		glareX = (first[0].X + first[1].X) / 2
+		glareY = (first[0].Y + last[0].Y) / 2
+		glareR, glare = w*0.12, s.MRZGlare
 	}
 	for y := 0; y < fh; y++ {
 		for x := 0; x < fw; x++ {
@@ -302,9 +312,9 @@ func (s Scene) place(doc *image.Gray, rng *rand.Rand) (*image.Gray, homography) 
 				continue
 			}
 			v := bilinear(doc, p.X-0.5, p.Y-0.5)
-			if s.Glare {
+			if glare > 0 {
 				d2 := ((p.X-glareX)*(p.X-glareX) + 4*(p.Y-glareY)*(p.Y-glareY)) / (glareR * glareR)
-				v += 150 * math.Exp(-d2)
+				v += glare * math.Exp(-d2)
 			}
 			frame.Pix[y*fw+x] = clamp(v)
 		}
