@@ -135,6 +135,9 @@ const (
 	// uprightProb is the mean probability above which a line's first
 	// reading direction is taken without trying the other.
 	uprightProb = 0.85
+	// minLineProb: a zone whose first line reads less surely than this
+	// both ways is not an MRZ.
+	minLineProb = 0.5
 )
 
 // Read finds the MRZ in img, reads and verifies it. It returns
@@ -240,19 +243,35 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 	if len(z.Lines) == 3 {
 		want = 30
 	}
-	// Direction: the first line, both ways.
+	// Direction: the first line one way, and the other way too unless the
+	// first was read surely.
 	flipped := z.Rotated180()
-	first, firstP, want, err := e.readLine(g, z.Lines[0], want)
+	first, firstP, firstWant, err := e.readLine(g, z.Lines[0], want)
 	if err != nil {
-		return nil, err
+		firstP = -1
 	}
 	order := []find.Zone{z, flipped}
+	otherP := -1.0
 	if firstP < uprightProb {
-		other, otherP, otherWant, err := e.readLine(g, flipped.Lines[0], want)
-		if err == nil && otherP > firstP {
-			order = []find.Zone{flipped, z}
-			first, want = other, otherWant
+		other, p, otherWant, err := e.readLine(g, flipped.Lines[0], want)
+		if err == nil {
+			otherP = p
+			if p > firstP {
+				order = []find.Zone{flipped, z}
+				first, firstWant = other, otherWant
+				firstP, otherP = p, firstP
+			}
 		}
+	}
+	if firstP < minLineProb {
+		return nil, ErrNotFound // print, but not OCR-B read either way
+	}
+	want = firstWant
+	// An upside-down OCR-B line can read surely enough: unless the zone
+	// validates, the other direction is read in full too, except when its
+	// first line was read and clearly worse.
+	if otherP >= 0 && otherP < 0.7*firstP {
+		order = order[:1]
 	}
 	var best *candidate
 	for i, oz := range order {

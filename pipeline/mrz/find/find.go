@@ -117,6 +117,9 @@ func (f Finder) Find(ctx context.Context, g *image.Gray) ([]Zone, error) {
 	}
 }
 
+// faintCandidates bounds the candidates of the sensitive second look.
+const faintCandidates = 6
+
 // Search hands out the candidate zones of one image one at a time, most
 // likely first, taking the close look (the costly part) only as asked.
 type Search struct {
@@ -125,6 +128,7 @@ type Search struct {
 	cands    []lineCand
 	next     int
 	faint    bool // the candidates are from the sensitive look
+	looked   []lineCand
 	queue    []Zone
 	found    []Zone
 	maxZones int
@@ -177,6 +181,7 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 				return Zone{}, false, err
 			}
 			s.faint, s.cands, s.next = true, detect(s.levels, true), 0
+			s.maxCands = min(s.maxCands, faintCandidates)
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -184,9 +189,10 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 		}
 		c := s.cands[s.next]
 		s.next++
-		if onFoundLine(c, s.found) {
-			continue // it would find the same zone again
+		if onFoundLine(c, s.found) || (s.faint && lookedAt(c, s.looked)) {
+			continue // it would find the same zone, or nothing, again
 		}
+		s.looked = append(s.looked, c)
 		for _, z := range refine(sourceFor(s.g, s.levels, c.thick/refineCharH), c) {
 			if !overlapsAny(z, s.found) && !overlapsAny(z, s.queue) {
 				s.queue = append(s.queue, z)
@@ -196,6 +202,18 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 	z, s.queue = s.queue[0], s.queue[1:]
 	s.found = append(s.found, z)
 	return z, true, nil
+}
+
+// lookedAt reports whether c lies along a candidate already looked at.
+func lookedAt(c lineCand, looked []lineCand) bool {
+	for i := range looked {
+		o := &looked[i]
+		du, dv := offset(o, c.cx, c.cy)
+		if parallel(o.theta, c.theta, 5) && math.Abs(dv) < 0.5*o.thick && math.Abs(du) < 0.5*o.length {
+			return true
+		}
+	}
+	return false
 }
 
 // onFoundLine reports whether candidate c lies along a line of a zone

@@ -59,7 +59,7 @@ func (b band) centre(x float64) float64 { return b.y0 + b.slope*x }
 func refine(src source, c lineCand) []Zone {
 	h := c.thick
 	rescaled, recentred := false, false
-	for attempt := 0; attempt < 6; attempt++ {
+	for attempt := 0; attempt < 4; attempt++ {
 		zones, a := refineAt(src, c, h)
 		if a.height == 0 {
 			return zones
