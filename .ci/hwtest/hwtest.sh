@@ -42,17 +42,21 @@ die() {
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # host_tools installs the Debian packages the recipe runs, when missing.
+# A package another process is upgrading right now (unpacked, awaiting
+# triggers) has its files, so it counts as present.
 host_tools() {
-	local pkgs=(qemu-system-x86 cpio gcc-12 make libelf1 zlib1g libssl3 libzstd1 liblzma5 xz-utils gzip dpkg apt)
+	local pkgs=(qemu-system-x86 cpio gcc-12 make libelf1 zlib1g libssl3 libzstd1 liblzma5 xz-utils gzip util-linux dpkg apt)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -Eq ' (installed|unpacked|half-configured|triggers-awaited|triggers-pending)$' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-		{ sudo_ apt-get update -q >/dev/null 2>&1 && sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+	local apt=(apt-get -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends)
+	sudo_ "${apt[@]}" install "${missing[@]}" >/dev/null 2>&1 ||
+		{ sudo_ apt-get -o DPkg::Lock::Timeout=300 -q update >/dev/null 2>&1 && sudo_ "${apt[@]}" install "${missing[@]}" >/dev/null; }
 }
 
 # fetch downloads the pinned packages into $kdir/debs.
@@ -234,7 +238,12 @@ vm() {
 		printf 'HWTEST_PIXFMT=%q\n' "$pixfmt"
 		printf 'HWTEST_TIMEOUT=%q\n' "${HWTEST_TEST_TIMEOUT:-120s}"
 	} >"$dyn/hwtest/env"
-	ln "$work"/tests/*.test "$dyn/tests/" 2>/dev/null || cp "$work"/tests/*.test "$dyn/tests/"
+	local t
+	for t in "$work"/tests/*.test; do
+		# Only the binaries asked for: a smaller initramfs boots faster.
+		case " ${only:-all} " in " all " | *" $(basename "$t" .test) "*) ;; *) continue ;; esac
+		ln "$t" "$dyn/tests/" 2>/dev/null || cp "$t" "$dyn/tests/"
+	done
 	# The test binaries go in uncompressed: the guest unpacks faster than
 	# it could gunzip them, which matters under TCG.
 	(cd "$dyn" && find . | cpio -o -H newc --quiet) >"$work/dyn.cpio"
