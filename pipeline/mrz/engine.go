@@ -50,7 +50,7 @@ type Result struct {
 	*Document
 	// Read are the lines as the reader saw them, before correction.
 	Read []string
-	// Corrections lists every character correction changed.
+	// Corrections lists every character the correction changed, and why.
 	Corrections []Correction
 	// Confidence is the reader's mean probability for the characters kept.
 	Confidence float64
@@ -206,6 +206,9 @@ type candidate struct {
 }
 
 func (c *candidate) better(o *candidate) bool {
+	if p, q := c.plausible(), o.plausible(); p != q {
+		return p
+	}
 	if c.res.Valid != o.res.Valid {
 		return c.res.Valid
 	}
