@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -329,5 +330,13 @@ func TestCORS(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("an origin not allowed got CORS headers")
+	}
+}
+
+func TestWriteJSONKeepsMRZFiller(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeJSON(rec, http.StatusOK, map[string]string{"line": "P<UTOERIKSSON<<ANNA"})
+	if body := rec.Body.String(); !strings.Contains(body, "P<UTOERIKSSON<<ANNA") {
+		t.Errorf("body %s: want the MRZ's '<' unescaped", body)
 	}
 }
