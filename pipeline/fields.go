@@ -66,18 +66,45 @@ var confusables = map[[2]byte]bool{
 	{'6', 'G'}: true, {'G', '6'}: true, {'Q', 'O'}: true, {'O', 'Q'}: true, {'D', '0'}: true, {'0', 'D'}: true,
 }
 
+// narrow are the glyphs OCR doubles or drops next to their look-alikes
+// ("N0O1…" for "N01…", "J16…" for "IJ16…").
+const narrow = "0O1IJQD"
+
 // settleConfusables returns the MRZ's spelling when visual differs from
-// it only by confusable characters.
+// it only by confusable characters and at most one doubled or dropped
+// narrow glyph: the weighted edit distance, with confusable substitutions
+// free and such an insertion or deletion at half cost, is at most ½.
 func settleConfusables(visual, fromMRZ string) (string, bool) {
-	if len(visual) != len(fromMRZ) || visual == fromMRZ {
+	if visual == fromMRZ || visual == "" || fromMRZ == "" {
 		return visual, false
 	}
-	for i := range len(visual) {
-		if visual[i] != fromMRZ[i] && !confusables[[2]byte{visual[i], fromMRZ[i]}] {
-			return visual, false
+	a, b := visual, fromMRZ
+	indel := func(c byte) float64 {
+		if strings.IndexByte(narrow, c) >= 0 {
+			return 0.5
 		}
+		return 1
 	}
-	return fromMRZ, true
+	prev := make([]float64, len(b)+1)
+	cur := make([]float64, len(b)+1)
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + indel(b[j-1])
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = prev[0] + indel(a[i-1])
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] && !confusables[[2]byte{a[i-1], b[j-1]}] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+indel(a[i-1]), cur[j-1]+indel(b[j-1]))
+		}
+		prev, cur = cur, prev
+	}
+	if prev[len(b)] <= 0.5 {
+		return fromMRZ, true
+	}
+	return visual, false
 }
 
 func isDigits(s string) bool {

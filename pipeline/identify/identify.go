@@ -107,12 +107,23 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		seen := 0
+		// the leading candidates, and the best of each side besides, so
+		// a side whose MRZ went unread still gets its labels read
+		pick := map[int]bool{}
+		for i := range min(anchorTop, len(out)) {
+			pick[i] = true
+		}
+		bestOf := map[typedb.SideName]bool{}
 		for i := range out {
-			if seen >= anchorTop || ctx.Err() != nil {
-				break
+			if !bestOf[out[i].Type.Side] {
+				bestOf[out[i].Type.Side] = true
+				pick[i] = true
 			}
-			seen++
+		}
+		for i := range out {
+			if !pick[i] || ctx.Err() != nil {
+				continue
+			}
 			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
 			if !ok {
 				continue

@@ -1,0 +1,162 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
+)
+
+func TestIdentifyForTheScanner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2023", specimen.Options{Seed: 5, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range spec.Sides {
+		d := specimen.Degradation{Rotate: 180 + 2, Background: color.RGBA{12, 12, 14, 255}, Noise: 2}
+		p, err := specimen.Degrade([]*image.RGBA{s.White}, d, int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := ev.eng.Identify(ctx, p.Layers[0], "kz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.Type == nil || id.Type.ID != s.TypeID || id.Side != s.Name {
+			t.Fatalf("%s: identified %+v, want type %d", s.Name, id, s.TypeID)
+		}
+		if id.Lights != id.Type.NecessaryLights|id.Type.AuthenticityNecessaryLights || id.UVExp != id.Type.UVExp {
+			t.Errorf("%s: lights %v uv_exp %d", s.Name, id.Lights, id.UVExp)
+		}
+		if id.P < 0.5 || id.P > 1 {
+			t.Errorf("%s: p %v", s.Name, id.P)
+		}
+		// upside down on the glass: the corners start at the document's
+		// own top-left, which is the frame's bottom-right
+		if len(id.Corners) != 4 {
+			t.Fatalf("%s: corners %v", s.Name, id.Corners)
+		}
+		want := p.Corners[0]
+		if d := math.Hypot(float64(id.Corners[0].X)-want[0], float64(id.Corners[0].Y)-want[1]); d > 6 {
+			t.Errorf("%s: top-left corner %v, want near %v", s.Name, id.Corners[0], want)
+		}
+	}
+	// nothing on the glass
+	glass := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for i := range glass.Pix {
+		glass.Pix[i] = 11
+	}
+	id, err := ev.eng.Identify(ctx, glass, "")
+	if err != nil || id.Type != nil || id.Corners != nil {
+		t.Errorf("empty glass: %+v, %v", id, err)
+	}
+	if _, err := ev.eng.Identify(ctx, nil, ""); !errors.Is(err, ErrNoInput) {
+		t.Errorf("nil frame: %v", err)
+	}
+}
+
+func TestRecognizeInputErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	if _, err := ev.eng.Recognize(ctx, Input{}); !errors.Is(err, ErrNoInput) {
+		t.Errorf("no side: %v", err)
+	}
+	if _, err := ev.eng.Recognize(ctx, Input{Front: &SideInput{}}); !errors.Is(err, ErrNoInput) {
+		t.Errorf("no white frame: %v", err)
+	}
+	tiny := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	if _, err := ev.eng.Recognize(ctx, Input{Front: &SideInput{White: tiny}}); !errors.Is(err, ErrFrontsideNotFound) {
+		t.Errorf("3×2 front: %v", err)
+	}
+	// the API's messages
+	for _, tc := range []struct {
+		err error
+		msg string
+	}{
+		{ErrFrontsideNotFound, "Frontside document not found"},
+		{ErrNotFrontside, "Document image at frontside_image field is not frontside"},
+		{ErrNotBackside, "Document image at backside_image field is not backside"},
+	} {
+		var m interface{ APIMessage() string }
+		if !errors.As(tc.err, &m) || m.APIMessage() != tc.msg {
+			t.Errorf("%v: APIMessage %q", tc.err, tc.msg)
+		}
+	}
+	// frames of different sizes on one side
+	spec, in, err := ev.frames(ctx, evalCase{doc: "kz-id-2014", variant: specimen.Genuine, mode: modeScanner, seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = spec
+	in.Back.UV = image.NewRGBA(image.Rect(0, 0, 100, 100))
+	if _, err := ev.eng.Recognize(ctx, in); err == nil {
+		t.Error("UV frame of another size: no error")
+	}
+}
+
+func TestRecognizeOneSideAndNoLights(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	_, in, err := ev.frames(ctx, evalCase{doc: "kz-id-2014", variant: specimen.Genuine, mode: modeScanner, seed: 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the back alone, white light only
+	res, err := ev.eng.Recognize(ctx, Input{Back: &SideInput{White: in.Back.White}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DocumentType.Frontside != nil || res.DocumentType.Backside == nil || res.MRZ == nil {
+		t.Fatalf("back only: %+v mrz %v", res.DocumentType, res.MRZ)
+	}
+	if res.Images.FrontSideImage != "" || res.Images.BackSideImage == "" {
+		t.Error("images of the wrong sides")
+	}
+	for _, c := range res.Checks {
+		switch c.Name {
+		case "uv_luminescence", "uv_image_pattern", "ir_b900", "ir_visibility":
+			if c.Status != CheckNotDone || c.Reason != "light not captured" {
+				t.Errorf("%s without its light: %s %q", c.Name, c.Status, c.Reason)
+			}
+		case "holograms_detection", "liveness", "ovi", "barcodeformatcheck":
+			if c.Status != CheckNotDone {
+				t.Errorf("%s: %s", c.Name, c.Status)
+			}
+		}
+		if c.Status == CheckOK && c.Evidence == nil {
+			t.Errorf("%s passed without evidence", c.Name)
+		}
+	}
+	if res.FailureReason != "None" {
+		t.Errorf("failure_reason %q", res.FailureReason)
+	}
+	if len(res.Views) != 1 || len(res.Views[0].Outline) != 4 || len(res.Views[0].Zones) == 0 {
+		t.Errorf("views %+v", res.Views)
+	}
+	stages := map[Stage]bool{}
+	for _, tm := range res.Timings {
+		stages[tm.Stage] = true
+	}
+	for _, s := range []Stage{StageLocate, StageMRZ, StageIdentify, StageWarp, StageVZ, StageChecks, StageImages} {
+		if !stages[s] {
+			t.Errorf("no timing for stage %s", s)
+		}
+	}
+	_ = typedb.Front
+}
