@@ -50,8 +50,11 @@ test: deps
 test-short: deps
 	$(GO) test -short -count=1 ./...
 
+# bench runs every benchmark; the daemon's are whole runs (a load test of
+# DOCSCAN_LOAD_REQUESTS requests, default 5000), so they run once.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 ./...
+	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 $$($(GO) list ./... | grep -v /cmd/docscand)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./cmd/docscand
 
 lint: deps
 	$(GO) vet ./...

@@ -57,7 +57,7 @@ func renderGlass(t *testing.T, doc string, seed int64, v specimen.Variant) (stri
 
 // startDaemon runs the daemon in this process with the given flags and
 // returns it and its base URL; it stops when the test ends.
-func startDaemon(t *testing.T, args ...string) (*daemon, string, func() error) {
+func startDaemon(t testing.TB, args ...string) (*daemon, string, func() error) {
 	t.Helper()
 	if _, err := ocr.NewPool(ocr.Options{}); errors.Is(err, ocr.ErrUnavailable) {
 		t.Skip("needs Tesseract:", err)
