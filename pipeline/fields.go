@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/docscan/docscan/pipeline/checks"
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
@@ -270,7 +271,9 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 	mrzDone := false
 	for _, s := range known {
 		t := s.best.Type
-		l := checks.Layers{Type: t, White: s.layers.white, IR: s.layers.ir, UV: s.layers.uv}
+		// the checks see every light at the IR and UV frames' half
+		// resolution, the white one downscaled to match
+		l := checks.Layers{Type: t, White: imgutil.Downscale(s.layers.white, 2), IR: s.layers.ir, UV: s.layers.uv}
 		photo := false
 		for _, bit := range t.CheckAuthenticity.Bits() {
 			switch bit {

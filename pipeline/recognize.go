@@ -291,7 +291,15 @@ func (e *Engine) finalWarp(s *side) error {
 				*l.err = fmt.Errorf("pipeline: the %s side's frames differ in size", s.name)
 				return
 			}
-			*l.dst, *l.err = e.warp(img, q, t)
+			// the IR and UV checks measure regions, not print: half the
+			// resolution serves them at a quarter of the cost
+			hw, hh := w/2, h/2
+			hm, err := imgutil.QuadToRect(q, float64(hw), float64(hh))
+			if err != nil {
+				*l.err = err
+				return
+			}
+			*l.dst = imgutil.Warp(img, hm, hw, hh)
 		}()
 	}
 	wg.Wait()

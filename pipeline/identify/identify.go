@@ -107,11 +107,19 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		// the leading candidates, and the best of each side besides, so
-		// a side whose MRZ went unread still gets its labels read
+		// the leading types (each in its better orientation), and the
+		// best of each side besides, so a side whose MRZ went unread
+		// still gets its labels read
 		pick := map[int]bool{}
-		for i := range min(anchorTop, len(out)) {
-			pick[i] = true
+		typeSeen := map[*typedb.Type]bool{}
+		for i := range out {
+			if len(typeSeen) >= anchorTop {
+				break
+			}
+			if !typeSeen[out[i].Type] {
+				typeSeen[out[i].Type] = true
+				pick[i] = true
+			}
 		}
 		bestOf := map[typedb.SideName]bool{}
 		for i := range out {
@@ -144,12 +152,16 @@ func sortCands(c []Candidate) {
 	sort.SliceStable(c, func(i, j int) bool { return c[i].P > c[j].P })
 }
 
+// langOf is the one Tesseract model for an anchor's language: an anchor
+// is in one language, and each extra model costs a full pass.
 func langOf(l string) string {
 	switch l {
 	case "en":
 		return "eng"
+	case "ru":
+		return "rus"
 	default:
-		return "kaz+rus"
+		return "kaz"
 	}
 }
 
@@ -248,8 +260,8 @@ func codeFits(code string, t *typedb.Type) bool {
 }
 
 // distinctAnchor picks the anchor of t that best tells it from the other
-// leading candidates: one whose text no other leading type prints, else
-// the first header.
+// leading candidates: the shortest whose text no other leading type
+// prints, else its shortest (reading time grows with the text).
 func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 	if len(t.Anchors) == 0 {
 		return typedb.Anchor{}, false
@@ -267,10 +279,26 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 		}
 		return false
 	}
-	for _, a := range t.Anchors {
-		if !shared(a) {
-			return a, true
+	// too short a text proves little: at least 6 letters
+	long := func(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
+	var best, fallback *typedb.Anchor
+	for i := range t.Anchors {
+		a := &t.Anchors[i]
+		if !long(*a) {
+			continue
 		}
+		if !shared(*a) && (best == nil || a.Zone.Width() < best.Zone.Width()) {
+			best = a
+		}
+		if fallback == nil || a.Zone.Width() < fallback.Zone.Width() {
+			fallback = a
+		}
+	}
+	switch {
+	case best != nil:
+		return *best, true
+	case fallback != nil:
+		return *fallback, true
 	}
 	return t.Anchors[0], true
 }
