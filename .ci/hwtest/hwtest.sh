@@ -17,6 +17,9 @@
 #   hwtest.sh check      install the host tools; exit 0 when the VM can
 #                        run, 3 (with the reason) when it cannot
 #   hwtest.sh fault F    one run with fault F injected (linename|pixfmt)
+#   hwtest.sh e2e        the whole scan path: the daemon on gpio-sim and a
+#                        v4l2loopback camera fed with a specimen (slow
+#                        under TCG: Tesseract runs in the VM)
 #
 # Environment: HWTEST_CACHE (default .cache/hwtest), HWTEST_ACCEL
 # (kvm|tcg; default kvm only on real hardware virtualisation),
@@ -62,28 +65,42 @@ host_tools() {
 # fetch downloads the pinned packages into $kdir/debs.
 fetch() {
 	local debs=$kdir/debs
-	[ -f "$debs/.done" ] && return 0
+	# The headers need linux-kbuild-$KSERIES (>= $KVER); the mirror keeps
+	# only the newest, which Debian's own dependency accepts.
+	local kbuild="linux-kbuild-$KSERIES=$KVER"
+	apt-cache madison "linux-kbuild-$KSERIES" 2>/dev/null | awk -F'|' -v v="$KVER" '{ gsub(/ /, "", $2) } $2 == v { ok = 1 } END { exit !ok }' ||
+		kbuild="linux-kbuild-$KSERIES"
 	local pkgs=(
 		"linux-image-$KREL=$KVER"
 		"linux-headers-$KREL=$KVER"
 		"linux-headers-$KABI-common=$KVER"
-		"linux-kbuild-$KSERIES=$KVER"
+		"$kbuild"
 		"linux-source-$KSERIES=$KVER"
-		busybox-static kmod
+		busybox-static kmod v4l2loopback-dkms
 	)
+	[ "$(cat "$debs/.done" 2>/dev/null)" = "${pkgs[*]}" ] && return 0
 	rm -rf "$debs.tmp" && mkdir -p "$debs.tmp"
 	log "downloading ${pkgs[*]}"
-	if ! (cd "$debs.tmp" && apt-get download -q "${pkgs[@]}" >/dev/null 2>&1); then
-		sudo_ apt-get update -q >/dev/null 2>&1 || true
-		(cd "$debs.tmp" && apt-get download -q "${pkgs[@]}" >/dev/null) || die "apt-get download failed: is kernel $KREL ($KVER) still on the mirror? See .ci/hwtest/versions.sh"
-	fi
-	touch "$debs.tmp/.done"
+	# Retried: another apt on the machine can leave the lists briefly
+	# unreadable; an update in between fetches lists that lack them.
+	local try
+	for try in 1 2 3; do
+		(cd "$debs.tmp" && apt-get download -q "${pkgs[@]}" >"$debs.tmp/log" 2>&1) && break
+		[ $try -lt 3 ] || {
+			tail -5 "$debs.tmp/log" >&2
+			die "apt-get download failed: is kernel $KREL ($KVER) still on the mirror? See .ci/hwtest/versions.sh"
+		}
+		sleep 5
+		sudo_ apt-get -o DPkg::Lock::Timeout=120 update -q >/dev/null 2>&1 || true
+	done
+	rm -f "$debs.tmp/log"
+	echo "${pkgs[*]}" >"$debs.tmp/.done"
 	rm -rf "$debs" && mv "$debs.tmp" "$debs"
 }
 
 # unpack extracts the packages into $root, never into the host.
 unpack() {
-	[ -f "$root/.done" ] && return 0
+	[ "$(cat "$root/.done" 2>/dev/null)" = "$(cat "$kdir/debs/.done")" ] && return 0
 	log "unpacking into ${root#"$repo"/}"
 	rm -rf "$root" && mkdir -p "$root"
 	local d
@@ -91,28 +108,43 @@ unpack() {
 	# The headers' Makefile includes the common headers by absolute path.
 	sed -i "s#^include /usr/src/#include $root/usr/src/#" "$root/usr/src/linux-headers-$KREL/Makefile"
 	[ -f "$root/boot/vmlinuz-$KREL" ] || die "no kernel image in linux-image-$KREL"
-	touch "$root/.done"
+	cp "$kdir/debs/.done" "$root/.done"
 }
 
-# build_modules builds gpio-sim and irq_sim out of tree, then runs depmod
+# build_modules builds gpio-sim and irq_sim, and v4l2loopback from
+# Debian's v4l2loopback-dkms source, out of tree; then it runs depmod
 # over the unpacked kernel with them added. The cache key covers every
 # input of the build.
 build_modules() {
-	modkey=$(cat "$here/versions.sh" "$here/kmod/prepare.sh" "$here/kmod/Kbuild" | sha256sum | cut -c1-12)
+	# Keyed by every input of the modules and the initramfs base.
+	modkey=$({
+		cat "$here/versions.sh" "$here/kmod/prepare.sh" "$here/kmod/Kbuild" "$root/.done"
+		declare -f build_modules base_image load_order
+		echo "$vivid_args $loopback_args"
+	} | sha256sum | cut -c1-12)
 	local out=$kdir/kmod-$modkey
 	if [ ! -f "$out/.done" ]; then
 		log "building gpio-sim and irq_sim from linux-source-$KSERIES"
 		rm -rf "$out"
 		"$here/kmod/prepare.sh" "$root/usr/src/linux-source-$KSERIES.tar.xz" "linux-source-$KSERIES" "$out"
-		make -s -C "$root/usr/src/linux-headers-$KREL" M="$out" -j"$(nproc)" modules >"$out/build.log" 2>&1 ||
-			{
-				tail -30 "$out/build.log" >&2
-				die "module build failed"
-			}
+		local loop
+		loop=$(echo "$root"/usr/src/v4l2loopback-*)
+		mkdir -p "$out/v4l2loopback"
+		cp "$loop"/*.c "$loop"/*.h "$out/v4l2loopback/"
+		echo 'obj-m := v4l2loopback.o' >"$out/v4l2loopback/Kbuild"
+		local m
+		for m in "$out" "$out/v4l2loopback"; do
+			make -s -C "$root/usr/src/linux-headers-$KREL" M="$m" -j"$(nproc)" modules >>"$out/build.log" 2>&1 ||
+				{
+					tail -30 "$out/build.log" >&2
+					die "module build failed in $m"
+				}
+		done
+		cp "$out/v4l2loopback/v4l2loopback.ko" "$out/"
 		touch "$out/.done"
 	fi
 	local upd=$root/lib/modules/$KREL/updates/docscan
-	if ! cmp -s "$out/gpio-sim.ko" "$upd/gpio-sim.ko" || ! cmp -s "$out/irq_sim.ko" "$upd/irq_sim.ko" ||
+	if ! cmp -s "$out/gpio-sim.ko" "$upd/gpio-sim.ko" || ! cmp -s "$out/v4l2loopback.ko" "$upd/v4l2loopback.ko" ||
 		[ ! -f "$root/lib/modules/$KREL/modules.dep" ]; then
 		mkdir -p "$upd" && cp "$out"/*.ko "$upd/"
 		mkdir -p "$kdir/bin" && ln -sf "$root/bin/kmod" "$kdir/bin/depmod"
@@ -153,6 +185,9 @@ load_order() {
 # whose only input is a webcam, so its frame sizes and rates are those
 # of a camera.
 vivid_args="n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0"
+# v4l2loopback: /dev/video1, announcing capture and output at once, so
+# that the camera opens it as the feeder writes into it.
+loopback_args="devices=1 video_nr=1 exclusive_caps=0 card_label=docscan-loopback"
 
 # base_image builds the cached part of the initramfs: busybox and the
 # modules, decompressed, with the list to load.
@@ -164,7 +199,7 @@ base_image() {
 	rm -rf "$st" && mkdir -p "$st"/{bin,dev,proc,sys,tmp,hwtest,lib/modules}
 	cp "$root/bin/busybox" "$st/bin/busybox"
 	local order ko m args
-	order=$(load_order vivid gpio-sim) || die "module missing from modules.dep"
+	order=$(load_order vivid gpio-sim v4l2loopback) || die "module missing from modules.dep"
 	: >"$st/hwtest/modules"
 	for ko in $order; do
 		mkdir -p "$st/lib/modules/$(dirname "$ko")"
@@ -176,6 +211,7 @@ base_image() {
 		m=${ko##*/} && m=${m%.ko}
 		args=""
 		[ "$m" = vivid ] && args=$vivid_args
+		[ "$m" = v4l2loopback ] && args=$loopback_args
 		echo "$ko $args" >>"$st/hwtest/modules"
 	done
 	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$base.tmp"
@@ -219,6 +255,8 @@ accel() {
 # It returns 0 only when the VM reported PASS.
 vm() {
 	local fault=${1:-} only=${2:-${HWTEST_ONLY:-}} run=${3:-${HWTEST_RUN:-}}
+	# extra_root (a folder added to the initramfs), extra_env (lines for
+	# /hwtest/env) and vm_mem come from e2e.
 	local dyn=$work/dyn
 	rm -rf "$dyn" && mkdir -p "$dyn/hwtest" "$dyn/tests"
 	cp "$here/init" "$dyn/init" && chmod 755 "$dyn/init"
@@ -237,6 +275,7 @@ vm() {
 		printf 'HWTEST_RUN=%q\n' "$run"
 		printf 'HWTEST_PIXFMT=%q\n' "$pixfmt"
 		printf 'HWTEST_TIMEOUT=%q\n' "${HWTEST_TEST_TIMEOUT:-120s}"
+		printf '%s\n' "${extra_env:-}"
 	} >"$dyn/hwtest/env"
 	local t
 	for t in "$work"/tests/*.test; do
@@ -248,6 +287,9 @@ vm() {
 	# it could gunzip them, which matters under TCG.
 	(cd "$dyn" && find . | cpio -o -H newc --quiet) >"$work/dyn.cpio"
 	cat "$base" "$work/dyn.cpio" >"$work/initrd"
+	if [ -n "${extra_root:-}" ]; then
+		(cd "$extra_root" && find . | cpio -o -H newc --quiet) >>"$work/initrd"
+	fi
 
 	local a cpu
 	a=$(accel)
@@ -257,7 +299,7 @@ vm() {
 	log "booting $KREL under $a${fault:+ with fault $fault}${only:+ (only $only)}"
 	local start=$SECONDS
 	timeout --foreground "${HWTEST_VM_TIMEOUT:-300}" \
-		qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m 1024 -smp 2 \
+		qemu-system-x86_64 -accel "$a" -cpu "$cpu" -m "${vm_mem:-1024}" -smp 2 \
 		-kernel "$root/boot/vmlinuz-$KREL" -initrd "$work/initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" \
 		-display none -serial stdio -monitor none -no-reboot -nic none </dev/null 2>&1 |
@@ -298,6 +340,37 @@ selftest() {
 	return $ok
 }
 
+# e2e runs the whole scan path (cmd/docscand's TestHWScanEndToEnd, build
+# tag hwtest_e2e) in the VM: the daemon on the gpio-sim board and a
+# v4l2loopback camera fed with the simulator's frames of a specimen. The
+# test binary needs Tesseract, so it is built with cgo and goes in with
+# its shared libraries and the traineddata; the specimen is rendered on
+# the host, which has the fonts.
+e2e() {
+	local e=$work/e2e tessdata=/usr/share/tesseract-ocr/5/tessdata
+	dpkg-query -W -f='${Status}' libtesseract-dev 2>/dev/null | grep -q installed ||
+		die "e2e needs libtesseract-dev and tesseract-ocr-eng/rus/kaz: run make deps"
+	rm -rf "$e" && mkdir -p "$e/tests" "$e/glass" "$e$tessdata" "$e/lib64"
+	log "building the end-to-end test (cgo)"
+	(cd "$repo" && CGO_ENABLED=1 go test -c -tags hwtest_e2e -o "$e/tests/docscand.test" ./cmd/docscand) ||
+		die "building the end-to-end test failed"
+	HWTEST_RENDER_GLASS="$e/glass" "$e/tests/docscand.test" || die "rendering the specimen failed"
+	local lib
+	for lib in $(ldd "$e/tests/docscand.test" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$e$(dirname "$lib")"
+		cp -L "$lib" "$e$lib"
+	done
+	cp -r "$tessdata"/configs "$tessdata"/tessconfigs "$tessdata"/eng.traineddata \
+		"$tessdata"/rus.traineddata "$tessdata"/kaz.traineddata "$e$tessdata/"
+	extra_root=$e
+	extra_env="HWTEST_GLASS=/glass
+HWTEST_LOOPBACK=/dev/video1
+OMP_THREAD_LIMIT=1"
+	vm_mem=2048
+	HWTEST_TEST_TIMEOUT=${HWTEST_TEST_TIMEOUT:-900s} HWTEST_VM_TIMEOUT=${HWTEST_VM_TIMEOUT:-1200} \
+		vm "" docscand '^TestHWScanEndToEnd$'
+}
+
 prepare() {
 	host_tools || die "cannot install the host tools"
 	mkdir -p "$cache"
@@ -320,7 +393,7 @@ check)
 		echo "qemu-system-x86 cannot be installed on this machine" >&2
 		exit 3
 	fi
-	if [ ! -f "$kdir/debs/.done" ] && ! apt-cache show "linux-image-$KREL=$KVER" >/dev/null 2>&1; then
+	if [ ! -f "$kdir/debs/.done" ] && ! apt-cache madison "linux-image-$KREL" 2>/dev/null | grep -q "| *$KVER *|"; then
 		# Not a reason to skip: the pin needs a bump.
 		echo "linux-image-$KREL $KVER is not on the configured Debian mirror: bump .ci/hwtest/versions.sh" >&2
 		exit 1
@@ -334,6 +407,10 @@ run)
 selftest)
 	prepare
 	selftest
+	;;
+e2e)
+	prepare
+	e2e
 	;;
 fault)
 	prepare
