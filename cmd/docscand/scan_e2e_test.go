@@ -290,6 +290,12 @@ func TestHWScanEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	feeder := startLoopbackFeeder(t, loop, sim, size, 10)
+	// v4l2loopback offers a capture format only once frames flow.
+	for deadline := time.Now().Add(60 * time.Second); feeder.frames.Load() < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the feeder wrote no frames in 60 s")
+		}
+	}
 
 	d, base, stop := startDaemon(t, "-hal", "gpio", "-camera", "v4l2:"+loop, "-telemetry-interval", "0")
 	if d.hw.simLEDs != nil {
