@@ -316,9 +316,14 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	}
 	var reader identify.AnchorReader
 	if e.ocr != nil {
-		work := s.work
+		ww, wh := s.work.Rect.Dx(), s.work.Rect.Dy()
+		hm, err := imgutil.QuadToRect(o.Quad, float64(ww), float64(wh))
+		if err != nil {
+			return nil
+		}
+		white := s.white
 		reader = func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error) {
-			g := cutZone(work, zone, flip)
+			g := cutZone(white, hm, ww, wh, zone, flip)
 			t, err := e.ocr.Read(ctx, g, ocrRequest(lang))
 			return t.Text, err
 		}
@@ -335,18 +340,38 @@ func ocrRequest(lang string) ocr.Request {
 	return ocr.Request{Languages: lang, Mode: ocr.PSMSingleLine}
 }
 
-// cutZone returns the grey crop of a normalised zone of img, read in the
-// orientation flip says (upside-down crops are turned upright).
-func cutZone(img *image.RGBA, z typedb.Rect, flip bool) *image.Gray {
+// cutZone returns the grey crop of a normalised zone of the side that
+// hm warps to a w×h grid, sampled from the frame finer where the print is
+// small (labels are read best with capitals 25–40 px tall), turned
+// upright when flip says the side lies upside down.
+func cutZone(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, flip bool) *image.Gray {
 	if flip {
 		z = typedb.Rect{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
 	}
-	r := z.Pixels(img.Rect.Dx(), img.Rect.Dy()).Intersect(img.Rect)
-	sub := imgutil.Sub(img, r)
+	r := z.Pixels(w, h).Intersect(image.Rect(0, 0, w, h))
+	scale := math.Max(1, math.Min(2.5, anchorHeight/math.Max(1, float64(r.Dy()))))
+	g := imgutil.WarpGray(frame, hm, r, scale)
 	if flip {
-		sub = imgutil.Rotate180(sub)
+		rotateGray180(g)
 	}
-	return imgutil.Gray(sub)
+	return g
+}
+
+// anchorHeight is the height anchor zones are sampled at.
+const anchorHeight = 56
+
+func rotateGray180(g *image.Gray) {
+	p := g.Pix
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 0; y < (h+1)/2; y++ {
+		for x := range w {
+			y2, x2 := h-1-y, w-1-x
+			if y2 < y || (y2 == y && x2 <= x) {
+				continue
+			}
+			p[y*g.Stride+x], p[y2*g.Stride+x2] = p[y2*g.Stride+x2], p[y*g.Stride+x]
+		}
+	}
 }
 
 func nearestAspect(cands []*typedb.Type, aspect float64) *typedb.Type {

@@ -67,6 +67,46 @@ var confusables = map[[2]byte]bool{
 	{'6', 'G'}: true, {'G', '6'}: true, {'Q', 'O'}: true, {'O', 'Q'}: true, {'D', '0'}: true, {'0', 'D'}: true,
 }
 
+// lookAlikes are the Cyrillic letters OCR takes for one another whose
+// ICAO transliterations differ.
+var lookAlikes = map[rune][]rune{
+	'Ш': {'Щ'}, 'Щ': {'Ш'}, 'Ь': {'Ъ', 'Ы'}, 'Ъ': {'Ь'}, 'Ы': {'Ь'}, 'Б': {'В'}, 'В': {'Б'},
+	'Н': {'П'}, 'П': {'Н'}, 'Л': {'Д'}, 'Д': {'Л'}, 'Ц': {'Щ', 'Ч'}, 'Ч': {'Ц'}, 'З': {'Э'}, 'Э': {'З'},
+}
+
+// settleName fixes one OCR confusion in a visual-zone name that the
+// MRZ's spelling resolves: a single Cyrillic look-alike whose
+// transliteration then matches, or (Latin) one I of a run of I's lost.
+// The visual value keeps its script.
+func settleName(visual, fromMRZ string, m *mrz.Result) (string, bool) {
+	r := []rune(visual)
+	for i, c := range r {
+		for _, alt := range lookAlikes[c] {
+			if alt == c {
+				continue
+			}
+			try := append([]rune(nil), r...)
+			try[i] = alt
+			if v := string(try); agreeName(v, fromMRZ, m) {
+				return v, true
+			}
+		}
+	}
+	for i, c := range r {
+		if c == 'I' {
+			v := string(r[:i]) + "I" + string(r[i:])
+			if agreeName(v, fromMRZ, m) {
+				return v, true
+			}
+		}
+	}
+	return visual, false
+}
+
+func agreeName(visual, fromMRZ string, m *mrz.Result) bool {
+	return agree("last_name", visual, fromMRZ, m)
+}
+
 // narrow are the glyphs OCR doubles or drops next to their look-alikes
 // ("N0O1…" for "N01…", "J16…" for "IJ16…").
 const narrow = "0O1IJQD"
@@ -205,6 +245,14 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 						rep.Sources[SourceVisual] = a.Value
 						break
 					}
+				}
+			}
+			if !ok && (name == "last_name" || name == "first_name") {
+				// a letter OCR took for its look-alike, where the MRZ's
+				// transliteration tells them apart (Щ/Ш: SHCH/SH; II/I)
+				if v, settled := settleName(rd.Value, fromMRZ, m); settled {
+					rd.Value, ok = v, true
+					rep.Sources[SourceVisual] = v
 				}
 			}
 			if !ok && name == "document_number" && m.Checks[mrz.CheckDocumentNumber] {

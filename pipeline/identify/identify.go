@@ -121,6 +121,16 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 				pick[i] = true
 			}
 		}
+		// the leader upside down too, unless its orientation is clear:
+		// a plain layout looks alike both ways
+		for i := 1; i < len(out); i++ {
+			if out[i].Type == out[0].Type {
+				if out[0].P-out[i].P < 0.15 {
+					pick[i] = true
+				}
+				break
+			}
+		}
 		bestOf := map[typedb.SideName]bool{}
 		for i := range out {
 			if !bestOf[out[i].Type.Side] {

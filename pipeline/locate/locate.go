@@ -80,6 +80,9 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 		mask[i] = int(v) > th
 	}
 	comp, area := largestComponent(mask, w, h)
+	// print the colour of the background leaves holes in the region;
+	// they are document too
+	comp, area = fillHoles(comp, w, h)
 	if area < w*h/12 {
 		return whole, ErrNoDocument
 	}
@@ -208,6 +211,52 @@ func largestComponent(mask []bool, w, h int) ([]bool, int) {
 		out[i] = l == best && best != 0
 	}
 	return out, bestArea
+}
+
+// fillHoles adds to comp every pixel not reachable from the image's
+// border without crossing comp, and returns the new area.
+func fillHoles(comp []bool, w, h int) ([]bool, int) {
+	outside := make([]bool, w*h)
+	var stack []int
+	push := func(i int) {
+		if !comp[i] && !outside[i] {
+			outside[i] = true
+			stack = append(stack, i)
+		}
+	}
+	for x := range w {
+		push(x)
+		push((h-1)*w + x)
+	}
+	for y := range h {
+		push(y * w)
+		push(y*w + w - 1)
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := p%w, p/w
+		if x > 0 {
+			push(p - 1)
+		}
+		if x < w-1 {
+			push(p + 1)
+		}
+		if y > 0 {
+			push(p - w)
+		}
+		if y < h-1 {
+			push(p + w)
+		}
+	}
+	area := 0
+	for i := range comp {
+		comp[i] = !outside[i]
+		if comp[i] {
+			area++
+		}
+	}
+	return comp, area
 }
 
 // outlinePoints returns the component's extreme pixels per row and per
