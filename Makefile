@@ -20,7 +20,7 @@ DATA     ?= ./var
 # make run's API key, for trying the simulator; never use it on a device.
 DEVKEY   ?= devkey-0123456789-0123456789-0123456789-0123456789
 
-.PHONY: all deps build run test test-short bench lint install clean
+.PHONY: all deps build run test test-short bench lint install clean cross deb test-arm64
 
 all: build
 
@@ -60,9 +60,38 @@ lint: deps
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# install puts the binaries, the units, the udev rule and (unless one is
+# there) the default config under DESTDIR; the .deb also creates the user
+# and enables the service (docs/deploy-pi.md).
 install: build
 	install -D -m 0755 bin/docscand $(DESTDIR)/usr/bin/docscand
 	install -D -m 0755 bin/docscan  $(DESTDIR)/usr/bin/docscan
+	install -D -m 0644 systemd/docscand.service $(DESTDIR)/lib/systemd/system/docscand.service
+	install -D -m 0644 systemd/docscand.socket  $(DESTDIR)/lib/systemd/system/docscand.socket
+	install -D -m 0644 .ci/package/debian/60-docscan-gpio.rules $(DESTDIR)/lib/udev/rules.d/60-docscan-gpio.rules
+	@if [ -e $(DESTDIR)/etc/docscan/docscand.yaml ]; then echo "keeping $(DESTDIR)/etc/docscan/docscand.yaml"; \
+	else install -D -m 0640 systemd/docscand.yaml $(DESTDIR)/etc/docscan/docscand.yaml; fi
+
+# Packages and cross builds (.ci/package, docs/deploy-pi.md). Binaries go
+# to dist/<debian-arch>/, packages to dist/.
+DIST      ?= dist
+DEB_ARCHES ?= amd64 arm64 armhf
+PKG_DATE  := $(DATE)
+
+# cross: linux/arm64 and linux/arm (ARMv7, Debian armhf) through Debian's
+# cross compilers and multiarch Tesseract.
+cross: deps
+	@for a in arm64 armhf; do \
+	  GO='$(GO)' GO_LDFLAGS='$(LDFLAGS)' .ci/package/build.sh $$a $(DIST)/$$a || exit 1; done
+
+deb: deps
+	@for a in $(DEB_ARCHES); do \
+	  GO='$(GO)' GO_LDFLAGS='$(LDFLAGS)' .ci/package/build.sh $$a $(DIST)/$$a && \
+	  VERSION='$(VERSION)' COMMIT='$(COMMIT)' DATE='$(PKG_DATE)' .ci/package/deb.sh $$a $(DIST)/$$a $(DIST) || exit 1; done
+
+# test-arm64: the core packages' tests built for arm64, run under qemu-user.
+test-arm64: deps
+	GO='$(GO)' .ci/package/test-arm64.sh $(ARM64_PKGS)
 
 clean:
 	rm -rf bin dist
