@@ -358,7 +358,7 @@ func cutZone(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, 
 }
 
 // anchorHeight is the height anchor zones are sampled at.
-const anchorHeight = 56
+const anchorHeight = 44
 
 func rotateGray180(g *image.Gray) {
 	p := g.Pix

@@ -75,7 +75,7 @@ const (
 	wAnchors   = 2.0
 )
 
-// anchorTop is how many leading candidates get their anchors read.
+// anchorTop is how many leading candidates an anchor must tell apart.
 const anchorTop = 3
 
 // Score ranks the candidates, best first.
@@ -107,55 +107,50 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		// the leading types (each in its better orientation), and the
-		// best of each side besides, so a side whose MRZ went unread
-		// still gets its labels read
-		pick := map[int]bool{}
-		typeSeen := map[*typedb.Type]bool{}
-		for i := range out {
-			if len(typeSeen) >= anchorTop {
-				break
-			}
-			if !typeSeen[out[i].Type] {
-				typeSeen[out[i].Type] = true
-				pick[i] = true
-			}
-		}
-		// the leader upside down too, unless its orientation is clear:
-		// a plain layout looks alike both ways
-		for i := 1; i < len(out); i++ {
-			if out[i].Type == out[0].Type {
-				if out[0].P-out[i].P < 0.15 {
-					pick[i] = true
-				}
-				break
-			}
-		}
-		bestOf := map[typedb.SideName]bool{}
-		for i := range out {
-			if !bestOf[out[i].Type.Side] {
-				bestOf[out[i].Type.Side] = true
-				pick[i] = true
-			}
-		}
-		for i := range out {
-			if !pick[i] || ctx.Err() != nil {
-				continue
-			}
-			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
-			if !ok {
-				continue
-			}
-			text, err := read(ctx, a.Zone, out[i].Flip, langOf(a.Lang))
-			if err != nil {
-				continue
-			}
-			out[i].Evidence.Anchors = Similarity(text, a.Text)
-			out[i].P = combine(out[i].Evidence, true)
-		}
+		readAnchors(ctx, out, read)
 		sortCands(out)
 	}
 	return out
+}
+
+// maxAnchorReads bounds the anchor reads of one side.
+const maxAnchorReads = 6
+
+// readAnchors reads anchors in the order of what each candidate could
+// score if its anchor read perfectly, and stops when no unread candidate
+// could overtake the best read one: usually after one or two reads.
+func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
+	pot := make([]float64, len(out))
+	order := make([]int, len(out))
+	for i := range out {
+		e := out[i].Evidence
+		if len(out[i].Type.Anchors) > 0 {
+			e.Anchors = 1
+		}
+		pot[i] = combine(e, true)
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
+	best := -1.0
+	reads := 0
+	for _, i := range order {
+		if pot[i] <= best || reads >= maxAnchorReads || ctx.Err() != nil {
+			break
+		}
+		a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
+		if !ok {
+			best = max(best, out[i].P)
+			continue
+		}
+		reads++
+		text, err := read(ctx, a.Zone, out[i].Flip, langOf(a.Lang))
+		if err != nil {
+			continue
+		}
+		out[i].Evidence.Anchors = Similarity(text, a.Text)
+		out[i].P = combine(out[i].Evidence, true)
+		best = max(best, out[i].P)
+	}
 }
 
 func sortCands(c []Candidate) {
