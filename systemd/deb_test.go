@@ -214,8 +214,12 @@ func expectFacts(t *testing.T, stage string, got, want map[string]string) {
 	}
 }
 
+// testAPIKey is an unlimited key in the container's config.
+const testAPIKey = "systemd-test-key-0123456789-0123456789-0123456789"
+
 // checkScript runs inside the booted container once docscand has started.
 const checkScript = `#!/bin/sh
+KEY=` + testAPIKey + `
 show() { systemctl show docscand -p "$1" --value; }
 {
 echo "state1=$(show ActiveState)"
@@ -224,6 +228,9 @@ pid=$(show MainPID)
 sleep 3   # WatchdogSec=4s: a ping every 2 s
 echo "watchdog_ts=$(show WatchdogTimestampMonotonic)"
 echo "healthz_code=$(curl -s -o /out/healthz.json -w '%{http_code}' http://127.0.0.1:8080/healthz)"
+scan() { side=$1; shift; curl -s -o "/out/$side.json" -w '%{http_code}' http://127.0.0.1:8080/api/v1/scan -d "api_key=$KEY" -d country_code=kz -d "side=$side" "$@"; }
+echo "front_code=$(scan front)"
+echo "back_code=$(scan back -d "scan_id=$(sed -n 's/.*"scan_id": *"\([^"]*\)".*/\1/p' /out/front.json)")"
 grep -E '^(Uid|Groups|NoNewPrivs|Seccomp|CapEff|CapBnd):' /proc/$pid/status | sed -e 's/:[[:space:]]*/=/' -e 's/[[:space:]]*$//' -e 's/[[:space:]]\{1,\}/ /g'
 echo "docscan_uid=$(id -u docscan)"
 echo "video_gid=$(getent group video | cut -d: -f3)"
@@ -280,10 +287,25 @@ echo "status=$(dpkg-query -W -f='${Status}' docscan)"
 		"status": "install ok installed",
 	})
 
+	// A genuine Kazakh ID card on the simulated glass, rendered by the
+	// packaged CLI.
+	if out, err := exec.Command(filepath.Join(b.root, binCLI), "specimen", "-type", "kz-id-2014",
+		"-out", filepath.Join(c.dir, "srv/glass"), "-seed", "1").CombinedOutput(); err != nil {
+		t.Fatalf("docscan specimen: %v\n%s", err, out)
+	}
+	var truth struct {
+		Person struct {
+			LastName string `json:"last_name"`
+		} `json:"person"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(c.dir, "srv/glass/truth.json"))), &truth); err != nil {
+		t.Fatal(err)
+	}
 	conf := swapText(t, readFile(t, configSrc), map[string]string{
 		"hal: gpio":                "hal: sim ",
 		"camera: v4l2:/dev/video0": "camera: sim",
-	})
+		"api-key: []":              "api-key: [" + testAPIKey + "]",
+	}) + "sim-doc: /srv/glass\n"
 	c.writeFile(t, confPath, conf, 0o640)
 	_, post, err := splitCommand(loadUnit(t, serviceSrc).one(t, "Service", "ExecStopPost"))
 	if err != nil {
@@ -316,6 +338,7 @@ echo "status=$(dpkg-query -W -f='${Status}' docscan)"
 
 	expectFacts(t, "running", got, map[string]string{
 		"state1": "active", "restarts1": "0", "healthz_code": "200",
+		"front_code": "200", "back_code": "200",
 		"NoNewPrivs": "1", "Seccomp": "2",
 		"CapEff": "0000000000000000", "CapBnd": "0000000000000000",
 		"statedir": "docscan 750", "outbox": "yes",
@@ -339,6 +362,36 @@ echo "status=$(dpkg-query -W -f='${Status}' docscan)"
 		t.Errorf("healthz: %v: %s", err, data)
 	} else {
 		checkBuild(t, h)
+	}
+
+	// Recognition inside the sandbox: Tesseract with its language data
+	// (the last name) and the embedded MRZ model (the MRZ), under
+	// MemoryDenyWriteExecute and the system-call filter.
+	var front struct {
+		LastName string `json:"last_name"`
+	}
+	var back struct {
+		MRZ *struct {
+			Valid bool `json:"valid"`
+		} `json:"mrz"`
+		DocumentType map[string]struct {
+			ID int64 `json:"id"`
+		} `json:"document_type"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, "front.json"))), &front); err != nil {
+		t.Errorf("front scan: %v", err)
+	} else if front.LastName != truth.Person.LastName {
+		t.Errorf("front scan: the last name was not read right (Tesseract under the sandbox)")
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, "back.json"))), &back); err != nil {
+		t.Errorf("back scan: %v", err)
+	} else {
+		if back.MRZ == nil || !back.MRZ.Valid {
+			t.Errorf("back scan: no valid MRZ (the embedded model under the sandbox)")
+		}
+		if back.DocumentType["frontside"].ID != -1040772594 || back.DocumentType["backside"].ID != -1040772430 {
+			t.Errorf("back scan: document types %+v", back.DocumentType)
+		}
 	}
 
 	// After the SIGKILL, ExecStopPost switched the LEDs off; and again
