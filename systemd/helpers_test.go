@@ -226,6 +226,9 @@ var (
 // commit and date) once, and unpacks the package.
 func debBuild(t *testing.T) built {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: not building the package")
+	}
 	buildOnce.Do(func() { buildRes = makeDeb() })
 	if buildRes.skip != "" {
 		t.Skip(buildRes.skip)
