@@ -9,6 +9,7 @@ bindir=${2:?usage: deb.sh ARCH BINDIR OUTDIR}
 out=${3:?usage: deb.sh ARCH BINDIR OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+"$top/.ci/deps.sh" dpkg-dev >&2   # dpkg-shlibdeps
 
 # A Debian version from git describe: v1.2.3 -> 1.2.3,
 # v1.2.3-4-gabcdef -> 1.2.3+4.gabcdef; without a tag, the build date
