@@ -7,11 +7,13 @@
 package glyph
 
 import (
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -120,7 +122,25 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	w := r.scratch.Get().(*work)
 	defer r.scratch.Put(w)
 	best, bestScore, weak := r.classify(lay, w)
-	if weak >= minWeak {
+	doubt := 0
+	for _, c := range best {
+		if !confident(c) {
+			doubt++
+		}
+	}
+	if (denseTrigger > 0 && weak >= denseTrigger) || (denseTrigger == 0 && doubt > 0) {
+		// The lattice is in doubt: let the classifier place the
+		// characters.
+		var ws []window
+		if localDense {
+			ws = r.localWindows(lay, best, w)
+		} else {
+			ws = r.denseWindows(lay, w)
+		}
+		if d := denseDecode(lay, ws, wantLen); len(d) > 0 {
+			best = d
+		}
+	} else if weak >= minWeak {
 		// The ink alone cannot always place the lattice (fillers and thin
 		// glyphs look alike to it): let the classifier judge the runners-up.
 		for _, alt := range lay.Alternatives() {
@@ -131,23 +151,22 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 				best, bestScore, lay = c, s, alt
 			}
 		}
-	}
-	if wantLen == 0 {
-		// The pitch fixes the count only to about ±1 on long lines: let
-		// the classifier compare the neighbouring counts too.
-		n := len(lay.Cells)
-		for _, m := range []int{n - 1, n + 1, n - 2, n + 2} {
-			if weak < minWeak {
-				break
-			}
-			alt, err := lay.WithCount(m)
-			if err != nil || len(alt.Cells) != m {
-				continue
-			}
-			if c, s, _ := r.classify(alt, w); s > bestScore+0.05 {
-				best, bestScore = c, s
+		if wantLen == 0 {
+			// The pitch fixes the count only to about ±1 on long lines: let
+			// the classifier compare the neighbouring counts too.
+			n := len(lay.Cells)
+			for _, m := range []int{n - 1, n + 1, n - 2, n + 2} {
+				alt, err := lay.WithCount(m)
+				if err != nil || len(alt.Cells) != m {
+					continue
+				}
+				if c, s, _ := r.classify(alt, w); s > bestScore+0.05 {
+					best, bestScore = c, s
+				}
 			}
 		}
+	}
+	if wantLen == 0 {
 		// Cells at the ends that the model sees as no character are
 		// margin noise, not text.
 		a, b := 0, len(best)
@@ -166,7 +185,96 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	for i, c := range best {
 		chars[i] = c.Char
 	}
+	if !noTwins {
+		settleTwins(chars)
+	}
 	return Line{Chars: chars}, nil
+}
+
+// settleTwins decides O against 0 by the neighbouring characters. Many
+// document printers render the letter O and the digit zero as the same
+// oval (the Debian OCR-B makes the zero taller, theirs do not), so the
+// glyph alone cannot tell them apart. Where the nearest characters on
+// both sides, up to a filler or the line's end, are letters the twin is
+// read as O; where both are digits, as 0. Anything else (a twin between a
+// letter and a digit, at a field's edge, or in a run of twins) keeps the
+// classifier's reading. The other twin stays among the candidates, so
+// the caller's field rules and check digits still see it.
+func settleTwins(chars []Char) {
+	twin := func(c byte) bool { return c == 'O' || c == '0' }
+	// side returns the class of the nearest non-twin character from i in
+	// direction d: 'A' letter, '9' digit, 0 none.
+	side := func(i, d int) byte {
+		for j := i + d; j >= 0 && j < len(chars); j += d {
+			c := chars[j].Cands[0].Char
+			switch {
+			case c == '<':
+				return 0
+			case twin(c):
+				continue
+			case c >= '0' && c <= '9':
+				return '9'
+			default:
+				return 'A'
+			}
+		}
+		return 0
+	}
+	want := make([]byte, len(chars))
+	for i, c := range chars {
+		if !twin(c.Cands[0].Char) || twinProb(c.Cands) < twinDoubt {
+			continue
+		}
+		l, r := side(i, -1), side(i, 1)
+		switch {
+		case l == 'A' && r == 'A':
+			want[i] = 'O'
+		case l == '9' && r == '9':
+			want[i] = '0'
+		}
+	}
+	for i, w := range want {
+		if w != 0 && chars[i].Cands[0].Char != w {
+			chars[i].Cands = promote(chars[i].Cands, w)
+		}
+	}
+}
+
+// twinDoubt is the probability of the other twin above which the
+// classifier's choice between O and 0 is in doubt. Where a printer draws
+// them differently the classifier leaves the other twin below one per
+// cent.
+var twinDoubt float32 = 0.005
+
+// twinProb is the probability of the twin that is not the top candidate.
+func twinProb(cands []Candidate) float32 {
+	other := byte('O')
+	if cands[0].Char == 'O' {
+		other = '0'
+	}
+	for _, c := range cands {
+		if c.Char == other {
+			return c.Prob
+		}
+	}
+	return 0
+}
+
+// promote returns cands with c first, taking the first candidate's
+// probability; the displaced candidate takes c's (or c is added in place
+// of the last one).
+func promote(cands []Candidate, c byte) []Candidate {
+	out := slices.Clone(cands)
+	k := slices.IndexFunc(out, func(x Candidate) bool { return x.Char == c })
+	if k < 0 {
+		k = len(out) - 1
+		out[k] = Candidate{Char: c, Prob: out[k].Prob}
+	}
+	top := out[0].Prob
+	out[0], out[k] = out[k], out[0]
+	out[k].Prob, out[0].Prob = out[0].Prob, top
+	slices.SortStableFunc(out[1:], func(a, b Candidate) int { return cmp.Compare(b.Prob, a.Prob) })
+	return out
 }
 
 // unsure is the probability below which a cell is also read slightly
@@ -180,8 +288,18 @@ const minWeak = 2
 
 type readChar struct {
 	Char
-	junk float32
+	junk, top float32
+	x         float64 // window centre, work coordinates
 }
+
+// denseTrigger is how many weak cells send a line to dense decoding.
+var denseTrigger = 1
+
+// localDense restricts dense decoding to the doubtful stretches.
+var localDense = false
+
+// noTwins turns settleTwins off (analysis).
+var noTwins = false
 
 // classify reads every cell of a layout and scores the reading by the
 // mean log-probability of each cell's best character; weak counts the
@@ -194,19 +312,21 @@ func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, score flo
 		cands := topCands(w.probs)
 		top := w.probs[indexOf(cands[0].Char)]
 		junk := w.probs[Junk]
+		x := c.X
 		if top < unsure {
 			// Printing drifts a little from the lattice: look a bit to
 			// either side and keep the clearest reading.
 			for _, dx := range [2]float64{-0.14, 0.14} {
-				lay.RasterAt(c.X+dx*lay.Pitch, c.Y, w.x)
+				xx := c.X + dx*lay.Pitch
+				lay.RasterAt(xx, lay.BandY(xx), w.x)
 				r.net.Forward(w.x, w.s, w.probs)
 				alt := topCands(w.probs)
 				if p := w.probs[indexOf(alt[0].Char)]; p > top {
-					top, cands, junk = p, alt, w.probs[Junk]
+					top, cands, junk, x = p, alt, w.probs[Junk], xx
 				}
 			}
 		}
-		out[i] = readChar{Char: Char{Box: c.Box, Cands: cands}, junk: junk}
+		out[i] = readChar{Char: Char{Box: c.Box, Cands: cands}, junk: junk, top: top, x: x}
 		score += math.Log(float64(max(top, 1e-6)))
 		if top < 0.5 {
 			weak++

@@ -60,9 +60,10 @@ func TestSyntheticDegraded(t *testing.T) {
 		{name: "clean/known length", opt: synth.Options{MinCap: 14, MaxCap: 50, Clean: true}, maxCER: 0.002, n: 40, useLen: true, lineLen: 44},
 		{name: "clean/inferred length", opt: synth.Options{MinCap: 14, MaxCap: 50, Clean: true}, maxCER: 0.005, n: 40, lineLen: 36},
 		// The full training degradations include lines no reader gets
-		// right (half a neighbour line over the text, dot print under
-		// heavy blur); this bar is a regression floor measured at 8.4%.
-		{name: "degraded/known length", opt: synth.Options{MinCap: 12, MaxCap: 60}, maxCER: 0.12, n: 60, useLen: true, lineLen: 30},
+		// right (half a neighbour line over the text, worn dot print under
+		// heavy blur, glyphs bled into each other); this bar is a
+		// regression floor, measured at 15%.
+		{name: "degraded/known length", opt: synth.Options{MinCap: 12, MaxCap: 60}, maxCER: 0.2, n: 60, useLen: true, lineLen: 30},
 	}
 	rng := rand.New(rand.NewPCG(2024, 11))
 	for _, tc := range tests {
@@ -194,22 +195,30 @@ func FuzzReadLine(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// Seeds are small: the fuzzer minimises every new interesting input
+	// by trial removals (up to a minute each by default), and a
+	// full-size line image made each worker look stalled for that long.
 	for _, s := range loadSamples(f, "testdata", ".png")[:2] {
+		small := halve(s.img.SubImage(image.Rect(0, 0, s.img.Bounds().Dx()/4, s.img.Bounds().Dy())).(*image.Gray))
 		var b bytes.Buffer
-		if err := png.Encode(&b, s.img); err != nil {
+		if err := png.Encode(&b, small); err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b.Bytes(), uint16(s.img.Bounds().Dx()), uint8(0))
+		f.Add(b.Bytes(), uint16(0), uint8(0))
+		f.Add(small.Pix, uint16(small.Stride), uint8(12))
 	}
 	f.Add([]byte{}, uint16(0), uint8(0))
 	f.Add([]byte{0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255}, uint16(4), uint8(30))
 	f.Add(bytes.Repeat([]byte{255, 0, 0, 255}, 2000), uint16(100), uint8(44))
 	f.Fuzz(func(t *testing.T, data []byte, width uint16, want uint8) {
+		if len(data) > maxFuzzBytes {
+			return // large inputs: TestLargeNoiseIsBounded
+		}
 		var img *image.Gray
 		if cfg, err := png.DecodeConfig(bytes.NewReader(data)); err == nil {
 			// Large inputs are covered by TestLargeNoiseIsBounded; small
 			// ones keep the fuzzer fast.
-			if cfg.Width*cfg.Height > 200_000 {
+			if cfg.Width*cfg.Height > 4*maxFuzzBytes {
 				return
 			}
 			im, err := png.Decode(bytes.NewReader(data))
@@ -246,4 +255,22 @@ func TestLargeNoiseIsBounded(t *testing.T) {
 		_, _ = r.ReadLine(img, 44)
 		t.Logf("%v: %v, %v", sz, t1.Sub(t0), time.Since(t1))
 	}
+}
+
+// maxFuzzBytes bounds fuzz inputs so that each execution, and so the
+// minimisation of an interesting input, stays fast.
+const maxFuzzBytes = 4 << 10
+
+// halve downsamples an image by two in each direction (box filter).
+func halve(src *image.Gray) *image.Gray {
+	b := src.Bounds()
+	dst := image.NewGray(image.Rect(0, 0, b.Dx()/2, b.Dy()/2))
+	for y := 0; y < dst.Rect.Dy(); y++ {
+		for x := 0; x < dst.Rect.Dx(); x++ {
+			s := int(src.GrayAt(b.Min.X+2*x, b.Min.Y+2*y).Y) + int(src.GrayAt(b.Min.X+2*x+1, b.Min.Y+2*y).Y) +
+				int(src.GrayAt(b.Min.X+2*x, b.Min.Y+2*y+1).Y) + int(src.GrayAt(b.Min.X+2*x+1, b.Min.Y+2*y+1).Y)
+			dst.Pix[y*dst.Stride+x] = uint8(s / 4)
+		}
+	}
+	return dst
 }

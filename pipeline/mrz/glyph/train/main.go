@@ -90,9 +90,18 @@ func (d *dataset) get(i int, dst []float32) {
 	}
 }
 
-// lineSamples renders line number idx and returns its cell samples. The
-// line's randomness depends only on (seed, idx), so the data set does not
-// depend on scheduling.
+// lineSamples renders line number idx and returns its window samples.
+// The line's randomness depends only on (seed, idx), so the data set does
+// not depend on scheduling.
+//
+// The line is segmented by the reader's own segmenter, which fixes the
+// band, cap height and pitch the windows are scaled by, exactly as at
+// read time. Windows are then taken around the true character centres:
+// within 0.15 pitch of a centre is that character, 0.3 to 0.7 of the gap
+// to a neighbour and beyond the line's ends is "no character".
+// The reader's own cells, where they land within 0.22 pitch of a centre,
+// are added as that character, so the first pass sees what it was trained
+// on.
 func lineSamples(faces []*synth.Face, seed uint64, idx int) (*dataset, bool) {
 	rng := rand.New(rand.NewPCG(seed, uint64(idx)))
 	n := []int{30, 36, 44}[rng.IntN(3)]
@@ -100,7 +109,7 @@ func lineSamples(faces []*synth.Face, seed uint64, idx int) (*dataset, bool) {
 		n = 8 + rng.IntN(40)
 	}
 	text := synth.RandomText(rng, n)
-	line, err := synth.Render(rng, faces, text, synth.Options{MinCap: 9, MaxCap: 70})
+	line, err := synth.Render(rng, faces, text, synth.Options{MinCap: 9, MaxCap: 60})
 	if err != nil {
 		return nil, false
 	}
@@ -114,60 +123,63 @@ func lineSamples(faces []*synth.Face, seed uint64, idx int) (*dataset, bool) {
 	if err != nil || len(lay.Cells) == 0 {
 		return nil, false
 	}
-	// Match cells to the true characters by position; cells that land
-	// on no character centre become no-character samples.
+	// A pitch far from the truth (an octave, a lost count) scales every
+	// window wrongly; the reader fails on such a line anyway.
+	if math.Abs(lay.Pitch*lay.Scale-line.Pitch) > 0.15*line.Pitch {
+		return nil, false
+	}
 	d := &dataset{}
 	r := make([]float32, seg.Features)
-	matched := 0
-	for i, c := range lay.Cells {
-		cx := float64(c.Box.Min.X+c.Box.Max.X) / 2
-		lab := glyph.Junk
-		for k, tc := range line.Cells {
-			tx := float64(tc.Min.X+tc.Max.X) / 2
-			if math.Abs(tx-cx) < 0.25*line.Pitch {
-				lab = classOf(text[k])
-				matched++
+	s := lay.Scale
+	// True centres in work coordinates.
+	tx := make([]float64, n)
+	tp := make([]float64, n)
+	for k, c := range line.Centres {
+		tx[k] = c[0] / s
+		tp[k] = line.Pitches[k] / s
+	}
+	window := func(x float64, label int) {
+		lay.RasterAt(x, lay.BandY(x), r)
+		d.add(r, label)
+	}
+	for k := 0; k < n; k++ {
+		// Gaps to the neighbours: spacing is not always even.
+		gl, gr := tp[k], tp[k]
+		if k > 0 {
+			gl = tx[k] - tx[k-1]
+		}
+		if k+1 < n {
+			gr = tx[k+1] - tx[k]
+		}
+		lab := classOf(text[k])
+		window(tx[k]+uni(rng, -0.15, 0.15)*min(gl, gr), lab)
+		// Between characters, on either side.
+		if k+1 < n && rng.IntN(3) < 2 {
+			window(tx[k]+uni(rng, 0.3, 0.7)*gr, glyph.Junk)
+		}
+		if k > 0 && rng.IntN(3) == 0 {
+			window(tx[k]-uni(rng, 0.3, 0.5)*gl, glyph.Junk)
+		}
+	}
+	for _, c := range lay.Cells {
+		for k := range tx {
+			if math.Abs(c.X-tx[k]) < 0.22*tp[k] {
+				window(c.X, classOf(text[k]))
 				break
 			}
 		}
-		lay.Raster(i, r)
-		d.add(r, lab)
 	}
-	if matched < len(lay.Cells)*3/4 {
-		return nil, false // segmentation failed: labels would be noise
-	}
-	// Windows half a pitch off and just beyond the ends: not a character.
-	for i, c := range lay.Cells {
-		if rng.IntN(8) == 0 {
-			dx := lay.Pitch * (0.45 + 0.1*rng.Float64())
-			if rng.IntN(2) == 0 {
-				dx = -dx
-			}
-			lay.RasterAt(c.X+dx, c.Y, r)
-			d.add(r, glyph.Junk)
-		}
-		if i == 0 || i == len(lay.Cells)-1 {
-			dx := lay.Pitch
-			if i == 0 {
-				dx = -dx
-			}
-			x := c.X + dx
-			if x > 0 && x < float64(line.Image.Bounds().Dx())/lay.Scale {
-				found := false
-				for _, tc := range line.Cells {
-					if math.Abs(float64(tc.Min.X+tc.Max.X)/2/lay.Scale-x) < 0.5*lay.Pitch {
-						found = true
-					}
-				}
-				if !found {
-					lay.RasterAt(x, c.Y, r)
-					d.add(r, glyph.Junk)
-				}
-			}
+	// Beyond the ends: margins, specks, the edge of the image.
+	for _, end := range []struct{ k, dir int }{{0, -1}, {n - 1, 1}} {
+		x := tx[end.k] + float64(end.dir)*uni(rng, 0.85, 1.8)*tp[end.k]
+		if x > -0.3*tp[end.k] && x < float64(line.Image.Bounds().Dx())/s+0.3*tp[end.k] {
+			window(x, glyph.Junk)
 		}
 	}
 	return d, true
 }
+
+func uni(rng *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*rng.Float64() }
 
 func classOf(c byte) int {
 	for i := 0; i < len(glyph.Alphabet); i++ {

@@ -70,6 +70,11 @@ type Layout struct {
 	alts    []lattice
 	slope   float64 // band centre y = y0 + slope*x
 	y0      float64
+	// Scale along the line, 1 + grow*(x-xMid): a line photographed at
+	// an angle is larger at its near end, in pitch and cap height alike.
+	grow, xMid float64
+	// glyphW is the typical glyph ink width at the line's middle.
+	glyphW float64
 }
 
 // Segment finds the text band, the character pitch and the character
@@ -104,6 +109,12 @@ func Segment(img *image.Gray, wantLen int) (*Layout, error) {
 	}
 	if err := l.findCells(wantLen); err != nil {
 		return nil, err
+	}
+	if l.refineBand() {
+		// Cells keep their columns; their rows follow the refined band.
+		for i := range l.Cells {
+			l.setCell(i, l.Cells[i].X)
+		}
 	}
 	return l, nil
 }
@@ -272,6 +283,239 @@ func (l *Layout) findBand() error {
 	return nil
 }
 
+// scaleAt is the local size relative to the line's middle.
+func (l *Layout) scaleAt(x float64) float64 {
+	return min(1.8, max(0.55, 1+l.grow*(x-l.xMid)))
+}
+
+// GlyphWAt is the typical glyph width at column x.
+func (l *Layout) GlyphWAt(x float64) float64 {
+	g := l.glyphW
+	if g <= 0 {
+		g = typicalGlyph * l.Pitch
+	}
+	return g * l.scaleAt(x)
+}
+
+// typicalGlyph is an OCR-B glyph's usual ink width in pitches.
+const typicalGlyph = 0.7
+
+// CapAt is the cap height at column x (work coordinates).
+func (l *Layout) CapAt(x float64) float64 { return l.Cap * l.scaleAt(x) }
+
+// PitchAt is the character pitch at column x.
+func (l *Layout) PitchAt(x float64) float64 { return l.Pitch * l.scaleAt(x) }
+
+// InkSpan is the first and last column of the line's ink (work
+// coordinates).
+func (l *Layout) InkSpan() (float64, float64) { return float64(l.xa), float64(l.xb) }
+
+// setCell places cell i centred on column cx.
+func (l *Layout) setCell(i int, cx float64) {
+	cy := l.BandY(cx)
+	p, c := l.PitchAt(cx), l.CapAt(cx)
+	l.Cells[i] = Cell{X: cx, Y: cy, Box: l.toImage(cx-p/2, cy-c/2, cx+p/2, cy+c/2)}
+}
+
+// refineBand measures the ink top and bottom of every cell and fits the
+// band centre and the cap height along the line to them. The first
+// estimate comes from the whole line's transition profile and is off by
+// a few per cent depending on the text; a glyph's height relative to the
+// line's capitals is what tells O from 0, so the reference must be
+// exact. Short glyphs (fillers) are left out.
+func (l *Layout) refineBand() bool {
+	n := len(l.Cells)
+	if n < 4 {
+		return false
+	}
+	w, h := l.w, l.h
+	xs := make([]float64, 0, n)
+	hs := make([]float64, 0, n)
+	cs := make([]float64, 0, n)
+	rows := make([]float64, h)
+	gw := make([]float64, 0, n)
+	for _, c := range l.Cells {
+		x0 := max(0, int(math.Round(c.X-0.45*l.Pitch)))
+		x1 := min(w-1, int(math.Round(c.X+0.45*l.Pitch)))
+		if x1-x0 < 2 {
+			continue
+		}
+		yc := l.BandY(c.X)
+		ya := max(0, int(math.Floor(yc-0.95*l.Cap)))
+		yb := min(h-1, int(math.Ceil(yc+0.95*l.Cap)))
+		for y := ya; y <= yb; y++ {
+			var s float32
+			for _, v := range l.ink[y*w+x0 : y*w+x1+1] {
+				s += v
+			}
+			rows[y] = float64(s)
+		}
+		thr := 0.05 * l.Pitch
+		// The ink run around the band centre, bridging small gaps.
+		yi := int(math.Round(yc))
+		if yi < ya || yi > yb {
+			continue
+		}
+		gap := max(1, int(0.12*l.Cap))
+		top, bot := -1, -1
+		for y, miss := yi, 0; y >= ya && miss <= gap; y-- {
+			if rows[y] >= thr {
+				top, miss = y, 0
+				if bot < 0 {
+					bot = y
+				}
+			} else {
+				miss++
+			}
+		}
+		for y, miss := yi, 0; y <= yb && miss <= gap; y++ {
+			if rows[y] >= thr {
+				bot, miss = y, 0
+				if top < 0 {
+					top = y
+				}
+			} else {
+				miss++
+			}
+		}
+		if top < 0 || bot <= top {
+			continue
+		}
+		xs = append(xs, c.X)
+		hs = append(hs, float64(bot-top+1))
+		cs = append(cs, float64(top+bot+1)/2)
+		gw = append(gw, l.inkWidth(c.X, top, bot))
+	}
+	if len(hs) < 4 {
+		return false
+	}
+	l.grow = growth(xs, hs, gw, l.xMid, float64(l.xb-l.xa))
+	// Heights at the line's middle scale; fillers (0.86 cap) left out.
+	for i := range hs {
+		k := l.scaleAt(xs[i])
+		hs[i] /= k
+		gw[i] /= k
+	}
+	sorted := slices.Clone(hs)
+	slices.Sort(sorted)
+	ref := sorted[len(sorted)*3/4]
+	var kx, kc, kh, kw []float64
+	for i := range hs {
+		if hs[i] >= 0.92*ref && hs[i] <= 1.25*ref {
+			kx, kc, kh = append(kx, xs[i]), append(kc, cs[i]), append(kh, hs[i])
+			kw = append(kw, 1)
+		}
+	}
+	if len(kx) < max(4, n/4) {
+		return false
+	}
+	capMid := median(kh)
+	if capMid < 0.7*l.Cap || capMid > 1.4*l.Cap || capMid < 3 {
+		return false
+	}
+	ca, cb := fitLine(kx, kc, kw)
+	if math.Abs(cb-l.slope) > 0.05 {
+		cb = l.slope
+		ca = median(kc) - cb*median(kx)
+	}
+	l.Cap = capMid
+	l.y0, l.slope = ca, cb
+	// Typical glyph width: narrow glyphs (1, I) left out.
+	var ws []float64
+	sortedW := slices.Clone(gw)
+	slices.Sort(sortedW)
+	wref := sortedW[len(sortedW)*3/4]
+	for _, v := range gw {
+		if v >= 0.6*wref {
+			ws = append(ws, v)
+		}
+	}
+	if len(ws) >= 3 {
+		if g := median(ws); g > 0.4*l.Pitch && g < 1.1*l.Pitch {
+			l.glyphW = g
+		}
+	}
+	return true
+}
+
+// growth fits how glyph heights and widths change along the line. Digits
+// are taller than capitals and may cluster at one end, so a change is
+// taken as perspective only when heights and widths both change by more
+// than 25% from end to end, the same way; less is within what the
+// classifier tolerates.
+func growth(xs, hs, ws []float64, xMid, span float64) float64 {
+	if len(xs) < 8 || span <= 0 {
+		return 0
+	}
+	fit := func(v []float64) (float64, bool) {
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		ref := sorted[len(sorted)*3/4]
+		var kx, kv, kw []float64
+		for i := range v {
+			if v[i] >= 0.6*ref && v[i] <= 1.4*ref {
+				kx, kv, kw = append(kx, xs[i]-xMid), append(kv, v[i]), append(kw, 1)
+			}
+		}
+		if len(kx) < 6 {
+			return 0, false
+		}
+		a, b := fitLine(kx, kv, kw)
+		if a <= 0 {
+			return 0, false
+		}
+		return b / a, true
+	}
+	gh, okh := fit(hs)
+	gw, okw := fit(ws)
+	if !okh || !okw || gh*gw <= 0 {
+		return 0
+	}
+	g := math.Copysign(math.Sqrt(gh*gw), gh)
+	if math.Abs(g*span) < 0.25 {
+		return 0
+	}
+	return max(-0.9/span, min(0.9/span, g))
+}
+
+// inkWidth is the width of the run of inked columns around column cx
+// between rows top and bot, within ±0.6 pitch.
+func (l *Layout) inkWidth(cx float64, top, bot int) float64 {
+	w := l.w
+	x0 := max(0, int(math.Round(cx-0.6*l.Pitch)))
+	x1 := min(w-1, int(math.Round(cx+0.6*l.Pitch)))
+	thr := float32(0.04 * l.Cap)
+	colInk := func(x int) bool {
+		var s float32
+		for y := top; y <= bot; y++ {
+			s += l.ink[y*w+x]
+		}
+		return s >= thr
+	}
+	// Start at the inked column nearest the centre.
+	xc := int(math.Round(cx))
+	start := -1
+	for d := 0; d <= int(0.3*l.Pitch)+1 && start < 0; d++ {
+		for _, x := range []int{xc - d, xc + d} {
+			if x >= x0 && x <= x1 && colInk(x) {
+				start = x
+				break
+			}
+		}
+	}
+	if start < 0 {
+		return 0
+	}
+	a, b := start, start
+	for a > x0 && colInk(a-1) {
+		a--
+	}
+	for b < x1 && colInk(b+1) {
+		b++
+	}
+	return float64(b - a + 1)
+}
+
 // textBand picks, among the runs where the profile exceeds half its
 // maximum, the one with the most mass, then widens it while the profile
 // keeps falling and stays above a fifth of the maximum.
@@ -397,6 +641,7 @@ func (l *Layout) findCells(wantLen int) error {
 	if pitch < 2 {
 		return ErrNoText
 	}
+	l.xMid = float64(xa+xb) / 2
 	// Pitch and phase together: the lattice whose boundaries fall on the
 	// least ink. A pitch off by 1% drifts by a whole cell over 44
 	// characters, so the autocorrelation estimate is only a start.
@@ -464,9 +709,7 @@ func (l *Layout) build(lat lattice) error {
 	l.Pitch = pitch
 	l.Cells = make([]Cell, n)
 	for i := 0; i < n; i++ {
-		cx := (cuts[i] + cuts[i+1]) / 2
-		cy := l.BandY(cx)
-		l.Cells[i] = Cell{X: cx, Y: cy, Box: l.toImage(cx-pitch/2, cy-l.Cap/2, cx+pitch/2, cy+l.Cap/2)}
+		l.setCell(i, (cuts[i]+cuts[i+1])/2)
 	}
 	return nil
 }
@@ -534,6 +777,9 @@ func dpCuts(sm []float64, start, pitch float64, n int) []float64 {
 	}
 	return cuts
 }
+
+// BoxAt maps a rectangle in work coordinates to the caller's image.
+func (l *Layout) BoxAt(x0, y0, x1, y1 float64) image.Rectangle { return l.toImage(x0, y0, x1, y1) }
 
 func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
 	s := l.Scale
@@ -997,10 +1243,14 @@ func (l *Layout) Raster(i int, dst []float32) {
 }
 
 // RasterAt writes the classifier input for a window centred at (cx, cy)
-// in work coordinates.
+// in work coordinates, scaled to the local pitch and cap height.
 func (l *Layout) RasterAt(cx, cy float64, dst []float32) {
-	ww := l.Pitch * winW
-	wh := l.Cap * winH
+	// The window's width follows the line's typical glyph width, not
+	// its pitch: printers condense or widen glyphs independently of
+	// their spacing, and O and 0 differ mostly in width.
+	p := l.PitchAt(cx)
+	ww := min(1.45*p, max(0.85*p, l.GlyphWAt(cx)*winW/typicalGlyph))
+	wh := l.CapAt(cx) * winH
 	x0 := cx - ww/2
 	y0 := cy - wh/2
 	sx := ww / RasterW

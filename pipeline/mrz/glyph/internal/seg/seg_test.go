@@ -20,7 +20,7 @@ func TestSegmentSynthetic(t *testing.T) {
 		var okCount, okAlign, total int
 		for i := 0; i < 120; i++ {
 			n := []int{30, 36, 44}[i%3]
-			line, err := synth.Render(rng, faces, synth.RandomText(rng, n), synth.Options{MinCap: 9, MaxCap: 60})
+			line, err := synth.Render(rng, faces, synth.RandomText(rng, n), synth.Options{MinCap: 9, MaxCap: 60, Steady: true})
 			if err != nil {
 				t.Fatal(err)
 			}
