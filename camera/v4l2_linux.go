@@ -17,8 +17,8 @@ import (
 // number requires.
 type v4l2Format struct {
 	typ  uint32
-	data [200 - unsafe.Sizeof(uintptr(0))]byte
-	_    uintptr
+	_    [unsafe.Sizeof(uintptr(0)) - 4]byte // the union is pointer-aligned
+	data [200]byte
 }
 
 const v4l2BufTypeVideoCapture = 1

@@ -277,6 +277,10 @@ func NewGPIOPresence(p gpio.PinIn, opts PresenceOptions) (*GPIOPresence, error) 
 	return &GPIOPresence{pin: p, active: active, opts: opts}, nil
 }
 
+// staleEdgesMax bounds the edges WaitPlaced discards, so a line that never
+// stops toggling cannot hold it.
+const staleEdgesMax = 64
+
 // WaitPlaced implements Presence. It returns after an edge towards the
 // active level that is still active after the debounce time. A document
 // already lying on the glass does not count: only placing one does.
@@ -285,6 +289,14 @@ func (g *GPIOPresence) WaitPlaced(ctx context.Context) error {
 	// driver supports it; the bounded poll covers the others.
 	stop := context.AfterFunc(ctx, func() { _ = g.pin.Halt() })
 	defer stop()
+	// Forget edges queued before this call: the bounces of a placement
+	// already reported would report the same document again. A wait of
+	// 1 ms, not less: one whose deadline has passed returns unread.
+	for range staleEdgesMax {
+		if !g.pin.WaitForEdge(time.Millisecond) {
+			break
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -31,7 +31,6 @@ import (
 // passes only if the bug still shows, and fails once it is fixed, so
 // that the entry goes with the fix.
 var knownBugs = map[string]string{
-	"presence-stale-edge": "GPIOPresence.WaitPlaced acts on edges queued before it was called (the bounces of an earlier placement) and reports a document that was already lying there",
 }
 
 // expectFixed checks behaviour that a listed known bug breaks.
