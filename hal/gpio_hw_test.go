@@ -30,8 +30,7 @@ import (
 // and that are reported to its owners. While one is listed, its test
 // passes only if the bug still shows, and fails once it is fixed, so
 // that the entry goes with the fix.
-var knownBugs = map[string]string{
-}
+var knownBugs = map[string]string{}
 
 // expectFixed checks behaviour that a listed known bug breaks.
 func expectFixed(t *testing.T, bug string, ok bool, failure string) {
