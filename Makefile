@@ -20,7 +20,8 @@ DATA     ?= ./var
 # make run's API key, for trying the simulator; never use it on a device.
 DEVKEY   ?= devkey-0123456789-0123456789-0123456789-0123456789
 
-.PHONY: all deps build run test test-short bench lint install clean cross deb test-arm64
+.PHONY: all deps build run test test-short bench lint install clean cross deb test-arm64 \
+        test-hw test-hw-e2e eval mrz-model
 
 all: build
 
@@ -55,6 +56,26 @@ test-short: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 $$($(GO) list ./... | grep -v /cmd/docscand)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./cmd/docscand
+
+# eval scores recognition on EVAL_N rendered specimens (default 200, seed
+# EVAL_SEED) against the bars; see docs/recognition.md.
+eval: deps
+	$(GO) test -tags eval -run 'TestEval$$' -count=1 -timeout 60m -v ./pipeline/
+
+# mrz-model retrains the OCR-B glyph model from the Debian OCR-B fonts
+# (fixed seed: the same bytes every time); see pipeline/mrz/glyph/README.md.
+mrz-model: deps
+	$(GO) run ./pipeline/mrz/glyph/train -seed 1 -lines 10000 -val 400 -epochs 12 -workers 2 -out pipeline/mrz/glyph/model.bin
+
+# test-hw runs the V4L2 and GPIO code on Linux's vivid and gpio-sim in a
+# qemu VM, then the harness's self-test (docs/testing.md).
+test-hw:
+	.ci/hwtest/hwtest.sh
+
+# test-hw-e2e runs the daemon's whole scan path in the VM, on v4l2loopback
+# fed by gpio-sim's line levels.
+test-hw-e2e: deps
+	.ci/hwtest/hwtest.sh e2e
 
 lint: deps
 	$(GO) vet ./...

@@ -11,6 +11,7 @@ pkgs=(
   fonts-ocr-b fonts-dejavu-core
   curl ca-certificates
   chromium python3-requests
+  make systemd systemd-container dpkg-dev
 )
 pkgs+=("$@")
 
@@ -27,6 +28,8 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
-  $sudo apt-get update -q >/dev/null
+  # An index that fails to refresh (a foreign architecture's, say) must not
+  # stop the install from the ones that did.
+  $sudo apt-get update -q >/dev/null || echo "deps: apt-get update reported errors; trying anyway" >&2
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
