@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/hal"
@@ -76,11 +79,16 @@ func runLights(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	profile := board.RaspberryPi()
 	if *config != "" {
-		p, err := board.Load(*config)
+		p, cfgHAL, err := loadLightsConfig(*config)
 		if err != nil {
 			return err
 		}
 		profile = p
+		halGiven := false
+		fs.Visit(func(f *flag.Flag) { halGiven = halGiven || f.Name == "hal" })
+		if cfgHAL != "" && !halGiven {
+			*halKind = cfgHAL // the daemon's own choice, e.g. sim on a test install
+		}
 	}
 
 	// The presence input plays no part here; leaving it out means a fault
@@ -273,4 +281,29 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// loadLightsConfig reads a board profile file, or the daemon's config file:
+// its board: section (the built-in profile when it has none) and its hal:
+// setting.
+func loadLightsConfig(path string) (board.Profile, string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return board.Profile{}, "", err
+	}
+	var top map[string]any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return board.Profile{}, "", fmt.Errorf("%s: %w", path, err)
+	}
+	halKind, _ := top["hal"].(string)
+	_, hasBoard := top["board"]
+	_, isProfile := top["leds"]
+	if !hasBoard && !isProfile {
+		return board.RaspberryPi(), halKind, nil
+	}
+	p, err := board.Parse(data)
+	if err != nil {
+		return board.Profile{}, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return p, halKind, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +98,37 @@ func TestLightsGPIOWithoutChip(t *testing.T) {
 	_, err := runLightsCmd(t, "off")
 	if !errors.Is(err, board.ErrLineNotFound) {
 		t.Errorf("off without GPIO: %v", err)
+	}
+}
+
+// TestLightsFollowsDaemonConfig: systemd's ExecStopPost runs `docscan
+// lights -config /etc/docscan/docscand.yaml off`; it must drive the board
+// the daemon drives, sim included, with or without a board: section.
+func TestLightsFollowsDaemonConfig(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"sim without board", "listen: 127.0.0.1:8080\nhal: sim\n", "all LEDs off (white-top=GPIO17"},
+		{"sim with board", "hal: sim\nboard:\n  leds: {uv: LED_UV}\n", "all LEDs off (uv=LED_UV)"},
+		{"profile file", "leds: {white-front: W}\n", ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+			if err := os.WriteFile(cfg, []byte(tt.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := runLightsCmd(t, "-config", cfg, "off")
+			if tt.want == "" { // no hal: in the file, so GPIO, which this machine lacks
+				if _, statErr := os.Stat("/dev/gpiochip0"); statErr != nil && err == nil {
+					t.Errorf("a profile file without hal: drove the simulator:\n%s", out)
+				}
+				return
+			}
+			if err != nil || !strings.Contains(out, tt.want) {
+				t.Errorf("off: %v\n%s", err, out)
+			}
+		})
 	}
 }
