@@ -87,6 +87,10 @@ type TypeDBInfo struct {
 	Version  string `json:"version"`
 	Checksum string `json:"checksum"`
 	Types    int    `json:"types"`
+	// State is "degraded" when an installed bundle was refused and the
+	// embedded database is in use; Detail says why.
+	State  string `json:"state,omitempty"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // DeviceHealth is what /healthz, /readyz and the status page show of the

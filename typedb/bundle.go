@@ -30,7 +30,6 @@ var (
 	ErrUntrustedKey  = errors.New("typedb bundle: signed by a key that is not trusted")
 	ErrCorruptBundle = errors.New("typedb bundle: corrupt")
 	ErrNoBundle      = errors.New("typedb bundle: none installed")
-	ErrNoPrevious    = errors.New("typedb bundle: no previous bundle to roll back to")
 )
 
 // maxSigSize bounds a signature file.
@@ -198,21 +197,25 @@ func (s *Store) Install(bundle, sig []byte) (Installed, error) {
 }
 
 // Rollback makes the previous bundle current again (and the current one
-// previous, so a second Rollback undoes the first).
+// previous, so a second Rollback undoes the first). Rolling back the first
+// bundle ever installed returns to the database without a bundle (the
+// embedded default), which is what was in use before it.
 func (s *Store) Rollback() (Installed, error) {
 	st, err := s.state()
 	if err != nil {
 		return Installed{}, err
 	}
-	if st.Previous == nil {
-		return Installed{}, ErrNoPrevious
-	}
-	if _, err := s.load(*st.Previous); err != nil {
-		return Installed{}, fmt.Errorf("previous bundle: %w", err)
+	if st.Previous != nil {
+		if _, err := s.load(*st.Previous); err != nil {
+			return Installed{}, fmt.Errorf("previous bundle: %w", err)
+		}
 	}
 	next := storeState{Current: st.Previous, Previous: st.Current}
 	if err := s.writeState(next); err != nil {
 		return Installed{}, err
+	}
+	if next.Current == nil {
+		return Installed{}, nil
 	}
 	return *next.Current, nil
 }
@@ -223,6 +226,9 @@ func (s *Store) Current() (*File, Installed, error) {
 	st, err := s.state()
 	if err != nil {
 		return nil, Installed{}, err
+	}
+	if st.Current == nil {
+		return nil, Installed{}, ErrNoBundle
 	}
 	f, err := s.load(*st.Current)
 	if err != nil {
@@ -291,7 +297,7 @@ func (s *Store) state() (storeState, error) {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return storeState{}, fmt.Errorf("%w: STATE: %w", ErrCorruptBundle, err)
 	}
-	if st.Current == nil {
+	if st.Current == nil && st.Previous == nil {
 		return storeState{}, ErrNoBundle
 	}
 	for _, in := range []*Installed{st.Current, st.Previous} {

@@ -154,8 +154,16 @@ func TestStoreInstallRollback(t *testing.T) {
 	if _, ok := st.Previous(); ok {
 		t.Error("first install has a previous")
 	}
-	if _, err := st.Rollback(); !errors.Is(err, ErrNoPrevious) {
-		t.Errorf("Rollback with no previous: %v", err)
+	// Rolling back the first bundle returns to the embedded default, and
+	// rolling back again restores the bundle.
+	if in, err := st.Rollback(); err != nil || in.SHA256 != "" || name() == "passport v1" {
+		t.Errorf("Rollback of the first bundle: %+v %v, name %q", in, err, name())
+	}
+	if _, _, err := st.Current(); !errors.Is(err, ErrNoBundle) {
+		t.Errorf("Current after rolling back to the default: %v", err)
+	}
+	if in, err := st.Rollback(); err != nil || in.Version != "b1" || name() != "passport v1" {
+		t.Errorf("Rollback to the bundle again: %+v %v, name %q", in, err, name())
 	}
 
 	b2 := bundleVersion(t, "b2", "passport v2")

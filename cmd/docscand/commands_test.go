@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +193,42 @@ func TestMQTTCommands(t *testing.T) {
 			t.Fatalf("keys: %v", r["error"])
 		}
 	})
+}
+
+// TestRefusedBundleFallsBack: a bundle installed under a key since
+// withdrawn must not keep the scanner down; the daemon runs on the
+// embedded database and says so in its health.
+func TestRefusedBundleFallsBack(t *testing.T) {
+	data := t.TempDir()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	base, _ := typedb.Default()
+	pp, _ := base.ByID(1900001101)
+	renamed := *pp
+	renamed.DocumentName = "Kazakhstan - Passport (withdrawn key)"
+	bundle, _ := json.Marshal(typedb.File{Version: "2099.9", Types: []typedb.Type{renamed}})
+	sig, err := typedb.Sign(bundle, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &typedb.Store{Dir: filepath.Join(data, "typedb"), Trusted: []ed25519.PublicKey{pub}}
+	if _, err := store.Install(bundle, sig); err != nil {
+		t.Fatal(err)
+	}
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	d, base2, _ := startDaemon(t, "-data", data, "-typedb-trusted-key", base64.StdEncoding.EncodeToString(other))
+	if v := d.db.Load().Version(); v != base.Version() {
+		t.Errorf("typedb %s, want the embedded %s", v, base.Version())
+	}
+	resp, err := http.Get(base2 + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h struct {
+		TypeDB struct{ State, Detail string } `json:"typedb"`
+	}
+	json.NewDecoder(resp.Body).Decode(&h)
+	if h.TypeDB.State != "degraded" || !strings.Contains(h.TypeDB.Detail, "refused") {
+		t.Errorf("healthz typedb %+v, want degraded with the reason", h.TypeDB)
+	}
 }

@@ -90,14 +90,17 @@ type daemon struct {
 	hw      *hardware
 	typedbs *typedb.Store
 	db      atomic.Pointer[typedb.DB]
-	pool    *ocr.Pool
-	engine  atomic.Pointer[pipeline.Engine]
-	ob      *outbox.Outbox
-	keys    *entitle.Store
-	up      *uplink.Uplink
-	srv     *api.Server
-	scan    *scanner
-	stats   *counters
+	// typedbProblem is why the installed bundle is not in use; "" when it is
+	// (or none is installed).
+	typedbProblem atomic.Pointer[string]
+	pool          *ocr.Pool
+	engine        atomic.Pointer[pipeline.Engine]
+	ob            *outbox.Outbox
+	keys          *entitle.Store
+	up            *uplink.Uplink
+	srv           *api.Server
+	scan          *scanner
+	stats         *counters
 
 	ready    chan struct{} // closed when every part runs
 	serving  atomic.Bool   // the HTTP server is accepting
@@ -280,8 +283,16 @@ func (d *daemon) openTypeDB() error {
 
 func (d *daemon) reloadTypeDB() error {
 	db, inst, err := d.typedbs.Open()
+	problem := ""
 	if err != nil {
-		return fmt.Errorf("typedb: %w", err)
+		// A bundle that no longer verifies (a key withdrawn, a damaged
+		// file) must not keep the scanner down: fall back to the embedded
+		// database and say so loudly, in health and the log.
+		d.log.Error("installed typedb bundle refused; using the embedded database", "err", err)
+		problem = "installed bundle refused, embedded database in use: " + err.Error()
+		if db, err = typedb.Default(); err != nil {
+			return fmt.Errorf("typedb: %w", err)
+		}
 	}
 	if d.s.typedbDir != "" {
 		layers, err := typedb.LoadDir(d.s.typedbDir)
@@ -296,6 +307,7 @@ func (d *daemon) reloadTypeDB() error {
 		d.log.Warn("the board cannot make every light the document types ask for; their checks will be not done", "err", err)
 	}
 	d.db.Store(db)
+	d.typedbProblem.Store(&problem)
 	d.log.Info("typedb loaded", "version", db.Version(), "checksum", db.Checksum(), "types", len(db.Types()), "bundle", inst.SHA256)
 	return nil
 }

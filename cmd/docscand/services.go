@@ -61,7 +61,10 @@ func (d *daemon) ledOnSeconds() map[string]float64 {
 func (d *daemon) health(context.Context) api.DeviceHealth {
 	h := api.DeviceHealth{}
 	db := d.db.Load()
-	h.TypeDB = api.TypeDBInfo{Version: db.Version(), Checksum: db.Checksum(), Types: len(db.Types())}
+	h.TypeDB = api.TypeDBInfo{Version: db.Version(), Checksum: db.Checksum(), Types: len(db.Types()), State: api.StateOK}
+	if p := d.typedbProblem.Load(); p != nil && *p != "" {
+		h.TypeDB.State, h.TypeDB.Detail = api.StateDegraded, *p
+	}
 
 	h.Camera = api.Component{State: api.StateOK, Detail: d.s.camera}
 	h.GPIO = api.Component{State: api.StateOK, Detail: d.s.hal}
