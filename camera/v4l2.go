@@ -35,6 +35,8 @@ type device interface {
 	GetControls() map[webcam.ControlID]webcam.Control
 	SetControl(webcam.ControlID, int32) error
 	GetFramerate() (float32, error)
+	GetSupportedFramerates(webcam.PixelFormat, uint32, uint32) []webcam.FrameRate
+	SetFramerate(float32) error
 	Close() error
 }
 
@@ -258,6 +260,13 @@ func (c *V4L2) start() error {
 	if rf.width <= 0 || rf.height <= 0 {
 		return &formatError{fmt.Sprintf("driver reports frame size %dx%d", rf.width, rf.height)}
 	}
+	// Drivers keep whatever rate they were left at (vivid starts at 5
+	// fps); the fastest the format allows keeps each light's capture short.
+	if fps := fastestRate(c.dev.GetSupportedFramerates(pf, uint32(rf.width), uint32(rf.height))); fps > 0 {
+		if err := c.dev.SetFramerate(fps); err != nil {
+			c.opts.Log.Warn("camera frame rate not set", "device", c.path, "fps", fps, "err", err)
+		}
+	}
 	if err := c.dev.SetBufferCount(uint32(c.opts.Buffers)); err != nil {
 		return err
 	}
@@ -278,6 +287,21 @@ func (c *V4L2) start() error {
 	c.opts.Log.Info("camera streaming", "device", c.path, "format", c.halFormat().String(),
 		"stride", rf.bytesPerLine, "period", c.period, "buffers", c.opts.Buffers)
 	return nil
+}
+
+// fastestRate returns the highest frame rate among a format's frame
+// intervals (fps = denominator / numerator), 0 when none is listed.
+func fastestRate(rates []webcam.FrameRate) float32 {
+	var best float32
+	for _, r := range rates {
+		if r.MinNumerator == 0 {
+			continue
+		}
+		if fps := float32(r.MaxDenominator) / float32(r.MinNumerator); fps > best {
+			best = fps
+		}
+	}
+	return best
 }
 
 func decodable(fourcc string) bool {

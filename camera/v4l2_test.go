@@ -36,6 +36,8 @@ type fakeSensor struct {
 	pick     func(pf webcam.PixelFormat, w, h uint32) rawFormat
 	controls map[webcam.ControlID]webcam.Control
 	mjpeg    []byte // served as every frame when the format is MJPG
+	// rates are the frame rates the driver lists; nil lists none.
+	rates []float32
 
 	// Fault injection.
 	openFails int  // opens that fail before one succeeds
@@ -280,6 +282,22 @@ func (d *fakeDev) SetControl(id webcam.ControlID, v int32) error {
 }
 func (d *fakeDev) GetFramerate() (float32, error) {
 	return float32(time.Second) / float32(d.s.period), nil
+}
+func (d *fakeDev) GetSupportedFramerates(webcam.PixelFormat, uint32, uint32) []webcam.FrameRate {
+	var out []webcam.FrameRate
+	for _, fps := range d.s.rates {
+		out = append(out, webcam.FrameRate{MinNumerator: 1, MaxNumerator: 1, MinDenominator: uint32(fps), MaxDenominator: uint32(fps)})
+	}
+	return out
+}
+func (d *fakeDev) SetFramerate(fps float32) error {
+	d.s.mu.Lock()
+	defer d.s.mu.Unlock()
+	if d.streaming {
+		return syscall.EBUSY
+	}
+	d.s.period = time.Duration(float32(time.Second) / fps)
+	return nil
 }
 func (d *fakeDev) Close() error {
 	d.s.mu.Lock()
@@ -692,5 +710,19 @@ func TestV4L2ClosedAndBufferBounds(t *testing.T) {
 	s2.openFails = 1
 	if _, err := newV4L2("/dev/video9", fastOpts(), s2.open); err == nil {
 		t.Error("opening a missing device succeeded")
+	}
+}
+
+func TestV4L2PicksTheFastestFrameRate(t *testing.T) {
+	s := newFakeSensor()
+	s.period = 200 * time.Millisecond // left at 5 fps, as vivid starts
+	s.rates = []float32{5, 15, 50}
+	c, _ := newV4L2("/dev/video9", fastOpts(), s.open)
+	defer c.Close()
+	if _, err := c.Configure(context.Background(), hal.Format{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.period != 20*time.Millisecond || c.period != 20*time.Millisecond {
+		t.Errorf("frame period %v (camera thinks %v), want 20ms: the fastest listed rate", s.period, c.period)
 	}
 }
