@@ -130,8 +130,10 @@ func (o V4L2Options) withDefaults() V4L2Options {
 // ready, then drops StaleFrames more, and also drops any frame that
 // arrives less than one frame period after the call. blackjack/webcam
 // v0.6.1 does not expose the driver's buffer timestamps or sequence
-// numbers, so Frame.Time is when the buffer was dequeued and Frame.Seq
-// counts dequeued buffers (dropped ones included).
+// numbers, so Frame.Time is when the buffer was dequeued, and Frame.Seq
+// follows the frame clock: it counts the frame periods since streaming
+// began (at least one per buffer), so frames the driver dropped for want
+// of a buffer still leave a gap.
 type V4L2 struct {
 	path string
 	opts V4L2Options
@@ -146,9 +148,13 @@ type V4L2 struct {
 	exposure  int
 	hasExp    bool // an exposure was set and must survive a reopen
 	seq       uint64
-	backoff   time.Duration
-	nextOpen  time.Time
-	closed    bool
+	// seqT0 and seqBase anchor the sequence to time: the first buffer of a
+	// stream was dequeued at seqT0 and numbered seqBase.
+	seqT0    time.Time
+	seqBase  uint64
+	backoff  time.Duration
+	nextOpen time.Time
+	closed   bool
 }
 
 // OpenV4L2 opens the capture device at path (e.g. /dev/video0).
@@ -275,6 +281,7 @@ func (c *V4L2) start() error {
 	}
 	c.format = rf
 	c.streaming = true
+	c.seqT0 = time.Time{}
 	c.period = 0
 	if fps, err := c.dev.GetFramerate(); err == nil && fps > 0 {
 		c.period = time.Duration(float64(time.Second) / float64(fps))
@@ -520,6 +527,7 @@ func (e *deviceError) Unwrap() error { return e.err }
 // fresh returns the first frame exposed after called.
 func (c *V4L2) fresh(ctx context.Context, called time.Time) (hal.Frame, error) {
 	// Buffers already filled hold light from before the call.
+	drained := 0
 	for {
 		err := c.dev.WaitForFrame(0)
 		if isNoFrame(err) {
@@ -535,10 +543,13 @@ func (c *V4L2) fresh(ctx context.Context, called time.Time) (hal.Frame, error) {
 		if err != nil {
 			return hal.Frame{}, &deviceError{"dequeuing a frame", err}
 		}
-		c.seq++
+		drained++
 		if err := c.dev.ReleaseFrame(idx); err != nil {
 			return hal.Frame{}, &deviceError{"requeuing a frame", err}
 		}
+	}
+	if drained > 0 {
+		c.countFrames(time.Now(), drained)
 	}
 	skip := c.opts.StaleFrames
 	var badFrame error
@@ -554,7 +565,7 @@ func (c *V4L2) fresh(ctx context.Context, called time.Time) (hal.Frame, error) {
 			return hal.Frame{}, &deviceError{"dequeuing a frame", err}
 		}
 		arrived := time.Now()
-		c.seq++
+		c.countFrames(arrived, 1)
 		if skip > 0 || arrived.Sub(called) < c.period {
 			skip = max(0, skip-1)
 			if err := c.dev.ReleaseFrame(idx); err != nil {
@@ -574,6 +585,20 @@ func (c *V4L2) fresh(ctx context.Context, called time.Time) (hal.Frame, error) {
 		}
 		return hal.Frame{Image: img, Seq: c.seq, Time: arrived}, nil
 	}
+}
+
+// countFrames numbers n buffers dequeued at t: at least one each, and as
+// many as frame periods have passed since the stream's first buffer.
+func (c *V4L2) countFrames(t time.Time, n int) {
+	if c.period <= 0 || c.seqT0.IsZero() {
+		c.seq += uint64(n)
+		if c.seqT0.IsZero() {
+			c.seqT0, c.seqBase = t, c.seq
+		}
+		return
+	}
+	byClock := c.seqBase + uint64((t.Sub(c.seqT0)+c.period/2)/c.period)
+	c.seq = max(c.seq+uint64(n), byClock)
 }
 
 // waitFrame polls until a frame is ready or ctx ends.

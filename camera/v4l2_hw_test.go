@@ -304,9 +304,7 @@ func TestHWV4L2Stream(t *testing.T) {
 // and that are reported to its owners. While one is listed, its check
 // passes only if the gap still shows, and fails once it is fixed, so the
 // entry goes with the fix.
-var knownBugs = map[string]string{
-	"frame-seq-counts-dequeues": "V4L2 Frame.Seq counts dequeued buffers, not the frames the sensor produced (hal.Frame's contract), so frames the driver dropped for want of a buffer leave no gap",
-}
+var knownBugs = map[string]string{}
 
 func expectFixed(t *testing.T, bug string, ok bool, failure string) {
 	t.Helper()

@@ -726,3 +726,28 @@ func TestV4L2PicksTheFastestFrameRate(t *testing.T) {
 		t.Errorf("frame period %v (camera thinks %v), want 20ms: the fastest listed rate", s.period, c.period)
 	}
 }
+
+// TestV4L2SequenceCountsSensorFrames: while nobody captures, the driver
+// drops frames for want of a free buffer; the sequence still counts them.
+func TestV4L2SequenceCountsSensorFrames(t *testing.T) {
+	s := newFakeSensor()
+	c, _ := newV4L2("/dev/video9", fastOpts(), s.open)
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Configure(ctx, hal.Format{}); err != nil {
+		t.Fatal(err)
+	}
+	f1, err := c.Capture(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * s.period)
+	f2, err := c.Capture(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	produced := uint64(f2.Time.Sub(f1.Time) / s.period)
+	if got := f2.Seq - f1.Seq; got+2 < produced || got > produced+2 {
+		t.Errorf("sequence advanced %d over %v, in which the sensor made about %d frames", got, f2.Time.Sub(f1.Time), produced)
+	}
+}
