@@ -330,3 +330,25 @@ func TestSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestPresenceStartsAScan: placing a document (an edge on the presence
+// input) scans its front and stores the result like any other.
+func TestPresenceStartsAScan(t *testing.T) {
+	glass, _ := renderGlass(t, "kz-id-2014", 13, specimen.Genuine)
+	d, _, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-sim-doc", glass)
+	pres, ok := d.hw.presence.(*hal.SimPresence)
+	if !ok {
+		t.Fatalf("presence input %T, want the simulated one of the default profile", d.hw.presence)
+	}
+	pres.Trigger()
+	deadline := time.Now().Add(60 * time.Second)
+	for d.ob.Stats().Enqueued == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no result stored after the document was placed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if d.stats.scans.Load() != 1 {
+		t.Errorf("%d scans, want 1", d.stats.scans.Load())
+	}
+}

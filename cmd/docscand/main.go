@@ -187,6 +187,7 @@ func (d *daemon) run(ctx context.Context) (err error) {
 	done := 0
 	d.serving.Store(true)
 	go func() {
+		defer d.ledsOffOnPanic()
 		err := d.srv.Serve(runCtx, ln)
 		d.serving.Store(false)
 		errc <- wrapErr("http", err)
@@ -198,6 +199,7 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		}
 		d.uplinkUp.Store(true)
 		go func() {
+			defer d.ledsOffOnPanic()
 			err := d.up.Run(runCtx)
 			d.uplinkUp.Store(false)
 			errc <- wrapErr("uplink", err)
@@ -205,13 +207,19 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		done++
 	}
 	if d.hw.presence != nil {
-		go d.watchPresence(runCtx)
+		go func() {
+			defer d.ledsOffOnPanic()
+			d.watchPresence(runCtx)
+		}()
 	}
 
 	if _, err := sd.SdNotify(false, sd.SdNotifyReady); err != nil {
 		log.Warn("systemd notify", "err", err)
 	}
-	go d.watchdog(runCtx)
+	go func() {
+		defer d.ledsOffOnPanic()
+		d.watchdog(runCtx)
+	}()
 	close(d.ready)
 	log.Info("docscand ready", "listen", s.listen, "data", s.data, "typedb", d.db.Load().Version())
 
@@ -237,6 +245,17 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		first = nil
 	}
 	return first
+}
+
+// ledsOffOnPanic, deferred first in every goroutine the daemon starts,
+// switches the LEDs off before a panic ends the process: the lines would
+// keep their levels after it dies.
+func (d *daemon) ledsOffOnPanic() {
+	if r := recover(); r != nil {
+		_ = d.hw.guard.Set(0)
+		_ = d.hw.close()
+		panic(r)
+	}
 }
 
 // wrapErr names the part an error came from; nil stays nil.
