@@ -480,7 +480,7 @@ func (s *Sim) Capture(ctx context.Context) (hal.Frame, error) {
 	start := s.t0.Add(time.Duration(n) * p)
 	end := start.Add(p)
 	if p > 0 {
-		if err := sleep(ctx, time.Until(end)); err != nil {
+		if err := hal.Sleep(ctx, time.Until(end)); err != nil {
 			return hal.Frame{}, err
 		}
 	} else if err := ctx.Err(); err != nil {
@@ -635,20 +635,6 @@ func (s *Sim) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 var _ hal.Camera = (*Sim)(nil)

@@ -382,7 +382,7 @@ func (c *V4L2) reopen(ctx context.Context) error {
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				return c.unavailable(ctx, last)
 			}
-			if err := sleep(ctx, wait); err != nil {
+			if err := hal.Sleep(ctx, wait); err != nil {
 				return c.unavailable(ctx, last)
 			}
 		}
@@ -611,7 +611,7 @@ func (c *V4L2) waitFrame(ctx context.Context) error {
 		if !isNoFrame(err) {
 			return &deviceError{"waiting for a frame", err}
 		}
-		if err := sleep(ctx, c.opts.Poll); err != nil {
+		if err := hal.Sleep(ctx, c.opts.Poll); err != nil {
 			return err
 		}
 	}

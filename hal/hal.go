@@ -194,3 +194,19 @@ var ErrTimeout = errors.New("hardware timeout")
 // ErrUnsupported is returned when a device lacks a feature that was asked
 // for, such as a camera without an exposure control.
 var ErrUnsupported = errors.New("not supported by this device")
+
+// Sleep waits d, the way hardware settles, or until ctx ends, and returns
+// ctx's error then.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -204,7 +204,7 @@ func (s *Sequencer) step(ctx context.Context, st Step) (Shot, error) {
 		return sh, err
 	}
 	sh.LitAt = time.Now()
-	if err := sleep(ctx, s.opts.Settle); err != nil {
+	if err := hal.Sleep(ctx, s.opts.Settle); err != nil {
 		return sh, err
 	}
 	switch err := s.cam.SetExposure(ctx, st.Exposure); {
@@ -228,20 +228,6 @@ func (s *Sequencer) step(ctx context.Context, st Step) (Shot, error) {
 	}
 	sh.Frame = f
 	return sh, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Preferred schemes for the three frames recognition reads, best first.

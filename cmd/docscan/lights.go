@@ -232,7 +232,7 @@ func lightsTest(ctx context.Context, leds hal.LEDs, onTime, gap time.Duration, l
 		start := time.Now()
 		err := g.Set(hal.SetOf(c))
 		if err == nil {
-			err = sleepCtx(ctx, onTime)
+			err = hal.Sleep(ctx, onTime)
 		}
 		offErr := g.Set(0)
 		lit := time.Since(start)
@@ -242,7 +242,7 @@ func lightsTest(ctx context.Context, leds hal.LEDs, onTime, gap time.Duration, l
 		} else {
 			fmt.Fprintf(stdout, "%-12s %-10s ok (lit %s)\n", c, lines[c], lit.Round(time.Millisecond))
 		}
-		if err := sleepCtx(ctx, gap); err != nil {
+		if err := hal.Sleep(ctx, gap); err != nil {
 			return err
 		}
 	}
@@ -269,17 +269,6 @@ func printLEDLog(w io.Writer, h []hal.Change) {
 	fmt.Fprintln(w, "simulated LED log:")
 	for _, c := range h {
 		fmt.Fprintf(w, "  +%8.3fs %s\n", c.Time.Sub(h[0].Time).Seconds(), c.State)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

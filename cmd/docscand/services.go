@@ -250,7 +250,7 @@ func (d *daemon) cmdLightsTest(ctx context.Context, _ []byte) (any, error) {
 		}
 		err := g.Set(hal.SetOf(c))
 		if err == nil {
-			err = sleep(ctx, 200*time.Millisecond)
+			err = hal.Sleep(ctx, 200*time.Millisecond)
 		}
 		if oerr := g.Set(0); err == nil {
 			err = oerr
@@ -264,17 +264,6 @@ func (d *daemon) cmdLightsTest(ctx context.Context, _ []byte) (any, error) {
 		}
 	}
 	return report, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // cmdTypeDB installs a signed typedb bundle, or rolls back to the previous
