@@ -142,6 +142,10 @@ type SideInput struct {
 	White, IR, UV image.Image
 	// Scanner is true for frames from the device's own camera and lights.
 	Scanner bool
+	// Prepared, when set, is White already prepared (Engine.Prepare) by
+	// this engine for the request's country code: recognition takes the
+	// side up from there. Otherwise it is ignored and White prepared anew.
+	Prepared *PreparedSide
 }
 
 // Input is one recognition request.
@@ -208,44 +212,21 @@ type side struct {
 	mrzZone  *typedb.Rect // where the MRZ was read, oriented
 	readings map[string]fieldReading
 	zones    []ZoneView
+
+	prep *PreparedSide // what the white frame alone gave, shared
 }
 
 type layersOf struct{ white, ir, uv *image.RGBA }
 
 // Identify identifies one side from its white frame: the scanner calls it
-// first to learn which lights the document needs.
+// first to learn which lights the document needs. Prepare does the same
+// and keeps the work for the recognition.
 func (e *Engine) Identify(ctx context.Context, white image.Image, country string) (*Identification, error) {
-	if white == nil {
-		return nil, fmt.Errorf("pipeline: identify: %w", ErrNoInput)
-	}
-	cands, err := e.candidates(country)
+	p, err := e.Prepare(ctx, white, country)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pipeline: identify: %w", err)
 	}
-	tm := &timer{cb: e.opts.OnStage}
-	s := &side{name: "", in: &SideInput{White: white}}
-	if err := e.prepare(ctx, s, cands, tm); err != nil {
-		return nil, err
-	}
-	id := &Identification{}
-	if s.found {
-		id.Corners = s.outline.Quad.Points()
-	}
-	if s.best == nil || s.best.P < minP {
-		return id, nil
-	}
-	t := s.best.Type
-	id.Type, id.P, id.Side = t, round(s.best.P), t.Side
-	id.Lights = t.NecessaryLights | t.AuthenticityNecessaryLights
-	id.UVExp = t.UVExp
-	q := s.outline.Quad
-	if s.best.Flip {
-		q = q.Rotate(2)
-	}
-	if s.found {
-		id.Corners = q.Points()
-	}
-	return id, nil
+	return p.Identification(), nil
 }
 
 // candidates are the types to score for a country code.

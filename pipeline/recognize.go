@@ -49,25 +49,40 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 	tm := &timer{cb: e.opts.OnStage}
-	var sides []*side
+	type given struct {
+		name typedb.SideName
+		in   *SideInput
+	}
+	var gs []given
 	if in.Front != nil {
-		sides = append(sides, &side{name: typedb.Front, in: in.Front})
+		gs = append(gs, given{typedb.Front, in.Front})
 	}
 	if in.Back != nil {
-		sides = append(sides, &side{name: typedb.Back, in: in.Back})
+		gs = append(gs, given{typedb.Back, in.Back})
 	}
-	errs := make([]error, len(sides))
+	// each side as far as its white frame goes: prepared already (a
+	// scanned side), or now, both sides at once
+	preps := make([]*PreparedSide, len(gs))
+	errs := make([]error, len(gs))
 	var wg sync.WaitGroup
-	for i, s := range sides {
+	for i, g := range gs {
+		if p := g.in.Prepared; p.usableBy(e, in.CountryCode) {
+			preps[i] = p
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = e.prepare(ctx, s, cands, tm)
+			preps[i], errs[i] = e.prepareSide(ctx, g.in.White, in.CountryCode, cands, g.name)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	sides := make([]*side, len(gs))
+	for i, g := range gs {
+		sides[i] = preps[i].workingSide(g.name, g.in)
 	}
 	front, back := sideNamed(sides, typedb.Front), sideNamed(sides, typedb.Back)
 	pairSides(front, back)
@@ -76,41 +91,29 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	}
 
 	res := &Result{Fields: map[string]FieldReport{}}
-	// warp every identified side to its type, oriented, under each light
-	t0 := time.Now()
+	// every identified side warped to its type, oriented, under each
+	// light, and its visual zone read: the sides at once
 	var known []*side
 	for _, s := range sides {
-		if s.best == nil {
-			continue
+		if s.best != nil {
+			known = append(known, s)
 		}
-		if err := e.finalWarp(s); err != nil {
-			return nil, err
-		}
-		known = append(known, s)
 	}
-	tm.since(StageWarp, "", t0)
-
-	// the visual zone, every field of every side in parallel
-	t0 = time.Now()
-	if e.ocr != nil && len(known) > 0 {
-		vs := make([]vz.Side, len(known))
-		for i, s := range known {
-			vs[i] = s.vzSide()
-		}
-		all := vz.ReadFields(ctx, e.ocr, vs, responseFields)
-		for i, s := range known {
-			s.readings = map[string]fieldReading{}
-			for _, r := range all[i] {
-				f, _ := s.best.Type.Field(r.Name)
-				s.readings[r.Name] = fieldReading{Reading: r, field: f, side: s}
-				s.zones = append(s.zones, ZoneView{Name: r.Name, Region: r.Region})
-			}
-		}
+	errs = make([]error, len(known))
+	for i, s := range known {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.finishSide(ctx, s, tm)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	tm.since(StageVZ, "", t0)
 
 	// the MRZ: of the side whose type prints it
 	var m *mrz.Result
@@ -133,7 +136,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		res.MRZ = &MRZSummary{Lines: sum.Lines, Format: sum.Format, Valid: sum.Valid, Checks: sum.Checks}
 	}
 
-	t0 = time.Now()
+	t0 := time.Now()
 	cmp := e.mergeFields(ctx, res, known, m)
 	res.Checks = e.runChecks(known, m, res, cmp)
 	res.FailureReason = failureReason(res.Checks)
@@ -169,7 +172,10 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		}
 		res.Views = append(res.Views, v)
 	}
-	res.Timings = tm.out
+	for _, p := range preps {
+		res.Timings = append(res.Timings, p.timings()...)
+	}
+	res.Timings = append(res.Timings, tm.out...)
 	res.Elapsed = time.Since(start)
 	e.log.Debug("recognised", "sides", len(sides), "elapsed", res.Elapsed, "failure", res.FailureReason != "None")
 	return res, nil
@@ -178,9 +184,14 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 // vzSide is the side as the visual-zone reader takes it, sampling small
 // zones again from the frame at its full resolution.
 func (s *side) vzSide() vz.Side {
-	return vz.Side{Image: s.layers.white, Type: s.best.Type, Lexicon: lexicons[s.best.Type.FDSIDList.ICAOCode],
+	return vzSideOf(s.layers.white, s.white, s.hm, s.best.Type)
+}
+
+// vzSideOf is a side warped from frame through hm to t's grid.
+func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type) vz.Side {
+	return vz.Side{Image: warped, Type: t, Lexicon: lexicons[t.FDSIDList.ICAOCode],
 		Sample: func(box image.Rectangle, scale float64) *image.Gray {
-			return imgutil.WarpGray(s.white, s.hm, box, scale)
+			return imgutil.WarpGray(frame, hm, box, scale)
 		}}
 }
 
@@ -218,24 +229,11 @@ func pairSides(front, back *side) {
 }
 
 // decide turns scores into the identified types and the API's
-// rejections. A side whose best p is low but whose MRZ was read is taken
-// as the generic ICAO type of its format.
+// rejections.
 func (e *Engine) decide(front, back *side) error {
 	for _, s := range []*side{front, back} {
-		if s == nil {
-			continue
-		}
-		if s.best != nil && s.best.P >= minP {
-			continue
-		}
-		s.best = nil
-		if s.mrz != nil {
-			for i, c := range s.cands {
-				if string(c.Type.MRZFormat) == s.mrz.Format.String() {
-					s.best = &s.cands[i]
-					break
-				}
-			}
+		if s != nil {
+			decideSide(s)
 		}
 	}
 	if front != nil {
@@ -252,27 +250,42 @@ func (e *Engine) decide(front, back *side) error {
 	return nil
 }
 
-// finalWarp warps the side's frames to its type, right way up.
-func (e *Engine) finalWarp(s *side) error {
-	t := s.best.Type
-	q := s.outline.Quad
-	if s.best.Flip {
-		q = q.Rotate(2)
+// decideSide settles one side's type: none when its best p is low,
+// unless its MRZ was read, when it is taken as the generic ICAO type of
+// the MRZ's format.
+func decideSide(s *side) {
+	if s.best != nil && s.best.P >= minP {
+		return
 	}
-	s.quad = q
-	w, h := e.size(t)
-	var err error
-	if s.hm, err = imgutil.QuadToRect(q, float64(w), float64(h)); err != nil {
-		return fmt.Errorf("pipeline: warp: %w", err)
-	}
-	if s.work != nil && s.work.Rect.Dx() == w && s.work.Rect.Dy() == h {
-		s.layers.white = s.work
-		if s.best.Flip {
-			s.layers.white = imgutil.Rotate180(s.work)
+	s.best = nil
+	if s.mrz != nil {
+		for i, c := range s.cands {
+			if string(c.Type.MRZFormat) == s.mrz.Format.String() {
+				s.best = &s.cands[i]
+				break
+			}
 		}
-	} else if s.layers.white, err = e.warp(s.white, q, t); err != nil {
-		return fmt.Errorf("pipeline: warp: %w", err)
 	}
+}
+
+// finishSide warps the side's frames to its type, right way up, and
+// reads its visual zone, which its prepared side may have read already.
+func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
+	t := s.best.Type
+	r, err := s.prep.read(ctx, t, s.best.Flip, s.name)
+	if err != nil {
+		return err
+	}
+	s.quad, s.hm, s.layers.white = r.quad, r.hm, r.white
+	s.readings = map[string]fieldReading{}
+	for _, rd := range r.readings {
+		f, _ := t.Field(rd.Name)
+		s.readings[rd.Name] = fieldReading{Reading: rd, field: f, side: s}
+		s.zones = append(s.zones, ZoneView{Name: rd.Name, Region: rd.Region})
+	}
+
+	t0 := time.Now()
+	w, h := e.size(t)
 	var wg sync.WaitGroup
 	var errIR, errUV error
 	for _, l := range []struct {
@@ -294,7 +307,7 @@ func (e *Engine) finalWarp(s *side) error {
 			// the IR and UV checks measure regions, not print: half the
 			// resolution serves them at a quarter of the cost
 			hw, hh := w/2, h/2
-			hm, err := imgutil.QuadToRect(q, float64(hw), float64(hh))
+			hm, err := imgutil.QuadToRect(s.quad, float64(hw), float64(hh))
 			if err != nil {
 				*l.err = err
 				return
@@ -305,6 +318,9 @@ func (e *Engine) finalWarp(s *side) error {
 	wg.Wait()
 	if err := errors.Join(errIR, errUV); err != nil {
 		return err
+	}
+	if s.in.IR != nil || s.in.UV != nil {
+		tm.since(StageWarp, s.name, t0)
 	}
 	if s.mrz != nil {
 		r := s.mrz.Region

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -21,20 +20,24 @@ import (
 const scanJoinTTL = 10 * time.Minute
 
 // scanner scans what lies on the glass: it lights the document white to
-// identify it, then captures the lights its type needs, and recognises
-// the frames. The lights are exclusive: one scan at a time.
+// identify it, then captures the lights its type needs while the
+// pipeline reads what the white frame shows, and recognises the rest
+// once the lights are off. The lights are exclusive: one capture at a
+// time; recognition runs after the lights are free.
 type scanner struct {
 	hw     *hardware
 	engine func() *pipeline.Engine
 	log    *slog.Logger
 	stats  *counters
 
-	mu      sync.Mutex // held for the whole capture: the lights are exclusive
+	lights  sync.Mutex // held for the whole capture: the lights are exclusive
+	mu      sync.Mutex // guards pending
 	pending map[string]pendingSide
 	last    atomic.Pointer[api.ScanView]
 }
 
-// pendingSide is a scanned side kept for the join with its other side.
+// pendingSide is a scanned side kept for the join with its other side,
+// prepared, so the join does not recognise it again.
 type pendingSide struct {
 	side   api.Side
 	input  *pipeline.SideInput
@@ -61,49 +64,57 @@ func (s *scanner) Scan(ctx context.Context, req api.ScanRequest) (*pipeline.Resu
 }
 
 func (s *scanner) scan(ctx context.Context, req api.ScanRequest) (*pipeline.Result, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expire(time.Now())
-	var joined *pendingSide
 	if req.Join {
-		p, ok := s.pending[req.ScanID]
-		if !ok {
-			return nil, &api.Rejection{Message: "scan_id is unknown or expired: scan the first side again"}
-		}
-		if p.side == req.Side {
-			return nil, &api.Rejection{Message: fmt.Sprintf("scan_id already has its %s side: scan the other side", req.Side)}
-		}
-		joined = &p
-	}
-
-	// On the simulator, the glass shows the side asked for: the simulated
-	// user turns the card over when the terminal says so.
-	if s.hw.simCam != nil {
-		if err := s.hw.simCam.ShowSide(string(req.Side)); err != nil && !errors.Is(err, camera.ErrNoSide) {
+		if err := s.joinable(req); err != nil {
 			return nil, err
 		}
 	}
-
-	input, frames, err := s.capture(ctx, req.Side, req.CountryCode)
+	eng := s.engine()
+	input, frames, err := s.capture(ctx, eng, req.Side, req.CountryCode)
 	if err != nil {
 		return nil, err
 	}
 	in := pipeline.Input{CountryCode: req.CountryCode}
 	setSide(&in, req.Side, input)
-	if joined != nil {
-		setSide(&in, joined.side, joined.input)
-		frames = append(joined.frames, frames...)
+	s.mu.Lock()
+	s.expire(time.Now())
+	if req.Join {
+		p, ok := s.pending[req.ScanID]
+		if !ok || p.side == req.Side {
+			s.mu.Unlock()
+			// joined by a scan that ran meanwhile
+			return nil, &api.Rejection{Message: "scan_id is unknown or expired: scan the first side again"}
+		}
 		delete(s.pending, req.ScanID)
+		setSide(&in, p.side, p.input)
+		frames = append(p.frames, frames...)
 	} else {
 		s.pending[req.ScanID] = pendingSide{side: req.Side, input: input, frames: frames, at: time.Now()}
 	}
-	res, err := s.engine().Recognize(ctx, in)
+	s.mu.Unlock()
+	res, err := eng.Recognize(ctx, in)
 	view := &api.ScanView{ScanID: req.ScanID, At: time.Now(), Frames: frames, Result: res}
 	if res != nil {
 		attachViews(view, res)
 	}
 	s.last.Store(view)
 	return res, err
+}
+
+// joinable rejects, before any light is switched, a join with a side
+// that is not waiting or is the same side again.
+func (s *scanner) joinable(req api.ScanRequest) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expire(time.Now())
+	p, ok := s.pending[req.ScanID]
+	if !ok {
+		return &api.Rejection{Message: "scan_id is unknown or expired: scan the first side again"}
+	}
+	if p.side == req.Side {
+		return &api.Rejection{Message: fmt.Sprintf("scan_id already has its %s side: scan the other side", req.Side)}
+	}
+	return nil
 }
 
 func setSide(in *pipeline.Input, side api.Side, si *pipeline.SideInput) {
@@ -114,26 +125,35 @@ func setSide(in *pipeline.Input, side api.Side, si *pipeline.SideInput) {
 	}
 }
 
-// capture lights the document white, identifies it, then captures every
-// further light its type needs. Lights the board cannot make are logged
-// and left out; their checks report "not done".
-func (s *scanner) capture(ctx context.Context, side api.Side, country string) (*pipeline.SideInput, []api.FrameView, error) {
+// capture lights the document white, prepares it (finds, reads the MRZ
+// of and identifies it), then captures every further light its type
+// needs, reading the visual zone of the white frame meanwhile. Lights
+// the board cannot make are logged and left out; their checks report
+// "not done". It holds the lights for exactly the capture.
+func (s *scanner) capture(ctx context.Context, eng *pipeline.Engine, side api.Side, country string) (*pipeline.SideInput, []api.FrameView, error) {
+	s.lights.Lock()
+	defer s.lights.Unlock()
+	// On the simulator, the glass shows the side asked for: the simulated
+	// user turns the card over when the terminal says so.
+	if s.hw.simCam != nil {
+		if err := s.hw.simCam.ShowSide(string(side)); err != nil && !errors.Is(err, camera.ErrNoSide) {
+			return nil, nil, err
+		}
+	}
 	white := identifyLight(s.hw.profile, s.hw.guard.Available())
 	shots, err := s.hw.seq.Capture(ctx, white, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("white capture: %w", err)
 	}
 	input := &pipeline.SideInput{Scanner: true, White: shots[0].Frame.Image}
-	id, err := s.engine().Identify(ctx, input.White, country)
+	prep, err := eng.Prepare(ctx, input.White, country)
 	if err != nil {
 		return nil, nil, err
 	}
-	var outline []image.Point
-	if id != nil {
-		outline = id.Corners
-	}
-	frames := []api.FrameView{{Side: side, Light: white.String(), Image: input.White, Outline: outline}}
-	if id == nil || id.Type == nil {
+	input.Prepared = prep
+	id := prep.Identification()
+	frames := []api.FrameView{{Side: side, Light: white.String(), Image: input.White, Outline: id.Corners}}
+	if id.Type == nil {
 		return input, frames, nil
 	}
 	plan, err := s.hw.seq.Plan(id.Lights&^white, id.UVExp)
@@ -143,8 +163,18 @@ func (s *scanner) capture(ctx context.Context, side api.Side, country string) (*
 	if plan.Missing != nil {
 		s.log.Warn("board cannot make every light the document needs", "missing", plan.Missing.Missing().String(), "type_id", id.Type.ID)
 	}
+	// The visual zone needs only the white frame: it is read while the
+	// other lights capture, and the recognition finds it done.
+	readCtx, stopRead := context.WithCancel(ctx)
+	go func() {
+		defer stopRead()
+		if err := prep.ReadVisualZone(readCtx); err != nil && readCtx.Err() == nil {
+			s.log.Debug("reading the visual zone during capture", "err", err)
+		}
+	}()
 	more, err := s.hw.seq.Execute(ctx, plan)
 	if err != nil {
+		stopRead()
 		return nil, nil, fmt.Errorf("capture: %w", err)
 	}
 	_, ir, uv := lights.Pick(more)
@@ -155,7 +185,7 @@ func (s *scanner) capture(ctx context.Context, side api.Side, country string) (*
 		input.UV = uv.Frame.Image
 	}
 	for _, sh := range more {
-		frames = append(frames, api.FrameView{Side: side, Light: sh.Scheme.String(), Image: sh.Frame.Image, Outline: outline})
+		frames = append(frames, api.FrameView{Side: side, Light: sh.Scheme.String(), Image: sh.Frame.Image, Outline: id.Corners})
 	}
 	return input, frames, nil
 }

@@ -1,0 +1,218 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/vz"
+	"github.com/docscan/docscan/typedb"
+)
+
+// PreparedSide is one side taken as far as its white frame allows: found,
+// its MRZ read, its type identified, and (once ReadVisualZone has run, or
+// a recognition needed it) warped to its type with its visual zone read.
+// The scanner prepares a side from its white frame, reads the visual
+// zone while it captures the lights the type needs, then passes the side
+// back in SideInput.Prepared, so recognition only adds what depends on
+// those lights. It is safe for concurrent use and may serve several
+// recognitions (a scanned side, then the document it is joined to).
+type PreparedSide struct {
+	e       *Engine
+	country string
+	white   image.Image // as given
+	base    side        // decode, locate, MRZ and identify; read-only once prepared
+	tm      *timer
+
+	mu    sync.Mutex
+	reads map[readKey]*readEntry
+}
+
+// readKey is the type and orientation a side was read as.
+type readKey struct {
+	typ  *typedb.Type
+	flip bool
+}
+
+// sideRead is the white frame warped to a type, right way up, and the
+// visual zone read on it.
+type sideRead struct {
+	quad     imgutil.Quad
+	hm       imgutil.Homography // the warped grid → the white frame
+	white    *image.RGBA
+	readings []vz.Reading
+}
+
+// readEntry is one read, done or under way: whoever needs it while it
+// runs waits for it rather than reading the zone twice.
+type readEntry struct {
+	done chan struct{}
+	r    *sideRead
+	err  error
+}
+
+// Prepare decodes, locates, reads the MRZ of and identifies one side from
+// its white frame, for the country code given ("" tries every type).
+func (e *Engine) Prepare(ctx context.Context, white image.Image, country string) (*PreparedSide, error) {
+	if white == nil {
+		return nil, fmt.Errorf("pipeline: prepare: %w", ErrNoInput)
+	}
+	cands, err := e.candidates(country)
+	if err != nil {
+		return nil, err
+	}
+	return e.prepareSide(ctx, white, country, cands, "")
+}
+
+// prepareSide is Prepare for a side the request names.
+func (e *Engine) prepareSide(ctx context.Context, white image.Image, country string, cands []*typedb.Type, name typedb.SideName) (*PreparedSide, error) {
+	p := &PreparedSide{e: e, country: country, white: white, tm: &timer{cb: e.opts.OnStage}}
+	p.base = side{name: name, in: &SideInput{White: white}}
+	if err := e.prepare(ctx, &p.base, cands, p.tm); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Identification is what the white frame told of the side alone.
+func (p *PreparedSide) Identification() *Identification {
+	s := &p.base
+	id := &Identification{}
+	if s.found {
+		id.Corners = s.outline.Quad.Points()
+	}
+	if s.best == nil || s.best.P < minP {
+		return id
+	}
+	t := s.best.Type
+	id.Type, id.P, id.Side = t, round(s.best.P), t.Side
+	id.Lights = t.NecessaryLights | t.AuthenticityNecessaryLights
+	id.UVExp = t.UVExp
+	if s.found {
+		q := s.outline.Quad
+		if s.best.Flip {
+			q = q.Rotate(2)
+		}
+		id.Corners = q.Points()
+	}
+	return id
+}
+
+// ReadVisualZone warps the side to the type it was identified as alone
+// (the generic type of its MRZ's format when nothing fitted better) and
+// reads its visual zone, so that a recognition taking the side up later
+// finds it done. A side of no known type has nothing to read.
+func (p *PreparedSide) ReadVisualZone(ctx context.Context) error {
+	s := p.workingSide("", p.base.in)
+	decideSide(s)
+	if s.best == nil {
+		return nil
+	}
+	_, err := p.read(ctx, s.best.Type, s.best.Flip, s.name)
+	return err
+}
+
+// usableBy reports whether a recognition by e for country may take the
+// side up: types and candidates belong to one engine's database.
+func (p *PreparedSide) usableBy(e *Engine, country string) bool {
+	return p != nil && p.e == e && p.country == country
+}
+
+// workingSide is a fresh copy of the prepared state for one recognition
+// of the side's frames in, which then decides, warps and reads on its own
+// copy.
+func (p *PreparedSide) workingSide(name typedb.SideName, in *SideInput) *side {
+	s := &side{name: name, in: in, white: p.base.white, outline: p.base.outline, found: p.base.found,
+		work: p.base.work, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
+		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p}
+	if len(s.cands) > 0 {
+		s.best = &s.cands[0]
+	}
+	return s
+}
+
+// read returns the side warped to t (upside down when flip) and its
+// visual zone read, reading it once however many ask.
+func (p *PreparedSide) read(ctx context.Context, t *typedb.Type, flip bool, name typedb.SideName) (*sideRead, error) {
+	k := readKey{t, flip}
+	for {
+		p.mu.Lock()
+		if p.reads == nil {
+			p.reads = map[readKey]*readEntry{}
+		}
+		en, ok := p.reads[k]
+		if !ok {
+			en = &readEntry{done: make(chan struct{})}
+			p.reads[k] = en
+			p.mu.Unlock()
+			en.r, en.err = p.e.readSide(ctx, &p.base, t, flip, name, p.tm)
+			if en.err != nil {
+				// a failed read (a cancelled request) is not kept: the
+				// next recognition tries again
+				p.mu.Lock()
+				delete(p.reads, k)
+				p.mu.Unlock()
+			}
+			close(en.done)
+			return en.r, en.err
+		}
+		p.mu.Unlock()
+		select {
+		case <-en.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if en.err == nil {
+			return en.r, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readSide warps the white frame of s to t, right way up, and reads the
+// visual zone's response fields on it.
+func (e *Engine) readSide(ctx context.Context, s *side, t *typedb.Type, flip bool, name typedb.SideName, tm *timer) (*sideRead, error) {
+	t0 := time.Now()
+	q := s.outline.Quad
+	if flip {
+		q = q.Rotate(2)
+	}
+	w, h := e.size(t)
+	r := &sideRead{quad: q}
+	var err error
+	if r.hm, err = imgutil.QuadToRect(q, float64(w), float64(h)); err != nil {
+		return nil, fmt.Errorf("pipeline: warp: %w", err)
+	}
+	switch {
+	case s.work != nil && s.work.Rect.Dx() == w && s.work.Rect.Dy() == h && flip:
+		r.white = imgutil.Rotate180(s.work)
+	case s.work != nil && s.work.Rect.Dx() == w && s.work.Rect.Dy() == h:
+		r.white = s.work
+	default:
+		r.white = imgutil.Warp(s.white, r.hm, w, h)
+	}
+	tm.since(StageWarp, name, t0)
+
+	if e.ocr == nil {
+		return r, nil
+	}
+	t0 = time.Now()
+	r.readings = vz.ReadFields(ctx, e.ocr, []vz.Side{vzSideOf(r.white, s.white, r.hm, t)}, responseFields)[0]
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tm.since(StageVZ, name, t0)
+	return r, nil
+}
+
+// timings returns the side's stage timings so far.
+func (p *PreparedSide) timings() []StageTiming {
+	p.tm.mu.Lock()
+	defer p.tm.mu.Unlock()
+	return append([]StageTiming(nil), p.tm.out...)
+}
