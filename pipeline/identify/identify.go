@@ -309,7 +309,10 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 }
 
 // Similarity is 1 minus the edit distance of the two texts (letters and
-// digits only, upper case) over the longer's length.
+// digits only, upper case, Latin and Cyrillic look-alikes taken as one
+// letter) over the longer's length. A bilingual label such as "ТҮРІ /
+// TYPE" is read with one language's model, which returns the Latin half
+// in Cyrillic letters of the same shapes: that is a perfect reading.
 func Similarity(got, want string) float64 {
 	a, b := []rune(squash(got)), []rune(squash(want))
 	if len(b) == 0 {
@@ -324,10 +327,20 @@ func squash(s string) string {
 	var sb strings.Builder
 	for _, r := range strings.ToUpper(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if c, ok := cyrillicLookalike[r]; ok {
+				r = c
+			}
 			sb.WriteRune(r)
 		}
 	}
 	return sb.String()
+}
+
+// cyrillicLookalike maps the Latin capitals that print the same as a
+// Cyrillic one to it.
+var cyrillicLookalike = map[rune]rune{
+	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'I': 'І', 'K': 'К', 'M': 'М',
+	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У',
 }
 
 // Levenshtein is the edit distance of a and b.

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -20,6 +22,8 @@ func TestSimilarity(t *testing.T) {
 		{"казакстан республикасы", "ҚАЗАҚСТАН РЕСПУБЛИКАСЫ", 1 - 2.0/21},
 		{"", "ЖСН / ИИН", 0},
 		{"anything", "", 0},
+		// a bilingual label read with the Kazakh model: Cyrillic look-alikes
+		{"ТҮРІ / ТУРЕ", "ТҮРІ / TYPE", 1},
 	} {
 		if got := Similarity(tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("Similarity(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
@@ -107,4 +111,58 @@ func rotate180(img *image.RGBA) *image.RGBA {
 		}
 	}
 	return out
+}
+
+// TestPaperColourIsTheMedian checks the histogram median against the
+// plain one: every other pixel outside the type's printed zones, sorted.
+func TestPaperColourIsTheMedian(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	th := image.NewRGBA(image.Rect(0, 0, ThumbW, ThumbH))
+	for i := range th.Pix {
+		th.Pix[i] = uint8(rng.IntN(256))
+	}
+	for _, typ := range db.Types() {
+		var skip []image.Rectangle
+		for _, p := range typ.Signature.Patches {
+			skip = append(skip, p.Zone.Pixels(ThumbW, ThumbH))
+		}
+		for _, d := range typ.Decor {
+			skip = append(skip, d.Zone.Pixels(ThumbW, ThumbH))
+		}
+		for _, z := range []*typedb.Rect{typ.FaceZone, typ.MRZZone} {
+			if z != nil {
+				skip = append(skip, z.Pixels(ThumbW, ThumbH))
+			}
+		}
+		for _, f := range typ.UVFeatures {
+			skip = append(skip, f.Zone.Pixels(ThumbW, ThumbH))
+		}
+		var vals [3][]float64
+		for y := 1; y < ThumbH-1; y += 2 {
+		px:
+			for x := 1; x < ThumbW-1; x += 2 {
+				for _, r := range skip {
+					if image.Pt(x, y).In(r) {
+						continue px
+					}
+				}
+				for k := range 3 {
+					vals[k] = append(vals[k], float64(th.Pix[th.PixOffset(x, y)+k]))
+				}
+			}
+		}
+		var want [3]float64
+		for k := range 3 {
+			sort.Float64s(vals[k])
+			want[k] = vals[k][len(vals[k])/2]
+		}
+		got, ok := paperColour(th, typ)
+		if !ok || got != want {
+			t.Errorf("type %d: paper %v, %v; want %v", typ.ID, got, ok, want)
+		}
+	}
 }

@@ -106,28 +106,40 @@ func paperColour(th *image.RGBA, t *typedb.Type) ([3]float64, bool) {
 	for _, f := range t.UVFeatures {
 		skip = append(skip, f.Zone.Pixels(w, h))
 	}
-	var vals [3][]float64
-	for y := 1; y < h-1; y += 2 {
-		row := th.Pix[y*th.Stride:]
-	px:
-		for x := 1; x < w-1; x += 2 {
-			p := image.Pt(x, y)
-			for _, r := range skip {
-				if p.In(r) {
-					continue px
-				}
-			}
-			for k := range 3 {
-				vals[k] = append(vals[k], float64(row[4*x+k]))
+	// the rectangles to skip, marked on the sampled grid (every other
+	// pixel, inside a one-pixel margin); the median comes from
+	// histograms, the values being bytes
+	skipped := make([]bool, w*h)
+	for _, r := range skip {
+		r = r.Intersect(th.Rect)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			row := skipped[y*w:]
+			for x := r.Min.X; x < r.Max.X; x++ {
+				row[x] = true
 			}
 		}
 	}
-	if len(vals[0]) < 50 {
+	var hist [3][256]int
+	n := 0
+	for y := 1; y < h-1; y += 2 {
+		row := th.Pix[y*th.Stride:]
+		sk := skipped[y*w:]
+		for x := 1; x < w-1; x += 2 {
+			if sk[x] {
+				continue
+			}
+			hist[0][row[4*x]]++
+			hist[1][row[4*x+1]]++
+			hist[2][row[4*x+2]]++
+			n++
+		}
+	}
+	if n < 50 {
 		return [3]float64{}, false
 	}
 	var out [3]float64
 	for k := range 3 {
-		out[k] = imgutil.MedianFloat(vals[k])
+		out[k] = float64(imgutil.Quantile(&hist[k], n, 0.5))
 	}
 	return out, true
 }
