@@ -166,36 +166,65 @@ func Warp(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
 	if scale > 1.5 {
 		offs = []Point{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}}
 	}
-	n := uint32(len(offs))
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	// acc holds one row's sums of 16-bit-scaled samples, 3 per pixel
+	acc := make([]uint32, 3*w)
 	for v := range h {
-		row := out.Pix[v*out.Stride:]
+		clear(acc)
+		for _, o := range offs {
+			warpRowAdd(acc, src, &hm, v, o)
+		}
+		row := out.Pix[v*out.Stride : v*out.Stride+4*w]
+		// n samples of 16-bit scale: divide by n (1 or 4) and by 2^16
+		shift := uint(16)
+		if len(offs) == 4 {
+			shift = 18
+		}
 		for u := range w {
-			var acc [3]uint32
-			for _, o := range offs {
-				x, y := hm.Apply(float64(u)+o.X, float64(v)+o.Y)
-				x, y = x-0.5, y-0.5
-				xi, yi := int(math.Floor(x)), int(math.Floor(y))
-				if xi < 0 || yi < 0 || xi >= sw-1 || yi >= sh-1 {
-					continue
-				}
-				fx, fy := uint32((x-float64(xi))*256), uint32((y-float64(yi))*256)
-				p := src.PixOffset(src.Rect.Min.X+xi, src.Rect.Min.Y+yi)
-				q := p + src.Stride
-				for k := range 3 {
-					top := uint32(src.Pix[p+k])*(256-fx) + uint32(src.Pix[p+4+k])*fx
-					bot := uint32(src.Pix[q+k])*(256-fx) + uint32(src.Pix[q+4+k])*fx
-					acc[k] += top*(256-fy) + bot*fy
-				}
-			}
-			d := row[4*u:]
-			d[0] = uint8(acc[0] / n >> 16)
-			d[1] = uint8(acc[1] / n >> 16)
-			d[2] = uint8(acc[2] / n >> 16)
+			d := row[4*u : 4*u+4 : 4*u+4]
+			a := acc[3*u : 3*u+3 : 3*u+3]
+			d[0] = uint8(a[0] >> shift)
+			d[1] = uint8(a[1] >> shift)
+			d[2] = uint8(a[2] >> shift)
 			d[3] = 255
 		}
 	}
 	return out
+}
+
+// warpRowAdd adds to acc, for every pixel u of output row v, the
+// bilinear sample of src at hm(u+o.X, v+o.Y), scaled by 2^16; a sample
+// outside src adds nothing. The arithmetic is Homography.Apply's,
+// term for term, with the row's terms hoisted.
+func warpRowAdd(acc []uint32, src *image.RGBA, hm *Homography, v int, o Point) {
+	lastX, lastY := float64(src.Rect.Dx()-1), float64(src.Rect.Dy()-1)
+	stride := src.Stride
+	base := src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y)
+	pix := src.Pix
+	vv := float64(v) + o.Y
+	h1v, h4v, h7v := hm[1]*vv, hm[4]*vv, hm[7]*vv
+	for u := range len(acc) / 3 {
+		uu := float64(u) + o.X
+		wd := hm[6]*uu + h7v + hm[8]
+		x := (hm[0]*uu+h1v+hm[2])/wd - 0.5
+		y := (hm[3]*uu+h4v+hm[5])/wd - 0.5
+		// inside, with a neighbour right and below: 0 ≤ floor(x) < sw-1
+		// exactly when 0 ≤ x < sw-1 (false for NaN), and there int()
+		// is floor
+		if !(x >= 0 && y >= 0 && x < lastX && y < lastY) {
+			continue
+		}
+		xi, yi := int(x), int(y)
+		fx, fy := uint32((x-float64(xi))*256), uint32((y-float64(yi))*256)
+		p := base + yi*stride + 4*xi
+		t := pix[p : p+8 : p+8]
+		b := pix[p+stride : p+stride+8 : p+stride+8]
+		a := acc[3*u : 3*u+3 : 3*u+3]
+		for k := range 3 {
+			top := uint32(t[k])*(256-fx) + uint32(t[4+k])*fx
+			bot := uint32(b[k])*(256-fx) + uint32(b[4+k])*fx
+			a[k] += top*(256-fy) + bot*fy
+		}
+	}
 }
 
 // Rotate180 returns img turned upside down.

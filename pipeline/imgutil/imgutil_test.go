@@ -1,9 +1,11 @@
 package imgutil
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -71,5 +73,107 @@ func TestOtsuAndStats(t *testing.T) {
 	b64, err := JPEGBase64(img, 80)
 	if err != nil || b64[:4] != "/9j/" {
 		t.Errorf("jpeg base64 %q %v", b64[:4], err)
+	}
+}
+
+// warpReference is Warp as first written: Homography.Apply per sample.
+func warpReference(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	x0, y0 := hm.Apply(float64(w)/2, float64(h)/2)
+	x1, y1 := hm.Apply(float64(w)/2+1, float64(h)/2)
+	scale := math.Hypot(x1-x0, y1-y0)
+	offs := []Point{{0.5, 0.5}}
+	if scale > 1.5 {
+		offs = []Point{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}}
+	}
+	n := uint32(len(offs))
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	for v := range h {
+		row := out.Pix[v*out.Stride:]
+		for u := range w {
+			var acc [3]uint32
+			for _, o := range offs {
+				x, y := hm.Apply(float64(u)+o.X, float64(v)+o.Y)
+				x, y = x-0.5, y-0.5
+				xi, yi := int(math.Floor(x)), int(math.Floor(y))
+				if xi < 0 || yi < 0 || xi >= sw-1 || yi >= sh-1 {
+					continue
+				}
+				fx, fy := uint32((x-float64(xi))*256), uint32((y-float64(yi))*256)
+				p := src.PixOffset(src.Rect.Min.X+xi, src.Rect.Min.Y+yi)
+				q := p + src.Stride
+				for k := range 3 {
+					top := uint32(src.Pix[p+k])*(256-fx) + uint32(src.Pix[p+4+k])*fx
+					bot := uint32(src.Pix[q+k])*(256-fx) + uint32(src.Pix[q+4+k])*fx
+					acc[k] += top*(256-fy) + bot*fy
+				}
+			}
+			d := row[4*u:]
+			d[0] = uint8(acc[0] / n >> 16)
+			d[1] = uint8(acc[1] / n >> 16)
+			d[2] = uint8(acc[2] / n >> 16)
+			d[3] = 255
+		}
+	}
+	return out
+}
+
+// noisyFrame is a frame of random pixels whose bounds do not start at 0.
+func noisyFrame(seed uint64, r image.Rectangle) *image.RGBA {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	img := image.NewRGBA(r)
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+	}
+	return img
+}
+
+// TestWarpMatchesReference: the fast warp gives the reference's bytes,
+// enlarging and shrinking, with quads reaching outside the frame, and
+// from a sub-image.
+func TestWarpMatchesReference(t *testing.T) {
+	frame := noisyFrame(1, image.Rect(0, 0, 640, 480))
+	sub := frame.SubImage(image.Rect(40, 30, 600, 450)).(*image.RGBA)
+	for _, tc := range []struct {
+		name string
+		src  *image.RGBA
+		q    Quad
+		w, h int
+	}{
+		{"enlarge", frame, Quad{{X: 100, Y: 50}, {X: 500, Y: 80}, {X: 480, Y: 400}, {X: 90, Y: 360}}, 700, 560},
+		{"shrink", frame, Quad{{X: 10, Y: 5}, {X: 630, Y: 20}, {X: 600, Y: 470}, {X: 0, Y: 440}}, 150, 100},
+		{"outside", frame, Quad{{X: -80, Y: -40}, {X: 700, Y: 10}, {X: 660, Y: 520}, {X: -20, Y: 470}}, 320, 240},
+		{"sub-image", sub, Quad{{X: 20, Y: 10}, {X: 540, Y: 30}, {X: 520, Y: 400}, {X: 5, Y: 380}}, 400, 300},
+		{"upside down", frame, Quad{{X: 480, Y: 400}, {X: 90, Y: 360}, {X: 100, Y: 50}, {X: 500, Y: 80}}, 500, 400},
+	} {
+		hm, err := QuadToRect(tc.q, float64(tc.w), float64(tc.h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := Warp(tc.src, hm, tc.w, tc.h), warpReference(tc.src, hm, tc.w, tc.h)
+		if !bytes.Equal(got.Pix, want.Pix) {
+			t.Errorf("%s: the warp differs from the reference", tc.name)
+		}
+	}
+}
+
+func BenchmarkWarp(b *testing.B) {
+	frame := noisyFrame(1, image.Rect(0, 0, 1600, 1200))
+	q := Quad{{X: 160, Y: 170}, {X: 1440, Y: 190}, {X: 1430, Y: 1000}, {X: 150, Y: 985}}
+	for _, tc := range []struct {
+		name string
+		w, h int
+	}{{"work-1027x648", 1027, 648}, {"half-513x324", 513, 324}} {
+		hm, _ := QuadToRect(q, float64(tc.w), float64(tc.h))
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				Warp(frame, hm, tc.w, tc.h)
+			}
+		})
+		b.Run(tc.name+"-reference", func(b *testing.B) {
+			for b.Loop() {
+				warpReference(frame, hm, tc.w, tc.h)
+			}
+		})
 	}
 }
