@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,41 +50,87 @@ func photoJPEG(tb testing.TB, doc string, seed int64) []byte {
 	return buf.Bytes()
 }
 
-// BenchmarkLoad posts single-side MRZ documents (a TD3 passport page
-// photographed, 1.9 MP JPEG) to /api/v1/recognize from concurrent clients
-// on loopback, against the whole daemon in this process: recognitions per
-// second, p50 and p99 latency, peak RSS, and RSS growth over the run.
-// DOCSCAN_LOAD_REQUESTS sets the requests (default 5000).
+// BenchmarkLoad posts single-side MRZ documents, photographed (1.9 MP
+// JPEG), to /api/v1/recognize from concurrent clients on loopback,
+// against the whole daemon in this process: recognitions per second, p50
+// and p99 latency, CPU per recognition, peak RSS, and RSS growth over the
+// run. The cases:
+//
+//   - kz-passport: a Kazakh passport's data page with country_code=kz,
+//     what a terminal at a Kazakh desk sends: identified against the
+//     Kazakh types, anchors read, every visual-zone field read. Closed
+//     loop (4 clients, as fast as answers come): the throughput, and the
+//     run the RSS bar is judged on.
+//   - kz-passport-at-5rps: the same, open loop at 5 requests per second:
+//     the latency at the bar's rate.
+//   - icao-td3: a generic ICAO passport page (a state with no national
+//     type) with country_code=kz, closed loop: fewer fields.
+//
+// DOCSCAN_LOAD_REQUESTS sets the closed-loop requests of kz-passport
+// (default 5000, the RSS bar's count); the other cases send a fifth of
+// that (at least 100).
 func BenchmarkLoad(b *testing.B) {
 	requests := 5000
 	if s := os.Getenv("DOCSCAN_LOAD_REQUESTS"); s != "" {
-		requests, _ = strconv.Atoi(s)
-	}
-	photo := photoJPEG(b, "icao-td3", 5)
-	_, base, _ := startDaemon(b, "-hal", "sim", "-camera", "sim", "-workers", "2")
-	cfg := loadtest.Config{
-		URL: base + "/api/v1/recognize", APIKey: testKey, CountryCode: "kz",
-		Front: photo, Clients: 4, Requests: 40, Duration: 5 * time.Minute,
-	}
-	// Warm up: every worker's Tesseract loaded, buffers grown.
-	if _, err := loadtest.Run(context.Background(), cfg); err != nil {
-		b.Fatal(err)
-	}
-	cfg.Requests = requests
-	b.ResetTimer()
-	for b.Loop() {
-		rep, err := loadtest.Run(context.Background(), cfg)
-		if err != nil {
-			b.Fatal(err)
+		var err error
+		if requests, err = strconv.Atoi(s); err != nil || requests < 1 {
+			b.Fatalf("DOCSCAN_LOAD_REQUESTS=%q", s)
 		}
-		if rep.OK != rep.Sent {
-			b.Errorf("%d of %d answered 200: %v", rep.OK, rep.Sent, rep.Statuses)
-		}
-		b.ReportMetric(rep.PerSecond, "rec/s")
-		b.ReportMetric(float64(rep.P50.Milliseconds()), "p50-ms")
-		b.ReportMetric(float64(rep.P99.Milliseconds()), "p99-ms")
-		b.ReportMetric(float64(rep.PeakRSSKiB)/1024, "peak-RSS-MiB")
-		b.ReportMetric(100*float64(rep.RSSEndKiB-rep.RSSStartKiB)/float64(rep.RSSStartKiB), "RSS-growth-%")
-		b.Logf("%d requests: %s", requests, rep)
 	}
+	short := max(100, requests/5)
+	for _, c := range []struct {
+		name, doc string
+		requests  int
+		rate      float64
+	}{
+		{"kz-passport", "kz-passport", requests, 0},
+		{"kz-passport-at-5rps", "kz-passport", short, 5},
+		{"icao-td3", "icao-td3", short, 0},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			photo := photoJPEG(b, c.doc, 5)
+			_, base, _ := startDaemon(b, "-hal", "sim", "-camera", "sim", "-workers", "2")
+			cfg := loadtest.Config{
+				URL: base + "/api/v1/recognize", APIKey: testKey, CountryCode: "kz",
+				Front: photo, Clients: 4, Requests: 40, Duration: 30 * time.Minute,
+			}
+			// Warm up: every worker's Tesseract loaded, buffers grown.
+			if _, err := loadtest.Run(context.Background(), cfg); err != nil {
+				b.Fatal(err)
+			}
+			cfg.Requests, cfg.Rate = c.requests, c.rate
+			if c.rate > 0 {
+				cfg.Clients = 16 // enough that a slow answer does not hold the pace back
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				cpu0 := cpuTime(b)
+				rep, err := loadtest.Run(context.Background(), cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu := cpuTime(b) - cpu0
+				if rep.OK != rep.Sent {
+					b.Errorf("%d of %d answered 200: %v", rep.OK, rep.Sent, rep.Statuses)
+				}
+				b.ReportMetric(rep.PerSecond, "rec/s")
+				b.ReportMetric(float64(rep.P50.Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(rep.P99.Milliseconds()), "p99-ms")
+				b.ReportMetric(float64(cpu.Milliseconds())/float64(max(rep.OK, 1)), "cpu-ms/rec")
+				b.ReportMetric(float64(rep.PeakRSSKiB)/1024, "peak-RSS-MiB")
+				b.ReportMetric(100*float64(rep.RSSEndKiB-rep.RSSStartKiB)/float64(rep.RSSStartKiB), "RSS-growth-%")
+				b.Logf("%d requests: %s, CPU %v", c.requests, rep, cpu.Round(time.Millisecond))
+			}
+		})
+	}
+}
+
+// cpuTime is the user and system CPU this process has used: what a
+// recognition costs whatever else the machine runs.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
