@@ -28,7 +28,7 @@ var (
 	reportFlag = flag.Bool("glyph.report", false, "print the error analysis of the real line crops")
 	dumpDir    = flag.String("glyph.dump", "", "write failing real crops with their cells as PNG to this directory")
 	modelFile  = flag.String("glyph.model", "", "report on this model file instead of the embedded one")
-	fullDense  = flag.Bool("glyph.fulldense", false, "decode doubtful lines densely over their whole length")
+	localFlag  = flag.Bool("glyph.local", false, "decode doubtful lines densely only around their doubtful cells")
 	trigger    = flag.Int("glyph.trigger", 1, "weak cells that send a line to dense decoding")
 )
 
@@ -106,7 +106,7 @@ func TestRealLinesReport(t *testing.T) {
 		}
 	}
 	defer func(l bool, tr int) { localDense, denseTrigger = l, tr }(localDense, denseTrigger)
-	localDense, denseTrigger = !*fullDense, *trigger
+	localDense, denseTrigger = *localFlag, *trigger
 	samples := loadSamples(t, evalDir, ".tif")
 	for _, useLen := range []bool{false, true} {
 		type agg struct {
@@ -153,8 +153,12 @@ func TestRealLinesReport(t *testing.T) {
 			if e > 0 && *reportFlag {
 				t.Logf("%s %-6s sub=%d ins=%d del=%d got %q want %q", sm.name, st, len(subs), ins, del, got, sm.gt)
 			}
-			if e > 0 && *dumpDir != "" && useLen {
-				if err := dumpCells(filepath.Join(*dumpDir, strings.TrimSuffix(sm.name, ".tif")+".png"), sm.img, line); err != nil {
+			if e > 0 && *dumpDir != "" {
+				suffix := "_0.png"
+				if useLen {
+					suffix = "_n.png"
+				}
+				if err := dumpCells(filepath.Join(*dumpDir, strings.TrimSuffix(sm.name, ".tif")+suffix), sm.img, line); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -16,16 +16,16 @@ import (
 // printing that drifts, squeezes two glyphs together or grows along a
 // photographed line, where a lattice slips by a character.
 
-const (
+var (
 	// gridSteps is how many windows are read per pitch.
-	gridSteps = 6
+	gridSteps = 6.0
 	// Steps between neighbouring centres, in local pitches.
 	minStep, maxStep = 0.62, 1.9
 	// stepCost weighs a step's deviation from the local pitch against
 	// the windows' evidence (in nats), jumpCost a change from the step
 	// before.
 	stepCost = 2.0
-	jumpCost = 5.0
+	jumpCost = 8.0
 	// evidenceFloor bounds the evidence of one window, in probability.
 	evidenceFloor = 0.01
 )
@@ -42,10 +42,10 @@ type window struct {
 func (r *Reader) denseWindows(lay *seg.Layout, w *work) []window {
 	xa, xb := lay.InkSpan()
 	var out []window
-	x := xa - 0.1*lay.PitchAt(xa)
-	for x <= xb+0.1*lay.PitchAt(xb) && len(out) < maxWindows {
+	x := xa - 0.1*lay.UnitAt(xa)
+	for x <= xb+0.1*lay.UnitAt(xb) && len(out) < maxWindows {
 		out = append(out, r.readWindow(lay, x, w))
-		x += lay.PitchAt(x) / gridSteps
+		x += lay.UnitAt(x) / gridSteps
 	}
 	return out
 }
@@ -65,14 +65,14 @@ func (r *Reader) localWindows(lay *seg.Layout, first []readChar, w *work) []wind
 		}
 		spans = append(spans, span{a, b})
 	}
-	add(xa-0.1*lay.PitchAt(xa), xa+1.2*lay.PitchAt(xa))
+	add(xa-0.1*lay.UnitAt(xa), xa+1.2*lay.UnitAt(xa))
 	for _, c := range first {
 		if !confident(c) {
-			p := lay.PitchAt(c.x)
+			p := lay.UnitAt(c.x)
 			add(c.x-1.2*p, c.x+1.2*p)
 		}
 	}
-	add(xb-1.2*lay.PitchAt(xb), xb+0.1*lay.PitchAt(xb))
+	add(xb-1.2*lay.UnitAt(xb), xb+0.1*lay.UnitAt(xb))
 	var out []window
 	inSpan := func(x float64) bool {
 		for _, s := range spans {
@@ -84,7 +84,7 @@ func (r *Reader) localWindows(lay *seg.Layout, first []readChar, w *work) []wind
 	}
 	k := 0
 	for _, s := range spans {
-		for x := s.a; x <= s.b && len(out) < maxWindows; x += lay.PitchAt(x) / gridSteps {
+		for x := s.a; x <= s.b && len(out) < maxWindows; x += lay.UnitAt(x) / gridSteps {
 			// Confident cells before this span go first.
 			for k < len(first) && first[k].x < x {
 				if confident(first[k]) && !inSpan(first[k].x) {
@@ -109,7 +109,13 @@ func (r *Reader) localWindows(lay *seg.Layout, first []readChar, w *work) []wind
 func confident(c readChar) bool { return c.top >= 0.8 && c.junk < 0.1 }
 
 func anchor(c readChar) window {
-	return window{x: c.x, score: math.Log(float64(c.top)+evidenceFloor) - math.Log(float64(c.junk)+evidenceFloor), chars: c}
+	return window{x: c.x, score: evidence(c.top, c.junk), chars: c}
+}
+
+// evidence is the log-odds of a character centred in a window against
+// none.
+func evidence(top, junk float32) float64 {
+	return math.Log(float64(top)+evidenceFloor) - math.Log(float64(junk)+evidenceFloor)
 }
 
 // maxWindows bounds the work on a line (120 cells of six windows).
@@ -122,10 +128,10 @@ func (r *Reader) readWindow(lay *seg.Layout, x float64, w *work) window {
 	cands := topCands(w.probs)
 	junk := w.probs[Junk]
 	top := w.probs[indexOf(cands[0].Char)]
-	p, c := lay.PitchAt(x), lay.CapAt(x)
+	p, c := lay.UnitAt(x), lay.CapAt(x)
 	return window{
 		x:     x,
-		score: math.Log(float64(top)+evidenceFloor) - math.Log(float64(junk)+evidenceFloor),
+		score: evidence(top, junk),
 		chars: readChar{Char: Char{Box: lay.BoxAt(x-p/2, y-c/2, x+p/2, y+c/2), Cands: cands}, junk: junk, top: top, x: x},
 	}
 }
@@ -156,7 +162,7 @@ func denseDecode(lay *seg.Layout, ws []window, n int) []readChar {
 	for k := range ws {
 		base[k] = len(pairs)
 		for j := k - 1; j >= 0; j-- {
-			p := lay.PitchAt((ws[j].x + ws[k].x) / 2)
+			p := lay.UnitAt((ws[j].x + ws[k].x) / 2)
 			d := (ws[k].x - ws[j].x) / p
 			if d < minStep {
 				continue
@@ -171,8 +177,8 @@ func denseDecode(lay *seg.Layout, ws []window, n int) []readChar {
 	P := len(pairs)
 	negInf := math.Inf(-1)
 	jump := func(a, b float64) float64 { return jumpCost * (a - b) * (a - b) }
-	start := func(k int) bool { return n > 0 || ws[k].x <= xa+0.75*lay.PitchAt(xa) }
-	end := func(k int) bool { return n > 0 || ws[k].x >= xb-0.75*lay.PitchAt(xb) }
+	start := func(k int) bool { return n > 0 || ws[k].x <= xa+0.75*lay.UnitAt(xa) }
+	end := func(k int) bool { return n > 0 || ws[k].x >= xb-0.75*lay.UnitAt(xb) }
 	if n == 1 {
 		best := -1
 		for k := range ws {

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -121,13 +120,7 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	}
 	w := r.scratch.Get().(*work)
 	defer r.scratch.Put(w)
-	best, bestScore, weak := r.classify(lay, w)
-	doubt := 0
-	for _, c := range best {
-		if !confident(c) {
-			doubt++
-		}
-	}
+	best, weak, doubt := r.classify(lay, w)
 	if (denseTrigger > 0 && weak >= denseTrigger) || (denseTrigger == 0 && doubt > 0) {
 		// The lattice is in doubt: let the classifier place the
 		// characters.
@@ -140,31 +133,9 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 		if d := denseDecode(lay, ws, wantLen); len(d) > 0 {
 			best = d
 		}
-	} else if weak >= minWeak {
-		// The ink alone cannot always place the lattice (fillers and thin
-		// glyphs look alike to it): let the classifier judge the runners-up.
-		for _, alt := range lay.Alternatives() {
-			if wantLen > 0 && len(alt.Cells) != wantLen {
-				continue
-			}
-			if c, s, _ := r.classify(alt, w); s > bestScore+0.02 {
-				best, bestScore, lay = c, s, alt
-			}
-		}
-		if wantLen == 0 {
-			// The pitch fixes the count only to about ±1 on long lines: let
-			// the classifier compare the neighbouring counts too.
-			n := len(lay.Cells)
-			for _, m := range []int{n - 1, n + 1, n - 2, n + 2} {
-				alt, err := lay.WithCount(m)
-				if err != nil || len(alt.Cells) != m {
-					continue
-				}
-				if c, s, _ := r.classify(alt, w); s > bestScore+0.05 {
-					best, bestScore = c, s
-				}
-			}
-		}
+	}
+	if ttaOn {
+		r.confirm(lay, best, w)
 	}
 	if wantLen == 0 {
 		// Cells at the ends that the model sees as no character are
@@ -186,21 +157,26 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 		chars[i] = c.Char
 	}
 	if !noTwins {
-		settleTwins(chars)
+		settleTwins(chars, measureTwins(lay, best))
 	}
 	return Line{Chars: chars}, nil
 }
 
 // settleTwins decides O against 0 by the neighbouring characters. Many
 // document printers render the letter O and the digit zero as the same
-// oval (the Debian OCR-B makes the zero taller, theirs do not), so the
-// glyph alone cannot tell them apart. Where the nearest characters on
-// both sides, up to a filler or the line's end, are letters the twin is
-// read as O; where both are digits, as 0. Anything else (a twin between a
-// letter and a digit, at a field's edge, or in a run of twins) keeps the
-// classifier's reading. The other twin stays among the candidates, so
-// the caller's field rules and check digits still see it.
-func settleTwins(chars []Char) {
+// oval, so the glyph alone cannot tell them apart. Where the nearest
+// characters on both sides, up to a filler or the line's end, are letters
+// the twin is read as O; where both are digits, as 0. Anything else (a
+// twin between a letter and a digit, at a field's edge, or in a run of
+// twins) keeps the classifier's reading.
+//
+// Some fonts do tell them apart: in the Debian OCR-B, and in many
+// printers' OCR-B, digits stand taller than capitals. When the line shows
+// that (heights), context overrules the classifier only where the twin's
+// own height agrees with it, so a letter O among digits (or a 0 among
+// letters) in such a font stays as read. The other twin stays among the
+// candidates, so the caller's field rules and check digits still see it.
+func settleTwins(chars []Char, heights *twinHeights) {
 	twin := func(c byte) bool { return c == 'O' || c == '0' }
 	// side returns the class of the nearest non-twin character from i in
 	// direction d: 'A' letter, '9' digit, 0 none.
@@ -222,7 +198,7 @@ func settleTwins(chars []Char) {
 	}
 	want := make([]byte, len(chars))
 	for i, c := range chars {
-		if !twin(c.Cands[0].Char) || twinProb(c.Cands) < twinDoubt {
+		if !twin(c.Cands[0].Char) {
 			continue
 		}
 		l, r := side(i, -1), side(i, 1)
@@ -232,6 +208,11 @@ func settleTwins(chars []Char) {
 		case l == '9' && r == '9':
 			want[i] = '0'
 		}
+		if want[i] != 0 && heights != nil {
+			if byHeight, ok := heights.class(i); !ok || byHeight != want[i] {
+				want[i] = 0
+			}
+		}
 	}
 	for i, w := range want {
 		if w != 0 && chars[i].Cands[0].Char != w {
@@ -240,24 +221,59 @@ func settleTwins(chars []Char) {
 	}
 }
 
-// twinDoubt is the probability of the other twin above which the
-// classifier's choice between O and 0 is in doubt. Where a printer draws
-// them differently the classifier leaves the other twin below one per
-// cent.
-var twinDoubt float32 = 0.005
+// twinHeights holds a line's capital and digit heights and each
+// character's own.
+type twinHeights struct {
+	letter, digit float64
+	own           []float64 // 0 where unmeasured
+}
 
-// twinProb is the probability of the twin that is not the top candidate.
-func twinProb(cands []Candidate) float32 {
-	other := byte('O')
-	if cands[0].Char == 'O' {
-		other = '0'
+// class reads character i as 'O' or '0' by its height: nearer the
+// capitals' or the digits'.
+func (t *twinHeights) class(i int) (byte, bool) {
+	h := t.own[i]
+	if h <= 0 {
+		return 0, false
 	}
-	for _, c := range cands {
-		if c.Char == other {
-			return c.Prob
+	if h-t.letter < t.digit-h {
+		return 'O', true
+	}
+	return '0', true
+}
+
+// measureTwins measures the line's capital and digit heights from the
+// flat-topped capitals and the digits 1-9 read clearly. It returns nil
+// unless the digits stand measurably taller (by 4% and a pixel), as in
+// the Debian OCR-B (7.5%).
+func measureTwins(lay *seg.Layout, chars []readChar) *twinHeights {
+	t := &twinHeights{own: make([]float64, len(chars))}
+	var letters, digits []float64
+	for i, c := range chars {
+		h, ok := lay.InkHeight(c.x)
+		if !ok {
+			continue
+		}
+		t.own[i] = h
+		if c.top < 0.8 {
+			continue
+		}
+		switch ch := c.Cands[0].Char; {
+		case ch >= '1' && ch <= '9':
+			digits = append(digits, h)
+		case strings.IndexByte("BDEFHIKLMNPRTUXZ", ch) >= 0:
+			letters = append(letters, h)
 		}
 	}
-	return 0
+	if len(letters) < 2 || len(digits) < 2 {
+		return nil
+	}
+	slices.Sort(letters)
+	slices.Sort(digits)
+	t.letter, t.digit = letters[len(letters)/2], digits[len(digits)/2]
+	if t.digit-t.letter < max(1, 0.04*t.letter) {
+		return nil
+	}
+	return t
 }
 
 // promote returns cands with c first, taking the first candidate's
@@ -281,11 +297,6 @@ func promote(cands []Candidate, c byte) []Candidate {
 // shifted.
 const unsure = 0.9
 
-// minWeak is how many cells read with p < 0.5 make a reading doubtful
-// enough to try other lattices and counts (each costs a full
-// classification); a line read cleanly is not re-read.
-const minWeak = 2
-
 type readChar struct {
 	Char
 	junk, top float32
@@ -298,13 +309,44 @@ var denseTrigger = 1
 // localDense restricts dense decoding to the doubtful stretches.
 var localDense = false
 
+// ttaOn turns confirm on (analysis).
+var ttaOn = true
+
+// confirm re-reads each character not read clearly at small shifts of
+// its window (a few per cent of a cell across and up and down) and
+// averages the readings: one window's view of a bold or worn glyph
+// depends on where its edges fall, several views agree more often.
+func (r *Reader) confirm(lay *seg.Layout, chars []readChar, w *work) {
+	var acc [NumClasses]float32
+	for i := range chars {
+		c := &chars[i]
+		if c.top >= clearProb {
+			continue
+		}
+		u, capH := lay.UnitAt(c.x), lay.CapAt(c.x)
+		y := lay.BandY(c.x)
+		acc = [NumClasses]float32{}
+		for _, d := range [...][2]float64{{0, 0}, {-0.08, 0}, {0.08, 0}, {0, -0.05}, {0, 0.05}} {
+			lay.RasterAt(c.x+d[0]*u, y+d[1]*capH, w.x)
+			r.net.Forward(w.x, w.s, w.probs)
+			for k, p := range w.probs {
+				acc[k] += p / 5
+			}
+		}
+		cands := topCands(acc[:])
+		c.Cands, c.top, c.junk = cands, acc[indexOf(cands[0].Char)], acc[Junk]
+	}
+}
+
+// clearProb is the probability above which a reading is not confirmed.
+const clearProb = 0.97
+
 // noTwins turns settleTwins off (analysis).
 var noTwins = false
 
-// classify reads every cell of a layout and scores the reading by the
-// mean log-probability of each cell's best character; weak counts the
-// cells whose best is below one half.
-func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, score float64, weak int) {
+// classify reads every cell of a layout; weak counts the cells whose
+// best reading is below one half, doubt those not read with confidence.
+func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, weak, doubt int) {
 	out := make([]readChar, len(lay.Cells))
 	for i, c := range lay.Cells {
 		lay.Raster(i, w.x)
@@ -327,12 +369,24 @@ func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, score flo
 			}
 		}
 		out[i] = readChar{Char: Char{Box: c.Box, Cands: cands}, junk: junk, top: top, x: x}
-		score += math.Log(float64(max(top, 1e-6)))
 		if top < 0.5 {
 			weak++
 		}
+		if !confident(out[i]) {
+			doubt++
+		}
 	}
-	return out, score / float64(max(1, len(out))), weak
+	// A step between neighbours far from the glyphs' usual advance
+	// means the lattice may have skipped or doubled a glyph, even where
+	// every cell reads clearly.
+	for i := 1; i < len(out); i++ {
+		u := lay.UnitAt((out[i].x + out[i-1].x) / 2)
+		if d := (out[i].x - out[i-1].x) / u; d > 1.4 || d < 0.7 {
+			weak++
+			doubt++
+		}
+	}
+	return out, weak, doubt
 }
 
 func indexOf(c byte) int { return strings.IndexByte(Alphabet, c) }

@@ -46,8 +46,8 @@ func main() {
 	flag.StringVar(&c.out, "out", "pipeline/mrz/glyph/model.bin", "model file to write")
 	flag.StringVar(&c.fontDir, "fonts", synth.DefaultFontDir, "directory of the OCR-B .otf files (Debian fonts-ocr-b)")
 	flag.Uint64Var(&c.seed, "seed", 1, "random seed")
-	flag.IntVar(&c.lines, "lines", 8000, "synthetic training lines")
-	flag.IntVar(&c.valLines, "val", 600, "synthetic validation lines")
+	flag.IntVar(&c.lines, "lines", 14000, "synthetic training lines")
+	flag.IntVar(&c.valLines, "val", 400, "synthetic validation lines")
 	flag.IntVar(&c.epochs, "epochs", 12, "training epochs")
 	flag.IntVar(&c.hidden1, "h1", 256, "first hidden layer size")
 	flag.IntVar(&c.hidden2, "h2", 128, "second hidden layer size")
@@ -97,8 +97,8 @@ func (d *dataset) get(i int, dst []float32) {
 // The line is segmented by the reader's own segmenter, which fixes the
 // band, cap height and pitch the windows are scaled by, exactly as at
 // read time. Windows are then taken around the true character centres:
-// within 0.15 pitch of a centre is that character, 0.3 to 0.7 of the gap
-// to a neighbour and beyond the line's ends is "no character".
+// within 0.15 of a cell of a centre is that character, a third of a cell
+// or more off it and beyond the line's ends is "no character".
 // The reader's own cells, where they land within 0.22 pitch of a centre,
 // are added as that character, so the first pass sees what it was trained
 // on.
@@ -123,47 +123,46 @@ func lineSamples(faces []*synth.Face, seed uint64, idx int) (*dataset, bool) {
 	if err != nil || len(lay.Cells) == 0 {
 		return nil, false
 	}
-	// A pitch far from the truth (an octave, a lost count) scales every
-	// window wrongly; the reader fails on such a line anyway.
-	if math.Abs(lay.Pitch*lay.Scale-line.Pitch) > 0.15*line.Pitch {
+	// A band far from the truth scales every window wrongly; the reader
+	// fails on such a line anyway.
+	if math.Abs(lay.Cap*lay.Scale-line.InkCap) > 0.25*line.InkCap {
 		return nil, false
 	}
 	d := &dataset{}
 	r := make([]float32, seg.Features)
 	s := lay.Scale
-	// True centres in work coordinates.
+	// True centres and cell units in work coordinates.
 	tx := make([]float64, n)
-	tp := make([]float64, n)
+	tu := make([]float64, n)
 	for k, c := range line.Centres {
 		tx[k] = c[0] / s
-		tp[k] = line.Pitches[k] / s
+		tu[k] = line.Units[k] / s
 	}
 	window := func(x float64, label int) {
 		lay.RasterAt(x, lay.BandY(x), r)
 		d.add(r, label)
 	}
 	for k := 0; k < n; k++ {
-		// Gaps to the neighbours: spacing is not always even.
-		gl, gr := tp[k], tp[k]
-		if k > 0 {
-			gl = tx[k] - tx[k-1]
-		}
-		if k+1 < n {
-			gr = tx[k+1] - tx[k]
-		}
-		lab := classOf(text[k])
-		window(tx[k]+uni(rng, -0.15, 0.15)*min(gl, gr), lab)
-		// Between characters, on either side.
+		window(tx[k]+uni(rng, -0.15, 0.15)*tu[k], classOf(text[k]))
+		// Off the centre by a third of a cell or more, up to the
+		// neighbour's own third: no character is centred there, even
+		// where fillers are set wide apart.
 		if k+1 < n && rng.IntN(3) < 2 {
-			window(tx[k]+uni(rng, 0.3, 0.7)*gr, glyph.Junk)
+			if a, b := tx[k]+0.33*tu[k], tx[k+1]-0.33*tu[k+1]; b > a {
+				window(uni(rng, a, b), glyph.Junk)
+			}
 		}
-		if k > 0 && rng.IntN(3) == 0 {
-			window(tx[k]-uni(rng, 0.3, 0.5)*gl, glyph.Junk)
+		if rng.IntN(3) == 0 {
+			off := uni(rng, 0.33, 0.5) * tu[k]
+			if rng.IntN(2) == 0 {
+				off = -off
+			}
+			window(tx[k]+off, glyph.Junk)
 		}
 	}
 	for _, c := range lay.Cells {
 		for k := range tx {
-			if math.Abs(c.X-tx[k]) < 0.22*tp[k] {
+			if math.Abs(c.X-tx[k]) < 0.22*tu[k] {
 				window(c.X, classOf(text[k]))
 				break
 			}
@@ -171,8 +170,8 @@ func lineSamples(faces []*synth.Face, seed uint64, idx int) (*dataset, bool) {
 	}
 	// Beyond the ends: margins, specks, the edge of the image.
 	for _, end := range []struct{ k, dir int }{{0, -1}, {n - 1, 1}} {
-		x := tx[end.k] + float64(end.dir)*uni(rng, 0.85, 1.8)*tp[end.k]
-		if x > -0.3*tp[end.k] && x < float64(line.Image.Bounds().Dx())/s+0.3*tp[end.k] {
+		x := tx[end.k] + float64(end.dir)*uni(rng, 0.85, 1.8)*tu[end.k]
+		if x > -0.3*tu[end.k] && x < float64(line.Image.Bounds().Dx())/s+0.3*tu[end.k] {
 			window(x, glyph.Junk)
 		}
 	}

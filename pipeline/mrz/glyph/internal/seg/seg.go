@@ -62,12 +62,11 @@ type Layout struct {
 
 	w, h int
 	ink  []float32 // normalised ink, 0 paper .. 1 full ink, work resolution
-	// Column profile, its smoothed copy, the ink extent, the wanted count
-	// and the lattice hypotheses not taken.
+	// Column profile, its smoothed copy, the ink extent and the wanted
+	// count.
 	col, sm []float64
 	xa, xb  int
 	want    int
-	alts    []lattice
 	slope   float64 // band centre y = y0 + slope*x
 	y0      float64
 	// Scale along the line, 1 + grow*(x-xMid): a line photographed at
@@ -288,6 +287,16 @@ func (l *Layout) scaleAt(x float64) float64 {
 	return min(1.8, max(0.55, 1+l.grow*(x-l.xMid)))
 }
 
+// UnitAt is the usual character advance at column x, taken from the
+// glyphs' width rather than from the line's pitch: some documents set
+// their fillers much wider or tighter than the other glyphs, or let the
+// spacing drift along the line, and then the pitch measured over the whole
+// line fits neither part.
+func (l *Layout) UnitAt(x float64) float64 {
+	p := l.PitchAt(x)
+	return min(1.6*p, max(0.6*p, l.GlyphWAt(x)/typicalGlyph))
+}
+
 // GlyphWAt is the typical glyph width at column x.
 func (l *Layout) GlyphWAt(x float64) float64 {
 	g := l.glyphW
@@ -328,57 +337,14 @@ func (l *Layout) refineBand() bool {
 	if n < 4 {
 		return false
 	}
-	w, h := l.w, l.h
 	xs := make([]float64, 0, n)
 	hs := make([]float64, 0, n)
 	cs := make([]float64, 0, n)
-	rows := make([]float64, h)
+	rows := make([]float64, l.h)
 	gw := make([]float64, 0, n)
 	for _, c := range l.Cells {
-		x0 := max(0, int(math.Round(c.X-0.45*l.Pitch)))
-		x1 := min(w-1, int(math.Round(c.X+0.45*l.Pitch)))
-		if x1-x0 < 2 {
-			continue
-		}
-		yc := l.BandY(c.X)
-		ya := max(0, int(math.Floor(yc-0.95*l.Cap)))
-		yb := min(h-1, int(math.Ceil(yc+0.95*l.Cap)))
-		for y := ya; y <= yb; y++ {
-			var s float32
-			for _, v := range l.ink[y*w+x0 : y*w+x1+1] {
-				s += v
-			}
-			rows[y] = float64(s)
-		}
-		thr := 0.05 * l.Pitch
-		// The ink run around the band centre, bridging small gaps.
-		yi := int(math.Round(yc))
-		if yi < ya || yi > yb {
-			continue
-		}
-		gap := max(1, int(0.12*l.Cap))
-		top, bot := -1, -1
-		for y, miss := yi, 0; y >= ya && miss <= gap; y-- {
-			if rows[y] >= thr {
-				top, miss = y, 0
-				if bot < 0 {
-					bot = y
-				}
-			} else {
-				miss++
-			}
-		}
-		for y, miss := yi, 0; y <= yb && miss <= gap; y++ {
-			if rows[y] >= thr {
-				bot, miss = y, 0
-				if top < 0 {
-					top = y
-				}
-			} else {
-				miss++
-			}
-		}
-		if top < 0 || bot <= top {
+		top, bot, ok := l.inkRows(c.X, l.Pitch, rows)
+		if !ok {
 			continue
 		}
 		xs = append(xs, c.X)
@@ -436,6 +402,63 @@ func (l *Layout) refineBand() bool {
 		}
 	}
 	return true
+}
+
+// inkRows finds the top and bottom row of the glyph centred on column
+// cx: the run of inked rows around the band centre, bridging small gaps,
+// over the columns within 0.45 unit of cx. rows is scratch of length h.
+func (l *Layout) inkRows(cx, unit float64, rows []float64) (top, bot int, ok bool) {
+	w, h := l.w, l.h
+	x0 := max(0, int(math.Round(cx-0.45*unit)))
+	x1 := min(w-1, int(math.Round(cx+0.45*unit)))
+	if x1-x0 < 2 {
+		return 0, 0, false
+	}
+	yc := l.BandY(cx)
+	ya := max(0, int(math.Floor(yc-0.95*l.Cap)))
+	yb := min(h-1, int(math.Ceil(yc+0.95*l.Cap)))
+	yi := int(math.Round(yc))
+	if yi < ya || yi > yb {
+		return 0, 0, false
+	}
+	for y := ya; y <= yb; y++ {
+		var s float32
+		for _, v := range l.ink[y*w+x0 : y*w+x1+1] {
+			s += v
+		}
+		rows[y] = float64(s)
+	}
+	thr := 0.05 * unit
+	gap := max(1, int(0.12*l.Cap))
+	top, bot = -1, -1
+	for y, miss := yi, 0; y >= ya && miss <= gap; y-- {
+		if rows[y] >= thr {
+			top, miss = y, 0
+			if bot < 0 {
+				bot = y
+			}
+		} else {
+			miss++
+		}
+	}
+	for y, miss := yi, 0; y <= yb && miss <= gap; y++ {
+		if rows[y] >= thr {
+			bot, miss = y, 0
+			if top < 0 {
+				top = y
+			}
+		} else {
+			miss++
+		}
+	}
+	return top, bot, top >= 0 && bot > top
+}
+
+// InkHeight is the ink height of the glyph centred on column x, in work
+// pixels.
+func (l *Layout) InkHeight(x float64) (float64, bool) {
+	top, bot, ok := l.inkRows(x, l.UnitAt(x), make([]float64, l.h))
+	return float64(bot - top + 1), ok
 }
 
 // growth fits how glyph heights and widths change along the line. Digits
@@ -591,20 +614,6 @@ func textBand(p []float32, minMass float32) (int, int, bool) {
 	return bestA, bestB, true
 }
 
-// WithCount re-cuts the same line into exactly n cells (the band and the
-// ink are shared), for comparing count hypotheses.
-func (l *Layout) WithCount(n int) (*Layout, error) {
-	if n < 1 || n > 200 {
-		return nil, fmt.Errorf("seg: count %d out of range", n)
-	}
-	c := *l
-	c.Cells = nil
-	if err := c.findCells(n); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
 // BandY is the centre of the text band at column x (work coordinates).
 func (l *Layout) BandY(x float64) float64 { return l.y0 + l.slope*x }
 
@@ -651,22 +660,7 @@ func (l *Layout) findCells(wantLen int) error {
 	}
 	lats := fitLattice(sm, pitch, xa, xb, wantLen)
 	l.sm, l.col, l.xa, l.xb, l.want = sm, col, xa, xb, wantLen
-	l.alts = lats[1:]
 	return l.build(lats[0])
-}
-
-// Alternatives returns the layout cut on the other lattice hypotheses,
-// for the classifier to judge.
-func (l *Layout) Alternatives() []*Layout {
-	var out []*Layout
-	for _, lat := range l.alts {
-		c := *l
-		c.Cells = nil
-		if c.build(lat) == nil {
-			out = append(out, &c)
-		}
-	}
-	return out
 }
 
 // build lays the cells of one lattice hypothesis.
@@ -1243,26 +1237,68 @@ func (l *Layout) Raster(i int, dst []float32) {
 }
 
 // RasterAt writes the classifier input for a window centred at (cx, cy)
-// in work coordinates, scaled to the local pitch and cap height.
+// in work coordinates: the ink area-sampled (2×2 bilinear samples per
+// raster pixel) over winW character units by winH cap heights.
 func (l *Layout) RasterAt(cx, cy float64, dst []float32) {
 	// The window's width follows the line's typical glyph width, not
 	// its pitch: printers condense or widen glyphs independently of
 	// their spacing, and O and 0 differ mostly in width.
-	p := l.PitchAt(cx)
-	ww := min(1.45*p, max(0.85*p, l.GlyphWAt(cx)*winW/typicalGlyph))
+	ww := l.UnitAt(cx) * winW
 	wh := l.CapAt(cx) * winH
 	x0 := cx - ww/2
 	y0 := cy - wh/2
 	sx := ww / RasterW
 	sy := wh / RasterH
-	for ry := 0; ry < RasterH; ry++ {
-		for rx := 0; rx < RasterW; rx++ {
-			var s float32
-			// 2×2 samples per raster pixel on a bilinear lookup.
-			for _, o := range [4][2]float64{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}} {
-				s += l.at(x0+(float64(rx)+o[0])*sx, y0+(float64(ry)+o[1])*sy)
+	// The sample grid is separable: columns and rows once.
+	var xi [2 * RasterW]int
+	var xf [2 * RasterW]float32
+	var yi [2 * RasterH]int
+	var yf [2 * RasterH]float32
+	inside := true
+	for k := range xi {
+		x := x0 + (float64(k)+0.5)*sx/2 - 0.5
+		f := math.Floor(x)
+		xi[k], xf[k] = int(f), float32(x-f)
+		inside = inside && xi[k] >= 0 && xi[k]+1 < l.w
+	}
+	for k := range yi {
+		y := y0 + (float64(k)+0.5)*sy/2 - 0.5
+		f := math.Floor(y)
+		yi[k], yf[k] = int(f), float32(y-f)
+		inside = inside && yi[k] >= 0 && yi[k]+1 < l.h
+	}
+	if !inside {
+		for ry := 0; ry < RasterH; ry++ {
+			for rx := 0; rx < RasterW; rx++ {
+				var s float32
+				for _, o := range [4][2]float64{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}} {
+					s += l.at(x0+(float64(rx)+o[0])*sx, y0+(float64(ry)+o[1])*sy)
+				}
+				dst[ry*RasterW+rx] = s / 4
 			}
-			dst[ry*RasterW+rx] = s / 4
+		}
+		return
+	}
+	w := l.w
+	var row [2 * RasterW]float32
+	for ry := 0; ry < RasterH; ry++ {
+		out := dst[ry*RasterW : (ry+1)*RasterW]
+		clear(out)
+		for j := 2 * ry; j < 2*ry+2; j++ {
+			r0 := l.ink[yi[j]*w : (yi[j]+1)*w]
+			r1 := l.ink[(yi[j]+1)*w : (yi[j]+2)*w]
+			fy := yf[j]
+			for k, x := range xi {
+				a := r0[x] + (r0[x+1]-r0[x])*xf[k]
+				b := r1[x] + (r1[x+1]-r1[x])*xf[k]
+				row[k] = a + (b-a)*fy
+			}
+			for rx := range out {
+				out[rx] += row[2*rx] + row[2*rx+1]
+			}
+		}
+		for rx := range out {
+			out[rx] /= 4
 		}
 	}
 }

@@ -37,8 +37,15 @@ type Line struct {
 	// Pitches are the local advance at each character, in pixels: a
 	// photographed line in perspective grows along its length.
 	Pitches []float64
-	Cap     float64 // mean cap height in pixels
-	Pitch   float64 // mean advance in pixels
+	// Units are the local size of a character cell without the
+	// spacing's drift or wide fillers: the font's advance at the local
+	// scale.
+	Units []float64
+	Cap   float64 // mean cap height in pixels
+	// InkCap is the height the capitals' ink takes once the stroke
+	// weight has grown or thinned it.
+	InkCap float64
+	Pitch  float64 // mean advance in pixels
 }
 
 // RandomText returns an MRZ-like line of n characters: runs of letters,
@@ -82,23 +89,30 @@ func (m affine) apply(u, v float64) (float64, float64) {
 
 // style is the per-line randomness of a rendering.
 type style struct {
-	face                *Face
-	capPx, spacing      float64
-	condense, tall      float64
-	angle, shear        float64
-	persp               float64 // relative growth of the scale from the line's start to its end
-	drift               float64 // relative growth of the spacing alone along the line
-	chevAdv             float64 // advance of a filler relative to other glyphs
-	curve               float64 // bow of the baseline, in cap heights
-	jitX, jitY          float64 // per-glyph position jitter, in pitches and cap heights
-	bulgeX, bulgeY      float64 // rounder (>0) or squarer (<0) glyphs
-	glyphVar            float64 // per-glyph random scale
-	chevW, chevH        float64 // filler size relative to the font's
-	weight              float64 // stroke growth per side, in cap heights (<0 thins)
-	holes, worn         bool
+	face           *Face
+	capPx, spacing float64
+	condense, tall float64
+	angle, shear   float64
+	persp          float64 // relative growth of the scale from the line's start to its end
+	drift          float64 // relative growth of the spacing alone along the line
+	chevAdv        float64 // advance of a filler relative to other glyphs
+	curve          float64 // bow of the baseline, in cap heights
+	jitX, jitY     float64 // per-glyph position jitter, in pitches and cap heights
+	bulgeX, bulgeY float64 // rounder (>0) or squarer (<0) glyphs
+	glyphVar       float64 // per-glyph random scale
+	chevW, chevH   float64 // filler size relative to the font's
+	weight         float64 // stroke growth per side, in cap heights (<0 thins)
+	holes, worn    bool
+	// twins: 1 draws the digit 0 with the letter O's outline, 2 the
+	// reverse, as some printers' OCR-B does; the reader must then learn
+	// that the shape alone does not tell them apart.
+	twins               int
 	binarize            bool
 	neighbourUp, neighD bool
 }
+
+// twinShare is the per cent of lines whose O and 0 share one outline.
+var twinShare = 0
 
 func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 	s := style{
@@ -135,12 +149,12 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 	// Some documents' MRZ spacing drifts along the line, or sets
 	// fillers wider or tighter than other glyphs, at the same glyph size.
 	if rng.IntN(3) == 0 {
-		s.drift = uni(rng, -0.45, 0.45)
+		s.drift = uni(rng, -0.5, 0.5)
 	} else {
 		s.drift = uni(rng, -0.05, 0.05)
 	}
 	if rng.IntN(10) < 3 {
-		s.chevAdv = uni(rng, 0.9, 1.4)
+		s.chevAdv = uni(rng, 0.9, 1.9)
 	}
 	if opt.Steady {
 		s.persp, s.drift, s.chevAdv = uni(rng, -0.04, 0.04), 0, 1
@@ -165,8 +179,15 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 	default:
 		s.weight = uni(rng, 0.045, 0.07)
 	}
+	if k := rng.IntN(100); k < twinShare {
+		s.twins = 1 + k%2
+	}
 	s.holes = rng.IntN(12) == 0
 	s.worn = rng.IntN(8) == 0
+	if s.worn || s.holes {
+		// Worn or dotted print that is also thin leaves nothing to read.
+		s.weight = max(s.weight, 0)
+	}
 	s.binarize = rng.IntN(20) < 9
 	s.neighbourUp = rng.IntN(3) == 0
 	s.neighD = rng.IntN(3) == 0
@@ -242,7 +263,7 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 		ss = 2
 	}
 	ras := vector.NewRasterizer(ss*W, ss*H)
-	line := &Line{Text: text, Cap: capPx, Pitch: width / float64(n)}
+	line := &Line{Text: text, Cap: capPx, Pitch: width / float64(n), InkCap: capPx * (st.tall + 2*st.weight)}
 	baseline := func(u float64) float64 {
 		t := u/width*2 - 1
 		return st.curve * capPx * (t*t - 1/3.0)
@@ -250,6 +271,13 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 	drawText := func(txt string, v0 float64, truth bool) {
 		for i := 0; i < len(txt) && i < n; i++ {
 			g := face.Glyphs[txt[i]]
+			// Twins drawn alike: the outline of one in the other's box.
+			src := g
+			if st.twins == 1 && txt[i] == '0' {
+				src = face.Glyphs['O']
+			} else if st.twins == 2 && txt[i] == 'O' {
+				src = face.Glyphs['0']
+			}
 			k := ls[i]
 			uc := us[i] + rng.NormFloat64()*st.jitX*pitch*k
 			vc := v0*k + baseline(us[i]) + rng.NormFloat64()*st.jitY*capPx
@@ -277,13 +305,17 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 			ox := uc - float64(face.Advance)/2*gx
 			tr := func(p [2]float32) (float32, float32) {
 				px, py := float64(p[0]), float64(p[1])
+				if src != g {
+					px = gcx + (px-float64(src.MinX+src.MaxX)/2)*ghw/max(1, float64(src.MaxX-src.MinX)/2)
+					py = gcy + (py-float64(src.MinY+src.MaxY)/2)*ghh/max(1, float64(src.MaxY-src.MinY)/2)
+				}
 				xn, yn := (px-gcx)/ghw, (py-gcy)/ghh
 				px = gcx + (px-gcx)*(1+bx*(1-min(1, yn*yn)))
 				py = gcy + (py-gcy)*(1+by*(1-min(1, xn*xn)))
 				x, y := m.apply(ox+px*gx, vc+py*gy)
 				return float32(x * float64(ss)), float32(y * float64(ss))
 			}
-			for _, s := range g.segs {
+			for _, s := range src.segs {
 				switch s.op {
 				case sfnt.SegmentOpMoveTo:
 					ras.ClosePath()
@@ -315,6 +347,7 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 				x, y := m.apply(uc, vc-hc/2)
 				line.Centres = append(line.Centres, [2]float64{x, y})
 				line.Pitches = append(line.Pitches, pitch*k*(1+st.drift*((float64(i)+0.5)/float64(n)-0.5)))
+				line.Units = append(line.Units, float64(face.Advance)*scale*k*st.condense)
 			}
 		}
 	}
@@ -405,6 +438,10 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 		}
 	}
 	blur := uni(rng, 0.2, 0.1*capPx+0.6)
+	if st.binarize {
+		// A binarised crop was sharp enough to threshold.
+		blur = uni(rng, 0.2, 0.05*capPx+0.5)
+	}
 	if opt.Clean {
 		blur = uni(rng, 0.3, 0.03*capPx+0.5)
 	}
@@ -421,7 +458,7 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 	}
 	// A hard threshold anywhere between the ink and the paper level also
 	// thins or thickens the strokes.
-	thr := float32(inkL + uni(rng, 0.3, 0.75)*(paper-inkL))
+	thr := float32(inkL + uni(rng, 0.35, 0.7)*(paper-inkL))
 	img := image.NewGray(image.Rect(0, 0, W, H))
 	for i, v := range pix {
 		v += float32(rng.NormFloat64() * noise)
