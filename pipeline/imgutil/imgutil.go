@@ -253,19 +253,25 @@ func Downscale(img *image.RGBA, f int) *image.RGBA {
 	for y := range h {
 		clear(acc)
 		for dy := range f {
-			src := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y*f+dy):]
+			o := img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y*f+dy)
+			src := img.Pix[o : o+4*w*f]
 			for x := range w {
-				s := src[4*x*f:]
+				a := acc[3*x : 3*x+3 : 3*x+3]
+				r, g, b := a[0], a[1], a[2]
 				for dx := range f {
-					acc[3*x] += uint32(s[4*dx])
-					acc[3*x+1] += uint32(s[4*dx+1])
-					acc[3*x+2] += uint32(s[4*dx+2])
+					p := src[4*(x*f+dx) : 4*(x*f+dx)+3 : 4*(x*f+dx)+3]
+					r += uint32(p[0])
+					g += uint32(p[1])
+					b += uint32(p[2])
 				}
+				a[0], a[1], a[2] = r, g, b
 			}
 		}
-		dst := out.Pix[y*out.Stride:]
+		dst := out.Pix[y*out.Stride : y*out.Stride+4*w]
 		for x := range w {
-			dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = uint8(acc[3*x]/n), uint8(acc[3*x+1]/n), uint8(acc[3*x+2]/n), 255
+			d := dst[4*x : 4*x+4 : 4*x+4]
+			a := acc[3*x : 3*x+3 : 3*x+3]
+			d[0], d[1], d[2], d[3] = uint8(a[0]/n), uint8(a[1]/n), uint8(a[2]/n), 255
 		}
 	}
 	return out

@@ -177,3 +177,38 @@ func BenchmarkWarp(b *testing.B) {
 		})
 	}
 }
+
+func TestDownscaleIsTheBoxMean(t *testing.T) {
+	src := noisyFrame(3, image.Rect(5, 7, 5+203, 7+101))
+	for _, f := range []int{2, 3, 4} {
+		got := Downscale(src, f)
+		w, h := 203/f, 101/f
+		if got.Rect != image.Rect(0, 0, w, h) {
+			t.Fatalf("f %d: bounds %v", f, got.Rect)
+		}
+		for y := range h {
+			for x := range w {
+				var sum [3]int
+				for dy := range f {
+					for dx := range f {
+						c := src.RGBAAt(5+x*f+dx, 7+y*f+dy)
+						sum[0] += int(c.R)
+						sum[1] += int(c.G)
+						sum[2] += int(c.B)
+					}
+				}
+				c := got.RGBAAt(x, y)
+				if want := (color.RGBA{uint8(sum[0] / (f * f)), uint8(sum[1] / (f * f)), uint8(sum[2] / (f * f)), 255}); c != want {
+					t.Fatalf("f %d: (%d,%d) = %v, want %v", f, x, y, c, want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkDownscale(b *testing.B) {
+	frame := noisyFrame(1, image.Rect(0, 0, 1600, 1200))
+	for b.Loop() {
+		Downscale(frame, 4)
+	}
+}
