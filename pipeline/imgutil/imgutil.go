@@ -380,13 +380,23 @@ func Otsu(hist *[256]int) int {
 	return th
 }
 
-// JPEGBase64 encodes img as a base64 JPEG of the given quality.
+// JPEGBase64 encodes img as a base64 JPEG of the given quality. RGBA
+// images take AppendJPEG; others image/jpeg.
 func JPEGBase64(img image.Image, quality int) (string, error) {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-		return "", fmt.Errorf("imgutil: jpeg: %w", err)
+	var data []byte
+	if rgba, ok := img.(*image.RGBA); ok {
+		var err error
+		if data, err = AppendJPEG(nil, rgba, quality); err != nil {
+			return "", err
+		}
+	} else {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+			return "", fmt.Errorf("imgutil: jpeg: %w", err)
+		}
+		data = buf.Bytes()
 	}
-	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	return base64.StdEncoding.EncodeToString(data), nil
 }
 
 // MedianFloat returns the median of vs (vs is reordered).
