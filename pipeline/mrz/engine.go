@@ -138,6 +138,11 @@ const (
 	// minLineProb: a zone whose first line reads less surely than this
 	// both ways is not an MRZ.
 	minLineProb = 0.5
+	// minLineAspect: an MRZ line holds at least 30 OCR-B characters at a
+	// pitch of about 1.1 character heights, so it is some 33 heights long
+	// (the shortest read in the evaluation sets: 23.6). A zone with a
+	// line under 15 cannot read as one, and is left unread.
+	minLineAspect = 15
 )
 
 // Read finds the MRZ in img, reads and verifies it. It returns
@@ -242,6 +247,11 @@ func (c *candidate) plausible() bool {
 // readZone reads zone z in the direction its first line reads best,
 // then, unless that validates, in the other direction too.
 func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+	for _, l := range z.Lines {
+		if l.Length() < minLineAspect*l.Height {
+			return nil, ErrNotFound
+		}
+	}
 	want := 0
 	if len(z.Lines) == 3 {
 		want = 30

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docscan/docscan/pipeline/mrz/find"
 	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
 )
 
@@ -280,5 +281,35 @@ func TestReadConcurrently(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// countingReader counts the lines it is asked to read and reads none.
+type countingReader struct{ n int }
+
+func (c *countingReader) ReadLine(*image.Gray, int) (LineReading, error) {
+	c.n++
+	return nil, errors.New("not read")
+}
+
+// TestShortLinesAreNotRead: print too short for 30 OCR-B characters (a
+// label, a name) is left unread, however MRZ-like its layout.
+func TestShortLinesAreNotRead(t *testing.T) {
+	r := &countingReader{}
+	e, err := New(WithLineReader(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := image.NewGray(image.Rect(0, 0, 600, 200))
+	line := func(y, length float64) find.Line {
+		return find.Line{P0: find.Point{X: 20, Y: y}, P1: find.Point{X: 20 + length, Y: y}, Height: 24}
+	}
+	short := find.Zone{Lines: []find.Line{line(50, 240), line(90, 240)}}
+	if _, err := e.readZone(context.Background(), g, short); !errors.Is(err, ErrNotFound) || r.n != 0 {
+		t.Errorf("short zone: %v, %d lines read", err, r.n)
+	}
+	long := find.Zone{Lines: []find.Line{line(50, 560), line(90, 560)}}
+	if _, err := e.readZone(context.Background(), g, long); !errors.Is(err, ErrNotFound) || r.n == 0 {
+		t.Errorf("long zone: %v, %d lines read", err, r.n)
 	}
 }
