@@ -199,6 +199,7 @@ type side struct {
 	outline locate.Outline
 	found   bool
 	work    *image.RGBA // white warped in outline order at workType's size
+	workGy  *image.Gray // its luma
 	workTyp *typedb.Type
 	mrz     *mrz.Result
 	mrzFlip bool
@@ -271,7 +272,8 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	}
 
 	t0 = time.Now()
-	res, err := e.mrz.Read(ctx, s.work)
+	s.workGy = imgutil.Gray(s.work)
+	res, err := e.mrz.ReadGray(ctx, s.workGy)
 	switch {
 	case err == nil:
 		s.mrz = res

@@ -126,7 +126,7 @@ func (p *PreparedSide) usableBy(e *Engine, country string) bool {
 // copy.
 func (p *PreparedSide) workingSide(name typedb.SideName, in *SideInput) *side {
 	s := &side{name: name, in: in, white: p.base.white, outline: p.base.outline, found: p.base.found,
-		work: p.base.work, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
+		work: p.base.work, workGy: p.base.workGy, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
 		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p}
 	if len(s.cands) > 0 {
 		s.best = &s.cands[0]
@@ -202,7 +202,11 @@ func (e *Engine) readSide(ctx context.Context, s *side, t *typedb.Type, flip boo
 		return r, nil
 	}
 	t0 = time.Now()
-	r.readings = vz.ReadFields(ctx, e.ocr, []vz.Side{vzSideOf(r.white, s.white, r.hm, t)}, responseFields)[0]
+	vs := vzSideOf(r.white, s.white, r.hm, t)
+	if r.white == s.work {
+		vs.Gray = s.workGy
+	}
+	r.readings = vz.ReadFields(ctx, e.ocr, []vz.Side{vs}, responseFields)[0]
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -193,37 +193,45 @@ func Warp(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
 
 // warpRowAdd adds to acc, for every pixel u of output row v, the
 // bilinear sample of src at hm(u+o.X, v+o.Y), scaled by 2^16; a sample
-// outside src adds nothing. The arithmetic is Homography.Apply's,
-// term for term, with the row's terms hoisted.
+// outside src adds nothing. The homography's numerators and denominator
+// are linear along the row, so they are stepped rather than computed, and
+// one division per sample serves both coordinates; positions are taken
+// to 1/65536 pixel, bilinear weights to 1/256.
 func warpRowAdd(acc []uint32, src *image.RGBA, hm *Homography, v int, o Point) {
-	lastX, lastY := float64(src.Rect.Dx()-1), float64(src.Rect.Dy()-1)
+	w := len(acc) / 3
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
 	stride := src.Stride
 	base := src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y)
 	pix := src.Pix
 	vv := float64(v) + o.Y
-	h1v, h4v, h7v := hm[1]*vv, hm[4]*vv, hm[7]*vv
-	for u := range len(acc) / 3 {
-		uu := float64(u) + o.X
-		wd := hm[6]*uu + h7v + hm[8]
-		x := (hm[0]*uu+h1v+hm[2])/wd - 0.5
-		y := (hm[3]*uu+h4v+hm[5])/wd - 0.5
-		// inside, with a neighbour right and below: 0 ≤ floor(x) < sw-1
-		// exactly when 0 ≤ x < sw-1 (false for NaN), and there int()
-		// is floor
-		if !(x >= 0 && y >= 0 && x < lastX && y < lastY) {
+	// numerators and denominator at u = 0, in 1/65536 pixel, the
+	// half-pixel shift to pixel centres included
+	nx := (hm[0]*o.X + hm[1]*vv + hm[2]) * 65536
+	ny := (hm[3]*o.X + hm[4]*vv + hm[5]) * 65536
+	wd := hm[6]*o.X + hm[7]*vv + hm[8]
+	dnx, dny, dwd := hm[0]*65536, hm[3]*65536, hm[6]
+	// bounds in 16.16: 0 ≤ x < sw-1, 0 ≤ y < sh-1 (a neighbour right and
+	// below); floats compared before conversion, so that NaN and far-off
+	// points fall out
+	limX, limY := float64(sw-1)*65536, float64(sh-1)*65536
+	for u := range w {
+		r := 1 / wd
+		x, y := nx*r-32768, ny*r-32768
+		nx, ny, wd = nx+dnx, ny+dny, wd+dwd
+		if !(x >= 0 && y >= 0 && x < limX && y < limY) {
 			continue
 		}
-		xi, yi := int(x), int(y)
-		fx, fy := uint32((x-float64(xi))*256), uint32((y-float64(yi))*256)
+		fx, fy := int(x), int(y)
+		xi, yi := fx>>16, fy>>16
+		wx, wy := uint32(fx>>8)&255, uint32(fy>>8)&255
 		p := base + yi*stride + 4*xi
 		t := pix[p : p+8 : p+8]
 		b := pix[p+stride : p+stride+8 : p+stride+8]
 		a := acc[3*u : 3*u+3 : 3*u+3]
-		for k := range 3 {
-			top := uint32(t[k])*(256-fx) + uint32(t[4+k])*fx
-			bot := uint32(b[k])*(256-fx) + uint32(b[4+k])*fx
-			a[k] += top*(256-fy) + bot*fy
-		}
+		ix, iy := 256-wx, 256-wy
+		a[0] += (uint32(t[0])*ix+uint32(t[4])*wx)*iy + (uint32(b[0])*ix+uint32(b[4])*wx)*wy
+		a[1] += (uint32(t[1])*ix+uint32(t[5])*wx)*iy + (uint32(b[1])*ix+uint32(b[5])*wx)*wy
+		a[2] += (uint32(t[2])*ix+uint32(t[6])*wx)*iy + (uint32(b[2])*ix+uint32(b[6])*wx)*wy
 	}
 }
 
@@ -427,29 +435,43 @@ func MedianFloatAt(vs []float64, q float64) float64 {
 // WarpGray samples the grey luma of src through hm for the box of the
 // warped image's pixel grid, scale times finer: pixel (i, j) of the
 // result is warped-image point box.Min + ((i, j)+0.5)/scale. It lets a
-// small zone be read at the source frame's full resolution.
+// small zone be read at the source frame's full resolution. Outside src
+// is white. Positions are stepped along each row as in Warp, bilinear
+// weights taken to 1/65536.
 func WarpGray(src *image.RGBA, hm Homography, box image.Rectangle, scale float64) *image.Gray {
 	w, h := int(float64(box.Dx())*scale+0.5), int(float64(box.Dy())*scale+0.5)
 	out := image.NewGray(image.Rect(0, 0, max(w, 1), max(h, 1)))
 	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	stride := src.Stride
+	base := src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y)
+	pix := src.Pix
+	limX, limY := float64(sw-1)*65536, float64(sh-1)*65536
+	u0, step := float64(box.Min.X)+0.5/scale, 1/scale
 	for j := range h {
-		for i := range w {
-			u := float64(box.Min.X) + (float64(i)+0.5)/scale
-			v := float64(box.Min.Y) + (float64(j)+0.5)/scale
-			x, y := hm.Apply(u, v)
-			x, y = x-0.5, y-0.5
-			xi, yi := int(math.Floor(x)), int(math.Floor(y))
-			if xi < 0 || yi < 0 || xi >= sw-1 || yi >= sh-1 {
-				out.Pix[j*out.Stride+i] = 255
+		v := float64(box.Min.Y) + (float64(j)+0.5)/scale
+		nx := (hm[0]*u0 + hm[1]*v + hm[2]) * 65536
+		ny := (hm[3]*u0 + hm[4]*v + hm[5]) * 65536
+		wd := hm[6]*u0 + hm[7]*v + hm[8]
+		dnx, dny, dwd := hm[0]*step*65536, hm[3]*step*65536, hm[6]*step
+		row := out.Pix[j*out.Stride : j*out.Stride+w]
+		for i := range row {
+			r := 1 / wd
+			x, y := nx*r-32768, ny*r-32768
+			nx, ny, wd = nx+dnx, ny+dny, wd+dwd
+			if !(x >= 0 && y >= 0 && x < limX && y < limY) {
+				row[i] = 255
 				continue
 			}
-			fx, fy := x-float64(xi), y-float64(yi)
-			p := src.PixOffset(src.Rect.Min.X+xi, src.Rect.Min.Y+yi)
-			q := p + src.Stride
-			l := func(o int) float64 { return float64(Luma(src.Pix[o], src.Pix[o+1], src.Pix[o+2])) }
-			top := l(p)*(1-fx) + l(p+4)*fx
-			bot := l(q)*(1-fx) + l(q+4)*fx
-			out.Pix[j*out.Stride+i] = uint8(top*(1-fy) + bot*fy + 0.5)
+			fx, fy := int(x), int(y)
+			xi, yi := fx>>16, fy>>16
+			wx, wy := uint64(fx)&0xffff, uint64(fy)&0xffff
+			p := base + yi*stride + 4*xi
+			t := pix[p : p+8 : p+8]
+			b := pix[p+stride : p+stride+8 : p+stride+8]
+			l00, l01 := uint64(Luma(t[0], t[1], t[2])), uint64(Luma(t[4], t[5], t[6]))
+			l10, l11 := uint64(Luma(b[0], b[1], b[2])), uint64(Luma(b[4], b[5], b[6]))
+			ix, iy := 65536-wx, 65536-wy
+			row[i] = uint8(((l00*ix+l01*wx)*iy + (l10*ix+l11*wx)*wy + 1<<31) >> 32)
 		}
 	}
 	return out

@@ -43,7 +43,10 @@ type Reading struct {
 // Side is a warped side ready to read.
 type Side struct {
 	Image *image.RGBA
-	Type  *typedb.Type
+	// Gray, when set, is Image's luma (imgutil.Gray), which the caller
+	// had already; otherwise it is computed.
+	Gray *image.Gray
+	Type *typedb.Type
 	// Sample, when set, cuts a box of Image's pixel grid again from the
 	// source frame, scale times finer, so small print is read at the
 	// camera's full resolution.
@@ -70,7 +73,10 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 	out := make([][]Reading, len(sides))
 	var wg sync.WaitGroup
 	for i, s := range sides {
-		gray := imgutil.Gray(s.Image)
+		gray := s.Gray
+		if gray == nil {
+			gray = imgutil.Gray(s.Image)
+		}
 		lay := newLayout(s.Image, s.Type)
 		s := s
 		for _, f := range s.Type.Fields {
