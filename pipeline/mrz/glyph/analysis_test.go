@@ -28,8 +28,6 @@ var (
 	reportFlag = flag.Bool("glyph.report", false, "print the error analysis of the real line crops")
 	dumpDir    = flag.String("glyph.dump", "", "write failing real crops with their cells as PNG to this directory")
 	modelFile  = flag.String("glyph.model", "", "report on this model file instead of the embedded one")
-	localFlag  = flag.Bool("glyph.local", false, "decode doubtful lines densely only around their doubtful cells")
-	trigger    = flag.Int("glyph.trigger", 1, "weak cells that send a line to dense decoding")
 )
 
 // editOps aligns got to want and returns the substitutions (want→got
@@ -105,8 +103,6 @@ func TestRealLinesReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	defer func(l bool, tr int) { localDense, denseTrigger = l, tr }(localDense, denseTrigger)
-	localDense, denseTrigger = *localFlag, *trigger
 	samples := loadSamples(t, evalDir, ".tif")
 	for _, useLen := range []bool{false, true} {
 		type agg struct {

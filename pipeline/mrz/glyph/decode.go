@@ -1,29 +1,28 @@
 package glyph
 
 import (
-	"cmp"
 	"math"
-	"slices"
 
 	"github.com/docscan/docscan/pipeline/mrz/glyph/internal/seg"
 )
 
 // Dense decoding: when the lattice reading is doubtful, the classifier
-// itself places the characters. Windows are read every sixth of a pitch
-// along the line; each scores how much it looks like a character centred
-// there against "no character", and dynamic programming picks the chain
-// of centres, one pitch or so apart, with the best total. This follows
-// printing that drifts, squeezes two glyphs together or grows along a
+// itself places the characters. Windows are read every sixth of a
+// character unit (the glyphs' usual advance, from their width) along the
+// line; each scores how much it looks like a character centred there
+// against "no character", and dynamic programming picks the chain of
+// centres with the best total. This follows printing that drifts,
+// squeezes two glyphs together, sets fillers wide apart or grows along a
 // photographed line, where a lattice slips by a character.
 
-var (
-	// gridSteps is how many windows are read per pitch.
+const (
+	// gridSteps is how many windows are read per unit.
 	gridSteps = 6.0
-	// Steps between neighbouring centres, in local pitches.
+	// Steps between neighbouring centres, in units.
 	minStep, maxStep = 0.62, 1.9
-	// stepCost weighs a step's deviation from the local pitch against
-	// the windows' evidence (in nats), jumpCost a change from the step
-	// before.
+	// stepCost weighs a step's deviation from the unit against the
+	// windows' evidence (in nats), jumpCost a change from the step
+	// before: spacing drifts along a line but does not jump.
 	stepCost = 2.0
 	jumpCost = 8.0
 	// evidenceFloor bounds the evidence of one window, in probability.
@@ -37,7 +36,7 @@ type window struct {
 	chars readChar
 }
 
-// denseWindows classifies windows every 1/gridSteps pitch over the ink
+// denseWindows classifies windows every 1/gridSteps unit over the ink
 // span.
 func (r *Reader) denseWindows(lay *seg.Layout, w *work) []window {
 	xa, xb := lay.InkSpan()
@@ -48,68 +47,6 @@ func (r *Reader) denseWindows(lay *seg.Layout, w *work) []window {
 		x += lay.UnitAt(x) / gridSteps
 	}
 	return out
-}
-
-// localWindows keeps the confident cells of a first reading as they are
-// and adds dense windows only around the doubtful ones and the line's
-// ends, where a character may have been missed: a doubtful line usually
-// has a few doubtful cells, and this costs a fraction of denseWindows.
-func (r *Reader) localWindows(lay *seg.Layout, first []readChar, w *work) []window {
-	xa, xb := lay.InkSpan()
-	type span struct{ a, b float64 }
-	var spans []span
-	add := func(a, b float64) {
-		if n := len(spans); n > 0 && a <= spans[n-1].b {
-			spans[n-1].b = max(spans[n-1].b, b)
-			return
-		}
-		spans = append(spans, span{a, b})
-	}
-	add(xa-0.1*lay.UnitAt(xa), xa+1.2*lay.UnitAt(xa))
-	for _, c := range first {
-		if !confident(c) {
-			p := lay.UnitAt(c.x)
-			add(c.x-1.2*p, c.x+1.2*p)
-		}
-	}
-	add(xb-1.2*lay.UnitAt(xb), xb+0.1*lay.UnitAt(xb))
-	var out []window
-	inSpan := func(x float64) bool {
-		for _, s := range spans {
-			if x >= s.a && x <= s.b {
-				return true
-			}
-		}
-		return false
-	}
-	k := 0
-	for _, s := range spans {
-		for x := s.a; x <= s.b && len(out) < maxWindows; x += lay.UnitAt(x) / gridSteps {
-			// Confident cells before this span go first.
-			for k < len(first) && first[k].x < x {
-				if confident(first[k]) && !inSpan(first[k].x) {
-					out = append(out, anchor(first[k]))
-				}
-				k++
-			}
-			out = append(out, r.readWindow(lay, x, w))
-		}
-	}
-	for ; k < len(first); k++ {
-		if confident(first[k]) && !inSpan(first[k].x) {
-			out = append(out, anchor(first[k]))
-		}
-	}
-	slices.SortStableFunc(out, func(a, b window) int { return cmp.Compare(a.x, b.x) })
-	return out
-}
-
-// confident is a first-pass cell read clearly, with no doubt that a
-// character is centred there.
-func confident(c readChar) bool { return c.top >= 0.8 && c.junk < 0.1 }
-
-func anchor(c readChar) window {
-	return window{x: c.x, score: evidence(c.top, c.junk), chars: c}
 }
 
 // evidence is the log-odds of a character centred in a window against
@@ -138,9 +75,9 @@ func (r *Reader) readWindow(lay *seg.Layout, x float64, w *work) window {
 
 // denseDecode chooses character centres among the windows (sorted by
 // x): n of them when n > 0; otherwise as many as the ink needs, the first
-// and last within about a pitch of the ink's ends. A chain scores the
+// and last within about a unit of the ink's ends. A chain scores the
 // windows' evidence, minus a cost for each step's deviation from the
-// pitch and, more, for a step that differs from the one before: spacing
+// unit and, more, for a step that differs from the one before: spacing
 // drifts along a line but does not jump, so a character cannot be
 // squeezed into a gap between two widely set fillers. It returns nil when
 // no chain fits.
@@ -154,7 +91,7 @@ func denseDecode(lay *seg.Layout, ws []window, n int) []readChar {
 	// are pairs base[k] .. base[k+1]-1.
 	type pair struct {
 		j, k int32
-		d    float64 // step in local pitches
+		d    float64 // step in units
 		cost float64
 	}
 	var pairs []pair

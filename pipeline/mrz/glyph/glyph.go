@@ -1,9 +1,11 @@
-// Package glyph reads the characters of one cut MRZ line: it segments the
-// line on the fixed OCR-B pitch and classifies each character cell with a
-// small neural network trained only on synthetic OCR-B renderings
-// (recipe in ./train). It owns no finding, parsing or correction; those
-// live in package mrz, which uses the candidates' probabilities to settle
-// look-alike characters by field type and check digits.
+// Package glyph reads the characters of one cut MRZ line: it lays a
+// fixed-pitch lattice over the line and classifies each cell with a small
+// neural network trained only on synthetic OCR-B renderings (recipe in
+// ./train); where that reading is in doubt, the network itself places the
+// characters, from windows read densely along the line. It owns no
+// finding, parsing or correction; those live in package mrz, which uses
+// the candidates' probabilities to settle look-alike characters by field
+// type and check digits.
 package glyph
 
 import (
@@ -120,23 +122,15 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	}
 	w := r.scratch.Get().(*work)
 	defer r.scratch.Put(w)
-	best, weak, doubt := r.classify(lay, w)
-	if (denseTrigger > 0 && weak >= denseTrigger) || (denseTrigger == 0 && doubt > 0) {
+	best, weak := r.classify(lay, w)
+	if weak >= denseTrigger {
 		// The lattice is in doubt: let the classifier place the
 		// characters.
-		var ws []window
-		if localDense {
-			ws = r.localWindows(lay, best, w)
-		} else {
-			ws = r.denseWindows(lay, w)
-		}
-		if d := denseDecode(lay, ws, wantLen); len(d) > 0 {
+		if d := denseDecode(lay, r.denseWindows(lay, w), wantLen); len(d) > 0 {
 			best = d
 		}
 	}
-	if ttaOn {
-		r.confirm(lay, best, w)
-	}
+	r.confirm(lay, best, w)
 	if wantLen == 0 {
 		// Cells at the ends that the model sees as no character are
 		// margin noise, not text.
@@ -156,9 +150,7 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 	for i, c := range best {
 		chars[i] = c.Char
 	}
-	if !noTwins {
-		settleTwins(chars, measureTwins(lay, best))
-	}
+	settleTwins(chars, measureTwins(lay, best))
 	return Line{Chars: chars}, nil
 }
 
@@ -303,14 +295,9 @@ type readChar struct {
 	x         float64 // window centre, work coordinates
 }
 
-// denseTrigger is how many weak cells send a line to dense decoding.
+// denseTrigger is how many weak cells send a line to dense decoding
+// (tests raise it to read with the lattice alone).
 var denseTrigger = 1
-
-// localDense restricts dense decoding to the doubtful stretches.
-var localDense = false
-
-// ttaOn turns confirm on (analysis).
-var ttaOn = true
 
 // confirm re-reads each character not read clearly at small shifts of
 // its window (a few per cent of a cell across and up and down) and
@@ -341,12 +328,10 @@ func (r *Reader) confirm(lay *seg.Layout, chars []readChar, w *work) {
 // clearProb is the probability above which a reading is not confirmed.
 const clearProb = 0.97
 
-// noTwins turns settleTwins off (analysis).
-var noTwins = false
-
 // classify reads every cell of a layout; weak counts the cells whose
-// best reading is below one half, doubt those not read with confidence.
-func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, weak, doubt int) {
+// best reading is below one half and the steps between neighbours that
+// suggest a skipped or doubled glyph.
+func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, weak int) {
 	out := make([]readChar, len(lay.Cells))
 	for i, c := range lay.Cells {
 		lay.Raster(i, w.x)
@@ -372,9 +357,6 @@ func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, weak, dou
 		if top < 0.5 {
 			weak++
 		}
-		if !confident(out[i]) {
-			doubt++
-		}
 	}
 	// A step between neighbours far from the glyphs' usual advance
 	// means the lattice may have skipped or doubled a glyph, even where
@@ -383,10 +365,9 @@ func (r *Reader) classify(lay *seg.Layout, w *work) (chars []readChar, weak, dou
 		u := lay.UnitAt((out[i].x + out[i-1].x) / 2)
 		if d := (out[i].x - out[i-1].x) / u; d > 1.4 || d < 0.7 {
 			weak++
-			doubt++
 		}
 	}
-	return out, weak, doubt
+	return out, weak
 }
 
 func indexOf(c byte) int { return strings.IndexByte(Alphabet, c) }

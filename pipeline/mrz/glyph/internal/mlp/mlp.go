@@ -87,11 +87,16 @@ func (n *Net) Forward(x []float32, s *Scratch, out []float32) {
 func axpy(a float32, x, y []float32) {
 	y = y[:len(x)]
 	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		y[i] += a * x[i]
-		y[i+1] += a * x[i+1]
-		y[i+2] += a * x[i+2]
-		y[i+3] += a * x[i+3]
+	for ; i+8 <= len(x); i += 8 {
+		xs, ys := x[i:i+8:i+8], y[i:i+8:i+8]
+		ys[0] += a * xs[0]
+		ys[1] += a * xs[1]
+		ys[2] += a * xs[2]
+		ys[3] += a * xs[3]
+		ys[4] += a * xs[4]
+		ys[5] += a * xs[5]
+		ys[6] += a * xs[6]
+		ys[7] += a * xs[7]
 	}
 	for ; i < len(x); i++ {
 		y[i] += a * x[i]

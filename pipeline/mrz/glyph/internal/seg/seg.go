@@ -5,7 +5,6 @@
 package seg
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"image"
@@ -658,9 +657,9 @@ func (l *Layout) findCells(wantLen int) error {
 	if float64(xb-xa)/pitch > maxCells {
 		return fmt.Errorf("%w: %.0f character cells is no MRZ line", ErrNoText, float64(xb-xa)/pitch)
 	}
-	lats := fitLattice(sm, pitch, xa, xb, wantLen)
+	lat := fitLattice(sm, pitch, xa, xb, wantLen)
 	l.sm, l.col, l.xa, l.xb, l.want = sm, col, xa, xb, wantLen
-	return l.build(lats[0])
+	return l.build(lat)
 }
 
 // build lays the cells of one lattice hypothesis.
@@ -788,7 +787,7 @@ func (l *Layout) toImage(x0, y0, x1, y1 float64) image.Rectangle {
 // boundaries cross the least ink wins. Candidate counts around ext/p0 are
 // compared by that ink (wantLen, when given and plausible, is the only
 // candidate).
-func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) []lattice {
+func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) lattice {
 	ext := float64(xb - xa + 1)
 	score := func(p, st float64) float64 {
 		var s float64
@@ -837,36 +836,17 @@ func fitLattice(sm []float64, p0 float64, xa, xb, wantLen int) []lattice {
 			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b lattice) int { return cmp.Compare(a.score, b.score) })
-	// The best few lattices that place the line's ends differently.
-	var out []lattice
-	for _, c := range all {
-		distinct := true
-		for _, o := range out {
-			ka := math.Round((float64(xa) - c.start) / c.pitch)
-			kb := math.Round((float64(xb) - c.start) / c.pitch)
-			da := (c.start + (ka+0.5)*c.pitch) - (o.start + (math.Round((float64(xa)-o.start)/o.pitch)+0.5)*o.pitch)
-			db := (c.start + (kb+0.5)*c.pitch) - (o.start + (math.Round((float64(xb)-o.start)/o.pitch)+0.5)*o.pitch)
-			if math.Abs(da) < 0.25*c.pitch && math.Abs(db) < 0.25*c.pitch {
-				distinct = false
-				break
-			}
-		}
-		if distinct {
-			out = append(out, c)
-			if len(out) == maxLattices {
-				break
-			}
+	best := all[0]
+	for _, c := range all[1:] {
+		if c.score < best.score {
+			best = c
 		}
 	}
-	return out
+	return best
 }
 
 // lattice is one pitch and phase hypothesis with its boundary ink.
 type lattice struct{ score, pitch, start float64 }
-
-// maxLattices is how many lattice hypotheses a layout keeps.
-const maxLattices = 3
 
 // inkExtent returns the first and last inked columns, ignoring specks that
 // stand apart from the text by more than 1.5 cap heights.

@@ -22,6 +22,10 @@ type Options struct {
 	// Steady keeps the spacing even (no drift, perspective or uneven
 	// fillers), for testing a fixed-pitch segmentation on its own.
 	Steady bool
+	// Drift and FillerAdvance, when not zero, set the spacing's change
+	// from the line's start to its end and the fillers' advance relative
+	// to other glyphs (for tests of uneven spacing).
+	Drift, FillerAdvance float64
 }
 
 // Line is a rendered line with its truth.
@@ -136,6 +140,12 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 		s.spacing, s.condense, s.tall = uni(rng, 0.97, 1.05), uni(rng, 0.95, 1.02), 1
 		s.angle, s.shear = uni(rng, -0.6, 0.6)*math.Pi/180, 0
 		s.jitX, s.jitY, s.bulgeX, s.bulgeY, s.glyphVar = 0.01, 0.005, 0, 0, 0
+		if opt.Drift != 0 {
+			s.drift = opt.Drift
+		}
+		if opt.FillerAdvance != 0 {
+			s.chevAdv = opt.FillerAdvance
+		}
 		return s
 	}
 	if rng.IntN(5) == 0 {
@@ -159,6 +169,12 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 	if opt.Steady {
 		s.persp, s.drift, s.chevAdv = uni(rng, -0.04, 0.04), 0, 1
 		s.jitX = min(s.jitX, 0.05)
+	}
+	if opt.Drift != 0 {
+		s.drift = opt.Drift
+	}
+	if opt.FillerAdvance != 0 {
+		s.chevAdv = opt.FillerAdvance
 	}
 	if rng.IntN(4) == 0 {
 		s.curve = uni(rng, -0.15, 0.15)
