@@ -157,10 +157,11 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 // settleTwins decides O against 0 by the neighbouring characters. Many
 // document printers render the letter O and the digit zero as the same
 // oval, so the glyph alone cannot tell them apart. Where the nearest
-// characters on both sides, up to a filler or the line's end, are letters
-// the twin is read as O; where both are digits, as 0. Anything else (a
-// twin between a letter and a digit, at a field's edge, or in a run of
-// twins) keeps the classifier's reading.
+// characters on both sides (two on one side at least, none across a
+// filler or another twin) are all letters, the twin is read as O; all
+// digits, as 0. Anything else keeps the classifier's reading: a twin
+// next to a letter and a digit, at a field's edge, or in a run of twins
+// (document numbers such as AA00000000 sit between letters).
 //
 // Some fonts do tell them apart: in the Debian OCR-B, and in many
 // printers' OCR-B, digits stand taller than capitals. When the line shows
@@ -170,34 +171,41 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 // candidates, so the caller's field rules and check digits still see it.
 func settleTwins(chars []Char, heights *twinHeights) {
 	twin := func(c byte) bool { return c == 'O' || c == '0' }
-	// side returns the class of the nearest non-twin character from i in
-	// direction d: 'A' letter, '9' digit, 0 none.
-	side := func(i, d int) byte {
-		for j := i + d; j >= 0 && j < len(chars); j += d {
+	// side returns the class of the (up to) two nearest characters from
+	// i in direction d, stopping at a filler, another twin or the line's
+	// end: 'A' letters, '9' digits, 0 mixed or none; and how many.
+	side := func(i, d int) (byte, int) {
+		var class byte
+		n := 0
+		for j := i + d; j >= 0 && j < len(chars) && n < 2; j += d {
 			c := chars[j].Cands[0].Char
-			switch {
-			case c == '<':
-				return 0
-			case twin(c):
-				continue
-			case c >= '0' && c <= '9':
-				return '9'
-			default:
-				return 'A'
+			if c == '<' || twin(c) {
+				break
 			}
+			k := byte('A')
+			if c >= '0' && c <= '9' {
+				k = '9'
+			}
+			if n > 0 && k != class {
+				return 0, 0
+			}
+			class = k
+			n++
 		}
-		return 0
+		return class, n
 	}
 	want := make([]byte, len(chars))
 	for i, c := range chars {
 		if !twin(c.Cands[0].Char) {
 			continue
 		}
-		l, r := side(i, -1), side(i, 1)
-		switch {
-		case l == 'A' && r == 'A':
-			want[i] = 'O'
-		case l == '9' && r == '9':
+		l, nl := side(i, -1)
+		r, nr := side(i, 1)
+		if l == 0 || l != r || nl+nr < 3 {
+			continue
+		}
+		want[i] = 'O'
+		if l == '9' {
 			want[i] = '0'
 		}
 		if want[i] != 0 && heights != nil {

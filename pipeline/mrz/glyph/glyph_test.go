@@ -155,9 +155,12 @@ func TestSettleTwins(t *testing.T) {
 		heights          *twinHeights
 	}{
 		{"letters around", "G0MEZ<<", "GOMEZ<<", nil},
-		{"digits around", "2O01012", "2001012", nil},
-		{"run of twins between digits", "1O0O9", "10009", nil},
+		{"digits around", "72O1012", "7201012", nil},
+		{"one neighbour each side is too little", "<G0M<", "<G0M<", nil},
+		{"run of twins", "1O0O9", "1O0O9", nil},
+		{"document number between letters", "AA00000000POL", "AA00000000POL", nil},
 		{"letter and digit", "Y0982", "Y0982", nil},
+		{"letters then a digit", "7C0D<", "7C0D<", nil},
 		{"filler stops the search", "<0LTU", "<0LTU", nil},
 		{"line end", "0AB", "0AB", nil},
 		// Heights known: context wins only where the twin's height agrees.
