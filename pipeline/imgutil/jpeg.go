@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // A baseline JPEG encoder for the result images (4:2:0, the standard
@@ -176,6 +177,9 @@ func AppendJPEG(dst []byte, img *image.RGBA, quality int) ([]byte, error) {
 		return dst, errors.New("imgutil: jpeg: image size out of range")
 	}
 	t := newJPEGTables(quality)
+	// room for a document at the usual qualities (a quarter to a third
+	// of a byte a pixel), so the buffer seldom grows
+	dst = slices.Grow(dst, w*h/3+1024)
 	dst = appendJPEGHeaders(dst, t, w, h)
 	e := jpegEncoder{out: dst, t: t}
 	e.encode(img)
