@@ -65,7 +65,7 @@ eval: deps
 # mrz-model retrains the OCR-B glyph model from the Debian OCR-B fonts
 # (fixed seed: the same bytes every time); see pipeline/mrz/glyph/README.md.
 mrz-model: deps
-	$(GO) run ./pipeline/mrz/glyph/train -seed 1 -lines 10000 -val 400 -epochs 12 -workers 2 -out pipeline/mrz/glyph/model.bin
+	$(GO) run ./pipeline/mrz/glyph/train -seed 1 -lines 14000 -val 400 -epochs 12 -workers 2 -out pipeline/mrz/glyph/model.bin
 
 # test-hw runs the V4L2 and GPIO code on Linux's vivid and gpio-sim in a
 # qemu VM, then the harness's self-test (docs/testing.md).
