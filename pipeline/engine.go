@@ -100,7 +100,6 @@ type Engine struct {
 	mrz  *mrz.Engine
 	opts Options
 	log  *slog.Logger
-	bufs imgutil.Buffers // frames, warps and their luma, recycled
 }
 
 // New returns an engine over db. pool may be nil (a build without
@@ -196,8 +195,7 @@ func (t *timer) since(s Stage, side typedb.SideName, t0 time.Time) {
 type side struct {
 	name    typedb.SideName // as given: "front" or "back"
 	in      *SideInput
-	white   *image.RGBA // the white frame, read-only
-	owned   bool        // white is a copy from bufs, not the caller's frame
+	white   *image.RGBA // the white frame, read-only: it may be the caller's
 	outline locate.Outline
 	found   bool
 	work    *image.RGBA // white warped in outline order at workType's size
@@ -229,7 +227,6 @@ func (e *Engine) Identify(ctx context.Context, white image.Image, country string
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: identify: %w", err)
 	}
-	defer p.release()
 	return p.Identification(), nil
 }
 
@@ -247,7 +244,7 @@ func (e *Engine) candidates(country string) ([]*typedb.Type, error) {
 // prepare runs decode, locate, MRZ and identify on one side.
 func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm *timer) error {
 	t0 := time.Now()
-	s.white, s.owned = e.bufs.View(s.in.White)
+	s.white = imgutil.View(s.in.White)
 	tm.since(StageDecode, s.name, t0)
 	if s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 {
 		return nil
@@ -275,7 +272,7 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	}
 
 	t0 = time.Now()
-	s.workGy = e.bufs.Gray(s.work)
+	s.workGy = imgutil.Gray(s.work)
 	res, err := e.mrz.ReadGray(ctx, s.workGy)
 	switch {
 	case err == nil:
@@ -382,7 +379,7 @@ func (e *Engine) warp(img *image.RGBA, q imgutil.Quad, t *typedb.Type) (*image.R
 	if err != nil {
 		return nil, err
 	}
-	return e.bufs.Warp(img, hm, w, h), nil
+	return imgutil.Warp(img, hm, w, h), nil
 }
 
 func round(p float64) float64 { return math.Round(p*1e4) / 1e4 }

@@ -125,7 +125,7 @@ func (p *PreparedSide) usableBy(e *Engine, country string) bool {
 // of the side's frames in, which then decides, warps and reads on its own
 // copy.
 func (p *PreparedSide) workingSide(name typedb.SideName, in *SideInput) *side {
-	s := &side{name: name, in: in, white: p.base.white, owned: p.base.owned, outline: p.base.outline, found: p.base.found,
+	s := &side{name: name, in: in, white: p.base.white, outline: p.base.outline, found: p.base.found,
 		work: p.base.work, workGy: p.base.workGy, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
 		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p}
 	if len(s.cands) > 0 {
@@ -212,19 +212,6 @@ func (e *Engine) readSide(ctx context.Context, s *side, t *typedb.Type, flip boo
 	}
 	tm.since(StageVZ, name, t0)
 	return r, nil
-}
-
-// release gives the side's frame copy, warp and luma back to the
-// engine's buffers. Only a recognition that prepared the side itself
-// calls it, once nothing of the side is used any more: a side the caller
-// prepared may serve another recognition.
-func (p *PreparedSide) release() {
-	b := &p.base
-	if b.owned {
-		p.e.bufs.Release(b.white)
-	}
-	p.e.bufs.Release(b.work, b.workGy)
-	b.white, b.work, b.workGy = nil, nil, nil
 }
 
 // timings returns the side's stage timings so far.

@@ -77,15 +77,6 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		}()
 	}
 	wg.Wait()
-	// the sides prepared here end with this recognition: every goroutine
-	// using them has returned by then
-	defer func() {
-		for i, p := range preps {
-			if p != nil && p != gs[i].in.Prepared {
-				p.release()
-			}
-		}
-	}()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -308,10 +299,7 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			img, owned := e.bufs.View(l.src)
-			if owned {
-				defer e.bufs.Release(img)
-			}
+			img := imgutil.View(l.src)
 			if img.Rect.Size() != s.white.Rect.Size() {
 				*l.err = fmt.Errorf("pipeline: the %s side's frames differ in size", s.name)
 				return

@@ -18,12 +18,9 @@ import (
 
 // RGBA returns img as an *image.RGBA with origin (0,0), sharing nothing
 // with img. Common decoder outputs take fast paths.
-func RGBA(img image.Image) *image.RGBA { return (*Buffers)(nil).RGBA(img) }
-
-// RGBA is RGBA with the pixels from b.
-func (bufs *Buffers) RGBA(img image.Image) *image.RGBA {
+func RGBA(img image.Image) *image.RGBA {
 	b := img.Bounds()
-	out := bufs.rgba(b.Dx(), b.Dy())
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	switch s := img.(type) {
 	case *image.RGBA:
 		for y := 0; y < b.Dy(); y++ {
@@ -51,12 +48,9 @@ func Luma(r, g, b uint8) uint8 {
 }
 
 // Gray returns the luma of img with origin (0,0).
-func Gray(img *image.RGBA) *image.Gray { return (*Buffers)(nil).Gray(img) }
-
-// Gray is Gray with the pixels from b.
-func (bufs *Buffers) Gray(img *image.RGBA) *image.Gray {
+func Gray(img *image.RGBA) *image.Gray {
 	b := img.Rect
-	out := bufs.gray(b.Dx(), b.Dy())
+	out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
 	for y := 0; y < b.Dy(); y++ {
 		src := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
 		dst := out.Pix[y*out.Stride:]
@@ -163,12 +157,7 @@ func QuadToRect(q Quad, w, h float64) (Homography, error) {
 // When the warp shrinks by more than 1.5, it averages 2×2 samples so fine
 // print does not alias.
 func Warp(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
-	return (*Buffers)(nil).Warp(src, hm, w, h)
-}
-
-// Warp is Warp with the pixels from b.
-func (b *Buffers) Warp(src *image.RGBA, hm Homography, w, h int) *image.RGBA {
-	out := b.rgba(w, h)
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
 	// local scale: source pixels per output pixel at the centre
 	x0, y0 := hm.Apply(float64(w)/2, float64(h)/2)
 	x1, y1 := hm.Apply(float64(w)/2+1, float64(h)/2)
