@@ -23,8 +23,7 @@ import (
 type PreparedSide struct {
 	e       *Engine
 	country string
-	white   image.Image // as given
-	base    side        // decode, locate, MRZ and identify; read-only once prepared
+	base    side // decode, locate, MRZ and identify; read-only once prepared
 	tm      *timer
 
 	mu    sync.Mutex
@@ -69,7 +68,7 @@ func (e *Engine) Prepare(ctx context.Context, white image.Image, country string)
 
 // prepareSide is Prepare for a side the request names.
 func (e *Engine) prepareSide(ctx context.Context, white image.Image, country string, cands []*typedb.Type, name typedb.SideName) (*PreparedSide, error) {
-	p := &PreparedSide{e: e, country: country, white: white, tm: &timer{cb: e.opts.OnStage}}
+	p := &PreparedSide{e: e, country: country, tm: &timer{cb: e.opts.OnStage}}
 	p.base = side{name: name, in: &SideInput{White: white}}
 	if err := e.prepare(ctx, &p.base, cands, p.tm); err != nil {
 		return nil, err

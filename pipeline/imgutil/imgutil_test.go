@@ -1,6 +1,7 @@
 package imgutil
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -220,8 +221,12 @@ func TestDownscaleIsTheBoxMean(t *testing.T) {
 
 func BenchmarkDownscale(b *testing.B) {
 	frame := noisyFrame(1, image.Rect(0, 0, 1600, 1200))
-	for b.Loop() {
-		Downscale(frame, 4)
+	for _, f := range []int{2, 4} {
+		b.Run(fmt.Sprint(f), func(b *testing.B) {
+			for b.Loop() {
+				Downscale(frame, f)
+			}
+		})
 	}
 }
 
