@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/api/loadtest"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
 )
@@ -55,7 +56,8 @@ func photoJPEG(tb testing.TB, doc string, seed int64) []byte {
 // JPEG), to /api/v1/recognize from concurrent clients on loopback,
 // against the whole daemon in this process: recognitions per second, p50
 // and p99 latency, CPU per recognition, peak RSS, and RSS growth over the
-// run. The cases:
+// run. Results are delivered to a Mosquitto broker on loopback, as a
+// connected terminal's are. The cases:
 //
 //   - kz-passport: a Kazakh passport's data page with country_code=kz,
 //     what a terminal at a Kazakh desk sends: identified against the
@@ -93,7 +95,12 @@ func BenchmarkLoad(b *testing.B) {
 			// the specimen renderer's garbage is the harness's, not the
 			// daemon's: hand it back before RSS is measured
 			debug.FreeOSMemory()
-			_, base, _ := startDaemon(b, "-hal", "sim", "-camera", "sim", "-workers", "2")
+			// a terminal delivers its results: over a real broker on
+			// loopback, so the outbox stays small as it does in service
+			// (undelivered, 5,000 results would fill it and get 503)
+			broker := mqtttest.Start(b, "", false)
+			_, base, _ := startDaemon(b, "-hal", "sim", "-camera", "sim", "-workers", "2",
+				"-mqtt", broker.URL(), "-device-id", "bench", "-telemetry-interval", "0")
 			cfg := loadtest.Config{
 				URL: base + "/api/v1/recognize", APIKey: testKey, CountryCode: "kz",
 				Front: photo, Clients: 4, Requests: 40, Duration: 30 * time.Minute,
