@@ -256,11 +256,28 @@ func TestOpenResolvesLines(t *testing.T) {
 	if c1.pins["GPIO26"].P != gpio.PullUp {
 		t.Errorf("presence pull %v", c1.pins["GPIO26"].P)
 	}
-	c1.pins["GPIO26"].EdgesChan <- gpio.Low
+	// WaitPlaced forgets edges queued before it was called, so keep
+	// placing the document until the wait sees it.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := hw.Presence.WaitPlaced(ctx); err != nil {
-		t.Errorf("presence: %v", err)
+	done := make(chan error, 1)
+	go func() { done <- hw.Presence.WaitPlaced(ctx) }()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("presence: %v", err)
+			}
+			break wait
+		case <-tick.C:
+			select {
+			case c1.pins["GPIO26"].EdgesChan <- gpio.Low:
+			default:
+			}
+		}
 	}
 	if err := hw.Close(); err != nil {
 		t.Fatal(err)
