@@ -126,10 +126,23 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 		touch++
 	}
 	contrast := meanDist(dist, comp) - meanDistOutside(dist, comp)
-	if fill < 0.85 || aspect < 1.2 || aspect > 1.9 || touch >= 3 {
+	if fill < 0.85 || aspect < 1.2 || aspect > 1.9 || touch >= 3 || !nearParallelogram(q) {
 		return whole, ErrNoDocument
 	}
 	return Outline{Quad: q.Scale(float64(f)), Fill: math.Min(fill, 1), Contrast: contrast}, nil
+}
+
+// minOppositeRatio is the shortest an edge may be against its opposite
+// one. A card seen from a camera above it keeps opposite edges within a
+// few percent, a hand-held photo within ~20 %; a blob that merely fills
+// its hull well (the portrait on a side cropped edge to edge) need not.
+const minOppositeRatio = 0.75
+
+func nearParallelogram(q imgutil.Quad) bool {
+	d := func(a, b imgutil.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+	ratio := func(a, b float64) float64 { return math.Min(a, b) / math.Max(math.Max(a, b), 1e-9) }
+	return ratio(d(q[0], q[1]), d(q[3], q[2])) >= minOppositeRatio &&
+		ratio(d(q[0], q[3]), d(q[1], q[2])) >= minOppositeRatio
 }
 
 func wholeQuad(w, h int) imgutil.Quad {
