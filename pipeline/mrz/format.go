@@ -184,26 +184,7 @@ func layoutOf(f Format) layout {
 			},
 		}
 	case TD2, MRVB:
-		l := layout{
-			fields: []fieldDef{
-				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
-				{fieldIssuingState, sp(0, 2, 5), classAlpha},
-				{fieldNames, sp(0, 5, 36), classAlpha},
-				{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
-				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheckOrFiller},
-				{fieldNationality, sp(1, 10, 13), classAlpha},
-				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
-				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
-				{fieldSex, sp(1, 20, 21), classSex},
-				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
-				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
-			},
-			checks: []checkDef{
-				{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
-				{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
-				{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
-			},
-		}
+		l := twoLineLayout(36)
 		if f == MRVB {
 			l.fields = append(l.fields, fieldDef{fieldOptionalData, sp(1, 28, 36), classAlnum})
 			return l
@@ -214,26 +195,7 @@ func layoutOf(f Format) layout {
 		l.checks = append(l.checks, checkDef{name: CheckComposite, data: []span{sp(1, 0, 10), sp(1, 13, 20), sp(1, 21, 35)}, digit: sp(1, 35, 36)})
 		return l
 	case TD3, MRVA:
-		l := layout{
-			fields: []fieldDef{
-				{fieldDocumentCode, sp(0, 0, 2), classAlpha},
-				{fieldIssuingState, sp(0, 2, 5), classAlpha},
-				{fieldNames, sp(0, 5, 44), classAlpha},
-				{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
-				{CheckDocumentNumber + "_check", sp(1, 9, 10), classCheck},
-				{fieldNationality, sp(1, 10, 13), classAlpha},
-				{fieldDateOfBirth, sp(1, 13, 19), classDigit},
-				{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
-				{fieldSex, sp(1, 20, 21), classSex},
-				{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
-				{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
-			},
-			checks: []checkDef{
-				{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
-				{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
-				{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
-			},
-		}
+		l := twoLineLayout(44)
 		if f == MRVA {
 			l.fields = append(l.fields, fieldDef{fieldOptionalData, sp(1, 28, 44), classAlnum})
 			return l
@@ -269,6 +231,37 @@ func layoutOf(f Format) layout {
 		}
 	}
 	return layout{}
+}
+
+// twoLineLayout is what TD2, TD3 and both visas share: the names fill
+// the first line after the issuer, and the second line runs the same up
+// to its optional data. TD3's document number check digit is never a
+// filler; TD2's may be, for a long number, as in TD1.
+func twoLineLayout(length int) layout {
+	docCheck := classCheckOrFiller
+	if length == 44 {
+		docCheck = classCheck
+	}
+	return layout{
+		fields: []fieldDef{
+			{fieldDocumentCode, sp(0, 0, 2), classAlpha},
+			{fieldIssuingState, sp(0, 2, 5), classAlpha},
+			{fieldNames, sp(0, 5, length), classAlpha},
+			{fieldDocumentNumber, sp(1, 0, 9), classAlnum},
+			{CheckDocumentNumber + "_check", sp(1, 9, 10), docCheck},
+			{fieldNationality, sp(1, 10, 13), classAlpha},
+			{fieldDateOfBirth, sp(1, 13, 19), classDigit},
+			{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
+			{fieldSex, sp(1, 20, 21), classSex},
+			{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
+			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
+		},
+		checks: []checkDef{
+			{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
+			{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
+			{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
+		},
+	}
 }
 
 // classMap returns, for each line of f, the class of each position.
