@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/internal/editdist"
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 )
@@ -318,7 +319,7 @@ func Similarity(got, want string) float64 {
 	if len(b) == 0 {
 		return 0
 	}
-	d := Levenshtein(a, b)
+	d := editdist.Levenshtein(a, b)
 	n := max(len(a), len(b))
 	return math.Max(0, 1-float64(d)/float64(n))
 }
@@ -341,25 +342,4 @@ func squash(s string) string {
 var cyrillicLookalike = map[rune]rune{
 	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'I': 'І', 'K': 'К', 'M': 'М',
 	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У',
-}
-
-// Levenshtein is the edit distance of a and b.
-func Levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

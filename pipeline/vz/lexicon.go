@@ -3,6 +3,8 @@ package vz
 import (
 	"strings"
 	"unicode"
+
+	"github.com/docscan/docscan/pipeline/internal/editdist"
 )
 
 // Lexicon lists the values a closed-set field takes (e.g. the issuing
@@ -20,7 +22,7 @@ func (l Lexicon) Snap(field, read string) (string, bool) {
 	r := []rune(squash(read))
 	best, bd, second := "", 1<<30, 1<<30
 	for _, e := range entries {
-		d := levenshtein(r, []rune(squash(e)))
+		d := editdist.Levenshtein(r, []rune(squash(e)))
 		switch {
 		case d < bd:
 			best, second, bd = e, bd, d
@@ -52,23 +54,3 @@ func squash(s string) string {
 }
 
 var kazakhFold = map[rune]rune{'Қ': 'К', 'Ғ': 'Г', 'Ң': 'Н', 'Ү': 'У', 'Ұ': 'У', 'Ө': 'О', 'Ә': 'А', 'Һ': 'Х', 'І': 'И', 'Э': 'А'}
-
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

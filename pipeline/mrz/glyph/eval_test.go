@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/tiff"
+
+	"github.com/docscan/docscan/pipeline/internal/editdist"
 )
 
 // evalDir holds the real line crops (DoubangoTelecom tesseractMRZ sample);
@@ -76,27 +78,6 @@ func loadSamples(t testing.TB, dir, ext string) []sample {
 	return out
 }
 
-// editDistance is the Levenshtein distance.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 type score struct {
 	chars, errs, lines, exact int
 	failed                    []string
@@ -117,7 +98,7 @@ func evaluate(t testing.TB, r *Reader, samples []sample, useLen bool) score {
 		if err == nil {
 			got = line.Text()
 		}
-		d := editDistance(got, sm.gt)
+		d := editdist.Levenshtein([]byte(got), []byte(sm.gt))
 		s.chars += len(sm.gt)
 		s.errs += d
 		s.lines++
