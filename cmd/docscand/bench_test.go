@@ -14,7 +14,6 @@ import (
 
 	"github.com/docscan/docscan/api/loadtest"
 	"github.com/docscan/docscan/sync/uplink/mqtttest"
-	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
 )
 
@@ -22,22 +21,7 @@ import (
 // background, slightly rotated, unevenly lit, noisy, JPEG.
 func photoJPEG(tb testing.TB, doc string, seed int64) []byte {
 	tb.Helper()
-	db, err := typedb.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fonts, err := specimen.DefaultFonts()
-	if err != nil {
-		tb.Skip("specimen fonts missing:", err)
-	}
-	r, err := specimen.NewRenderer(db, fonts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sp, err := r.Render(context.Background(), doc, specimen.Options{Seed: seed})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	sp := renderSpecimen(tb, doc, seed, specimen.Genuine)
 	side := sp.Sides[len(sp.Sides)-1] // the MRZ side
 	placed, err := specimen.Degrade([]*image.RGBA{side.White}, specimen.Degradation{
 		Frame: image.Pt(1600, 1200), Scale: 0.85, Rotate: 2, Light: 0.2, Noise: 3, JPEGQuality: 90,

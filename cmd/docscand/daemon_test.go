@@ -28,29 +28,36 @@ import (
 
 var testKey = strings.Repeat("k", 48)
 
-// renderGlass writes a specimen of doc to a temporary folder, as
-// `docscan specimen` does, and returns the folder and its truth.
-func renderGlass(t *testing.T, doc string, seed int64, v specimen.Variant) (string, specimen.Truth) {
-	t.Helper()
+// renderSpecimen renders doc with the default database and fonts.
+func renderSpecimen(tb testing.TB, doc string, seed int64, v specimen.Variant) *specimen.Specimen {
+	tb.Helper()
 	db, err := typedb.Default()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	fonts, err := specimen.DefaultFonts()
 	if err != nil {
-		t.Skip("specimen fonts missing:", err)
+		tb.Skip("specimen fonts missing:", err)
 	}
 	r, err := specimen.NewRenderer(db, fonts)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	sp, err := r.Render(context.Background(), doc, specimen.Options{Seed: seed, Variant: v})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "glass")
+	return sp
+}
+
+// renderGlass writes a specimen of doc to a temporary folder, as
+// `docscan specimen` does, and returns the folder and its truth.
+func renderGlass(tb testing.TB, doc string, seed int64, v specimen.Variant) (string, specimen.Truth) {
+	tb.Helper()
+	sp := renderSpecimen(tb, doc, seed, v)
+	dir := filepath.Join(tb.TempDir(), "glass")
 	if err := sp.WriteDir(dir); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return dir, sp.Truth
 }

@@ -2,46 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/docscan/docscan/hal"
-	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
 )
-
-// glassDir renders a genuine specimen of doc into a folder, as `docscan
-// specimen` does, for the simulated camera.
-func glassDir(tb testing.TB, doc string, seed int64) string {
-	tb.Helper()
-	db, err := typedb.Default()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fonts, err := specimen.DefaultFonts()
-	if err != nil {
-		tb.Skip("specimen fonts missing:", err)
-	}
-	r, err := specimen.NewRenderer(db, fonts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sp, err := r.Render(context.Background(), doc, specimen.Options{Seed: seed})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dir := filepath.Join(tb.TempDir(), "glass")
-	if err := sp.WriteDir(dir); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
-}
 
 // scanTiming is one scan seen from outside: the request's round trip and
 // the time the lights were busy during it.
@@ -100,7 +70,7 @@ func timedScan(tb testing.TB, leds *hal.SimLEDs, url string, fields map[string]s
 // from the simulated LEDs' history) and of the difference, which the bar
 // holds to 300 ms.
 func BenchmarkScan(b *testing.B) {
-	glass := glassDir(b, "kz-id-2014", 11)
+	glass, _ := renderGlass(b, "kz-id-2014", 11, specimen.Genuine)
 	d, base, _ := startDaemon(b, "-hal", "sim", "-camera", "sim", "-sim-doc", glass, "-workers", "2")
 	url := base + "/api/v1/scan"
 	scanPair := func() [2]scanTiming {
