@@ -189,7 +189,7 @@ func (s *side) vzSide() vz.Side {
 
 // vzSideOf is a side warped from frame through hm to t's grid.
 func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type) vz.Side {
-	return vz.Side{Image: warped, Type: t, Lexicon: lexicons[t.FDSIDList.ICAOCode],
+	return vz.Side{Image: warped, Type: t,
 		Sample: func(box image.Rectangle, scale float64) *image.Gray {
 			return imgutil.WarpGray(frame, hm, box, scale)
 		}}

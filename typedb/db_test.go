@@ -116,6 +116,25 @@ func TestDefaultContents(t *testing.T) {
 			t.Errorf("%d: label langs %v", typ.ID, typ.LabelLangs)
 		}
 	}
+	// the authorities Kazakhstan prints, in each side's script
+	for _, c := range []struct {
+		doc  string
+		want []string
+	}{
+		{"kz-id-2014", []string{"ҚР ІІМ", "ҚР ӘМ", "МВД РК", "МЮ РК"}},
+		{"kz-id-2023", []string{"ҚР ІІМ", "ҚР ӘМ", "МВД РК", "МЮ РК"}},
+		{"kz-passport", []string{"MIA", "MOJ"}},
+	} {
+		var got []string
+		for _, typ := range db.Document(c.doc) {
+			if f, ok := typ.Field("authority"); ok {
+				got = append(got, f.Values...)
+			}
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s authority values %v, want %v", c.doc, got, c.want)
+		}
+	}
 	front := db.Document("kz-id-2014")[0]
 	for name, label := range map[string]string{
 		"last_name": "ТЕГІ / ФАМИЛИЯ", "first_name": "АТЫ / ИМЯ", "patronymic": "ӘКЕСІНІҢ АТЫ / ОТЧЕСТВО",
@@ -256,6 +275,7 @@ func TestValidationRejects(t *testing.T) {
 		{"empty zone", func(f *File) { z := find(f, front).FaceZone; z[1], z[3] = z[3], z[1] }, "face_zone: zone"},
 		{"missing label", func(f *File) { find(f, front).Fields[1].Labels.RU = "" }, "field first_name: labels.ru is missing"},
 		{"missing english label", func(f *File) { find(f, back).Fields[2].Labels.EN = "" }, "labels.en is missing"},
+		{"blank value", func(f *File) { find(f, back).Fields[2].Values = []string{"МВД РК", " "} }, "an entry of values is blank"},
 		{"unknown field", func(f *File) { find(f, front).Fields[0].Name = "surname" }, "field surname: unknown field name"},
 		{"d_mrz mismatch", func(f *File) { find(f, back).FDSIDList.DMRZ = false }, "d_mrz is false but mrz_format is \"TD1\""},
 		{"other side dangling", func(f *File) { find(f, front).OtherSide = 42 }, "other_side 42 is not in the database"},

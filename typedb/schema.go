@@ -233,6 +233,10 @@ type Field struct {
 	// LabelText, when set, is the label exactly as printed (e.g. "№")
 	// instead of the labels joined in LabelLangs order.
 	LabelText string `json:"label_text,omitempty"`
+	// Values, when set, is the closed set of values the field takes (the
+	// issuing authorities a state prints, say): a reading near one entry
+	// is taken as that entry, since OCR misreads short abbreviations.
+	Values []string `json:"values,omitempty"`
 }
 
 // Anchor is a fixed text printed on the side, used to identify the type

@@ -267,6 +267,11 @@ func validateLayout(t *Type, add func(*Type, string, ...any)) {
 		if f.Labels.EN == "" {
 			add(t, "%s: labels.en is missing", what)
 		}
+		for _, v := range f.Values {
+			if strings.TrimSpace(v) == "" {
+				add(t, "%s: an entry of values is blank", what)
+			}
+		}
 		for _, l := range t.LabelLangs {
 			if f.Labels.Get(l) == "" && f.LabelText == "" {
 				add(t, "%s: labels.%s is missing but the side prints %s labels", what, l, l)

@@ -7,21 +7,17 @@ import (
 	"github.com/docscan/docscan/pipeline/internal/editdist"
 )
 
-// Lexicon lists the values a closed-set field takes (e.g. the issuing
-// authorities a state prints), by field name.
-type Lexicon map[string][]string
-
-// Snap returns the lexicon entry nearest to the reading when it is near
-// enough to be a misreading of exactly that entry: within a third of the
-// entry's letters by edit distance, and strictly nearer than any other.
-func (l Lexicon) Snap(field, read string) (string, bool) {
-	entries := l[field]
-	if len(entries) == 0 || read == "" {
+// snapToValue returns the entry of values nearest to the reading when it
+// is near enough to be a misreading of exactly that entry: within a third
+// of the entry's letters by edit distance, and strictly nearer than any
+// other.
+func snapToValue(values []string, read string) (string, bool) {
+	if len(values) == 0 || read == "" {
 		return read, false
 	}
 	r := []rune(squash(read))
 	best, bd, second := "", 1<<30, 1<<30
-	for _, e := range entries {
+	for _, e := range values {
 		d := editdist.Levenshtein(r, []rune(squash(e)))
 		switch {
 		case d < bd:

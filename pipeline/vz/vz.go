@@ -51,9 +51,6 @@ type Side struct {
 	// source frame, scale times finer, so small print is read at the
 	// camera's full resolution.
 	Sample func(box image.Rectangle, scale float64) *image.Gray
-	// Lexicon holds the closed sets some fields take; a reading near one
-	// entry snaps to it.
-	Lexicon Lexicon
 }
 
 // targetHeight is the height, in pixels, a value's cut is sampled at:
@@ -103,7 +100,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					}
 				}
 				if dst.Err == nil {
-					if v, ok := s.Lexicon.Snap(f.Name, dst.Value); ok {
+					if v, ok := snapToValue(f.Values, dst.Value); ok {
 						dst.Value = v
 					}
 				}
@@ -217,7 +214,7 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 		}
 		val, nerr := Normalize(f, t.Text)
 		if nerr == nil {
-			val, _ = side.Lexicon.Snap(f.Name, val)
+			val, _ = snapToValue(f.Values, val)
 		}
 		out = append(out, Reading{Name: f.Name, Raw: t.Text, Value: val, Confidence: t.Confidence, Region: region, Err: nerr})
 	}
