@@ -74,9 +74,37 @@ var lookAlikes = map[rune][]rune{
 	'Н': {'П'}, 'П': {'Н'}, 'Л': {'Д'}, 'Д': {'Л'}, 'Ц': {'Щ', 'Ч'}, 'Ч': {'Ц'}, 'З': {'Э'}, 'Э': {'З'},
 }
 
+// settleReadings returns the first of the zone's readings that agrees
+// with the MRZ, as read or once an OCR confusion the MRZ resolves is
+// settled; each way is tried on every reading before the next way.
+func settleReadings(name string, readings []string, fromMRZ string, m *mrz.Result) (string, bool) {
+	ways := []func(string) (string, bool){
+		func(v string) (string, bool) { return v, agree(name, v, fromMRZ, m) },
+	}
+	switch {
+	case name == "last_name" || name == "first_name":
+		// a letter OCR took for its look-alike, where the MRZ's
+		// transliteration tells them apart (Щ/Ш: SHCH/SH; II/I)
+		ways = append(ways, func(v string) (string, bool) { return settleName(v, fromMRZ, m) })
+	case name == "document_number" && m != nil && m.Checks[mrz.CheckDocumentNumber]:
+		// OCR's 0/O, 1/I, 5/S, 8/B, 2/Z: where only those differ and the
+		// MRZ's check digit holds, the MRZ settles them
+		ways = append(ways, func(v string) (string, bool) { return settleConfusables(v, fromMRZ) })
+	}
+	for _, way := range ways {
+		for _, r := range readings {
+			if v, ok := way(r); ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
 // settleName fixes one OCR confusion in a visual-zone name that the
 // MRZ's spelling resolves: a single Cyrillic look-alike whose
-// transliteration then matches, or (Latin) one I of a run of I's lost.
+// transliteration then matches, or (Latin) one I of a run of I's lost,
+// or two I's read as an N.
 // The visual value keeps its script.
 func settleName(visual, fromMRZ string, m *mrz.Result) (string, bool) {
 	r := []rune(visual)
@@ -93,11 +121,15 @@ func settleName(visual, fromMRZ string, m *mrz.Result) (string, bool) {
 		}
 	}
 	for i, c := range r {
-		if c == 'I' {
-			v := string(r[:i]) + "I" + string(r[i:])
-			if agreeName(v, fromMRZ, m) {
-				return v, true
-			}
+		var v string
+		switch c {
+		case 'I', 'N': // one I of a run lost; II read as one N
+			v = string(r[:i]) + "II" + string(r[i+1:])
+		default:
+			continue
+		}
+		if agreeName(v, fromMRZ, m) {
+			return v, true
 		}
 	}
 	return visual, false
@@ -235,30 +267,19 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		switch {
 		case rd != nil && fromMRZ != "":
 			ok := agree(name, rd.Value, fromMRZ, m)
-			if !ok && e.ocr != nil {
-				// before a disagreement counts, the zone is read in other
-				// ways; a real alteration disagrees in all of them
-				again, _ := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
-				for _, a := range again {
-					if a.Err == nil && agree(name, a.Value, fromMRZ, m) {
-						rd.Value, ok = a.Value, true
-						rep.Sources[SourceVisual] = a.Value
-						break
+			if !ok {
+				readings := []string{rd.Value}
+				if e.ocr != nil {
+					// before a disagreement counts, the zone is read in
+					// other ways; a real alteration disagrees in all of them
+					again, _ := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
+					for _, a := range again {
+						if a.Err == nil && a.Value != "" {
+							readings = append(readings, a.Value)
+						}
 					}
 				}
-			}
-			if !ok && (name == "last_name" || name == "first_name") {
-				// a letter OCR took for its look-alike, where the MRZ's
-				// transliteration tells them apart (Щ/Ш: SHCH/SH; II/I)
-				if v, settled := settleName(rd.Value, fromMRZ, m); settled {
-					rd.Value, ok = v, true
-					rep.Sources[SourceVisual] = v
-				}
-			}
-			if !ok && name == "document_number" && m.Checks[mrz.CheckDocumentNumber] {
-				// OCR's 0/O, 1/I, 5/S, 8/B, 2/Z: where only those differ and
-				// the MRZ's check digit holds, the MRZ settles them
-				if v, settled := settleConfusables(rd.Value, fromMRZ); settled {
+				if v, settled := settleReadings(name, readings, fromMRZ, m); settled {
 					rd.Value, ok = v, true
 					rep.Sources[SourceVisual] = v
 				}

@@ -1,6 +1,10 @@
 package pipeline
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/mrz"
+)
 
 func TestSettleConfusables(t *testing.T) {
 	for _, tc := range []struct {
@@ -32,6 +36,9 @@ func TestSettleName(t *testing.T) {
 		{"ШЕРБАКОВ", "SHCHERBAKOV", "ЩЕРБАКОВ", true},
 		{"DMITRI", "DMITRII", "DMITRII", true},
 		{"SEITOV", "SEIITOV", "SEIITOV", true},
+		{"SENTOV", "SEIITOV", "SEIITOV", true}, // II read as N
+		{"SENTOV", "SEITOV", "SENTOV", false},  // an N for one I is no confusion
+		{"ANNA", "ANNA", "ANNA", false},        // agree already: nothing settled
 		{"ИВАНОВ", "PETROV", "ИВАНОВ", false},
 		{"ИВАНОВ", "IVANOV", "ИВАНОВ", false}, // nothing to settle: they agree already
 	} {
@@ -41,6 +48,33 @@ func TestSettleName(t *testing.T) {
 		}
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("settleName(%q, %q) = %q, %v; want %q, %v", tc.visual, tc.mrz, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestSettleReadings(t *testing.T) {
+	checked := &mrz.Result{Document: &mrz.Document{Checks: map[string]bool{mrz.CheckDocumentNumber: true}}}
+	unchecked := &mrz.Result{Document: &mrz.Document{Checks: map[string]bool{mrz.CheckDocumentNumber: false}}}
+	for _, tc := range []struct {
+		name     string
+		field    string
+		readings []string
+		mrz      string
+		m        *mrz.Result
+		want     string
+		ok       bool
+	}{
+		// the first read lost "IJ"; a re-read lost only the I
+		{"re-read settles", "document_number", []string{"6088014", "J6088014", "16088014"}, "IJ6088014", checked, "IJ6088014", true},
+		{"exact re-read first", "document_number", []string{"6088014", "IJ6088014"}, "IJ6088014", checked, "IJ6088014", true},
+		{"check digit fails", "document_number", []string{"J6088014"}, "IJ6088014", unchecked, "", false},
+		{"all readings differ", "document_number", []string{"IJ6088015", "IJ6O88015"}, "IJ6088014", checked, "", false},
+		{"name from a re-read", "last_name", []string{"SENTOV", "SEITOV"}, "SEIITOV", nil, "SEIITOV", true},
+		{"other fields unsettled", "date_of_birth", []string{"28.03.1953"}, "28.03.1952", nil, "", false},
+	} {
+		got, ok := settleReadings(tc.field, tc.readings, tc.mrz, tc.m)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("%s: settleReadings = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
 		}
 	}
 }
