@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/mrz/find"
@@ -18,7 +19,8 @@ var ErrNotFound = errors.New("mrz: no machine-readable zone found")
 
 // LineReader reads one cut MRZ line: the candidates of each character,
 // best first. wantLen is the number of characters expected (30, 36 or
-// 44), or 0 to let the reader infer it.
+// 44), or 0 to let the reader infer it. The engine reads the lines of a
+// zone concurrently.
 type LineReader interface {
 	ReadLine(line *image.Gray, wantLen int) (LineReading, error)
 }
@@ -132,8 +134,8 @@ const (
 	// cost.
 	cutMinHeight = 12
 	cutMaxHeight = 32
-	// uprightProb is the mean probability above which a line's first
-	// reading direction is taken without trying the other.
+	// uprightProb is the mean probability above which a zone's lines,
+	// read one way, are not first tried the other way.
 	uprightProb = 0.85
 	// minLineProb: a zone whose first line reads less surely than this
 	// both ways is not an MRZ.
@@ -256,21 +258,27 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 	if len(z.Lines) == 3 {
 		want = 30
 	}
+	// The lines' first readings do not depend on the zone's length or on
+	// each other: they run together, so a zone costs about one line's
+	// time on two cores. Only an upside-down zone wastes them.
+	passes := e.firstPasses(g, z.Lines)
 	// Direction: the first line one way, and the other way too unless the
-	// first was read surely.
+	// zone's lines were read surely this way.
 	flipped := z.Rotated180()
-	first, firstP, firstWant, err := e.readLine(g, z.Lines[0], want)
+	first, firstP, firstWant, err := e.finishLine(passes[0], want)
 	if err != nil {
 		firstP = -1
 	}
 	order := []find.Zone{z, flipped}
+	orderPasses := [][]firstPass{passes, nil}
 	otherP := -1.0
-	if firstP < uprightProb {
-		other, p, otherWant, err := e.readLine(g, flipped.Lines[0], want)
+	if zoneP(firstP, passes) < uprightProb {
+		other, p, otherWant, err := e.finishLine(e.firstPass(g, flipped.Lines[0]), want)
 		if err == nil {
 			otherP = p
 			if p > firstP {
 				order = []find.Zone{flipped, z}
+				orderPasses = [][]firstPass{nil, passes}
 				first, firstWant = other, otherWant
 				firstP, otherP = p, firstP
 			}
@@ -295,7 +303,7 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 		if i == 0 {
 			pre = first
 		}
-		c, err := e.readLines(g, oz, want, pre)
+		c, err := e.readLines(g, oz, want, pre, orderPasses[i])
 		if err != nil {
 			continue
 		}
@@ -312,13 +320,50 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 	return best, nil
 }
 
-// readLine cuts and reads one line. The reader first counts the
+// zoneP is the mean sureness of a zone's lines read one way: the first
+// line's finished reading, the others' first passes.
+func zoneP(firstP float64, passes []firstPass) float64 {
+	sum := max(firstP, 0)
+	for _, fp := range passes[1:] {
+		if fp.err == nil {
+			sum += meanTop(fp.r)
+		}
+	}
+	return sum / float64(len(passes))
+}
+
+// firstPass is a line's cut and its reading with the length left to
+// the reader.
+type firstPass struct {
+	img *image.Gray
+	r   LineReading
+	err error
+}
+
+func (e *Engine) firstPass(g *image.Gray, l find.Line) firstPass {
+	img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
+	r, err := e.reader.ReadLine(img, 0)
+	return firstPass{img: img, r: r, err: err}
+}
+
+// firstPasses runs firstPass on every line at once.
+func (e *Engine) firstPasses(g *image.Gray, lines []find.Line) []firstPass {
+	out := make([]firstPass, len(lines))
+	var wg sync.WaitGroup
+	for i := 1; i < len(lines); i++ {
+		wg.Go(func() { out[i] = e.firstPass(g, lines[i]) })
+	}
+	out[0] = e.firstPass(g, lines[0])
+	wg.Wait()
+	return out
+}
+
+// finishLine completes a line's reading. The reader first counts the
 // characters itself; when that is not the length the zone needs (junk
 // at an end, a character lost), it reads again told the length. With
 // want 0 the length is the nearer of 36 and 44.
-func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, float64, int, error) {
-	img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
-	r, err := e.reader.ReadLine(img, 0)
+func (e *Engine) finishLine(fp firstPass, want int) (LineReading, float64, int, error) {
+	r, err := fp.r, fp.err
 	if err != nil && want == 0 {
 		return nil, 0, 0, err
 	}
@@ -333,7 +378,7 @@ func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, fl
 		}
 	}
 	if err != nil || len(r) != want {
-		r, err = e.reader.ReadLine(img, want)
+		r, err = e.reader.ReadLine(fp.img, want)
 		if err != nil {
 			return nil, 0, want, err
 		}
@@ -345,15 +390,21 @@ func (e *Engine) readLine(g *image.Gray, l find.Line, want int) (LineReading, fl
 }
 
 // readLines reads all lines of z (the first already read as pre, if not
-// nil) and corrects them.
-func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading) (*candidate, error) {
+// nil; the first passes of all, if not nil) and corrects them.
+func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading, passes []firstPass) (*candidate, error) {
 	lines := make([]LineReading, len(z.Lines))
 	for i, l := range z.Lines {
 		if i == 0 && pre != nil {
 			lines[0] = pre
 			continue
 		}
-		r, _, w, err := e.readLine(g, l, want)
+		var fp firstPass
+		if passes != nil {
+			fp = passes[i]
+		} else {
+			fp = e.firstPass(g, l)
+		}
+		r, _, w, err := e.finishLine(fp, want)
 		if err != nil {
 			return nil, err
 		}

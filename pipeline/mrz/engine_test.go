@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline/mrz/find"
@@ -285,10 +286,10 @@ func TestReadConcurrently(t *testing.T) {
 }
 
 // countingReader counts the lines it is asked to read and reads none.
-type countingReader struct{ n int }
+type countingReader struct{ n atomic.Int32 }
 
 func (c *countingReader) ReadLine(*image.Gray, int) (LineReading, error) {
-	c.n++
+	c.n.Add(1)
 	return nil, errors.New("not read")
 }
 
@@ -305,11 +306,11 @@ func TestShortLinesAreNotRead(t *testing.T) {
 		return find.Line{P0: find.Point{X: 20, Y: y}, P1: find.Point{X: 20 + length, Y: y}, Height: 24}
 	}
 	short := find.Zone{Lines: []find.Line{line(50, 240), line(90, 240)}}
-	if _, err := e.readZone(context.Background(), g, short); !errors.Is(err, ErrNotFound) || r.n != 0 {
-		t.Errorf("short zone: %v, %d lines read", err, r.n)
+	if _, err := e.readZone(context.Background(), g, short); !errors.Is(err, ErrNotFound) || r.n.Load() != 0 {
+		t.Errorf("short zone: %v, %d lines read", err, r.n.Load())
 	}
 	long := find.Zone{Lines: []find.Line{line(50, 560), line(90, 560)}}
-	if _, err := e.readZone(context.Background(), g, long); !errors.Is(err, ErrNotFound) || r.n == 0 {
-		t.Errorf("long zone: %v, %d lines read", err, r.n)
+	if _, err := e.readZone(context.Background(), g, long); !errors.Is(err, ErrNotFound) || r.n.Load() == 0 {
+		t.Errorf("long zone: %v, %d lines read", err, r.n.Load())
 	}
 }
