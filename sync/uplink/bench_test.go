@@ -3,7 +3,6 @@ package uplink
 import (
 	"context"
 	"fmt"
-	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/sync/outbox"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 )
 
 // BenchmarkDrain measures draining a backlog from the outbox to a local
