@@ -56,6 +56,10 @@ func TestReadRendered(t *testing.T) {
 		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
 		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},
 		{"TD1 long document number, perspective", mrztest.Scene{Lines: specTD1Long, Perspective: 0.12, Rotate: -4}},
+		// a side cut out edge to edge, as the pipeline's warp gives it:
+		// large print, the last line near the bottom edge
+		{"TD1 cropped to the card, lines wide apart", mrztest.Scene{Lines: specTD1, CapHeight: 28, Margin: 0.01, LineStep: 2.7}},
+		{"TD1 cropped to the card, upside down", mrztest.Scene{Lines: specTD1, CapHeight: 28, Margin: 0.01, LineStep: 2.7, Rotate: 180}},
 		{"MRV-A rotated 270", mrztest.Scene{Lines: specMRVA, Rotate: 270, Noise: 4}},
 		{"MRV-B skewed", mrztest.Scene{Lines: specMRVB, Rotate: 4}},
 		{"French ID", mrztest.Scene{Lines: specFrench, Rotate: 1, JPEG: 60}},

@@ -9,8 +9,11 @@ import (
 // Refinement tuning, in patch pixels: the patch is resampled so that the
 // candidate's character height is about refineCharH.
 const (
-	refineCharH    = 14
-	refineAcross   = 5.5 // half-height of the patch, in character heights
+	refineCharH = 14
+	// refineAcross is the patch's half-height in character heights: from
+	// an end line, room for a TD1's third line spaced widely (2.7
+	// heights) even when the candidate's height is judged 15 % short.
+	refineAcross   = 7
 	refineAlong    = 3   // extra length at each end, in character heights
 	bandMinFrac    = 0.3 // a text row has this share of the anchor's peak ink
 	minLineSpacing = 1.25

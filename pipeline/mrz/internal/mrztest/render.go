@@ -79,6 +79,10 @@ type Scene struct {
 	// Margin is the frame's extra size around the document, relative to
 	// its size (0.3).
 	Margin float64
+	// LineStep is the distance between the lines' baselines, in
+	// character heights (1.85; ICAO's 6 lines per inch with the smallest
+	// characters give about 2.1).
+	LineStep float64
 	// Plain draws the lines in DejaVu Sans instead of OCR-B: ordinary
 	// print where an MRZ would be.
 	Plain bool
@@ -194,6 +198,9 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 	}
 	h := int(float64(w) / ratio)
 	lineStep := 1.85 * capH
+	if s.LineStep > 0 {
+		lineStep = s.LineStep * capH
+	}
 	bottom := 1.2 * capH
 	if float64(h) < float64(len(s.Lines))*lineStep+bottom+4*capH {
 		return nil, nil, errors.New("mrztest: document too small for its lines")
