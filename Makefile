@@ -42,8 +42,13 @@ run: build
 	bin/docscan specimen -type kz-id-2014 -out $(DATA)/glass -seed 1 >/dev/null
 	bin/docscand -listen $(LISTEN) -data $(DATA) -hal sim -camera sim -sim-doc $(DATA)/glass -api-key $(DEVKEY)
 
+# Test files behind build tags (the VM's, the evaluation's) are vetted
+# too, so they cannot rot where no VM runs them.
+VETTAGS = hwtest hwtest_e2e eval
+
 test: deps
 	$(GO) vet ./...
+	$(GO) vet -tags '$(VETTAGS)' ./...
 	@echo "checking that everything builds without cgo"
 	CGO_ENABLED=0 $(GO) build ./...
 	$(GO) test -count=1 -timeout 12m ./...
@@ -79,6 +84,7 @@ test-hw-e2e: deps
 
 lint: deps
 	$(GO) vet ./...
+	$(GO) vet -tags '$(VETTAGS)' ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # install puts the binaries, the units, the udev rule and (unless one is

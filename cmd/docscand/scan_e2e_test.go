@@ -42,7 +42,7 @@ import (
 // its truth.json to DIR, as `docscan specimen` would.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("HWTEST_RENDER_GLASS"); dir != "" {
-		if err := renderSpecimen(dir); err != nil {
+		if err := writeE2EGlass(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "rendering the glass:", err)
 			os.Exit(1)
 		}
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 
 const e2eDoc, e2eSeed = "kz-id-2014", 21
 
-func renderSpecimen(dir string) error {
+func writeE2EGlass(dir string) error {
 	db, err := typedb.Default()
 	if err != nil {
 		return err
