@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/docscan/docscan/lights"
 )
@@ -267,10 +268,20 @@ func validateLayout(t *Type, add func(*Type, string, ...any)) {
 		if f.Labels.EN == "" {
 			add(t, "%s: labels.en is missing", what)
 		}
+		// A reading snaps to values before it is compared with the MRZ:
+		// only free text, which no MRZ carries, may have them.
+		if len(f.Values) > 0 && f.Kind != KindText {
+			add(t, "%s: values are for kind text only, not %q", what, f.Kind)
+		}
+		seenValue := map[string]bool{}
 		for _, v := range f.Values {
-			if strings.TrimSpace(v) == "" {
-				add(t, "%s: an entry of values is blank", what)
+			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+				add(t, "%s: value %q has no letter or digit", what, v)
 			}
+			if seenValue[v] {
+				add(t, "%s: value %q appears twice", what, v)
+			}
+			seenValue[v] = true
 		}
 		for _, l := range t.LabelLangs {
 			if f.Labels.Get(l) == "" && f.LabelText == "" {
