@@ -94,7 +94,7 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	rect := minAreaRect(hull)
 	var q imgutil.Quad
 	for i, c := range rect {
-		q[i] = nearest(hull, c)
+		q[i] = extreme(hull, rect, c)
 	}
 	q = refine(q, outline)
 	q = order(q)
@@ -133,10 +133,12 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 }
 
 // minOppositeRatio is the shortest an edge may be against its opposite
-// one. A card seen from a camera above it keeps opposite edges within a
-// few percent, a hand-held photo within ~20 %; a blob that merely fills
-// its hull well (the portrait on a side cropped edge to edge) need not.
-const minOppositeRatio = 0.75
+// one: a camera above the glass sees a card's opposite edges within a few
+// per cent; a hand-held photo, tilted, makes the far edge shorter, and
+// the MRZ engine reads down to 30 % shorter. A blob that merely fills its
+// hull well (the portrait of a side cropped edge to edge: 0.58) is no
+// card.
+const minOppositeRatio = 0.7
 
 func nearParallelogram(q imgutil.Quad) bool {
 	d := func(a, b imgutil.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
@@ -370,10 +372,21 @@ func minAreaRect(hull []imgutil.Point) [4]imgutil.Point {
 	return out
 }
 
-func nearest(pts []imgutil.Point, c imgutil.Point) imgutil.Point {
-	best, bd := pts[0], math.Inf(1)
+// extreme returns the point of pts farthest out towards corner c of
+// rect, seen from rect's centre. On a rectangle it is the corner; under
+// perspective, where the far edge is shorter than rect, it is still the
+// document's corner, where the point nearest c would slide down a slanted
+// edge.
+func extreme(pts []imgutil.Point, rect [4]imgutil.Point, c imgutil.Point) imgutil.Point {
+	var mx, my float64
+	for _, p := range rect {
+		mx += p.X / 4
+		my += p.Y / 4
+	}
+	dx, dy := c.X-mx, c.Y-my
+	best, bd := pts[0], math.Inf(-1)
 	for _, p := range pts {
-		if d := math.Hypot(p.X-c.X, p.Y-c.Y); d < bd {
+		if d := (p.X-mx)*dx + (p.Y-my)*dy; d > bd {
 			best, bd = p, d
 		}
 	}

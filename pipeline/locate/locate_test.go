@@ -86,6 +86,69 @@ func TestFindOnGlassAndPhotos(t *testing.T) {
 	}
 }
 
+// invert returns the inverse of a homography.
+func invert(h imgutil.Homography) imgutil.Homography {
+	a, b, c, d, e, f, g, k, l := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
+	inv := imgutil.Homography{
+		e*l - f*k, c*k - b*l, b*f - c*e,
+		f*g - d*l, a*l - c*g, c*d - a*f,
+		d*k - e*g, b*g - a*k, a*e - b*d,
+	}
+	for i := range inv {
+		inv[i] /= inv[8]
+	}
+	return inv
+}
+
+// TestFindInPerspective: a card seen by a tilted camera, its far edge
+// shorter, is still found, up to the MRZ engine's limit (far edge 30 %
+// shorter); a region whose opposite edges differ more is not a card.
+func TestFindInPerspective(t *testing.T) {
+	r := renderer(t)
+	ctx := context.Background()
+	spec, err := r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 4, PxPerMM: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := spec.Sides[1].White
+	dw, dh := float64(doc.Rect.Dx()), float64(doc.Rect.Dy())
+	for _, c := range []struct {
+		far   float64 // the far edge's length against the near one's
+		found bool
+	}{{1, true}, {0.85, true}, {0.72, true}, {0.6, false}} {
+		// the near (bottom) edge 1000 px wide, the far edge shortened
+		// about the centre, the card 620 px tall in the frame
+		const near, height, cx, top = 1000.0, 620.0, 800.0, 290.0
+		q := imgutil.Quad{
+			{X: cx - c.far*near/2, Y: top}, {X: cx + c.far*near/2, Y: top},
+			{X: cx + near/2, Y: top + height}, {X: cx - near/2, Y: top + height},
+		}
+		toFrame, err := imgutil.QuadToRect(q, dw, dh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame := imgutil.Warp(doc, invert(toFrame), 1600, 1200)
+		o, err := Find(ctx, frame)
+		if !c.found {
+			if err == nil {
+				t.Errorf("far edge %.2f: found %v, want ErrNoDocument", c.far, o.Quad)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("far edge %.2f: %v", c.far, err)
+			continue
+		}
+		var truth [4][2]float64
+		for i, p := range q {
+			truth[i] = [2]float64{p.X, p.Y}
+		}
+		if e := cornerError(o.Quad, truth); e > 6 {
+			t.Errorf("far edge %.2f: corners off by %.1f px (got %v, want %v)", c.far, e, o.Quad, q)
+		}
+	}
+}
+
 func TestFindCroppedAndEmpty(t *testing.T) {
 	ctx := context.Background()
 	r := renderer(t)
