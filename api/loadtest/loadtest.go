@@ -55,15 +55,32 @@ type Report struct {
 	PerSecond     float64
 	P50, P99, Max time.Duration
 	// RSS of this process in KiB: at the start, at the end, and its peak
-	// (VmHWM) at the end. Zero where /proc is missing.
+	// during the run (VmHWM, reset at the start where the kernel allows).
+	// Zero where /proc is missing.
 	RSSStartKiB, RSSEndKiB, PeakRSSKiB int64
+	// RSSEarlyKiB and RSSLateKiB are the mean RSS over the first and the
+	// last tenth of the run (sampled every RSSSampleEvery): growth between
+	// them is a trend, where two instants differ by whatever the garbage
+	// collector had just done.
+	RSSEarlyKiB, RSSLateKiB int64
+}
+
+// RSSSampleEvery is how often Run samples the RSS.
+const RSSSampleEvery = 250 * time.Millisecond
+
+// Growth is the RSS growth over the run, in per cent: late against early.
+func (r Report) Growth() float64 {
+	if r.RSSEarlyKiB <= 0 {
+		return 0
+	}
+	return 100 * float64(r.RSSLateKiB-r.RSSEarlyKiB) / float64(r.RSSEarlyKiB)
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d sent, %d ok, %d busy, %d failed in %v: %.2f recognitions/s, p50 %v, p99 %v, max %v, RSS %d→%d KiB, peak %d KiB",
+	return fmt.Sprintf("%d sent, %d ok, %d busy, %d failed in %v: %.2f recognitions/s, p50 %v, p99 %v, max %v, RSS %d→%d KiB (first tenth %d, last tenth %d: %+.1f%%), peak %d KiB",
 		r.Sent, r.OK, r.Busy, r.Failed, r.Elapsed.Round(time.Millisecond), r.PerSecond,
 		r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond),
-		r.RSSStartKiB, r.RSSEndKiB, r.PeakRSSKiB)
+		r.RSSStartKiB, r.RSSEndKiB, r.RSSEarlyKiB, r.RSSLateKiB, r.Growth(), r.PeakRSSKiB)
 }
 
 // body is one request's multipart body, built once and sent many times.
@@ -163,7 +180,26 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	}()
 
 	rep := Report{Statuses: map[int]int{}}
+	resetPeakRSS()
 	rep.RSSStartKiB, _, _ = ReadRSS()
+	samples := make(chan []int64, 1)
+	stopSampling := make(chan struct{})
+	go func() {
+		var got []int64
+		t := time.NewTicker(RSSSampleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				samples <- got
+				return
+			case <-t.C:
+				if rss, _, err := ReadRSS(); err == nil && rss > 0 {
+					got = append(got, rss)
+				}
+			}
+		}
+	}()
 	var mu sync.Mutex
 	var latencies []time.Duration
 	var wg sync.WaitGroup
@@ -206,6 +242,8 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	}
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
+	close(stopSampling)
+	rep.RSSEarlyKiB, rep.RSSLateKiB = tenths(<-samples)
 	rep.RSSEndKiB, rep.PeakRSSKiB, _ = ReadRSS()
 	if rep.Elapsed > 0 {
 		rep.PerSecond = float64(rep.OK) / rep.Elapsed.Seconds()
@@ -227,6 +265,29 @@ func Percentile(sorted []time.Duration, q float64) time.Duration {
 	rank := int(q*float64(len(sorted)) + 0.999999999)
 	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]
+}
+
+// tenths returns the mean of the first and of the last tenth of the
+// samples (at least one each); zeros for none.
+func tenths(s []int64) (early, late int64) {
+	if len(s) == 0 {
+		return 0, 0
+	}
+	n := max(1, len(s)/10)
+	mean := func(v []int64) int64 {
+		var sum int64
+		for _, x := range v {
+			sum += x
+		}
+		return sum / int64(len(v))
+	}
+	return mean(s[:n]), mean(s[len(s)-n:])
+}
+
+// resetPeakRSS starts VmHWM afresh from the current RSS (Linux 4.0 and
+// later), so a run's peak is its own, not the harness's before it.
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
 
 // ReadRSS returns this process's resident set (VmRSS) and its peak

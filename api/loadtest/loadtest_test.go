@@ -74,3 +74,23 @@ func TestRun(t *testing.T) {
 		t.Fatalf("time bound: %+v %v", rep, err)
 	}
 }
+
+func TestTenthsAndGrowth(t *testing.T) {
+	for _, c := range []struct {
+		samples     []int64
+		early, late int64
+		growth      float64
+	}{
+		{nil, 0, 0, 0},
+		{[]int64{100}, 100, 100, 0},
+		{[]int64{100, 200, 300}, 100, 300, 200},
+		// a tenth of 20 samples is 2: the GC's saw-tooth averages out
+		{[]int64{100, 120, 90, 130, 100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 105, 115}, 110, 110, 0},
+	} {
+		e, l := tenths(c.samples)
+		g := Report{RSSEarlyKiB: e, RSSLateKiB: l}.Growth()
+		if e != c.early || l != c.late || g != c.growth {
+			t.Errorf("tenths(%v) = %d, %d (growth %.1f); want %d, %d (%.1f)", c.samples, e, l, g, c.early, c.late, c.growth)
+		}
+	}
+}

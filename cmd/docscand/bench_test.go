@@ -113,7 +113,7 @@ func BenchmarkLoad(b *testing.B) {
 				b.ReportMetric(float64(rep.P99.Milliseconds()), "p99-ms")
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(max(rep.OK, 1)), "cpu-ms/rec")
 				b.ReportMetric(float64(rep.PeakRSSKiB)/1024, "peak-RSS-MiB")
-				b.ReportMetric(100*float64(rep.RSSEndKiB-rep.RSSStartKiB)/float64(rep.RSSStartKiB), "RSS-growth-%")
+				b.ReportMetric(rep.Growth(), "RSS-growth-%")
 				b.Logf("%d requests: %s, CPU %v", c.requests, rep, cpu.Round(time.Millisecond))
 			}
 		})
