@@ -44,6 +44,9 @@ type Config struct {
 	Rate float64
 	// Client defaults to a client with a connection per worker.
 	Client *http.Client
+	// PID is the process whose memory the report gives: the server's,
+	// when it runs apart; 0 is this process.
+	PID int
 }
 
 // Report is what a run measured.
@@ -180,8 +183,8 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	}()
 
 	rep := Report{Statuses: map[int]int{}}
-	resetPeakRSS()
-	rep.RSSStartKiB, _, _ = ReadRSS()
+	resetPeakRSS(c.PID)
+	rep.RSSStartKiB, _, _ = ReadRSS(c.PID)
 	samples := make(chan []int64, 1)
 	stopSampling := make(chan struct{})
 	go func() {
@@ -194,7 +197,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 				samples <- got
 				return
 			case <-t.C:
-				if rss, _, err := ReadRSS(); err == nil && rss > 0 {
+				if rss, _, err := ReadRSS(c.PID); err == nil && rss > 0 {
 					got = append(got, rss)
 				}
 			}
@@ -244,7 +247,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	rep.Elapsed = time.Since(start)
 	close(stopSampling)
 	rep.RSSEarlyKiB, rep.RSSLateKiB = tenths(<-samples)
-	rep.RSSEndKiB, rep.PeakRSSKiB, _ = ReadRSS()
+	rep.RSSEndKiB, rep.PeakRSSKiB, _ = ReadRSS(c.PID)
 	if rep.Elapsed > 0 {
 		rep.PerSecond = float64(rep.OK) / rep.Elapsed.Seconds()
 	}
@@ -284,16 +287,24 @@ func tenths(s []int64) (early, late int64) {
 	return mean(s[:n]), mean(s[len(s)-n:])
 }
 
-// resetPeakRSS starts VmHWM afresh from the current RSS (Linux 4.0 and
-// later), so a run's peak is its own, not the harness's before it.
-func resetPeakRSS() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+// procFile is a file of process pid's /proc directory (0: this one).
+func procFile(pid int, name string) string {
+	if pid == 0 {
+		return "/proc/self/" + name
+	}
+	return fmt.Sprintf("/proc/%d/%s", pid, name)
 }
 
-// ReadRSS returns this process's resident set (VmRSS) and its peak
-// (VmHWM), in KiB, from /proc/self/status.
-func ReadRSS() (rssKiB, peakKiB int64, err error) {
-	f, err := os.Open("/proc/self/status")
+// resetPeakRSS starts VmHWM afresh from the current RSS (Linux 4.0 and
+// later), so a run's peak is its own, not what ran before it.
+func resetPeakRSS(pid int) {
+	_ = os.WriteFile(procFile(pid, "clear_refs"), []byte("5"), 0)
+}
+
+// ReadRSS returns the resident set (VmRSS) of process pid (0: this one)
+// and its peak (VmHWM), in KiB, from /proc.
+func ReadRSS(pid int) (rssKiB, peakKiB int64, err error) {
+	f, err := os.Open(procFile(pid, "status"))
 	if err != nil {
 		return 0, 0, err
 	}
