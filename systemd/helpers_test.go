@@ -274,17 +274,6 @@ func makeDeb() built {
 	return b
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // notifySocket listens where a daemon's sd_notify messages go.
 type notifySocket struct {
 	path string

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 )
 
 // TestServiceSettings checks the settings the deployment depends on, so
@@ -356,7 +358,7 @@ func TestExecStart(t *testing.T) {
 	b := debBuild(t)
 	u := loadUnit(t, serviceSrc)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := mqtttest.FreePort(t)
 	conf := testConfig(t, dir, port)
 
 	_, argv, err := splitCommand(u.one(t, "Service", "ExecStart"))
@@ -445,8 +447,8 @@ func TestSocketActivation(t *testing.T) {
 		t.Fatalf("ListenStream=%s: the test expects a loopback TCP address", got)
 	}
 	dir := t.TempDir()
-	conf := testConfig(t, dir, freePort(t))
-	sockPort := freePort(t)
+	conf := testConfig(t, dir, mqtttest.FreePort(t))
+	sockPort := mqtttest.FreePort(t)
 
 	_, argv, err := splitCommand(u.one(t, "Service", "ExecStart"))
 	if err != nil {

@@ -153,15 +153,7 @@ func TestWarpMatchesReference(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, want := Warp(tc.src, hm, tc.w, tc.h), warpReference(tc.src, hm, tc.w, tc.h)
-		worst, off := 0, 0
-		for i := range got.Pix {
-			d := int(got.Pix[i]) - int(want.Pix[i])
-			d = max(d, -d)
-			worst = max(worst, d)
-			if d > 0 {
-				off++
-			}
-		}
+		worst, off := pixDiff(got.Pix, want.Pix)
 		// noise is the worst case: neighbours differ by up to 255, so a
 		// 1/256 pixel shift of the sample moves it by up to a level
 		if worst > 1 || off > len(got.Pix)/50 {
@@ -274,15 +266,7 @@ func TestWarpGrayMatchesReference(t *testing.T) {
 		if got.Rect != want.Rect {
 			t.Fatalf("%v: bounds %v, want %v", tc.box, got.Rect, want.Rect)
 		}
-		worst, off := 0, 0
-		for i := range got.Pix {
-			d := int(got.Pix[i]) - int(want.Pix[i])
-			d = max(d, -d)
-			worst = max(worst, d)
-			if d > 0 {
-				off++
-			}
-		}
+		worst, off := pixDiff(got.Pix, want.Pix)
 		if worst > 1 || off > len(got.Pix)/50 {
 			t.Errorf("%v ×%.1f: up to %d levels off, %d of %d pixels differ", tc.box, tc.scale, worst, off, len(got.Pix))
 		}
@@ -304,4 +288,18 @@ func BenchmarkWarpGray(b *testing.B) {
 			warpGrayReference(frame, hm, box, 1.8)
 		}
 	})
+}
+
+// pixDiff returns the largest difference between two equal-length pixel
+// buffers and how many bytes differ at all.
+func pixDiff(got, want []uint8) (worst, off int) {
+	for i := range got {
+		d := int(got[i]) - int(want[i])
+		d = max(d, -d)
+		worst = max(worst, d)
+		if d > 0 {
+			off++
+		}
+	}
+	return worst, off
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"io"
 	"log/slog"
 	"os"
@@ -20,6 +19,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/docscan/docscan/sync/outbox"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 )
 
 // consumer is a broker-side subscriber with a persistent session, as a
