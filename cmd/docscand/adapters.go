@@ -21,11 +21,7 @@ type resultStore struct{ ob *outbox.Outbox }
 
 // Put makes res durable before the caller answers.
 func (s resultStore) Put(ctx context.Context, res *pipeline.Result) error {
-	payload, err := json.Marshal(res)
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	e, err := outbox.EntryFromResultJSON(payload)
+	e, err := entryOf(res)
 	if err != nil {
 		return err
 	}
@@ -36,6 +32,16 @@ func (s resultStore) Put(ctx context.Context, res *pipeline.Result) error {
 		return err
 	}
 	return nil
+}
+
+// entryOf is the outbox entry of a result: its JSON without the images,
+// and the images as blobs.
+func entryOf(res *pipeline.Result) (outbox.Entry, error) {
+	payload, err := json.Marshal(res)
+	if err != nil {
+		return outbox.Entry{}, fmt.Errorf("encode result: %w", err)
+	}
+	return outbox.EntryFromResultJSON(payload)
 }
 
 // Get returns a kept result with the images the outbox kept.
