@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/google/uuid"
 )
 
@@ -18,8 +19,8 @@ import (
 // and records how many scans ran at once.
 type fakeScanner struct {
 	mu       sync.Mutex
-	sides    map[string]Side
-	calls    []ScanRequest
+	sides    map[string]scan.Side
+	calls    []scan.Request
 	hold     time.Duration
 	running  atomic.Int32
 	maxSeen  atomic.Int32
@@ -28,9 +29,9 @@ type fakeScanner struct {
 	failWith error
 }
 
-func newFakeScanner() *fakeScanner { return &fakeScanner{sides: map[string]Side{}} }
+func newFakeScanner() *fakeScanner { return &fakeScanner{sides: map[string]scan.Side{}} }
 
-func (f *fakeScanner) Scan(ctx context.Context, req ScanRequest) (*pipeline.Result, error) {
+func (f *fakeScanner) Scan(ctx context.Context, req scan.Request) (*pipeline.Result, error) {
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
 	for {
@@ -70,7 +71,7 @@ func (f *fakeScanner) Scan(ctx context.Context, req ScanRequest) (*pipeline.Resu
 	}
 	f.sides[req.ScanID] = req.Side
 	res := fixedResult()
-	if req.Side == Front && !req.Join {
+	if req.Side == scan.Front && !req.Join {
 		res.DocumentType.Backside = nil
 	}
 	return res, nil
@@ -110,7 +111,7 @@ func TestScanTwoSides(t *testing.T) {
 			sc.mu.Lock()
 			last := sc.calls[len(sc.calls)-1]
 			sc.mu.Unlock()
-			if !last.Join || last.ScanID != scanID || last.Side != Back {
+			if !last.Join || last.ScanID != scanID || last.Side != scan.Back {
 				t.Fatalf("scanner got %+v", last)
 			}
 		})
