@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"os"
@@ -79,7 +78,5 @@ func TestResponseGolden(t *testing.T) {
 }
 
 func setImages(res *pipeline.Result, front, back, face []byte) {
-	res.Images.FrontSideImage = base64.StdEncoding.EncodeToString(front)
-	res.Images.BackSideImage = base64.StdEncoding.EncodeToString(back)
-	res.Images.FacePhoto = base64.StdEncoding.EncodeToString(face)
+	res.Images = pipeline.Images{FrontSideImage: front, BackSideImage: back, FacePhoto: face}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -79,7 +78,5 @@ func BenchmarkStore(b *testing.B) {
 }
 
 func setBenchImages(res *pipeline.Result, side, face []byte) {
-	res.Images.FrontSideImage = base64.StdEncoding.EncodeToString(side)
-	res.Images.BackSideImage = base64.StdEncoding.EncodeToString(side)
-	res.Images.FacePhoto = base64.StdEncoding.EncodeToString(face)
+	res.Images = pipeline.Images{FrontSideImage: side, BackSideImage: side, FacePhoto: face}
 }
