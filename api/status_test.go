@@ -56,7 +56,7 @@ func lastScanFixture() *scan.View {
 	res.ResultID = "5f0c1a52-8a1e-4d55-9a56-0b1f5b3f2a10"
 	region := [4]float64{0.6, 0.1, 0.95, 0.4}
 	res.Checks = append(res.Checks, pipelineCheckFailedFront(region))
-	zones := []scan.Zone{{Name: "mrz", Region: [4]float64{0.03, 0.7, 0.97, 0.95}}, {Name: "last_name", Region: [4]float64{0.38, 0.2, 0.8, 0.3}}}
+	zones := []pipeline.ZoneView{{Name: "mrz", Region: [4]float64{0.03, 0.7, 0.97, 0.95}}, {Name: "last_name", Region: [4]float64{0.38, 0.2, 0.8, 0.3}}}
 	return &scan.View{
 		ScanID: "0b8e0f7e-2a55-4a53-b8f6-6f9a0d8a1f01",
 		At:     time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC),

@@ -64,16 +64,10 @@ type Frame struct {
 	// clockwise from top-left; nil when the document was not found, and
 	// then the whole frame is taken as the side.
 	Outline []image.Point
-	// Zones are the regions read, in normalised side coordinates.
-	Zones []Zone
-}
-
-// Zone is a region read on a side, e.g. the MRZ or a visual-zone field.
-// Only its name is shown, never the text read.
-type Zone struct {
-	Name string
-	// Region is [x0, y0, x1, y1] in normalised side coordinates.
-	Region [4]float64
+	// Zones are the regions read, in normalised side coordinates ([x0,
+	// y0, x1, y1]), as the recognition reports them. Only their names are
+	// shown, never the text read.
+	Zones []pipeline.ZoneView
 }
 
 // Rejection is an error that rejects a request with a contract message
@@ -401,17 +395,13 @@ func attachViews(view *View, res *pipeline.Result) {
 		if sv.Side == "back" {
 			side = Back
 		}
-		zones := make([]Zone, 0, len(sv.Zones))
-		for _, z := range sv.Zones {
-			zones = append(zones, Zone{Name: z.Name, Region: z.Region})
-		}
 		for i := range view.Frames {
 			f := &view.Frames[i]
 			if f.Side == side {
 				if sv.Outline != nil {
 					f.Outline = sv.Outline
 				}
-				f.Zones = zones
+				f.Zones = sv.Zones
 			}
 		}
 	}
