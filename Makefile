@@ -60,7 +60,8 @@ test-short: deps
 # DOCSCAN_LOAD_REQUESTS requests, default 5000), so they run once.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 $$($(GO) list ./... | grep -v /cmd/docscand)
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./cmd/docscand
+	$(GO) test -run '^$$' -bench 'Load|Scan' -benchtime 1x -count 1 -timeout 60m ./cmd/docscand
+	$(GO) test -run '^$$' -bench Store -benchtime 200x -count 1 ./cmd/docscand
 
 # eval scores recognition on EVAL_N rendered specimens (default 200, seed
 # EVAL_SEED) against the bars; see docs/recognition.md.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docscan/docscan/api/entitle"
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/google/uuid"
 )
 
@@ -260,7 +261,7 @@ func responseOf(res *pipeline.Result, scanID string) response {
 // order; at most ScanQueueLength wait, beyond that 503 + Retry-After. The
 // turn is held only for the Scanner call, not for storing or answering.
 func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
-	side := Side("unknown")
+	side := scan.Side("unknown")
 	res, scanID, e := s.scan(w, r, &side)
 	if e != nil {
 		s.metrics.scans.WithLabelValues(string(side), e.outcome()).Inc()
@@ -272,7 +273,7 @@ func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, responseOf(res, scanID))
 }
 
-func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *Side) (*pipeline.Result, string, *httpError) {
+func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *scan.Side) (*pipeline.Result, string, *httpError) {
 	if s.opts.Scanner == nil {
 		return nil, "", newError(http.StatusNotImplemented, MsgNoScanner)
 	}
@@ -293,11 +294,11 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *Side) (*p
 			return nil, "", e
 		}
 	}
-	req := ScanRequest{Side: Side(strings.ToLower(f.values[fieldSide]))}
+	req := scan.Request{Side: scan.Side(strings.ToLower(f.values[fieldSide]))}
 	switch req.Side {
 	case "":
-		req.Side = Front
-	case Front, Back:
+		req.Side = scan.Front
+	case scan.Front, scan.Back:
 	default:
 		return nil, "", newError(http.StatusBadRequest, MsgSideInvalid)
 	}
@@ -315,13 +316,24 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *Side) (*p
 		req.ScanID = uuid.NewString()
 	}
 
+	res, e := s.scanAndStore(ctx, req)
+	if e != nil {
+		return nil, "", e
+	}
+	return res, req.ScanID, nil
+}
+
+// scanAndStore is the one path from a scan to a stored result, whoever
+// asked (HTTP, presence, MQTT): it waits for the scan turn, scans, fills
+// the defaults and stores the result.
+func (s *Server) scanAndStore(ctx context.Context, req scan.Request) (*pipeline.Result, *httpError) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.RequestTimeout)
 	defer cancel()
 	waitStart := time.Now()
 	select {
 	case s.scanTurn <- struct{}{}:
 	case <-ctx.Done():
-		return nil, "", &httpError{status: http.StatusServiceUnavailable, detail: MsgScanQueueFull, retryAfter: s.opts.RetryAfter, cause: ctx.Err()}
+		return nil, &httpError{status: http.StatusServiceUnavailable, detail: MsgScanQueueFull, retryAfter: s.opts.RetryAfter, cause: ctx.Err()}
 	}
 	s.metrics.stage("scan_wait", time.Since(waitStart))
 	scanStart := time.Now()
@@ -335,18 +347,43 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *Side) (*p
 		if e.status == http.StatusServiceUnavailable && e.detail == MsgQueueFull {
 			e.detail = MsgScanQueueFull
 		}
-		return nil, "", e
+		return nil, e
 	}
 	if res == nil {
-		return nil, "", &httpError{status: http.StatusInternalServerError, detail: MsgScanFailed, cause: errors.New("scanner returned no result")}
+		return nil, &httpError{status: http.StatusInternalServerError, detail: MsgScanFailed, cause: errors.New("scanner returned no result")}
 	}
 	if res.CountryCode == "" {
 		res.CountryCode = req.CountryCode
 	}
 	if e := s.store(ctx, res); e != nil {
-		return nil, "", e
+		return nil, e
 	}
-	return res, req.ScanID, nil
+	return res, nil
+}
+
+// ScanAndStore scans one side for a caller other than HTTP (a presence
+// edge, an MQTT command) through the same path as POST /api/v1/scan: the
+// same turn at the lights, defaults, store and metrics. country may be
+// empty. It returns the stored result's id.
+func (s *Server) ScanAndStore(ctx context.Context, side scan.Side, country string) (string, error) {
+	if s.opts.Scanner == nil {
+		return "", newError(http.StatusNotImplemented, MsgNoScanner)
+	}
+	req := scan.Request{Side: side, ScanID: uuid.NewString()}
+	var e *httpError
+	if country != "" {
+		req.CountryCode, e = countryCode(country)
+	}
+	var res *pipeline.Result
+	if e == nil {
+		res, e = s.scanAndStore(ctx, req)
+	}
+	if e != nil {
+		s.metrics.scans.WithLabelValues(string(side), e.outcome()).Inc()
+		return "", e
+	}
+	s.metrics.scans.WithLabelValues(string(side), outcomeOK).Inc()
+	return res.ResultID, nil
 }
 
 // handleResult serves GET /api/v1/results/{result_id}. The key comes in

@@ -100,7 +100,7 @@ func fixedResult() *pipeline.Result {
 			Frontside: side("Kazakhstan - Id Card (2014)", -1040772594, false),
 			Backside:  side("Kazakhstan - Id Card (2014) Side B", -1040772430, true),
 		},
-		Images:        pipeline.Images{FacePhoto: "", FrontSideImage: "", BackSideImage: ""},
+		Images:        pipeline.Images{},
 		FailureReason: "None",
 		MRZ: &pipeline.MRZSummary{Lines: []string{"IDKAZN123456780<<<<<<<<<<<<<<<", "9610011M2407023KAZ<<<<<<<<<<<6", "TESTOV<<TEST<<<<<<<<<<<<<<<<<<"},
 			Format: "TD1", Valid: true, Checks: map[string]bool{"document_number": true, "composite": true}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 )
 
 // RecognizeRequest is one POST /api/v1/recognize, decoded: the images are
@@ -23,34 +24,12 @@ type Recognizer interface {
 	Recognize(ctx context.Context, req RecognizeRequest) (*pipeline.Result, error)
 }
 
-// Side is a document side as /api/v1/scan takes it.
-type Side string
-
-// The sides.
-const (
-	Front Side = "front"
-	Back  Side = "back"
-)
-
-// ScanRequest is one POST /api/v1/scan.
-type ScanRequest struct {
-	Side        Side
-	CountryCode string
-	// ScanID names the scan. For a first side the server makes a new one;
-	// the Scanner keeps that side's frames under it for a later join.
-	ScanID string
-	// Join is true when the client passed ScanID back: this side is to be
-	// joined with the one scanned before under the same ScanID. A Scanner
-	// that no longer holds it returns an error whose APIMessage says so.
-	Join bool
-}
-
 // Scanner captures and recognises what lies on the glass. The server
 // calls it for one request at a time, in arrival order (see
 // Options.ScanQueueLength); the Scanner still owns the lights and must
 // keep them exclusive against its other users.
 type Scanner interface {
-	Scan(ctx context.Context, req ScanRequest) (*pipeline.Result, error)
+	Scan(ctx context.Context, req scan.Request) (*pipeline.Result, error)
 }
 
 // Store is the durable outbox. Put must have made the result durable when
@@ -116,47 +95,16 @@ type HealthFunc func(ctx context.Context) DeviceHealth
 // Health calls f.
 func (f HealthFunc) Health(ctx context.Context) DeviceHealth { return f(ctx) }
 
-// ScanView is what the status page draws of the last scan.
-type ScanView struct {
-	ScanID string
-	At     time.Time
-	Frames []FrameView
-	// Result is the scan's recognition, nil when it failed. Its Checks
-	// with an Evidence.Region are drawn over the frames of their side.
-	Result *pipeline.Result
-}
-
-// FrameView is one captured frame.
-type FrameView struct {
-	Side  Side
-	Light string // the lighting scheme, e.g. lights.Mask.String(): "White_Front"
-	Image image.Image
-	// Outline is the document's corners in the frame, in pixels,
-	// clockwise from top-left; nil when the document was not found, and
-	// then the whole frame is taken as the side.
-	Outline []image.Point
-	// Zones are the regions read, in normalised side coordinates.
-	Zones []Zone
-}
-
-// Zone is a region read on a side, e.g. the MRZ or a visual-zone field.
-// Only its name is shown, never the text read.
-type Zone struct {
-	Name string
-	// Region is [x0, y0, x1, y1] in normalised side coordinates.
-	Region [4]float64
-}
-
 // LastScanProvider returns the last scan, or nil when there has been none.
 type LastScanProvider interface {
-	LastScan() *ScanView
+	LastScan() *scan.View
 }
 
 // LastScanFunc adapts a function to LastScanProvider.
-type LastScanFunc func() *ScanView
+type LastScanFunc func() *scan.View
 
 // LastScan calls f.
-func (f LastScanFunc) LastScan() *ScanView { return f() }
+func (f LastScanFunc) LastScan() *scan.View { return f() }
 
 // DeviceMetrics are read when /metrics is scraped; any may be nil.
 type DeviceMetrics struct {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/google/uuid"
 )
 
@@ -18,8 +20,8 @@ import (
 // and records how many scans ran at once.
 type fakeScanner struct {
 	mu       sync.Mutex
-	sides    map[string]Side
-	calls    []ScanRequest
+	sides    map[string]scan.Side
+	calls    []scan.Request
 	hold     time.Duration
 	running  atomic.Int32
 	maxSeen  atomic.Int32
@@ -28,9 +30,9 @@ type fakeScanner struct {
 	failWith error
 }
 
-func newFakeScanner() *fakeScanner { return &fakeScanner{sides: map[string]Side{}} }
+func newFakeScanner() *fakeScanner { return &fakeScanner{sides: map[string]scan.Side{}} }
 
-func (f *fakeScanner) Scan(ctx context.Context, req ScanRequest) (*pipeline.Result, error) {
+func (f *fakeScanner) Scan(ctx context.Context, req scan.Request) (*pipeline.Result, error) {
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
 	for {
@@ -70,7 +72,7 @@ func (f *fakeScanner) Scan(ctx context.Context, req ScanRequest) (*pipeline.Resu
 	}
 	f.sides[req.ScanID] = req.Side
 	res := fixedResult()
-	if req.Side == Front && !req.Join {
+	if req.Side == scan.Front && !req.Join {
 		res.DocumentType.Backside = nil
 	}
 	return res, nil
@@ -110,7 +112,7 @@ func TestScanTwoSides(t *testing.T) {
 			sc.mu.Lock()
 			last := sc.calls[len(sc.calls)-1]
 			sc.mu.Unlock()
-			if !last.Join || last.ScanID != scanID || last.Side != Back {
+			if !last.Join || last.ScanID != scanID || last.Side != scan.Back {
 				t.Fatalf("scanner got %+v", last)
 			}
 		})
@@ -257,5 +259,62 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached in 5 s")
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// scannerFunc adapts a function to Scanner.
+type scannerFunc func(ctx context.Context, req scan.Request) (*pipeline.Result, error)
+
+func (f scannerFunc) Scan(ctx context.Context, req scan.Request) (*pipeline.Result, error) {
+	return f(ctx, req)
+}
+
+// A scan asked for by a presence edge or an MQTT command takes the same
+// path as POST /api/v1/scan: the country default, the store, the metrics.
+func TestScanAndStore(t *testing.T) {
+	var got []scan.Request
+	h := newHarness(t, func(o *Options) {
+		o.Scanner = scannerFunc(func(_ context.Context, req scan.Request) (*pipeline.Result, error) {
+			got = append(got, req)
+			if req.Side == scan.Back {
+				return nil, errors.New("camera unplugged")
+			}
+			res := fixedResult()
+			res.CountryCode = ""
+			return res, nil
+		})
+	})
+	ctx := context.Background()
+	id, err := h.srv.ScanAndStore(ctx, scan.Front, "KZ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.store.Get(ctx, id)
+	if err != nil || res == nil {
+		t.Fatalf("stored result %s: %v", id, err)
+	}
+	if res.CountryCode != "kz" || len(got) != 1 || got[0].Join || got[0].ScanID == "" || got[0].CountryCode != "kz" {
+		t.Errorf("country %q, requests %+v", res.CountryCode, got)
+	}
+	if _, err := h.srv.ScanAndStore(ctx, scan.Back, ""); err == nil {
+		t.Error("a failed scan was stored")
+	}
+	if _, err := h.srv.ScanAndStore(ctx, scan.Front, "kaz"); err == nil || len(got) != 2 {
+		t.Errorf("a bad country code: %v after %d scans", err, len(got))
+	}
+	if h.store.len() != 1 {
+		t.Errorf("%d results stored, want 1", h.store.len())
+	}
+	metrics := string(h.get(t, "/metrics", nil).body)
+	for _, want := range []string{
+		`docscan_scans_total{outcome="ok",side="front"} 1`,
+		`docscan_stage_duration_seconds_count{stage="store"} 1`,
+		`docscan_checks_failed_total{check="mrz_check_digits"} 1`,
+		`docscan_scans_total{outcome="error",side="back"} 1`,
+		`docscan_scans_total{outcome="rejected",side="front"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

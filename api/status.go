@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 	"golang.org/x/image/draw"
 )
 
@@ -93,9 +94,9 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		Health: s.health(r.Context(), ""),
 	}
 	if s.opts.LastScan != nil {
-		if scan := s.opts.LastScan.LastScan(); scan != nil {
-			view.Scan = summarise(scan)
-			view.Frames = s.status.frames(scan)
+		if last := s.opts.LastScan.LastScan(); last != nil {
+			view.Scan = summarise(last)
+			view.Frames = s.status.frames(last)
 		}
 	}
 	var buf bytes.Buffer
@@ -110,9 +111,9 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func summarise(scan *ScanView) *scanSummary {
-	sum := &scanSummary{ScanID: scan.ScanID, At: scan.At.UTC().Format(time.RFC3339)}
-	res := scan.Result
+func summarise(last *scan.View) *scanSummary {
+	sum := &scanSummary{ScanID: last.ScanID, At: last.At.UTC().Format(time.RFC3339)}
+	res := last.Result
 	if res == nil {
 		return sum
 	}
@@ -139,25 +140,25 @@ func summarise(scan *ScanView) *scanSummary {
 
 // frames renders the scan's frames, reusing the last rendering while the
 // scan is the same.
-func (p *statusPage) frames(scan *ScanView) []frameSVG {
-	key := fmt.Sprintf("%s|%d|%d|%p", scan.ScanID, scan.At.UnixNano(), len(scan.Frames), scan.Result)
+func (p *statusPage) frames(last *scan.View) []frameSVG {
+	key := fmt.Sprintf("%s|%d|%d|%p", last.ScanID, last.At.UnixNano(), len(last.Frames), last.Result)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if key == p.cacheKey {
 		return p.cached
 	}
-	out := make([]frameSVG, 0, len(scan.Frames))
-	for _, f := range scan.Frames {
+	out := make([]frameSVG, 0, len(last.Frames))
+	for _, f := range last.Frames {
 		if f.Image == nil || f.Image.Bounds().Empty() {
 			continue
 		}
-		out = append(out, renderFrame(f, scan.Result))
+		out = append(out, renderFrame(f, last.Result))
 	}
 	p.cacheKey, p.cached = key, out
 	return out
 }
 
-func renderFrame(f FrameView, res *pipeline.Result) frameSVG {
+func renderFrame(f scan.Frame, res *pipeline.Result) frameSVG {
 	b := f.Image.Bounds()
 	scale := 1.0
 	if b.Dx() > statusFrameWidth {

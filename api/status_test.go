@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -48,31 +49,31 @@ func tiltedFrame(w, h int, paper color.RGBA) (*image.RGBA, []image.Point) {
 	return img, corners
 }
 
-func lastScanFixture() *ScanView {
+func lastScanFixture() *scan.View {
 	white, corners := tiltedFrame(800, 500, color.RGBA{235, 235, 225, 255})
 	uv, _ := tiltedFrame(800, 500, color.RGBA{60, 40, 140, 255})
 	res := fixedResult()
 	res.ResultID = "5f0c1a52-8a1e-4d55-9a56-0b1f5b3f2a10"
 	region := [4]float64{0.6, 0.1, 0.95, 0.4}
 	res.Checks = append(res.Checks, pipelineCheckFailedFront(region))
-	zones := []Zone{{Name: "mrz", Region: [4]float64{0.03, 0.7, 0.97, 0.95}}, {Name: "last_name", Region: [4]float64{0.38, 0.2, 0.8, 0.3}}}
-	return &ScanView{
+	zones := []pipeline.ZoneView{{Name: "mrz", Region: [4]float64{0.03, 0.7, 0.97, 0.95}}, {Name: "last_name", Region: [4]float64{0.38, 0.2, 0.8, 0.3}}}
+	return &scan.View{
 		ScanID: "0b8e0f7e-2a55-4a53-b8f6-6f9a0d8a1f01",
 		At:     time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC),
-		Frames: []FrameView{
-			{Side: Front, Light: "White_Front", Image: white, Outline: corners, Zones: zones},
-			{Side: Front, Light: "UV", Image: uv, Outline: corners},
-			{Side: Back, Light: "IR_Front", Image: white},
+		Frames: []scan.Frame{
+			{Side: scan.Front, Light: "White_Front", Image: white, Outline: corners, Zones: zones},
+			{Side: scan.Front, Light: "UV", Image: uv, Outline: corners},
+			{Side: scan.Back, Light: "IR_Front", Image: white},
 		},
 		Result: res,
 	}
 }
 
 func TestStatusPage(t *testing.T) {
-	scan := lastScanFixture()
+	last := lastScanFixture()
 	h := newHarness(t, func(o *Options) {
 		o.Health = &fakeHealth{h: healthyDevice()}
-		o.LastScan = LastScanFunc(func() *ScanView { return scan })
+		o.LastScan = LastScanFunc(func() *scan.View { return last })
 	})
 	r := h.get(t, "/", nil)
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
@@ -165,10 +166,10 @@ func runChromium(t *testing.T, args ...string) string {
 // the failed check's red are on screen).
 func TestStatusPageInChromium(t *testing.T) {
 	chromium(t)
-	scan := lastScanFixture()
+	last := lastScanFixture()
 	h := newHarness(t, func(o *Options) {
 		o.Health = &fakeHealth{h: healthyDevice()}
-		o.LastScan = LastScanFunc(func() *ScanView { return scan })
+		o.LastScan = LastScanFunc(func() *scan.View { return last })
 	})
 	dom := runChromium(t, "--dump-dom", h.ts.URL+"/")
 	if n := strings.Count(dom, `<figure class="frame"`); n != 3 {

@@ -125,7 +125,7 @@ func TestRecognizeOneSideAndNoLights(t *testing.T) {
 	if res.DocumentType.Frontside != nil || res.DocumentType.Backside == nil || res.MRZ == nil {
 		t.Fatalf("back only: %+v mrz %v", res.DocumentType, res.MRZ)
 	}
-	if res.Images.FrontSideImage != "" || res.Images.BackSideImage == "" {
+	if res.Images.FrontSideImage != nil || res.Images.BackSideImage == nil {
 		t.Error("images of the wrong sides")
 	}
 	for _, c := range res.Checks {

@@ -356,18 +356,18 @@ func countryOf(known []*side, m *mrz.Result) string {
 func (e *Engine) images(res *Result, known []*side) error {
 	q := e.opts.JPEGQuality
 	for _, s := range known {
-		b64, err := imgutil.JPEGBase64(s.layers.white, q)
+		data, err := imgutil.JPEG(s.layers.white, q)
 		if err != nil {
 			return err
 		}
 		if s.name == typedb.Front {
-			res.Images.FrontSideImage = b64
+			res.Images.FrontSideImage = data
 		} else {
-			res.Images.BackSideImage = b64
+			res.Images.BackSideImage = data
 		}
-		if z := s.best.Type.FaceZone; z != nil && res.Images.FacePhoto == "" {
+		if z := s.best.Type.FaceZone; z != nil && res.Images.FacePhoto == nil {
 			r := z.Pixels(s.layers.white.Rect.Dx(), s.layers.white.Rect.Dy())
-			if res.Images.FacePhoto, err = imgutil.JPEGBase64(imgutil.Sub(s.layers.white, r), q); err != nil {
+			if res.Images.FacePhoto, err = imgutil.JPEG(imgutil.Sub(s.layers.white, r), q); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,8 @@
 package pipeline
 
 import (
+	"encoding/base64"
+	"fmt"
 	"time"
 
 	"github.com/docscan/docscan/typedb"
@@ -52,11 +54,38 @@ type DocumentTypes struct {
 	Backside  *typedb.DocumentType `json:"backside"`
 }
 
-// Images are base64-encoded JPEGs; "" when not available.
+// Images are JPEGs, nil when not available. JSON carries them as base64
+// strings, "" when not available.
 type Images struct {
-	FacePhoto      string `json:"face_photo"`
-	FrontSideImage string `json:"front_side_image"`
-	BackSideImage  string `json:"back_side_image"`
+	FacePhoto      JPEG `json:"face_photo"`
+	FrontSideImage JPEG `json:"front_side_image"`
+	BackSideImage  JPEG `json:"back_side_image"`
+}
+
+// JPEG is an encoded image, kept as bytes from the encoder to the outbox.
+// Its JSON is a base64 string like encoding/json's for []byte, but an
+// absent image is "" rather than null: the contract's keys are always
+// strings.
+type JPEG []byte
+
+// MarshalText implements encoding.TextMarshaler (encoding/json calls it
+// for a nil slice too, which gives "").
+func (j JPEG) MarshalText() ([]byte, error) {
+	return base64.StdEncoding.AppendEncode(nil, j), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: "" is no image.
+func (j *JPEG) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*j = nil
+		return nil
+	}
+	b, err := base64.StdEncoding.AppendDecode(nil, text)
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	*j = b
+	return nil
 }
 
 // MRZSummary is the response's mrz object.

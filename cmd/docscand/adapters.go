@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,11 +20,7 @@ type resultStore struct{ ob *outbox.Outbox }
 
 // Put makes res durable before the caller answers.
 func (s resultStore) Put(ctx context.Context, res *pipeline.Result) error {
-	payload, err := json.Marshal(res)
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	e, err := outbox.EntryFromResultJSON(payload)
+	e, err := entryOf(res)
 	if err != nil {
 		return err
 	}
@@ -36,6 +31,32 @@ func (s resultStore) Put(ctx context.Context, res *pipeline.Result) error {
 		return err
 	}
 	return nil
+}
+
+// entryOf is the outbox entry of a result: its JSON without the images
+// (each key there, empty), and the images as blobs, as the pipeline
+// encoded them.
+func entryOf(res *pipeline.Result) (outbox.Entry, error) {
+	bare := *res
+	bare.Images = pipeline.Images{}
+	payload, err := json.Marshal(&bare)
+	if err != nil {
+		return outbox.Entry{}, fmt.Errorf("encode result: %w", err)
+	}
+	e := outbox.Entry{ResultID: res.ResultID, Payload: payload}
+	for name, data := range map[string][]byte{
+		outbox.ImageFacePhoto: res.Images.FacePhoto,
+		outbox.ImageFrontSide: res.Images.FrontSideImage,
+		outbox.ImageBackSide:  res.Images.BackSideImage,
+	} {
+		if len(data) > 0 {
+			if e.Images == nil {
+				e.Images = make(map[string][]byte, 3)
+			}
+			e.Images[name] = data
+		}
+	}
+	return e, nil
 }
 
 // Get returns a kept result with the images the outbox kept.
@@ -51,14 +72,10 @@ func (s resultStore) Get(ctx context.Context, id string) (*pipeline.Result, erro
 	if err := json.Unmarshal(rec.Payload, &res); err != nil {
 		return nil, fmt.Errorf("stored result %s: %w", id, err)
 	}
-	for name, dst := range map[string]*string{
-		outbox.ImageFacePhoto: &res.Images.FacePhoto,
-		outbox.ImageFrontSide: &res.Images.FrontSideImage,
-		outbox.ImageBackSide:  &res.Images.BackSideImage,
-	} {
-		if b, ok := rec.Images[name]; ok {
-			*dst = base64.StdEncoding.EncodeToString(b)
-		}
+	res.Images = pipeline.Images{
+		FacePhoto:      rec.Images[outbox.ImageFacePhoto],
+		FrontSideImage: rec.Images[outbox.ImageFrontSide],
+		BackSideImage:  rec.Images[outbox.ImageBackSide],
 	}
 	return &res, nil
 }

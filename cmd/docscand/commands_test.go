@@ -116,7 +116,7 @@ func TestMQTTCommands(t *testing.T) {
 			t.Fatalf("lights-test: %v", r["error"])
 		}
 		report := r["result"].(map[string]any)
-		for _, c := range d.hw.guard.Available().Channels() {
+		for _, c := range d.hw.Guard.Available().Channels() {
 			if report[c.String()] != "ok" {
 				t.Errorf("channel %s: %v", c, report[c.String()])
 			}
@@ -127,8 +127,8 @@ func TestMQTTCommands(t *testing.T) {
 				lit++
 			}
 		}
-		if lit != d.hw.guard.Available().Len() || d.hw.simLEDs.State() != 0 {
-			t.Errorf("lit %d times, want once per channel (%d), all off after", lit, d.hw.guard.Available().Len())
+		if lit != d.hw.Guard.Available().Len() || d.hw.simLEDs.State() != 0 {
+			t.Errorf("lit %d times, want once per channel (%d), all off after", lit, d.hw.Guard.Available().Len())
 		}
 	})
 

@@ -343,9 +343,9 @@ func TestSettings(t *testing.T) {
 func TestPresenceStartsAScan(t *testing.T) {
 	glass, _ := renderGlass(t, "kz-id-2014", 13, specimen.Genuine)
 	d, _, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-sim-doc", glass)
-	pres, ok := d.hw.presence.(*hal.SimPresence)
+	pres, ok := d.hw.Presence.(*hal.SimPresence)
 	if !ok {
-		t.Fatalf("presence input %T, want the simulated one of the default profile", d.hw.presence)
+		t.Fatalf("presence input %T, want the simulated one of the default profile", d.hw.Presence)
 	}
 	pres.Trigger()
 	deadline := time.Now().Add(60 * time.Second)

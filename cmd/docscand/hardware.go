@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -10,31 +9,24 @@ import (
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/hal"
 	"github.com/docscan/docscan/lights"
+	"github.com/docscan/docscan/pipeline/scan"
 )
 
-// hardware is the scanner's LEDs (behind the UV guard), camera and
-// optional presence input, opened from the settings.
+// hardware is the scanner's hardware, with the simulated LEDs kept for
+// the tests and the simulated camera (nil on real hardware).
 type hardware struct {
-	guard    *lights.Guard
-	profile  lights.Profile
-	camera   hal.Camera
-	presence hal.Presence // nil when the board has none
-	seq      *lights.Sequencer
-
-	// The simulator's parts, nil on real hardware.
+	*scan.Hardware
 	simLEDs *hal.SimLEDs
 	simCam  *camera.Sim
-
-	closeBoard func() error
 }
 
 // openHardware opens the LEDs first and wraps them in the guard, so that
 // whatever fails later, closing the guard switches them off.
 func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardware, err error) {
-	h := &hardware{}
+	h := &hardware{Hardware: &scan.Hardware{}}
 	defer func() {
 		if err != nil {
-			h.close()
+			h.Close()
 		}
 	}()
 	var leds hal.LEDs
@@ -46,9 +38,9 @@ func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardwa
 		}
 		leds, h.simLEDs = sim, sim
 		if pres != nil {
-			h.presence = pres
+			h.Presence = pres
 		}
-		h.closeBoard = sim.Close
+		h.CloseBoard = sim.Close
 	case "gpio":
 		hw, err := board.OpenGPIO(s.board, log)
 		if err != nil {
@@ -56,16 +48,16 @@ func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardwa
 		}
 		leds = hw.LEDs
 		if hw.Presence != nil {
-			h.presence = hw.Presence
+			h.Presence = hw.Presence
 		}
-		h.closeBoard = hw.Close
+		h.CloseBoard = hw.Close
 	}
 	limits := lights.DefaultUVLimits()
 	limits.MaxOn, limits.MaxDuty = s.uvMaxOn, s.uvDuty
-	if h.guard, err = lights.NewGuard(leds, limits, log); err != nil {
+	if h.Guard, err = lights.NewGuard(leds, limits, log); err != nil {
 		return nil, err
 	}
-	if h.profile, err = s.board.LightProfile(); err != nil {
+	if h.Profile, err = s.board.LightProfile(); err != nil {
 		return nil, err
 	}
 
@@ -79,47 +71,29 @@ func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardwa
 		if err != nil {
 			return nil, err
 		}
-		h.camera, h.simCam = cam, cam
+		h.Camera, h.simCam, h.Glass = cam, cam, cam
 		if s.simDoc != "" {
 			if err := cam.Place(s.simDoc); err != nil {
 				return nil, fmt.Errorf("-sim-doc: %w", err)
 			}
 		}
 	case "v4l2":
-		if h.camera, err = camera.OpenV4L2(spec.Path, camera.V4L2Options{Log: log}); err != nil {
+		if h.Camera, err = camera.OpenV4L2(spec.Path, camera.V4L2Options{Log: log}); err != nil {
 			return nil, err
 		}
 	case "dir":
-		if h.camera, err = camera.NewDir(spec.Path); err != nil {
+		if h.Camera, err = camera.NewDir(spec.Path); err != nil {
 			return nil, err
 		}
 	}
-	got, err := h.camera.Configure(ctx, hal.Format{PixelFormat: camera.FourCCYUYV, Width: 1600, Height: 1200})
+	got, err := h.Camera.Configure(ctx, hal.Format{PixelFormat: camera.FourCCYUYV, Width: 1600, Height: 1200})
 	if err != nil {
 		return nil, fmt.Errorf("camera %s: %w", spec, err)
 	}
 	log.Info("camera ready", "camera", spec.String(), "format", got.String())
-	h.seq, err = lights.NewSequencer(h.guard, h.camera, h.profile, lights.SequencerOptions{Settle: s.settle, Log: log})
+	h.Seq, err = lights.NewSequencer(h.Guard, h.Camera, h.Profile, lights.SequencerOptions{Settle: s.settle, Log: log})
 	if err != nil {
 		return nil, err
 	}
 	return h, nil
-}
-
-// close switches every LED off and releases the hardware.
-func (h *hardware) close() error {
-	var errs []error
-	if h.guard != nil {
-		errs = append(errs, h.guard.Close())
-	}
-	if h.camera != nil {
-		errs = append(errs, h.camera.Close())
-	}
-	if h.presence != nil {
-		errs = append(errs, h.presence.Close())
-	}
-	if h.closeBoard != nil {
-		errs = append(errs, h.closeBoard())
-	}
-	return errors.Join(errs...)
 }

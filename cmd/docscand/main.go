@@ -29,6 +29,7 @@ import (
 	"github.com/docscan/docscan/cmd/internal/version"
 	"github.com/docscan/docscan/pipeline"
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/docscan/docscan/sync/outbox"
 	"github.com/docscan/docscan/sync/uplink"
 	"github.com/docscan/docscan/typedb"
@@ -99,7 +100,7 @@ type daemon struct {
 	keys          *entitle.Store
 	up            *uplink.Uplink
 	srv           *api.Server
-	scan          *scanner
+	scan          *scan.Scanner
 	stats         *counters
 
 	ready    chan struct{} // closed when every part runs
@@ -135,10 +136,10 @@ func (d *daemon) run(ctx context.Context) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			_ = d.hw.close()
+			_ = d.hw.Close()
 			panic(r)
 		}
-		if cerr := d.hw.close(); cerr != nil {
+		if cerr := d.hw.Close(); cerr != nil {
 			log.Error("closing hardware", "err", cerr)
 		}
 		log.Info("all LEDs off")
@@ -172,7 +173,8 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		return fmt.Errorf("api keys: %w", err)
 	}
 
-	d.scan = &scanner{hw: d.hw, engine: d.engine.Load, log: log, stats: d.stats, pending: map[string]pendingSide{}}
+	d.scan = scan.New(scan.Options{Hardware: d.hw.Hardware, Engine: d.engine.Load, Log: log, OnScan: d.stats.scanned})
+	defer d.scan.Close()
 	if d.srv, err = d.newServer(); err != nil {
 		return err
 	}
@@ -206,7 +208,7 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		}()
 		done++
 	}
-	if d.hw.presence != nil {
+	if d.hw.Presence != nil {
 		go func() {
 			defer d.ledsOffOnPanic()
 			d.watchPresence(runCtx)
@@ -252,8 +254,8 @@ func (d *daemon) run(ctx context.Context) (err error) {
 // keep their levels after it dies.
 func (d *daemon) ledsOffOnPanic() {
 	if r := recover(); r != nil {
-		_ = d.hw.guard.Set(0)
-		_ = d.hw.close()
+		_ = d.hw.Guard.Set(0)
+		_ = d.hw.Close()
 		panic(r)
 	}
 }
@@ -322,7 +324,7 @@ func (d *daemon) reloadTypeDB() error {
 			return fmt.Errorf("typedb %s: %w", d.s.typedbDir, err)
 		}
 	}
-	if err := db.CheckBoard(d.hw.profile, d.hw.guard.Available()); err != nil {
+	if err := db.CheckBoard(d.hw.Profile, d.hw.Guard.Available()); err != nil {
 		d.log.Warn("the board cannot make every light the document types ask for; their checks will be not done", "err", err)
 	}
 	d.db.Store(db)

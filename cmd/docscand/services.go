@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
-	"github.com/google/uuid"
 
 	"github.com/docscan/docscan/api"
 	"github.com/docscan/docscan/cmd/internal/version"
-	"github.com/docscan/docscan/hal"
+	"github.com/docscan/docscan/pipeline/scan"
 	"github.com/docscan/docscan/sync/uplink"
 )
 
@@ -37,7 +35,7 @@ func (d *daemon) newServer() (*api.Server, error) {
 				return n
 			},
 			LEDOnSeconds: d.ledOnSeconds,
-			UVDutyCycle:  func() float64 { return d.hw.guard.Stats().UVDuty },
+			UVDutyCycle:  func() float64 { return d.hw.Guard.Stats().UVDuty },
 		},
 		Build:          api.BuildInfo{Version: version.Version, Commit: version.Commit, Date: version.Date},
 		Logger:         d.log,
@@ -49,7 +47,7 @@ func (d *daemon) newServer() (*api.Server, error) {
 }
 
 func (d *daemon) ledOnSeconds() map[string]float64 {
-	st := d.hw.guard.Stats()
+	st := d.hw.Guard.Stats()
 	out := make(map[string]float64, len(st.Channels))
 	for _, c := range st.Channels {
 		out[c.Name] = c.OnTime.Seconds()
@@ -68,7 +66,7 @@ func (d *daemon) health(context.Context) api.DeviceHealth {
 
 	h.Camera = api.Component{State: api.StateOK, Detail: d.s.camera}
 	h.GPIO = api.Component{State: api.StateOK, Detail: d.s.hal}
-	if st := d.hw.guard.Stats(); st.UVCutoffs > 0 {
+	if st := d.hw.Guard.Stats(); st.UVCutoffs > 0 {
 		h.GPIO = api.Component{State: api.StateDegraded, Detail: fmt.Sprintf("UV switched off %d times by its on-time limit", st.UVCutoffs)}
 	}
 
@@ -134,33 +132,19 @@ func (d *daemon) watchdog(ctx context.Context) {
 // the result like any other.
 func (d *daemon) watchPresence(ctx context.Context) {
 	for {
-		if err := d.hw.presence.WaitPlaced(ctx); err != nil {
+		if err := d.hw.Presence.WaitPlaced(ctx); err != nil {
 			if ctx.Err() == nil {
 				d.log.Error("presence input", "err", err)
 			}
 			return
 		}
-		id, err := d.scanAndStore(ctx, api.Front, "")
+		id, err := d.srv.ScanAndStore(ctx, scan.Front, "")
 		if err != nil {
 			d.log.Warn("scan on placement failed", "err", err)
 			continue
 		}
 		d.log.Info("scanned on placement", "result_id", id)
 	}
-}
-
-// scanAndStore scans one side and makes the result durable.
-func (d *daemon) scanAndStore(ctx context.Context, side api.Side, country string) (string, error) {
-	id := uuid.NewString()
-	res, err := d.scan.Scan(ctx, api.ScanRequest{Side: side, CountryCode: country, ScanID: id})
-	if err != nil {
-		return "", err
-	}
-	res.ResultID = id
-	if err := (resultStore{d.ob}).Put(ctx, res); err != nil {
-		return "", err
-	}
-	return id, nil
 }
 
 func (d *daemon) newUplink() (*uplink.Uplink, error) {
@@ -195,7 +179,7 @@ func (d *daemon) newUplink() (*uplink.Uplink, error) {
 
 // telemetry fills the parts of the telemetry the daemon owns.
 func (d *daemon) telemetry(context.Context) uplink.Telemetry {
-	st := d.hw.guard.Stats()
+	st := d.hw.Guard.Stats()
 	return uplink.Telemetry{
 		UptimeSeconds: time.Since(d.start).Seconds(),
 		Scans:         d.stats.scans.Load() + d.stats.recognitions.Load(),
@@ -219,51 +203,25 @@ func (d *daemon) cmdScan(ctx context.Context, args []byte) (any, error) {
 			return nil, fmt.Errorf("scan: %w", err)
 		}
 	}
-	side := api.Front
+	side := scan.Front
 	switch a.Side {
 	case "", "front":
 	case "back":
-		side = api.Back
+		side = scan.Back
 	default:
 		return nil, fmt.Errorf("scan: side %q: want front or back", a.Side)
 	}
-	id, err := d.scanAndStore(ctx, side, a.CountryCode)
+	id, err := d.srv.ScanAndStore(ctx, side, a.CountryCode)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{"result_id": id}, nil
 }
 
-// cmdLightsTest lights each channel in turn while holding the scanner's
-// lights, and reports which switched.
+// cmdLightsTest lights each channel in turn, waiting for the lights like
+// a scan, and reports which switched.
 func (d *daemon) cmdLightsTest(ctx context.Context, _ []byte) (any, error) {
-	d.scan.mu.Lock()
-	defer d.scan.mu.Unlock()
-	g := d.hw.guard
-	defer g.Set(0) //nolint:errcheck // best effort: the guard's own close is the last word
-	report := map[string]string{}
-	for _, c := range g.Available().Channels() {
-		if c == hal.UV {
-			if err := g.WaitUV(ctx); err != nil {
-				return report, err
-			}
-		}
-		err := g.Set(hal.SetOf(c))
-		if err == nil {
-			err = hal.Sleep(ctx, 200*time.Millisecond)
-		}
-		if oerr := g.Set(0); err == nil {
-			err = oerr
-		}
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return report, err
-		}
-		report[c.String()] = "ok"
-		if err != nil {
-			report[c.String()] = err.Error()
-		}
-	}
-	return report, nil
+	return d.scan.TestLights(ctx)
 }
 
 // cmdTypeDB installs a signed typedb bundle, or rolls back to the previous

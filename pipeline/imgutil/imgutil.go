@@ -6,7 +6,6 @@ package imgutil
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"image"
 	"image/color"
@@ -413,23 +412,17 @@ func Otsu(hist *[256]int) int {
 	return th
 }
 
-// JPEGBase64 encodes img as a base64 JPEG of the given quality. RGBA
-// images take AppendJPEG; others image/jpeg.
-func JPEGBase64(img image.Image, quality int) (string, error) {
-	var data []byte
+// JPEG encodes img as a JPEG of the given quality. RGBA images take
+// AppendJPEG; others image/jpeg.
+func JPEG(img image.Image, quality int) ([]byte, error) {
 	if rgba, ok := img.(*image.RGBA); ok {
-		var err error
-		if data, err = AppendJPEG(nil, rgba, quality); err != nil {
-			return "", err
-		}
-	} else {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-			return "", fmt.Errorf("imgutil: jpeg: %w", err)
-		}
-		data = buf.Bytes()
+		return AppendJPEG(nil, rgba, quality)
 	}
-	return base64.StdEncoding.EncodeToString(data), nil
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, fmt.Errorf("imgutil: jpeg: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // MedianFloat returns the median of vs (vs is reordered).

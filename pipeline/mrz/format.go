@@ -1,5 +1,7 @@
 package mrz
 
+import "github.com/docscan/docscan/typedb"
+
 // Format is the layout of a machine-readable zone.
 type Format int
 
@@ -61,11 +63,11 @@ func formatsOfShape(lines, length int) []Format {
 
 // Check names, as the API's mrz.checks object spells them.
 const (
-	CheckDocumentNumber = "document_number"
-	CheckDateOfBirth    = "date_of_birth"
-	CheckDateOfExpiry   = "date_of_expiry"
-	CheckOptionalData   = "optional_data"
-	CheckComposite      = "composite"
+	CheckDocumentNumber = typedb.MRZCheckDocumentNumber
+	CheckDateOfBirth    = typedb.MRZCheckDateOfBirth
+	CheckDateOfExpiry   = typedb.MRZCheckDateOfExpiry
+	CheckOptionalData   = typedb.MRZCheckOptionalData
+	CheckComposite      = typedb.MRZCheckComposite
 )
 
 // charClass is what a position of the zone may hold.
@@ -155,8 +157,32 @@ const (
 
 func sp(line, start, end int) span { return span{line, start, end} }
 
-// layoutOf returns the layout of f.
+// layoutOf returns the layout of f: its fields, and its check digits as
+// typedb's composition rules place them.
 func layoutOf(f Format) layout {
+	l := fieldsOf(f)
+	l.checks = layoutChecks[f]
+	return l
+}
+
+// layoutChecks are typedb.MRZChecks of each format, in the reader's
+// terms. Shared: callers copy before changing one.
+var layoutChecks = func() map[Format][]checkDef {
+	m := map[Format][]checkDef{}
+	for _, f := range []Format{TD1, TD2, TD3, MRVA, MRVB, FrenchID} {
+		for _, c := range typedb.MRZChecks(typedb.MRZFormat(f.String())) {
+			cd := checkDef{name: c.Name, digit: sp(c.Digit.Line, c.Digit.Start, c.Digit.End), emptyMayBeFiller: c.EmptyMayBeFiller}
+			for _, d := range c.Data {
+				cd.data = append(cd.data, sp(d.Line, d.Start, d.End))
+			}
+			m[f] = append(m[f], cd)
+		}
+	}
+	return m
+}()
+
+// fieldsOf returns the fields of f's layout.
+func fieldsOf(f Format) layout {
 	switch f {
 	case TD1:
 		return layout{
@@ -176,12 +202,6 @@ func layoutOf(f Format) layout {
 				{CheckComposite + "_check", sp(1, 29, 30), classCheck},
 				{fieldNames, sp(2, 0, 30), classAlpha},
 			},
-			checks: []checkDef{
-				{name: CheckDocumentNumber, data: []span{sp(0, 5, 14)}, digit: sp(0, 14, 15)},
-				{name: CheckDateOfBirth, data: []span{sp(1, 0, 6)}, digit: sp(1, 6, 7)},
-				{name: CheckDateOfExpiry, data: []span{sp(1, 8, 14)}, digit: sp(1, 14, 15)},
-				{name: CheckComposite, data: []span{sp(0, 5, 30), sp(1, 0, 7), sp(1, 8, 15), sp(1, 18, 29)}, digit: sp(1, 29, 30)},
-			},
 		}
 	case TD2, MRVB:
 		l := twoLineLayout(36)
@@ -192,7 +212,6 @@ func layoutOf(f Format) layout {
 		l.fields = append(l.fields,
 			fieldDef{fieldOptionalData, sp(1, 28, 35), classAlnum},
 			fieldDef{CheckComposite + "_check", sp(1, 35, 36), classCheck})
-		l.checks = append(l.checks, checkDef{name: CheckComposite, data: []span{sp(1, 0, 10), sp(1, 13, 20), sp(1, 21, 35)}, digit: sp(1, 35, 36)})
 		return l
 	case TD3, MRVA:
 		l := twoLineLayout(44)
@@ -204,9 +223,6 @@ func layoutOf(f Format) layout {
 			fieldDef{fieldOptionalData, sp(1, 28, 42), classAlnum},
 			fieldDef{CheckOptionalData + "_check", sp(1, 42, 43), classCheckOrFiller},
 			fieldDef{CheckComposite + "_check", sp(1, 43, 44), classCheck})
-		l.checks = append(l.checks,
-			checkDef{name: CheckOptionalData, data: []span{sp(1, 28, 42)}, digit: sp(1, 42, 43), emptyMayBeFiller: true},
-			checkDef{name: CheckComposite, data: []span{sp(1, 0, 10), sp(1, 13, 20), sp(1, 21, 43)}, digit: sp(1, 43, 44)})
 		return l
 	case FrenchID:
 		return layout{
@@ -222,11 +238,6 @@ func layoutOf(f Format) layout {
 				{CheckDateOfBirth + "_check", sp(1, 33, 34), classCheck},
 				{fieldSex, sp(1, 34, 35), classSex},
 				{CheckComposite + "_check", sp(1, 35, 36), classCheck},
-			},
-			checks: []checkDef{
-				{name: CheckDocumentNumber, data: []span{sp(1, 0, 12)}, digit: sp(1, 12, 13)},
-				{name: CheckDateOfBirth, data: []span{sp(1, 27, 33)}, digit: sp(1, 33, 34)},
-				{name: CheckComposite, data: []span{sp(0, 0, 36), sp(1, 0, 35)}, digit: sp(1, 35, 36)},
 			},
 		}
 	}
@@ -255,11 +266,6 @@ func twoLineLayout(length int) layout {
 			{fieldSex, sp(1, 20, 21), classSex},
 			{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
 			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
-		},
-		checks: []checkDef{
-			{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
-			{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
-			{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
 		},
 	}
 }

@@ -105,7 +105,11 @@ func (o *Outbox) commit(batch []*request) {
 			if err != nil {
 				return err
 			}
-			b := buckets{tx: tx, pending: pending, delivered: delivered, st: &st}
+			idx, err := tx.CreateBucketIfNotExists(bucketIndex)
+			if err != nil {
+				return err
+			}
+			b := buckets{tx: tx, pending: pending, delivered: delivered, idx: idx, st: &st}
 			for i, r := range batch {
 				var err error
 				switch r.kind {
@@ -150,6 +154,7 @@ func (o *Outbox) commit(batch []*request) {
 type buckets struct {
 	tx                 *bolt.Tx
 	pending, delivered *bolt.Bucket
+	idx                *bolt.Bucket // the result index
 	st                 *counters
 }
 
@@ -173,14 +178,14 @@ func (o *Outbox) applyPut(b buckets, r *request, now time.Time) (reply, error) {
 	for !o.fits(b, size) {
 		switch {
 		case b.st.deliveredCount > 0:
-			n, err := deleteFirst(b.delivered)
+			n, err := deleteFirst(b.delivered, b.idx, indexDelivered)
 			if err != nil {
 				return reply{}, err
 			}
 			b.st.deliveredCount--
 			b.st.deliveredBytes -= int64(n)
 		case o.opts.WhenFull == DropOldest && b.st.pendingCount > 0:
-			n, err := deleteFirst(b.pending)
+			n, err := deleteFirst(b.pending, b.idx, indexPending)
 			if err != nil {
 				return reply{}, err
 			}
@@ -202,6 +207,9 @@ func (o *Outbox) applyPut(b buckets, r *request, now time.Time) (reply, error) {
 	if err := b.pending.Put(seqKey(seq), r.value); err != nil {
 		return reply{}, err
 	}
+	if err := setIndex(b.idx, r.resultID, indexPending, seqKey(seq)); err != nil {
+		return reply{}, err
+	}
 	b.st.pendingCount++
 	b.st.pendingBytes += size
 	b.st.enqueued++
@@ -209,13 +217,16 @@ func (o *Outbox) applyPut(b buckets, r *request, now time.Time) (reply, error) {
 }
 
 // deleteFirst removes a bucket's first record and returns its accounted size.
-func deleteFirst(bk *bolt.Bucket) (int, error) {
+func deleteFirst(bk, idx *bolt.Bucket, tag byte) (int, error) {
 	c := bk.Cursor()
 	k, v := c.First()
 	if k == nil {
 		return 0, errors.New("outbox: counters say non-empty but the bucket is empty")
 	}
 	n := len(v) + keyLen
+	if err := unindex(idx, tag, k, v); err != nil {
+		return 0, err
+	}
 	return n, c.Delete()
 }
 
@@ -227,10 +238,17 @@ func (o *Outbox) applyAck(b buckets, seqs []uint64, now time.Time) error {
 			continue // dropped, expired or acked twice
 		}
 		size := int64(len(v) + keyLen)
+		var to []byte // where the record goes: nil when it is not kept
 		if o.opts.Retention > 0 {
+			to = deliveredKey(now, seq)
+		}
+		if err := moveIndex(b.idx, v, indexPending, key, indexDelivered, to); err != nil {
+			return err
+		}
+		if to != nil {
 			kept := append([]byte(nil), v...)
 			setDelivered(kept, now)
-			if err := b.delivered.Put(deliveredKey(now, seq), kept); err != nil {
+			if err := b.delivered.Put(to, kept); err != nil {
 				return err
 			}
 			b.st.deliveredCount++
@@ -256,6 +274,9 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 					break
 				}
 				b.st.pendingBytes -= int64(len(v) + keyLen)
+				if err := unindex(b.idx, indexPending, k, v); err != nil {
+					return n, err
+				}
 				if err := c.Delete(); err != nil {
 					return n, err
 				}
@@ -270,6 +291,9 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 				break
 			}
 			b.st.deliveredBytes -= int64(len(v) + keyLen)
+			if err := unindex(b.idx, indexDelivered, k, v); err != nil {
+				return n, err
+			}
 			if err := c.Delete(); err != nil {
 				return n, err
 			}
@@ -289,6 +313,9 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 				continue
 			}
 			size := int64(len(v) + keyLen)
+			if err := unindex(b.idx, indexPending, seqKey(s), v); err != nil {
+				return n, err
+			}
 			if err := b.pending.Delete(seqKey(s)); err != nil {
 				return n, err
 			}
@@ -309,6 +336,9 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 		return nil
 	})
 	for i, k := range keys {
+		if err := unindex(b.idx, indexDelivered, k, b.delivered.Get(k)); err != nil {
+			return n, err
+		}
 		if err := b.delivered.Delete(k); err != nil {
 			return n, err
 		}
@@ -330,12 +360,16 @@ func (o *Outbox) sweep() {
 		if o.db != nil {
 			err = o.db.Update(func(tx *bolt.Tx) error {
 				st = o.snapshot()
+				idx := tx.Bucket(bucketIndex)
 				if bk := tx.Bucket(bucketDelivered); bk != nil && o.opts.Retention > 0 {
 					cutoff := deliveredKey(now.Add(-o.opts.Retention), ^uint64(0))
 					c := bk.Cursor()
 					for k, v := c.First(); k != nil && string(k) <= string(cutoff); k, v = c.First() {
 						st.deliveredBytes -= int64(len(v) + keyLen)
 						st.deliveredCount--
+						if err := unindex(idx, indexDelivered, k, v); err != nil {
+							return err
+						}
 						if err := c.Delete(); err != nil {
 							return err
 						}
@@ -352,6 +386,9 @@ func (o *Outbox) sweep() {
 						st.pendingBytes -= int64(len(v) + keyLen)
 						st.pendingCount--
 						st.drops[DropTTL]++
+						if err := unindex(idx, indexPending, k, v); err != nil {
+							return err
+						}
 						if err := c.Delete(); err != nil {
 							return err
 						}

@@ -227,6 +227,7 @@ type Outbox struct {
 	keep     map[string]bool
 	log      *slog.Logger
 	recovery *Recovery
+	reindex  bool // validate deleted records: rebuild the result index
 
 	// mu guards db: readers take it shared; compaction swaps the file
 	// under the exclusive lock.
@@ -365,6 +366,10 @@ func (o *Outbox) openValidated() (*bolt.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := ensureIndex(db, o.reindex); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -472,6 +477,7 @@ func (o *Outbox) validate(db *bolt.DB) (err error) {
 		return &corruptError{reason: "deleting unreadable records: " + err.Error()}
 	}
 	o.log.Error("outbox: deleted unreadable records", "count", len(bad))
+	o.reindex = true
 	o.statMu.Lock()
 	o.st.drops[DropCorrupt] += uint64(len(bad))
 	o.statMu.Unlock()
@@ -721,8 +727,7 @@ func beUint64(b []byte) uint64 {
 
 // Find returns the stored result with the given result_id, pending or
 // delivered and kept for Retention, with copies of its data; ErrNotFound
-// when it is not kept. It walks the outbox newest first: the outbox is
-// small while the uplink keeps up, and lookups are rare.
+// when it is not kept. It is one lookup in the result index.
 func (o *Outbox) Find(resultID string) (Record, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
@@ -732,26 +737,19 @@ func (o *Outbox) Find(resultID string) (Record, error) {
 	var out Record
 	found := false
 	err := o.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPending, bucketDelivered} {
-			b := tx.Bucket(name)
-			if b == nil {
-				continue
-			}
-			c := b.Cursor()
-			for k, v := c.Last(); k != nil; k, v = c.Prev() {
-				head, err := decodeRecord(v, false, true)
-				if err != nil || head.ResultID != resultID {
-					continue
-				}
-				rec, err := decodeRecord(v, true, false)
-				if err != nil {
-					return fmt.Errorf("outbox: record %x: %w", k, err)
-				}
-				rec.Seq = beUint64(k[len(k)-keyLen:])
-				out, found = rec, true
-				return nil
-			}
+		k, v := lookup(tx, resultID)
+		if v == nil {
+			return nil
 		}
+		rec, err := decodeRecord(v, true, false)
+		if err != nil {
+			return fmt.Errorf("outbox: record %x: %w", k, err)
+		}
+		if rec.ResultID != resultID {
+			return fmt.Errorf("outbox: result index names record %x of another result", k)
+		}
+		rec.Seq = beUint64(k[len(k)-keyLen:])
+		out, found = rec, true
 		return nil
 	})
 	if err != nil {

@@ -3,7 +3,6 @@ package outbox
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,30 +212,6 @@ func TestImagesKeptByPolicy(t *testing.T) {
 				t.Fatalf("images kept = %v, want %v", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestEntryFromResultJSON(t *testing.T) {
-	face := base64.StdEncoding.EncodeToString([]byte("FACE-JPEG"))
-	front := base64.StdEncoding.EncodeToString([]byte("FRONT-JPEG"))
-	in := `{"result_id":"abc","first_name":"X","images": {"face_photo":"` + face + `","front_side_image":"` + front + `","back_side_image":""},"checks":[]}`
-	e, err := EntryFromResultJSON([]byte(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.ResultID != "abc" || string(e.Images[ImageFacePhoto]) != "FACE-JPEG" || string(e.Images[ImageFrontSide]) != "FRONT-JPEG" || len(e.Images) != 2 {
-		t.Fatalf("entry = %+v", e)
-	}
-	want := `{"result_id":"abc","first_name":"X","images":{"back_side_image":"","face_photo":"","front_side_image":""},"checks":[]}`
-	if string(e.Payload) != want {
-		t.Fatalf("payload\n got %s\nwant %s", e.Payload, want)
-	}
-	bad := []string{``, `[]`, `{"images":{}}`, `{"result_id":5}`, `{"result_id":"a","images":{"face_photo":"!!"}}`,
-		`{"result_id":"a","images":[1]}`, `{"result_id":"a"} x`, `{"result_id":"a","images":{},"images":{}}`}
-	for _, b := range bad {
-		if _, err := EntryFromResultJSON([]byte(b)); !errors.Is(err, ErrInvalidEntry) {
-			t.Errorf("EntryFromResultJSON(%q) = %v, want ErrInvalidEntry", b, err)
-		}
 	}
 }
 

@@ -16,8 +16,8 @@ type Record struct {
 	Created time.Time
 	// Delivered is when the broker acknowledged it; zero while pending.
 	Delivered time.Time
-	// Payload is the result's JSON, as given to Put (images stripped by
-	// EntryFromResultJSON).
+	// Payload is the result's JSON, as given to Put (the caller keeps the
+	// images out of it and gives them as Images).
 	Payload []byte
 	// Images holds the image blobs the outbox keeps (Options.Images).
 	Images map[string][]byte

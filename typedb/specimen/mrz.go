@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -52,59 +51,43 @@ func nameField(surname, given string, n int) string {
 
 func yymmdd(t time.Time) string { return t.Format("060102") }
 
-// cd appends the check digit of s.
-func cd(s string) (string, error) {
-	d, ok := mrz.CheckDigit(s)
-	if !ok {
-		return "", fmt.Errorf("specimen: %q is outside the MRZ alphabet", s)
-	}
-	return s + string(d), nil
-}
-
-// buildMRZ composes the lines of d's format with correct check digits.
+// buildMRZ composes the lines of d's format; typedb's composition rules
+// fill the check digits (each '<' placeholder below).
 func buildMRZ(d mrzData) ([]string, error) {
-	var errs []error
-	c := func(s string) string {
-		out, err := cd(s)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		return out
-	}
+	const digit = "<" // a check digit's place, filled by FillMRZCheckDigits
 	sex := field(d.Sex, 1)
-	dob := c(yymmdd(d.Birth))
-	exp := c(yymmdd(d.Expiry))
+	dob := yymmdd(d.Birth) + digit
+	exp := yymmdd(d.Expiry) + digit
+	num := field(d.Number, 9) + digit
 	var lines []string
 	switch d.Format {
 	case typedb.MRZTD1:
-		l1 := field(d.DocCode, 2) + field(d.State, 3) + c(field(d.Number, 9)) + field(d.Optional, 15)
-		l2 := dob + sex + exp + field(d.Nationality, 3) + field("", 11)
-		comp := c(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
-		lines = []string{l1, l2 + comp[len(comp)-1:], nameField(d.Surname, d.Given, 30)}
+		l1 := field(d.DocCode, 2) + field(d.State, 3) + num + field(d.Optional, 15)
+		l2 := dob + sex + exp + field(d.Nationality, 3) + field("", 11) + digit
+		lines = []string{l1, l2, nameField(d.Surname, d.Given, 30)}
 	case typedb.MRZTD2:
 		l1 := field(d.DocCode, 2) + field(d.State, 3) + nameField(d.Surname, d.Given, 31)
-		l2 := c(field(d.Number, 9)) + field(d.Nationality, 3) + dob + sex + exp + field(d.Optional, 7)
-		comp := c(l2[0:10] + l2[13:20] + l2[21:35])
-		lines = []string{l1, l2 + comp[len(comp)-1:]}
+		l2 := num + field(d.Nationality, 3) + dob + sex + exp + field(d.Optional, 7) + digit
+		lines = []string{l1, l2}
 	case typedb.MRZTD3:
 		l1 := field(d.DocCode, 2) + field(d.State, 3) + nameField(d.Surname, d.Given, 39)
-		l2 := c(field(d.Number, 9)) + field(d.Nationality, 3) + dob + sex + exp + c(field(d.Optional, 14))
-		comp := c(l2[0:10] + l2[13:20] + l2[21:43])
-		lines = []string{l1, l2 + comp[len(comp)-1:]}
+		l2 := num + field(d.Nationality, 3) + dob + sex + exp + field(d.Optional, 14) + digit + digit
+		lines = []string{l1, l2}
 	case typedb.MRZMRVA, typedb.MRZMRVB:
 		n := 44
 		if d.Format == typedb.MRZMRVB {
 			n = 36
 		}
 		l1 := field(d.DocCode, 2) + field(d.State, 3) + nameField(d.Surname, d.Given, n-5)
-		l2 := c(field(d.Number, 9)) + field(d.Nationality, 3) + dob + sex + exp
+		l2 := num + field(d.Nationality, 3) + dob + sex + exp
 		l2 += field(d.Optional, n-len(l2))
 		lines = []string{l1, l2}
 	default:
 		return nil, fmt.Errorf("specimen: no MRZ format %q", d.Format)
 	}
-	if len(errs) > 0 {
-		return nil, errs[0]
+	lines, err := typedb.FillMRZCheckDigits(d.Format, lines)
+	if err != nil {
+		return nil, fmt.Errorf("specimen: %w", err)
 	}
 	return lines, nil
 }

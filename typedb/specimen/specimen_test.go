@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -230,7 +229,7 @@ func checkMRZ(t *testing.T, format typedb.MRZFormat, lines []string) (bad []stri
 		cs = []chk{{"document_number", l2[0:9], l2[9]}, {"date_of_birth", l2[13:19], l2[19]}, {"date_of_expiry", l2[21:27], l2[27]}}
 	}
 	for _, c := range cs {
-		d, ok := mrz.CheckDigit(c.data)
+		d, ok := typedb.MRZCheckDigit(c.data)
 		if !ok || d != c.digit {
 			bad = append(bad, c.name)
 		}
