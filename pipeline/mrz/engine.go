@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,17 @@ type Result struct {
 	Corrections []Correction
 	// Confidence is the reader's mean probability for the characters kept.
 	Confidence float64
+	// CharConfidence is, per line and character, the reader's probability
+	// for the character kept; LineConfidence their mean per line.
+	CharConfidence [][]float64
+	LineConfidence []float64
+	// Status says whether the zone can be trusted: StatusValid (read
+	// surely, every check holds), StatusInvalid (read surely, and a check
+	// digit fails as printed: a fraud signal) or StatusUnsure (a character
+	// no holding check digit vouches for was read unsurely; Reason says
+	// where). An unsure zone is no answer.
+	Status Status
+	Reason string
 	// Angle is the reading direction in the image, degrees clockwise from
 	// left-to-right (0 upright, 90 reading downwards, 180 upside down).
 	Angle float64
@@ -63,13 +75,33 @@ type Result struct {
 	Region image.Rectangle
 }
 
+// Status is how far a read zone can be trusted.
+type Status string
+
+// Statuses of a read zone.
+const (
+	StatusValid   Status = "valid"
+	StatusInvalid Status = "invalid"
+	StatusUnsure  Status = "unsure"
+)
+
+// sureProb: a character the reader gave less than this, and that no
+// holding check digit vouches for, makes the zone unsure. Set on rendered
+// lines (TestUnsureOnRenderedDegradations), not on the evaluation sets.
+const sureProb = 0.5
+
 // Summary is the response's mrz object; it converts to
 // pipeline.MRZSummary.
 type Summary struct {
-	Lines  []string
-	Format string
-	Valid  bool
-	Checks map[string]bool
+	Lines          []string
+	Format         string
+	Valid          bool
+	Checks         map[string]bool
+	Status         string
+	Confidence     float64
+	LineConfidence []float64
+	CharConfidence [][]float64
+	Warnings       []string
 }
 
 // Summary returns the response's mrz object for r.
@@ -78,11 +110,31 @@ func (r *Result) Summary() Summary {
 	for k, v := range r.Checks {
 		checks[k] = v
 	}
+	var warn []string
+	for _, w := range r.Warnings {
+		warn = append(warn, w.String())
+	}
+	chars := make([][]float64, len(r.CharConfidence))
+	for i, l := range r.CharConfidence {
+		chars[i] = make([]float64, len(l))
+		for j, c := range l {
+			chars[i][j] = math.Round(c*1000) / 1000
+		}
+	}
+	lines := make([]float64, len(r.LineConfidence))
+	for i, c := range r.LineConfidence {
+		lines[i] = math.Round(c*1000) / 1000
+	}
 	return Summary{
-		Lines:  append([]string(nil), r.Lines...),
-		Format: r.Format.String(),
-		Valid:  r.Valid,
-		Checks: checks,
+		Lines:          append([]string(nil), r.Lines...),
+		Format:         r.Format.String(),
+		Valid:          r.Valid,
+		Checks:         checks,
+		Status:         string(r.Status),
+		Confidence:     math.Round(r.Confidence*1000) / 1000,
+		LineConfidence: lines,
+		CharConfidence: chars,
+		Warnings:       warn,
 	}
 }
 
@@ -418,18 +470,14 @@ func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading
 	for i, l := range lines {
 		read[i] = l.Text()
 	}
-	conf := 0.0
-	for _, l := range lines {
-		conf += meanTop(l)
-	}
 	res := &Result{
 		Document:    doc,
 		Read:        read,
 		Corrections: fixes,
-		Confidence:  conf / float64(len(lines)),
 		Angle:       math.Round(z.Angle()*10) / 10,
 		Region:      z.Bounds().Intersect(g.Bounds()),
 	}
+	res.judge(lines)
 	return &candidate{res: res, passed: countValid(doc.Checks), total: len(doc.Checks)}, nil
 }
 
@@ -444,4 +492,79 @@ func meanTop(l LineReading) float64 {
 		}
 	}
 	return s / float64(len(l))
+}
+
+// judge sets the result's confidences and status from the readings.
+func (r *Result) judge(lines []LineReading) {
+	r.CharConfidence = make([][]float64, len(lines))
+	r.LineConfidence = make([]float64, len(lines))
+	vouched := map[[2]int]bool{}
+	for _, cd := range checksOf(r.Format, r.Lines) {
+		if !cd.holds(textOf(r.Lines)) {
+			continue
+		}
+		for _, p := range positionsOf(cd.data, nil) {
+			vouched[p] = true
+		}
+		vouched[[2]int{cd.digit.line, cd.digit.start}] = true
+	}
+	total, n := 0.0, 0
+	var unsure []string
+	for li, l := range lines {
+		r.CharConfidence[li] = make([]float64, len(l))
+		sum := 0.0
+		for i := range l {
+			p := probOf(l[i], r.Lines[li][i])
+			r.CharConfidence[li][i] = p
+			sum += p
+			if p < sureProb && !vouched[[2]int{li, i}] {
+				unsure = append(unsure, fmt.Sprintf("line %d position %d", li+1, i+1))
+			}
+		}
+		r.LineConfidence[li] = sum / float64(max(len(l), 1))
+		total += sum
+		n += len(l)
+	}
+	r.Confidence = total / float64(max(n, 1))
+	// A state code that is no known code, but would be one with a digit
+	// read as its look-alike letter (UT0, UTO): the reader's O-or-0 is the
+	// only evidence, and no check digit vouches for it. Reported as read,
+	// and not as sure.
+	for _, fd := range layoutOf(r.Format).fields {
+		if fd.name != fieldIssuingState && fd.name != fieldNationality {
+			continue
+		}
+		code := []byte(r.Lines[fd.at.line][fd.at.start:fd.at.end])
+		if KnownCode(trimFiller(string(code))) {
+			continue
+		}
+		for k, c := range code {
+			if to, ok := toLetter[c]; ok {
+				code[k] = to
+			}
+		}
+		if KnownCode(trimFiller(string(code))) {
+			unsure = append(unsure, fmt.Sprintf("the %s %q", fd.name, r.Lines[fd.at.line][fd.at.start:fd.at.end]))
+		}
+	}
+	switch {
+	case len(unsure) > 0:
+		r.Status = StatusUnsure
+		if len(unsure) > 3 {
+			unsure = append(unsure[:3], fmt.Sprintf("%d more", len(unsure)-3))
+		}
+		r.Reason = "read unsurely at " + strings.Join(unsure, ", ")
+	case r.Valid:
+		r.Status = StatusValid
+	default:
+		r.Status = StatusInvalid
+	}
+}
+
+func textOf(lines []string) [][]byte {
+	out := make([][]byte, len(lines))
+	for i, l := range lines {
+		out[i] = []byte(l)
+	}
+	return out
 }
