@@ -75,6 +75,7 @@ type MRZSummary struct {
 	LineConfidence []float64   `json:"line_confidence"`    // per line
 	CharConfidence [][]float64 `json:"char_confidence"`    // per line and character
 	Warnings       []string    `json:"warnings,omitempty"` // e.g. an unknown state code, reported as read
+	Variant        string      `json:"variant,omitempty"`  // a national variant: RUS_INTERNAL_PASSPORT, FRA_ID_1988
 }
 
 // FieldReport says where a response field came from and whether its

@@ -211,6 +211,17 @@ type alt struct {
 // state code is never fitted to a table of codes.
 func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Correction, float64) {
 	classes := classMap(f)
+	// The Russian internal passport writes Cyrillic names with digits
+	// standing for letters.
+	if len(lines) > 0 && russianInternal(lines[0].Text()) {
+		for _, fd := range layoutOf(f).fields {
+			if fd.name == fieldNames {
+				for i := fd.at.start; i < fd.at.end; i++ {
+					classes[fd.at.line][i] = classAlnum
+				}
+			}
+		}
+	}
 	// State codes are read as printed: a few documents print digits there
 	// (Romanian ID cards).
 	for _, fd := range layoutOf(f).fields {

@@ -102,6 +102,7 @@ type Summary struct {
 	LineConfidence []float64
 	CharConfidence [][]float64
 	Warnings       []string
+	Variant        string
 }
 
 // Summary returns the response's mrz object for r.
@@ -135,6 +136,7 @@ func (r *Result) Summary() Summary {
 		LineConfidence: lines,
 		CharConfidence: chars,
 		Warnings:       warn,
+		Variant:        r.Variant,
 	}
 }
 
@@ -507,6 +509,11 @@ func (r *Result) judge(lines []LineReading) {
 			vouched[p] = true
 		}
 		vouched[[2]int{cd.digit.line, cd.digit.start}] = true
+	}
+	// A layout whose document code can start with one letter only (P for
+	// TD3, V for visas) and whose checks all hold vouches for that letter.
+	if c := codeClass(r.Format); r.Valid && (c == classCodeP || c == classCodeV) {
+		vouched[[2]int{0, 0}] = true
 	}
 	total, n := 0.0, 0
 	var unsure []string

@@ -254,12 +254,14 @@ func twoLineLayout(length int) layout {
 			{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
 			{fieldSex, sp(1, 20, 21), classSex},
 			{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
-			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
+			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheckOrFiller},
 		},
 		checks: []checkDef{
 			{name: CheckDocumentNumber, data: []span{sp(1, 0, 9)}, digit: sp(1, 9, 10)},
 			{name: CheckDateOfBirth, data: []span{sp(1, 13, 19)}, digit: sp(1, 19, 20)},
-			{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28)},
+			// An empty expiry (the Russian internal passport) has a filler
+			// for its check digit.
+			{name: CheckDateOfExpiry, data: []span{sp(1, 21, 27)}, digit: sp(1, 27, 28), emptyMayBeFiller: true},
 		},
 	}
 }

@@ -98,7 +98,7 @@ func TestParseSpecimens(t *testing.T) {
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckDateOfExpiry: true},
 		}},
 		{"French ID", specFrench, Document{
-			Format: FrenchID, DocumentCode: "ID", IssuingState: "FRA", DocumentNumber: "940992310285",
+			Format: FrenchID, Variant: VariantFrenchID, DocumentCode: "ID", IssuingState: "FRA", DocumentNumber: "940992310285",
 			Surname: "BERTHIER", GivenNames: "CORINNE", Nationality: "FRA",
 			BirthDate: Date{1965, 12, 6}, Sex: "F",
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckComposite: true},
