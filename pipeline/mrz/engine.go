@@ -259,6 +259,62 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 	return best.res, nil
 }
 
+// ReadAll finds and reads every MRZ in img (a residence-permit collage,
+// a photocopy of two documents), in the order found, each judged on its
+// own. It returns ErrNotFound when there is none it can read.
+func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error) {
+	if img == nil {
+		return nil, fmt.Errorf("mrz: nil image")
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
+		return nil, fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	}
+	g := find.Gray(img)
+	search, err := e.finder.Search(ctx, g)
+	if err != nil {
+		if errors.Is(err, find.ErrEmpty) {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return nil, fmt.Errorf("mrz: find: %w", err)
+	}
+	var out []*Result
+	for tried := 0; tried < 2*e.maxZones; tried++ {
+		z, ok, err := search.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			break
+		}
+		c, err := e.readZone(ctx, g, z)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if !c.plausible() {
+			continue
+		}
+		// The same zone found twice (its lines as two candidates) is one.
+		dup := false
+		for _, o := range out {
+			if !c.res.Region.Intersect(o.Region).Empty() {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c.res)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNotFound
+	}
+	return out, nil
+}
+
 // candidate is one zone read in one direction.
 type candidate struct {
 	res    *Result

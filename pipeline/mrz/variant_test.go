@@ -2,6 +2,8 @@ package mrz
 
 import (
 	"context"
+	"image"
+	"image/draw"
 	"slices"
 	"testing"
 
@@ -76,5 +78,40 @@ func TestReadRussianInternalRendered(t *testing.T) {
 	}
 	if !slices.Equal(res.Lines, specRUInternal) || res.Status != StatusValid || res.Variant != VariantRussianInternal || res.SurnameNational != "ЧЕРНЫШЁВ" {
 		t.Errorf("lines %q status %s (%s) variant %q surname %q", res.Lines, res.Status, res.Reason, res.Variant, res.SurnameNational)
+	}
+}
+
+// TestReadAllTwoZones reads an image holding two documents' zones (a
+// collage, as residence permits are photographed): both are reported.
+func TestReadAllTwoZones(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	a, _, err := mrztest.Scene{Lines: specTD3, Rotate: 2, Seed: 21}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := mrztest.Scene{Lines: specTD1, Rotate: -3, JPEG: 70, Seed: 22}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, bb := a.Bounds(), b.Bounds()
+	both := image.NewGray(image.Rect(0, 0, max(ab.Dx(), bb.Dx()), ab.Dy()+bb.Dy()))
+	draw.Draw(both, both.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(both, ab.Sub(ab.Min), a, ab.Min, draw.Src)
+	draw.Draw(both, bb.Sub(bb.Min).Add(image.Pt(0, ab.Dy())), b, bb.Min, draw.Src)
+	res, err := e.ReadAll(context.Background(), both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, r := range res {
+		got = append(got, r.Lines)
+		if r.Status != StatusValid {
+			t.Errorf("%q: status %s (%s)", r.Lines, r.Status, r.Reason)
+		}
+	}
+	if len(res) != 2 || !slices.ContainsFunc(got, func(l []string) bool { return slices.Equal(l, specTD3) }) ||
+		!slices.ContainsFunc(got, func(l []string) bool { return slices.Equal(l, specTD1) }) {
+		t.Errorf("read %q, want the TD3 and the TD1", got)
 	}
 }
