@@ -56,6 +56,10 @@ func TestReadRendered(t *testing.T) {
 		{"TD3 8 px print", mrztest.Scene{Lines: specTD3, CapHeight: 8}},
 		{"TD1 8 px print, JPEG", mrztest.Scene{Lines: specTD1, CapHeight: 8, JPEG: 70}},
 		{"TD3 faint fillers, blurred", mrztest.Scene{Lines: specTD3, Dim: 0.35, Blur: 0.8, Noise: 3}},
+		// Lines close together, as some cards print them: 1.5 character
+		// heights from baseline to baseline.
+		{"TD1 lines 1.5 heights apart", mrztest.Scene{Lines: specTD1, LineStep: 1.5, Blur: 0.8, JPEG: 75}},
+		{"TD3 lines 1.55 heights apart", mrztest.Scene{Lines: specTD3, LineStep: 1.55, Rotate: 3}},
 		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
 		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},
 		{"TD1 long document number, perspective", mrztest.Scene{Lines: specTD1Long, Perspective: 0.12, Rotate: -4}},
