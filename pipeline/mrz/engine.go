@@ -364,14 +364,44 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 			return nil, ErrNotFound
 		}
 	}
-	want := 0
-	if len(z.Lines) == 3 {
-		want = 30
-	}
 	// The lines' first readings do not depend on the zone's length or on
 	// each other: they run together, so a zone costs about one line's
 	// time on two cores. Only an upside-down zone wastes them.
 	passes := e.firstPasses(g, z.Lines)
+	// Two lines of about 30 characters are a TD1 that lost a line (its
+	// last line against the card's edge, merged with what lies beyond):
+	// look for it a line's spacing below, then above.
+	if len(z.Lines) == 2 && td1Length(passes[0]) && td1Length(passes[1]) {
+		var best *candidate
+		for _, ez := range td1Extensions(z, g.Bounds()) {
+			c, err := e.readZone(ctx, g, ez)
+			if err == nil && (best == nil || c.better(best)) {
+				best = c
+			}
+			if best != nil && best.res.Valid {
+				break
+			}
+		}
+		if best != nil && best.res.Valid {
+			return best, nil
+		}
+		// Not proven a TD1: read the two lines as they are, and keep the
+		// better.
+		c, err := e.readZoneLines(ctx, g, z, passes)
+		if best != nil && (err != nil || best.better(c)) {
+			return best, nil
+		}
+		return c, err
+	}
+	return e.readZoneLines(ctx, g, z, passes)
+}
+
+// readZoneLines is readZone once the lines' first passes are read.
+func (e *Engine) readZoneLines(ctx context.Context, g *image.Gray, z find.Zone, passes []firstPass) (*candidate, error) {
+	want := 0
+	if len(z.Lines) == 3 {
+		want = 30
+	}
 	// Direction: the first line one way, and the other way too unless the
 	// zone's lines were read surely this way.
 	flipped := z.Rotated180()
@@ -428,6 +458,33 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 		return nil, ErrNotFound
 	}
 	return best, nil
+}
+
+// td1Length reports whether a line's first reading has about a TD1
+// line's 30 characters (not 36 or 44).
+func td1Length(fp firstPass) bool { return fp.err == nil && len(fp.r) >= 27 && len(fp.r) <= 32 }
+
+// td1Extensions returns z with a third line added a line's spacing below
+// its last, and above its first, where that lies inside bounds.
+func td1Extensions(z find.Zone, bounds image.Rectangle) []find.Zone {
+	a, b := z.Lines[0], z.Lines[1]
+	shift := func(l find.Line, dx0, dy0, dx1, dy1 float64) find.Line {
+		return find.Line{P0: find.Point{X: l.P0.X + dx0, Y: l.P0.Y + dy0}, P1: find.Point{X: l.P1.X + dx1, Y: l.P1.Y + dy1}, Height: l.Height}
+	}
+	d0x, d0y := b.P0.X-a.P0.X, b.P0.Y-a.P0.Y
+	d1x, d1y := b.P1.X-a.P1.X, b.P1.Y-a.P1.Y
+	inside := func(l find.Line) bool {
+		r := bounds.Inset(-int(l.Height / 2))
+		return image.Pt(int(l.P0.X), int(l.P0.Y)).In(r) && image.Pt(int(l.P1.X), int(l.P1.Y)).In(r)
+	}
+	var out []find.Zone
+	if below := shift(b, d0x, d0y, d1x, d1y); inside(below) {
+		out = append(out, find.Zone{Lines: []find.Line{a, b, below}, Score: z.Score})
+	}
+	if above := shift(a, -d0x, -d0y, -d1x, -d1y); inside(above) {
+		out = append(out, find.Zone{Lines: []find.Line{above, a, b}, Score: z.Score})
+	}
+	return out
 }
 
 // zoneP is the mean sureness of a zone's lines read one way: the first

@@ -60,6 +60,9 @@ func TestReadRendered(t *testing.T) {
 		// heights from baseline to baseline.
 		{"TD1 lines 1.5 heights apart", mrztest.Scene{Lines: specTD1, LineStep: 1.5, Blur: 0.8, JPEG: 75}},
 		{"TD3 lines 1.55 heights apart", mrztest.Scene{Lines: specTD3, LineStep: 1.55, Rotate: 3}},
+		// A card's last line against its edge, on a dark desk.
+		{"TD1 last line against the card's edge", mrztest.Scene{Lines: specTD1, CapHeight: 30, LineStep: 1.5, Bottom: 0.12, Rotate: 2, JPEG: 80}},
+		{"TD1 last line against the edge, upside down", mrztest.Scene{Lines: specTD1, CapHeight: 26, LineStep: 1.55, Bottom: 0.3, Rotate: 178}},
 		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
 		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},
 		{"TD1 long document number, perspective", mrztest.Scene{Lines: specTD1Long, Perspective: 0.12, Rotate: -4}},
@@ -379,4 +382,37 @@ func TestNoSureWrongAnswer(t *testing.T) {
 		}
 	}
 	t.Logf("rendered, harsh: %d sure (%d exact), %d unsure, %d none of %d", sure, exact, unsure, none, len(harsh))
+}
+
+// TestReadZoneFindsLostTD1Line hands the engine a TD1 zone that lost a
+// line (the finder saw two: on real cards the last line lies against the
+// card's edge and merges with the desk beyond): it must find the third a
+// line's spacing below, or above, and read the zone whole.
+func TestReadZoneFindsLostTD1Line(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	img, _, err := mrztest.Scene{Lines: specTD1, Rotate: 3, Seed: 41}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := find.Gray(img)
+	var fd find.Finder
+	search, err := fd.Search(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, ok, err := search.Next(context.Background())
+	if err != nil || !ok || len(z.Lines) != 3 {
+		t.Fatalf("zone %v %v %v", z, ok, err)
+	}
+	for name, lines := range map[string][]find.Line{"last lost": z.Lines[:2], "first lost": z.Lines[1:]} {
+		c, err := e.readZone(context.Background(), g, find.Zone{Lines: lines, Score: z.Score})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !slices.Equal(c.res.Lines, specTD1) || c.res.Status != StatusValid {
+			t.Errorf("%s: %q %s", name, c.res.Lines, c.res.Status)
+		}
+	}
 }
