@@ -205,25 +205,42 @@ const (
 // ErrNotFound when there is none it can read; a zone that is found and
 // read but fails its checks is returned, with the failures reported.
 func (e *Engine) Read(ctx context.Context, img image.Image) (*Result, error) {
-	if img == nil {
-		return nil, fmt.Errorf("mrz: nil image")
-	}
-	b := img.Bounds()
-	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
-		return nil, fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	if err := checkImage(img); err != nil {
+		return nil, err
 	}
 	return e.ReadGray(ctx, find.Gray(img))
 }
 
-// ReadGray is Read for a grey image.
-func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
-	t0 := time.Now()
+// checkImage refuses what cannot be an image to search.
+func checkImage(img image.Image) error {
+	if img == nil {
+		return fmt.Errorf("mrz: nil image")
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
+		return fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	}
+	return nil
+}
+
+// search starts the finder's search of g.
+func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error) {
 	search, err := e.finder.Search(ctx, g)
 	if err != nil {
 		if errors.Is(err, find.ErrEmpty) {
 			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 		}
 		return nil, fmt.Errorf("mrz: find: %w", err)
+	}
+	return search, nil
+}
+
+// ReadGray is Read for a grey image.
+func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
+	t0 := time.Now()
+	search, err := e.search(ctx, g)
+	if err != nil {
+		return nil, err
 	}
 	tFind := time.Since(t0)
 	var best *candidate
@@ -263,20 +280,13 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 // a photocopy of two documents), in the order found, each judged on its
 // own. It returns ErrNotFound when there is none it can read.
 func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error) {
-	if img == nil {
-		return nil, fmt.Errorf("mrz: nil image")
-	}
-	b := img.Bounds()
-	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
-		return nil, fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	if err := checkImage(img); err != nil {
+		return nil, err
 	}
 	g := find.Gray(img)
-	search, err := e.finder.Search(ctx, g)
+	search, err := e.search(ctx, g)
 	if err != nil {
-		if errors.Is(err, find.ErrEmpty) {
-			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
-		}
-		return nil, fmt.Errorf("mrz: find: %w", err)
+		return nil, err
 	}
 	var out []*Result
 	for tried := 0; tried < 2*e.maxZones; tried++ {
