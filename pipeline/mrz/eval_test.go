@@ -135,7 +135,7 @@ func TestEvalImageJS(t *testing.T) {
 		res, err := e.Read(context.Background(), decodeFile(t, filepath.Join(dir, name)))
 		if want.MRZ == nil {
 			if err == nil {
-				t.Logf("%s: no MRZ expected; read %s valid=%v checks=%v problems=%v\n%s", name, res.Format, res.Valid, res.Checks, res.Problems, strings.Join(res.Lines, "\n"))
+				t.Logf("%s: no MRZ expected; read %s %s (%s) valid=%v checks=%v problems=%v\n%s", name, res.Format, res.Status, res.Reason, res.Valid, res.Checks, res.Problems, strings.Join(res.Lines, "\n"))
 			} else {
 				t.Logf("%s: %v", name, err)
 			}
@@ -148,7 +148,7 @@ func TestEvalImageJS(t *testing.T) {
 		if !slices.Equal(res.Lines, want.MRZ) {
 			t.Errorf("%s: lines\n%s\nwant\n%s", name, strings.Join(res.Lines, "\n"), strings.Join(want.MRZ, "\n"))
 		} else {
-			t.Logf("%s: exact, %s valid=%v", name, res.Format, res.Valid)
+			t.Logf("%s: exact, %s %s valid=%v", name, res.Format, res.Status, res.Valid)
 		}
 	}
 }
