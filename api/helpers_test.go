@@ -103,7 +103,8 @@ func fixedResult() *pipeline.Result {
 		Images:        pipeline.Images{},
 		FailureReason: "None",
 		MRZ: &pipeline.MRZSummary{Lines: []string{"IDKAZN123456780<<<<<<<<<<<<<<<", "9610011M2407023KAZ<<<<<<<<<<<6", "TESTOV<<TEST<<<<<<<<<<<<<<<<<<"},
-			Format: "TD1", Valid: true, Checks: map[string]bool{"document_number": true, "composite": true}},
+			Format: "TD1", Valid: true, Checks: map[string]bool{"document_number": true, "composite": true},
+			Status: "valid", Confidence: 0.97, LineConfidence: []float64{0.96, 0.98, 0.97}},
 		Fields: map[string]pipeline.FieldReport{
 			"last_name": {Value: "Тестов", Source: "visual", Sources: map[string]string{"visual": "Тестов", "mrz": "TESTOV"}, Agree: &agree},
 		},

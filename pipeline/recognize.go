@@ -131,9 +131,16 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 			}
 		}
 	}
-	if m != nil {
-		sum := m.Summary()
-		res.MRZ = &MRZSummary{Lines: sum.Lines, Format: sum.Format, Valid: sum.Valid, Checks: sum.Checks}
+	switch {
+	case m == nil:
+		res.MRZReason = "no machine-readable zone found"
+	case m.Status == mrz.StatusUnsure:
+		// An unsure zone is no answer, and no field is taken from it.
+		res.MRZReason = "machine-readable zone " + m.Reason
+		m = nil
+	default:
+		sum := MRZSummary(m.Summary())
+		res.MRZ = &sum
 	}
 
 	t0 := time.Now()

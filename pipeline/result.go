@@ -34,9 +34,10 @@ type Result struct {
 	Images         Images        `json:"images"`
 	FailureReason  string        `json:"failure_reason"` // "None" when every check passed
 
-	MRZ    *MRZSummary            `json:"mrz"`
-	Fields map[string]FieldReport `json:"fields"`
-	Checks []Check                `json:"checks"`
+	MRZ       *MRZSummary            `json:"mrz"`
+	MRZReason string                 `json:"mrz_reason,omitempty"` // why mrz is null: none found, or read unsurely
+	Fields    map[string]FieldReport `json:"fields"`
+	Checks    []Check                `json:"checks"`
 
 	// Views say, per side given, where the document lay in its white
 	// frame and which zones were read: for the status page, not the API.
@@ -88,12 +89,22 @@ func (j *JPEG) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// MRZSummary is the response's mrz object.
+// MRZSummary is the response's mrz object. It is null when no zone was
+// read surely; Result.MRZReason then says why.
 type MRZSummary struct {
 	Lines  []string        `json:"lines"` // as printed (after reading), top to bottom
 	Format string          `json:"format"`
 	Valid  bool            `json:"valid"`
 	Checks map[string]bool `json:"checks"` // document_number, date_of_birth, date_of_expiry, optional_data, composite
+	// Status is "valid" (read surely, every check digit holds) or
+	// "invalid" (read surely, a check digit fails as printed: a fraud
+	// signal).
+	Status         string      `json:"status"`
+	Confidence     float64     `json:"confidence"`         // mean over the characters, 0–1
+	LineConfidence []float64   `json:"line_confidence"`    // per line
+	CharConfidence [][]float64 `json:"char_confidence"`    // per line and character
+	Warnings       []string    `json:"warnings,omitempty"` // e.g. an unknown state code, reported as read
+	Variant        string      `json:"variant,omitempty"`  // a national variant: RUS_INTERNAL_PASSPORT, FRA_ID_1988
 }
 
 // FieldReport says where a response field came from and whether its

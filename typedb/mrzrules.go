@@ -87,7 +87,9 @@ func MRZChecks(f MRZFormat) []MRZCheck {
 		checks := []MRZCheck{
 			{Name: MRZCheckDocumentNumber, Data: []MRZSpan{sp(1, 0, 9)}, Digit: sp(1, 9, 10)},
 			{Name: MRZCheckDateOfBirth, Data: []MRZSpan{sp(1, 13, 19)}, Digit: sp(1, 19, 20)},
-			{Name: MRZCheckDateOfExpiry, Data: []MRZSpan{sp(1, 21, 27)}, Digit: sp(1, 27, 28)},
+			// An empty expiry (the Russian internal passport) has a
+			// filler for its check digit.
+			{Name: MRZCheckDateOfExpiry, Data: []MRZSpan{sp(1, 21, 27)}, Digit: sp(1, 27, 28), EmptyMayBeFiller: true},
 		}
 		switch f {
 		case MRZTD2:

@@ -3,6 +3,7 @@ package mrz
 import (
 	"context"
 	"errors"
+	"github.com/docscan/docscan/pipeline/mrz/internal/evaldata"
 	"image"
 	"image/png"
 	"os"
@@ -20,12 +21,9 @@ import (
 // evaluation set when it is there, else a rendered one.
 func benchPhoto(b *testing.B) (image.Image, string) {
 	b.Helper()
-	dir := os.Getenv("MRZ_EVAL_DIR")
-	if dir == "" {
-		dir = "/work/shared/eval/mrz"
-	}
+	dir, derr := evaldata.Dir()
 	path := filepath.Join(dir, "passporteye", "62_pass-aus.png")
-	if _, err := os.Stat(path); err == nil {
+	if _, err := os.Stat(path); derr == nil && err == nil {
 		return decodeFile(b, path), path
 	}
 	f, err := mrztest.LoadFonts()

@@ -61,10 +61,11 @@ func (c Correction) String() string {
 // likely the reader found them).
 const (
 	minAltProb = 0.01
-	// unsureProb: below it the reader is unsure enough that the classic
+	// inventProb: below it the reader is unsure enough that the classic
 	// OCR confusions (0/O, 1/I, 8/B, ...) are tried even when it did not
-	// list them.
-	unsureProb = 0.9
+	// list them. A mod-10 check holds by chance one time in ten, so an
+	// alternative the reader did not see needs real doubt.
+	inventProb = 0.6
 	maxFixCost = 4.61 // ln 100
 	maxChanges = 2
 	// settleMinProb is the probability given to a look-alike the reader
@@ -73,9 +74,6 @@ const (
 	// lookAlikeWeight favours the look-alike of a wrong-type reading over
 	// the reader's other candidates.
 	lookAlikeWeight = 4
-	// codeLookAlikeCost is the cost of reading a digit in a state code as
-	// its look-alike letter when the reader did not list the letter.
-	codeLookAlikeCost = 2.3
 	// maxSearchPositions bounds the search per field.
 	maxSearchPositions = 24
 	// maxUnsurePositions: a field with more positions in doubt is left as
@@ -90,9 +88,6 @@ const (
 var (
 	toDigit  = map[byte]byte{'O': '0', 'Q': '0', 'D': '0', 'U': '0', 'I': '1', 'L': '1', 'T': '1', 'Z': '2', 'A': '4', 'S': '5', 'G': '6', 'B': '8'}
 	toLetter = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '8': 'B'}
-	// letterLookAlikes are letters OCR-B readers confuse with each other,
-	// tried in state codes, whose vocabulary is closed.
-	letterLookAlikes = map[byte]string{'O': "DQ", 'D': "O", 'Q': "O", 'E': "F", 'F': "E", 'H': "M", 'M': "HN", 'N': "M", 'U': "O"}
 )
 
 // confusable returns c's look-alike in class, if it has one.
@@ -207,38 +202,48 @@ type alt struct {
 
 // correctAs corrects lines as format f; cost is the total log-likelihood
 // the corrections gave up.
+//
+// A position a check digit covers keeps a change (of field type, or to an
+// alternative the reader saw) only when its check fails as read and holds
+// with the change: otherwise the field is reported as read. Positions no
+// check covers (names, sex, state codes) change only from a character
+// outside their field type to the reader's own candidate inside it; a
+// state code is never fitted to a table of codes.
 func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Correction, float64) {
 	classes := classMap(f)
-	// State codes are settled to letters only when that makes a known code
-	// (below): a few documents print digits there.
-	codes := codeSpans(f)
-	for _, s := range codes {
-		for i := s.start; i < s.end; i++ {
-			classes[s.line][i] = classAlnum
+	// The Russian internal passport writes Cyrillic names with digits
+	// standing for letters.
+	if len(lines) > 0 && russianInternal(lines[0].Text()) {
+		for _, fd := range layoutOf(f).fields {
+			if fd.name == fieldNames {
+				for i := fd.at.start; i < fd.at.end; i++ {
+					classes[fd.at.line][i] = classAlnum
+				}
+			}
+		}
+	}
+	// State codes are read as printed: a few documents print digits there
+	// (Romanian ID cards).
+	for _, fd := range layoutOf(f).fields {
+		if fd.name == fieldIssuingState || fd.name == fieldNationality {
+			for i := fd.at.start; i < fd.at.end; i++ {
+				classes[fd.at.line][i] = classAlnum
+			}
 		}
 	}
 	pos := make([][]settled, len(lines))
 	text := make([][]byte, len(lines))
-	var fixes []Correction
-	cost := 0.0
+	asRead := make([][]byte, len(lines))
 	for li, l := range lines {
 		pos[li] = make([]settled, len(l))
 		text[li] = make([]byte, len(l))
+		asRead[li] = []byte(l.Text())
 		for i, cands := range l {
-			s, changed := settle(cands, classes[li][i])
+			s, _ := settle(cands, classes[li][i])
 			pos[li][i] = s
 			text[li][i] = s.char
-			if changed {
-				fixes = append(fixes, Correction{li, i, cands[0].Char, s.char, "field type"})
-				cost += math.Log(float64(max(cands[0].Prob, 1e-6)) / max(s.prob, 1e-6))
-			}
 		}
 	}
-
-	for _, s := range codes {
-		fixes, cost = settleCode(lines, text, s, fixes, cost)
-	}
-
 	// Fields with their own check digit first, then the composite over what
 	// no other check covers.
 	checks := checksOf(f, stringsOf(text))
@@ -246,24 +251,93 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 	for _, cd := range checks {
 		covered[[2]int{cd.digit.line, cd.digit.start}] = true
 	}
+	reason := map[[2]int]string{}
+	settleCheck := func(cd checkDef, free [][2]int) {
+		searchFix(text, pos, cd, free)
+		own := append(slices.Clone(free), [2]int{cd.digit.line, cd.digit.start})
+		if failedAsRead(asRead, cd) && cd.holds(text) {
+			for _, p := range own {
+				reason[p] = "check digit"
+			}
+			return
+		}
+		// Not proven: the field as read.
+		for _, p := range own {
+			text[p[0]][p[1]] = asRead[p[0]][p[1]]
+		}
+	}
 	for _, cd := range checks {
 		if cd.name == CheckComposite {
 			continue
 		}
 		free := positionsOf(cd.data, nil)
-		fx, c := searchFix(text, pos, cd, free)
-		fixes, cost = append(fixes, fx...), cost+c
+		settleCheck(cd, free)
 		for _, p := range free {
 			covered[p] = true
 		}
 	}
 	for _, cd := range checks {
 		if cd.name == CheckComposite {
-			fx, c := searchFix(text, pos, cd, positionsOf(cd.data, covered))
-			fixes, cost = append(fixes, fx...), cost+c
+			settleCheck(cd, positionsOf(cd.data, covered))
+		}
+	}
+	var fixes []Correction
+	cost := 0.0
+	for li := range text {
+		for i, c := range text[li] {
+			if c == asRead[li][i] {
+				continue
+			}
+			r := reason[[2]int{li, i}]
+			if r == "" {
+				r = "field type"
+			}
+			fixes = append(fixes, Correction{li, i, asRead[li][i], c, r})
+			cost += math.Log(max(probOf(lines[li][i], asRead[li][i]), 1e-6) / max(probOf(lines[li][i], c), 1e-6))
 		}
 	}
 	return parseAs(stringsOf(text), f, now), fixes, cost
+}
+
+// failedAsRead reports whether check cd fails on the lines as read.
+func failedAsRead(asRead [][]byte, cd checkDef) bool { return !cd.holds(asRead) }
+
+// holds reports whether check cd holds on text; a date it covers must
+// also be a date.
+func (cd checkDef) holds(text [][]byte) bool {
+	data := make([]byte, 0, 64)
+	for _, s := range cd.data {
+		data = append(data, text[s.line][s.start:s.end]...)
+	}
+	if !checkHolds(string(data), text[cd.digit.line][cd.digit.start], cd.emptyMayBeFiller) {
+		return false
+	}
+	if cd.name == CheckDateOfBirth || cd.name == CheckDateOfExpiry {
+		return plausibleDate(string(data))
+	}
+	return true
+}
+
+// probOf is the reader's probability for c at one position; a character
+// it did not list gets half its least likely candidate's, except the
+// OCR-B look-alike of what it read best (O for 0, I for 1, ...), which is
+// the same shape: that one gets the best reading's probability.
+func probOf(cands []Candidate, c byte) float64 {
+	if len(cands) > 0 && (toLetter[cands[0].Char] == c || toLetter[c] == cands[0].Char) {
+		return math.Max(float64(cands[0].Prob), probListed(cands, c))
+	}
+	return probListed(cands, c)
+}
+
+func probListed(cands []Candidate, c byte) float64 {
+	floor := float64(settleMinProb)
+	for _, k := range cands {
+		if k.Char == c {
+			return float64(k.Prob)
+		}
+		floor = math.Min(floor, float64(k.Prob))
+	}
+	return floor / 2
 }
 
 func stringsOf(text [][]byte) []string {
@@ -336,7 +410,7 @@ func settle(cands []Candidate, class charClass) (s settled, changed bool) {
 			s.alts = append(s.alts, alt{c.Char, math.Max(0, math.Log(p/float64(c.Prob)))})
 		}
 	}
-	if s.prob < unsureProb {
+	if s.prob < inventProb {
 		if to, ok := confusable(s.char, class); ok && !slices.ContainsFunc(s.alts, func(a alt) bool { return a.char == to }) {
 			q := max((1-s.prob)/2, minAltProb)
 			s.alts = append(s.alts, alt{to, math.Max(0, math.Log(p/q))})
@@ -350,21 +424,12 @@ func settle(cands []Candidate, class charClass) (s settled, changed bool) {
 // of at most maxChanges alternatives at the free positions, within
 // maxFixCost. It edits text and returns what it changed.
 func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Correction, float64) {
-	holds := func() bool {
-		data := make([]byte, 0, 64)
-		for _, s := range cd.data {
-			data = append(data, text[s.line][s.start:s.end]...)
-		}
-		if !checkHolds(string(data), text[cd.digit.line][cd.digit.start], cd.emptyMayBeFiller) {
-			return false
-		}
-		// A repaired date must be a date.
-		if cd.name == CheckDateOfBirth || cd.name == CheckDateOfExpiry {
-			return plausibleDate(string(data))
-		}
-		return true
-	}
+	holds := func() bool { return cd.holds(text) }
 	if holds() {
+		return nil, 0
+	}
+	// A check "digit" that is no digit proves nothing.
+	if d := text[cd.digit.line][cd.digit.start]; d < '0' || d > '9' {
 		return nil, 0
 	}
 	type option struct {
@@ -452,82 +517,6 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 		fixes = append(fixes, Correction{o.at[0], o.at[1], from, o.char, "check digit"})
 	}
 	return fixes, bestCost
-}
-
-// codeSpans returns where format f has its state codes.
-func codeSpans(f Format) []span {
-	var out []span
-	for _, fd := range layoutOf(f).fields {
-		if fd.name == fieldIssuingState || fd.name == fieldNationality {
-			out = append(out, fd.at)
-		}
-	}
-	return out
-}
-
-// settleCode settles a state code on the most likely known code (ISO
-// 3166 or ICAO) the reader's candidates allow, when the code as read is
-// not one: a digit may be its look-alike letter, a letter one the reader
-// found nearly as likely.
-func settleCode(lines []LineReading, text [][]byte, at span, fixes []Correction, cost float64) ([]Correction, float64) {
-	cur := string(text[at.line][at.start:at.end])
-	if KnownCode(trimFiller(cur)) && isAlpha(trimFiller(cur)) {
-		return fixes, cost
-	}
-	opts := make([][]alt, at.end-at.start)
-	for k := range opts {
-		cands := lines[at.line][at.start+k]
-		c := text[at.line][at.start+k]
-		opts[k] = []alt{{c, 0}}
-		top := 1.0
-		if len(cands) > 0 {
-			top = math.Max(float64(cands[0].Prob), 1e-6)
-		}
-		for _, cd := range cands {
-			if cd.Char != c && classAlpha.allows(cd.Char) && float64(cd.Prob) >= minAltProb {
-				opts[k] = append(opts[k], alt{cd.Char, math.Max(0, math.Log(top/float64(cd.Prob)))})
-			}
-		}
-		looks := letterLookAlikes[c]
-		if to, ok := toLetter[c]; ok {
-			looks = string(to) + letterLookAlikes[to] // 0 is O, and O may be D
-		}
-		for i := 0; i < len(looks); i++ {
-			if to := looks[i]; !slices.ContainsFunc(opts[k], func(a alt) bool { return a.char == to }) {
-				opts[k] = append(opts[k], alt{to, codeLookAlikeCost})
-			}
-		}
-	}
-	bestCost := math.Inf(1)
-	var best []byte
-	try := make([]byte, len(opts))
-	var walk func(k int, c float64)
-	walk = func(k int, c float64) {
-		if c >= bestCost || c > maxFixCost {
-			return
-		}
-		if k == len(opts) {
-			if code := trimFiller(string(try)); code != "" && isAlpha(code) && KnownCode(code) {
-				bestCost, best = c, slices.Clone(try)
-			}
-			return
-		}
-		for _, o := range opts[k] {
-			try[k] = o.char
-			walk(k+1, c+o.cost)
-		}
-	}
-	walk(0, 0)
-	if best == nil {
-		return fixes, cost
-	}
-	for k, c := range best {
-		if old := text[at.line][at.start+k]; old != c {
-			fixes = append(fixes, Correction{at.line, at.start + k, old, c, "state code"})
-		}
-	}
-	copy(text[at.line][at.start:at.end], best)
-	return fixes, cost + bestCost
 }
 
 // plausibleDate reports whether a YYMMDD field can be a date: digits or

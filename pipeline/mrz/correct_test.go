@@ -43,16 +43,20 @@ func TestCorrect(t *testing.T) {
 			wantLines: specTD3, wantValid: true,
 		},
 		{
-			name:      "letter O in a birth date is a zero",
-			read:      reading(withChar(specTD3, 1, 14, 'O'), nil),
-			wantLines: withChar(specTD3, 1, 14, '0'), wantValid: false, // 7O08122 -> 7008122: the date was 74, not 70
-			wantFixes: []Correction{{1, 14, 'O', '0', "field type"}},
+			name:      "letter O in a birth date is a zero when the check digit proves it",
+			read:      reading(withChar(specTD3, 1, 15, 'O'), nil),
+			wantLines: specTD3, wantValid: true, // 74O812 -> 740812, check 2 holds
+			wantFixes: []Correction{{1, 15, 'O', '0', "check digit"}},
 		},
 		{
-			name:      "letter O at a check digit is a zero, never another digit",
+			name:      "letter O in a birth date stays as read when the check digit does not prove a zero",
+			read:      reading(withChar(specTD3, 1, 14, 'O'), nil),
+			wantLines: withChar(specTD3, 1, 14, 'O'), wantValid: false, // 7O0812: 700812 fails check 2
+		},
+		{
+			name:      "letter O at a check digit is never made another digit",
 			read:      reading(withChar(specTD3, 1, 9, 'O'), nil),
-			wantLines: withChar(specTD3, 1, 9, '0'), wantValid: false, // printed 6; 0 fails
-			wantFixes: []Correction{{1, 9, 'O', '0', "field type"}},
+			wantLines: withChar(specTD3, 1, 9, 'O'), wantValid: false, // printed 6; 0 fails too
 		},
 		{
 			name:      "digits in a name are letters",
@@ -61,10 +65,15 @@ func TestCorrect(t *testing.T) {
 			wantFixes: []Correction{{0, 7, '1', 'I', "field type"}, {0, 11, '0', 'O', "field type"}},
 		},
 		{
-			name:      "state code: a zero becomes O when that makes a known code",
+			name:      "state code: never fitted to the table of codes",
 			read:      reading([]string{"P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", specTD3[1]}, nil),
-			wantLines: specTD3, wantValid: true,
-			wantFixes: []Correction{{0, 4, '0', 'O', "state code"}},
+			wantLines: []string{"P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", specTD3[1]}, wantValid: true,
+		},
+		{
+			name:      "state code: an unknown code is reported as read",
+			read:      reading([]string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"}, nil),
+			wantLines: []string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"},
+			wantValid: false, // the document number's check digit is a filler
 		},
 		{
 			name: "state code: digits stay when no known code results",
@@ -91,7 +100,7 @@ func TestCorrect(t *testing.T) {
 			read: reading([]string{
 				specTD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10",
 			}, map[[2]int][]Candidate{
-				{1, 5}: {{'O', 0.7}, {'Q', 0.2}},
+				{1, 5}: {{'O', 0.5}, {'Q', 0.2}},
 			}),
 			wantLines: specTD3, wantValid: true,
 			wantFixes: []Correction{{1, 5, 'O', '0', "check digit"}},
@@ -128,14 +137,22 @@ func TestCorrect(t *testing.T) {
 			wantFixes: []Correction{{0, 20, 'Z', '<', "check digit"}},
 		},
 		{
-			name: "state code: a letter the reader nearly read makes a known code",
+			name: "state code: a letter the reader nearly read is not taken to make a known code",
 			read: reading([]string{"P<ERAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FHA6004103M1806058<<<<<<<<<<<<<<06"}, map[[2]int][]Candidate{
 				{0, 2}:  {{'E', 0.6}, {'F', 0.35}},
 				{1, 11}: {{'H', 0.5}, {'R', 0.2}, {'N', 0.2}},
 			}),
-			wantLines: []string{"P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FRA6004103M1806058<<<<<<<<<<<<<<06"},
+			wantLines: []string{"P<ERAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FHA6004103M1806058<<<<<<<<<<<<<<06"},
 			wantValid: true,
-			wantFixes: []Correction{{0, 2, 'E', 'F', "state code"}, {1, 11, 'H', 'R', "state code"}},
+		},
+		{
+			name: "document number: digits read surely are not turned into letters",
+			read: reading([]string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"}, map[[2]int][]Candidate{
+				{0, 7}: {{'1', 0.8}, {'I', 0.15}},
+				{0, 9}: {{'8', 0.8}, {'B', 0.15}},
+			}),
+			wantLines: []string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"},
+			wantValid: false,
 		},
 		{
 			name: "a passport's code starts with P when the reader saw one",
@@ -151,7 +168,7 @@ func TestCorrect(t *testing.T) {
 				{1, 43}: {{'<', 0.5}, {'0', 0.3}, {'6', 0.2}},
 			}),
 			wantLines: specTD3, wantValid: true,
-			wantFixes: []Correction{{1, 43, '<', '0', "field type"}},
+			wantFixes: []Correction{{1, 43, '<', '0', "check digit"}},
 		},
 		{
 			name:      "a P zone with a failing composite stays a TD3, not a visa",

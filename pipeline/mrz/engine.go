@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,17 @@ type Result struct {
 	Corrections []Correction
 	// Confidence is the reader's mean probability for the characters kept.
 	Confidence float64
+	// CharConfidence is, per line and character, the reader's probability
+	// for the character kept; LineConfidence their mean per line.
+	CharConfidence [][]float64
+	LineConfidence []float64
+	// Status says whether the zone can be trusted: StatusValid (read
+	// surely, every check holds), StatusInvalid (read surely, and a check
+	// digit fails as printed: a fraud signal) or StatusUnsure (a character
+	// no holding check digit vouches for was read unsurely; Reason says
+	// where). An unsure zone is no answer.
+	Status Status
+	Reason string
 	// Angle is the reading direction in the image, degrees clockwise from
 	// left-to-right (0 upright, 90 reading downwards, 180 upside down).
 	Angle float64
@@ -63,13 +75,34 @@ type Result struct {
 	Region image.Rectangle
 }
 
+// Status is how far a read zone can be trusted.
+type Status string
+
+// Statuses of a read zone.
+const (
+	StatusValid   Status = "valid"
+	StatusInvalid Status = "invalid"
+	StatusUnsure  Status = "unsure"
+)
+
+// sureProb: a character the reader gave less than this, and that no
+// holding check digit vouches for, makes the zone unsure. Set on rendered
+// lines (TestUnsureOnRenderedDegradations), not on the evaluation sets.
+const sureProb = 0.5
+
 // Summary is the response's mrz object; it converts to
 // pipeline.MRZSummary.
 type Summary struct {
-	Lines  []string
-	Format string
-	Valid  bool
-	Checks map[string]bool
+	Lines          []string
+	Format         string
+	Valid          bool
+	Checks         map[string]bool
+	Status         string
+	Confidence     float64
+	LineConfidence []float64
+	CharConfidence [][]float64
+	Warnings       []string
+	Variant        string
 }
 
 // Summary returns the response's mrz object for r.
@@ -78,11 +111,32 @@ func (r *Result) Summary() Summary {
 	for k, v := range r.Checks {
 		checks[k] = v
 	}
+	var warn []string
+	for _, w := range r.Warnings {
+		warn = append(warn, w.String())
+	}
+	chars := make([][]float64, len(r.CharConfidence))
+	for i, l := range r.CharConfidence {
+		chars[i] = make([]float64, len(l))
+		for j, c := range l {
+			chars[i][j] = math.Round(c*1000) / 1000
+		}
+	}
+	lines := make([]float64, len(r.LineConfidence))
+	for i, c := range r.LineConfidence {
+		lines[i] = math.Round(c*1000) / 1000
+	}
 	return Summary{
-		Lines:  append([]string(nil), r.Lines...),
-		Format: r.Format.String(),
-		Valid:  r.Valid,
-		Checks: checks,
+		Lines:          append([]string(nil), r.Lines...),
+		Format:         r.Format.String(),
+		Valid:          r.Valid,
+		Checks:         checks,
+		Status:         string(r.Status),
+		Confidence:     math.Round(r.Confidence*1000) / 1000,
+		LineConfidence: lines,
+		CharConfidence: chars,
+		Warnings:       warn,
+		Variant:        r.Variant,
 	}
 }
 
@@ -151,25 +205,42 @@ const (
 // ErrNotFound when there is none it can read; a zone that is found and
 // read but fails its checks is returned, with the failures reported.
 func (e *Engine) Read(ctx context.Context, img image.Image) (*Result, error) {
-	if img == nil {
-		return nil, fmt.Errorf("mrz: nil image")
-	}
-	b := img.Bounds()
-	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
-		return nil, fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	if err := checkImage(img); err != nil {
+		return nil, err
 	}
 	return e.ReadGray(ctx, find.Gray(img))
 }
 
-// ReadGray is Read for a grey image.
-func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
-	t0 := time.Now()
+// checkImage refuses what cannot be an image to search.
+func checkImage(img image.Image) error {
+	if img == nil {
+		return fmt.Errorf("mrz: nil image")
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 || b.Dx()*b.Dy() > 100_000_000 {
+		return fmt.Errorf("mrz: image of %dx%d: %w", b.Dx(), b.Dy(), ErrNotFound)
+	}
+	return nil
+}
+
+// search starts the finder's search of g.
+func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error) {
 	search, err := e.finder.Search(ctx, g)
 	if err != nil {
 		if errors.Is(err, find.ErrEmpty) {
 			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 		}
 		return nil, fmt.Errorf("mrz: find: %w", err)
+	}
+	return search, nil
+}
+
+// ReadGray is Read for a grey image.
+func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
+	t0 := time.Now()
+	search, err := e.search(ctx, g)
+	if err != nil {
+		return nil, err
 	}
 	tFind := time.Since(t0)
 	var best *candidate
@@ -203,6 +274,55 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 		return nil, ErrNotFound
 	}
 	return best.res, nil
+}
+
+// ReadAll finds and reads every MRZ in img (a residence-permit collage,
+// a photocopy of two documents), in the order found, each judged on its
+// own. It returns ErrNotFound when there is none it can read.
+func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error) {
+	if err := checkImage(img); err != nil {
+		return nil, err
+	}
+	g := find.Gray(img)
+	search, err := e.search(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for tried := 0; tried < 2*e.maxZones; tried++ {
+		z, ok, err := search.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			break
+		}
+		c, err := e.readZone(ctx, g, z)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if !c.plausible() {
+			continue
+		}
+		// The same zone found twice (its lines as two candidates) is one.
+		dup := false
+		for _, o := range out {
+			if !c.res.Region.Intersect(o.Region).Empty() {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c.res)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNotFound
+	}
+	return out, nil
 }
 
 // candidate is one zone read in one direction.
@@ -254,14 +374,44 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 			return nil, ErrNotFound
 		}
 	}
-	want := 0
-	if len(z.Lines) == 3 {
-		want = 30
-	}
 	// The lines' first readings do not depend on the zone's length or on
 	// each other: they run together, so a zone costs about one line's
 	// time on two cores. Only an upside-down zone wastes them.
 	passes := e.firstPasses(g, z.Lines)
+	// Two lines of about 30 characters are a TD1 that lost a line (its
+	// last line against the card's edge, merged with what lies beyond):
+	// look for it a line's spacing below, then above.
+	if len(z.Lines) == 2 && td1Length(passes[0]) && td1Length(passes[1]) {
+		var best *candidate
+		for _, ez := range td1Extensions(z, g.Bounds()) {
+			c, err := e.readZone(ctx, g, ez)
+			if err == nil && (best == nil || c.better(best)) {
+				best = c
+			}
+			if best != nil && best.res.Valid {
+				break
+			}
+		}
+		if best != nil && best.res.Valid {
+			return best, nil
+		}
+		// Not proven a TD1: read the two lines as they are, and keep the
+		// better.
+		c, err := e.readZoneLines(ctx, g, z, passes)
+		if best != nil && (err != nil || best.better(c)) {
+			return best, nil
+		}
+		return c, err
+	}
+	return e.readZoneLines(ctx, g, z, passes)
+}
+
+// readZoneLines is readZone once the lines' first passes are read.
+func (e *Engine) readZoneLines(ctx context.Context, g *image.Gray, z find.Zone, passes []firstPass) (*candidate, error) {
+	want := 0
+	if len(z.Lines) == 3 {
+		want = 30
+	}
 	// Direction: the first line one way, and the other way too unless the
 	// zone's lines were read surely this way.
 	flipped := z.Rotated180()
@@ -318,6 +468,33 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 		return nil, ErrNotFound
 	}
 	return best, nil
+}
+
+// td1Length reports whether a line's first reading has about a TD1
+// line's 30 characters (not 36 or 44).
+func td1Length(fp firstPass) bool { return fp.err == nil && len(fp.r) >= 27 && len(fp.r) <= 32 }
+
+// td1Extensions returns z with a third line added a line's spacing below
+// its last, and above its first, where that lies inside bounds.
+func td1Extensions(z find.Zone, bounds image.Rectangle) []find.Zone {
+	a, b := z.Lines[0], z.Lines[1]
+	shift := func(l find.Line, dx0, dy0, dx1, dy1 float64) find.Line {
+		return find.Line{P0: find.Point{X: l.P0.X + dx0, Y: l.P0.Y + dy0}, P1: find.Point{X: l.P1.X + dx1, Y: l.P1.Y + dy1}, Height: l.Height}
+	}
+	d0x, d0y := b.P0.X-a.P0.X, b.P0.Y-a.P0.Y
+	d1x, d1y := b.P1.X-a.P1.X, b.P1.Y-a.P1.Y
+	inside := func(l find.Line) bool {
+		r := bounds.Inset(-int(l.Height / 2))
+		return image.Pt(int(l.P0.X), int(l.P0.Y)).In(r) && image.Pt(int(l.P1.X), int(l.P1.Y)).In(r)
+	}
+	var out []find.Zone
+	if below := shift(b, d0x, d0y, d1x, d1y); inside(below) {
+		out = append(out, find.Zone{Lines: []find.Line{a, b, below}, Score: z.Score})
+	}
+	if above := shift(a, -d0x, -d0y, -d1x, -d1y); inside(above) {
+		out = append(out, find.Zone{Lines: []find.Line{above, a, b}, Score: z.Score})
+	}
+	return out
 }
 
 // zoneP is the mean sureness of a zone's lines read one way: the first
@@ -418,18 +595,14 @@ func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading
 	for i, l := range lines {
 		read[i] = l.Text()
 	}
-	conf := 0.0
-	for _, l := range lines {
-		conf += meanTop(l)
-	}
 	res := &Result{
 		Document:    doc,
 		Read:        read,
 		Corrections: fixes,
-		Confidence:  conf / float64(len(lines)),
 		Angle:       math.Round(z.Angle()*10) / 10,
 		Region:      z.Bounds().Intersect(g.Bounds()),
 	}
+	res.judge(lines)
 	return &candidate{res: res, passed: countValid(doc.Checks), total: len(doc.Checks)}, nil
 }
 
@@ -444,4 +617,84 @@ func meanTop(l LineReading) float64 {
 		}
 	}
 	return s / float64(len(l))
+}
+
+// judge sets the result's confidences and status from the readings.
+func (r *Result) judge(lines []LineReading) {
+	r.CharConfidence = make([][]float64, len(lines))
+	r.LineConfidence = make([]float64, len(lines))
+	vouched := map[[2]int]bool{}
+	for _, cd := range checksOf(r.Format, r.Lines) {
+		if !cd.holds(textOf(r.Lines)) {
+			continue
+		}
+		for _, p := range positionsOf(cd.data, nil) {
+			vouched[p] = true
+		}
+		vouched[[2]int{cd.digit.line, cd.digit.start}] = true
+	}
+	// A layout whose document code can start with one letter only (P for
+	// TD3, V for visas) and whose checks all hold vouches for that letter.
+	if c := codeClass(r.Format); r.Valid && (c == classCodeP || c == classCodeV) {
+		vouched[[2]int{0, 0}] = true
+	}
+	total, n := 0.0, 0
+	var unsure []string
+	for li, l := range lines {
+		r.CharConfidence[li] = make([]float64, len(l))
+		sum := 0.0
+		for i := range l {
+			p := probOf(l[i], r.Lines[li][i])
+			r.CharConfidence[li][i] = p
+			sum += p
+			if p < sureProb && !vouched[[2]int{li, i}] {
+				unsure = append(unsure, fmt.Sprintf("line %d position %d", li+1, i+1))
+			}
+		}
+		r.LineConfidence[li] = sum / float64(max(len(l), 1))
+		total += sum
+		n += len(l)
+	}
+	r.Confidence = total / float64(max(n, 1))
+	// A state code that is no known code, but would be one with a digit
+	// read as its look-alike letter (UT0, UTO): the reader's O-or-0 is the
+	// only evidence, and no check digit vouches for it. Reported as read,
+	// and not as sure.
+	for _, fd := range layoutOf(r.Format).fields {
+		if fd.name != fieldIssuingState && fd.name != fieldNationality {
+			continue
+		}
+		code := []byte(r.Lines[fd.at.line][fd.at.start:fd.at.end])
+		if KnownCode(trimFiller(string(code))) {
+			continue
+		}
+		for k, c := range code {
+			if to, ok := toLetter[c]; ok {
+				code[k] = to
+			}
+		}
+		if KnownCode(trimFiller(string(code))) {
+			unsure = append(unsure, fmt.Sprintf("the %s %q", fd.name, r.Lines[fd.at.line][fd.at.start:fd.at.end]))
+		}
+	}
+	switch {
+	case len(unsure) > 0:
+		r.Status = StatusUnsure
+		if len(unsure) > 3 {
+			unsure = append(unsure[:3], fmt.Sprintf("%d more", len(unsure)-3))
+		}
+		r.Reason = "read unsurely at " + strings.Join(unsure, ", ")
+	case r.Valid:
+		r.Status = StatusValid
+	default:
+		r.Status = StatusInvalid
+	}
+}
+
+func textOf(lines []string) [][]byte {
+	out := make([][]byte, len(lines))
+	for i, l := range lines {
+		out[i] = []byte(l)
+	}
+	return out
 }

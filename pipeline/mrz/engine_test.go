@@ -53,6 +53,16 @@ func TestReadRendered(t *testing.T) {
 		{"TD3 faint print", mrztest.Scene{Lines: specTD3, Dim: 0.4, Noise: 3}},
 		{"TD3 fainter print", mrztest.Scene{Lines: specTD3, Dim: 0.3, Noise: 3}},
 		{"TD3 small print", mrztest.Scene{Lines: specTD3, CapHeight: 11}},
+		{"TD3 8 px print", mrztest.Scene{Lines: specTD3, CapHeight: 8}},
+		{"TD1 8 px print, JPEG", mrztest.Scene{Lines: specTD1, CapHeight: 8, JPEG: 70}},
+		{"TD3 faint fillers, blurred", mrztest.Scene{Lines: specTD3, Dim: 0.35, Blur: 0.8, Noise: 3}},
+		// Lines close together, as some cards print them: 1.5 character
+		// heights from baseline to baseline.
+		{"TD1 lines 1.5 heights apart", mrztest.Scene{Lines: specTD1, LineStep: 1.5, Blur: 0.8, JPEG: 75}},
+		{"TD3 lines 1.55 heights apart", mrztest.Scene{Lines: specTD3, LineStep: 1.55, Rotate: 3}},
+		// A card's last line against its edge, on a dark desk.
+		{"TD1 last line against the card's edge", mrztest.Scene{Lines: specTD1, CapHeight: 30, LineStep: 1.5, Bottom: 0.12, Rotate: 2, JPEG: 80}},
+		{"TD1 last line against the edge, upside down", mrztest.Scene{Lines: specTD1, CapHeight: 26, LineStep: 1.55, Bottom: 0.3, Rotate: 178}},
 		{"TD2 rotated 90 and blurred", mrztest.Scene{Lines: specTD2, Rotate: 90, Blur: 1}},
 		{"TD1 upside down with JPEG", mrztest.Scene{Lines: specTD1, Rotate: 181, JPEG: 50}},
 		{"TD1 long document number, perspective", mrztest.Scene{Lines: specTD1Long, Perspective: 0.12, Rotate: -4}},
@@ -81,6 +91,12 @@ func TestReadRendered(t *testing.T) {
 			}
 			if !res.Valid {
 				t.Errorf("not valid: %v %v", res.Checks, res.Problems)
+			}
+			if res.Status != StatusValid {
+				t.Errorf("status %s (%s), want valid", res.Status, res.Reason)
+			}
+			if len(res.CharConfidence) != len(res.Lines) || len(res.LineConfidence) != len(res.Lines) {
+				t.Errorf("confidence for %d/%d lines, want %d", len(res.CharConfidence), len(res.LineConfidence), len(res.Lines))
 			}
 			want := float64(int(sc.Rotate+360) % 360)
 			if d := angleDiff(res.Angle, want); d > 15 {
@@ -124,6 +140,9 @@ func TestReadForged(t *testing.T) {
 	want := map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: false, CheckDateOfExpiry: true, CheckOptionalData: true, CheckComposite: false}
 	if res.Valid || !mapsEqual(res.Checks, want) {
 		t.Errorf("valid %v checks %v, want %v", res.Valid, res.Checks, want)
+	}
+	if res.Status != StatusInvalid {
+		t.Errorf("status %s (%s), want invalid: read surely, failing as printed", res.Status, res.Reason)
 	}
 	s := res.Summary()
 	if s.Format != "TD3" || s.Valid || !mapsEqual(s.Checks, want) || !slices.Equal(s.Lines, forged) {
@@ -316,5 +335,84 @@ func TestShortLinesAreNotRead(t *testing.T) {
 	long := find.Zone{Lines: []find.Line{line(50, 560), line(90, 560)}}
 	if _, err := e.readZone(context.Background(), g, long); !errors.Is(err, ErrNotFound) || r.n.Load() == 0 {
 		t.Errorf("long zone: %v, %d lines read", err, r.n.Load())
+	}
+}
+
+// TestNoSureWrongAnswer renders zones under degradations harsher than
+// the reader is built for (heavy blur, noise, faint print, tiny print,
+// low JPEG quality) and demands that a zone reported as sure ("valid" or
+// "invalid") is the zone as printed: a misread must come back unsure or
+// not at all. This is where sureProb was set.
+func TestNoSureWrongAnswer(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	harsh := []mrztest.Scene{
+		{Lines: specTD3, Blur: 2.2, Noise: 14},
+		{Lines: specTD3, Dim: 0.28, Noise: 10, Blur: 1},
+		{Lines: specTD3, CapHeight: 7, JPEG: 30},
+		{Lines: specTD1, CapHeight: 7, Blur: 1.2, JPEG: 40},
+		{Lines: specTD1, Noise: 25, Rotate: 12},
+		{Lines: specTD2, Blur: 1.8, JPEG: 20, Rotate: -7},
+		{Lines: specMRVA, Dim: 0.3, Blur: 1.4, Noise: 8},
+		{Lines: specFrench, CapHeight: 8, Noise: 12, JPEG: 35},
+	}
+	if testing.Short() {
+		harsh = harsh[:3]
+	}
+	var sure, exact, unsure, none int
+	for i, sc := range harsh {
+		sc.Seed = uint64(300 + i)
+		img, _, err := sc.Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Read(context.Background(), img)
+		switch {
+		case err != nil:
+			none++
+		case res.Status == StatusUnsure:
+			unsure++
+		default:
+			sure++
+			if slices.Equal(res.Lines, sc.Lines) {
+				exact++
+			} else {
+				t.Errorf("scene %d: a wrong zone reported %s\n%s\nwant\n%s", i, res.Status, strings.Join(res.Lines, "\n"), strings.Join(sc.Lines, "\n"))
+			}
+		}
+	}
+	t.Logf("rendered, harsh: %d sure (%d exact), %d unsure, %d none of %d", sure, exact, unsure, none, len(harsh))
+}
+
+// TestReadZoneFindsLostTD1Line hands the engine a TD1 zone that lost a
+// line (the finder saw two: on real cards the last line lies against the
+// card's edge and merges with the desk beyond): it must find the third a
+// line's spacing below, or above, and read the zone whole.
+func TestReadZoneFindsLostTD1Line(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	img, _, err := mrztest.Scene{Lines: specTD1, Rotate: 3, Seed: 41}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := find.Gray(img)
+	var fd find.Finder
+	search, err := fd.Search(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, ok, err := search.Next(context.Background())
+	if err != nil || !ok || len(z.Lines) != 3 {
+		t.Fatalf("zone %v %v %v", z, ok, err)
+	}
+	for name, lines := range map[string][]find.Line{"last lost": z.Lines[:2], "first lost": z.Lines[1:]} {
+		c, err := e.readZone(context.Background(), g, find.Zone{Lines: lines, Score: z.Score})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !slices.Equal(c.res.Lines, specTD1) || c.res.Status != StatusValid {
+			t.Errorf("%s: %q %s", name, c.res.Lines, c.res.Status)
+		}
 	}
 }

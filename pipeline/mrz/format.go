@@ -265,7 +265,7 @@ func twoLineLayout(length int) layout {
 			{CheckDateOfBirth + "_check", sp(1, 19, 20), classCheck},
 			{fieldSex, sp(1, 20, 21), classSex},
 			{fieldDateOfExpiry, sp(1, 21, 27), classDigit},
-			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheck},
+			{CheckDateOfExpiry + "_check", sp(1, 27, 28), classCheckOrFiller},
 		},
 	}
 }

@@ -37,6 +37,15 @@ type Document struct {
 	// checked by CheckOptionalData; "" for other formats.
 	PersonalNumber string
 
+	// Variant names a national variant with rules of its own
+	// (VariantRussianInternal, VariantFrenchID), "" for plain ICAO.
+	Variant string
+	// SurnameNational and GivenNamesNational are the names in the
+	// national script where the variant encodes it (the Russian internal
+	// passport's digit-for-letter Cyrillic); "" otherwise.
+	SurnameNational    string
+	GivenNamesNational string
+
 	// Checks holds the outcome of each check digit the format has, keyed
 	// CheckDocumentNumber, CheckDateOfBirth, CheckDateOfExpiry,
 	// CheckOptionalData, CheckComposite. A format without a check has no
@@ -235,6 +244,7 @@ func parseAs(lines []string, f Format, now time.Time) *Document {
 		}
 	}
 
+	d.parseVariant()
 	d.Valid = len(d.Problems) == 0
 	for _, ok := range d.Checks {
 		d.Valid = d.Valid && ok

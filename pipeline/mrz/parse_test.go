@@ -3,6 +3,7 @@ package mrz
 import (
 	"encoding/json"
 	"errors"
+	"github.com/docscan/docscan/pipeline/mrz/internal/evaldata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -97,7 +98,7 @@ func TestParseSpecimens(t *testing.T) {
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckDateOfExpiry: true},
 		}},
 		{"French ID", specFrench, Document{
-			Format: FrenchID, DocumentCode: "ID", IssuingState: "FRA", DocumentNumber: "940992310285",
+			Format: FrenchID, Variant: VariantFrenchID, DocumentCode: "ID", IssuingState: "FRA", DocumentNumber: "940992310285",
 			Surname: "BERTHIER", GivenNames: "CORINNE", Nationality: "FRA",
 			BirthDate: Date{1965, 12, 6}, Sex: "F",
 			Checks: map[string]bool{CheckDocumentNumber: true, CheckDateOfBirth: true, CheckComposite: true},
@@ -333,12 +334,12 @@ type groundTruth struct {
 // evalDir returns the evaluation set's folder or skips the test.
 func evalDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("MRZ_EVAL_DIR")
-	if dir == "" {
-		dir = "/work/shared/eval/mrz"
+	dir, err := evaldata.Dir()
+	if err != nil {
+		t.Skipf("evaluation set not found: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "passporteye", "ground_truth.json")); err != nil {
-		t.Skipf("evaluation set not found at %s (set MRZ_EVAL_DIR): %v", dir, err)
+		t.Skipf("evaluation set incomplete at %s (set %s): %v", dir, evaldata.Env, err)
 	}
 	return dir
 }

@@ -13,10 +13,14 @@ const (
 	// refineAcross is the patch's half-height in character heights: from
 	// an end line, room for a TD1's third line spaced widely (2.7
 	// heights) even when the candidate's height is judged 15 % short.
-	refineAcross   = 7
-	refineAlong    = 3   // extra length at each end, in character heights
-	bandMinFrac    = 0.3 // a text row has this share of the anchor's peak ink
-	minLineSpacing = 1.25
+	refineAcross = 7
+	refineAlong  = 3   // extra length at each end, in character heights
+	bandMinFrac  = 0.3 // a text row has this share of the anchor's peak ink
+	// minLineSpacing: lines are at least a measured character height
+	// apart. The measured height runs high on print with a halo (up to
+	// 1.5 times the cap height), so the old 1.25 lost zones printed 1.5
+	// heights apart (rendered: TestReadRendered "lines 1.5 heights apart").
+	minLineSpacing = 1.0
 	maxLineSpacing = 3.3
 )
 

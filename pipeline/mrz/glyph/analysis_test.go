@@ -90,7 +90,8 @@ func TestRealLinesReport(t *testing.T) {
 	if !*reportFlag && *dumpDir == "" {
 		t.Skip("development report; run with -glyph.report or -glyph.dump DIR")
 	}
-	if _, err := os.Stat(evalDir); err != nil {
+	evalDir := linesDir()
+	if _, err := os.Stat(evalDir); evalDir == "" || err != nil {
 		t.Skipf("real crops not present: %v", err)
 	}
 	r := mustReader(t)

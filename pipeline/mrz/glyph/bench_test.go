@@ -16,7 +16,7 @@ import (
 // committed rendered crop of the same size class.
 func benchLine(b *testing.B) (*image.Gray, string) {
 	b.Helper()
-	if img, err := loadGray(filepath.Join(evalDir, "0002.tif")); err == nil {
+	if img, err := loadGray(filepath.Join(linesDir(), "0002.tif")); err == nil {
 		return img, "real 0002.tif"
 	}
 	return loadSamples(b, "testdata", ".png")[1].img, "testdata synth01.png"

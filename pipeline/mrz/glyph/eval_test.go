@@ -2,6 +2,7 @@ package glyph
 
 import (
 	"fmt"
+	"github.com/docscan/docscan/pipeline/mrz/internal/evaldata"
 	"image"
 	"image/draw"
 	"image/png"
@@ -16,9 +17,16 @@ import (
 	"github.com/docscan/docscan/pipeline/internal/editdist"
 )
 
-// evalDir holds the real line crops (DoubangoTelecom tesseractMRZ sample);
-// CI clones may not have it.
-const evalDir = "../../../../shared/eval/mrz/lines"
+// linesDir returns the folder of real line crops (DoubangoTelecom
+// tesseractMRZ sample): shared/eval/mrz/lines beside the repository, or
+// under $MRZ_EVAL_DIR. CI clones may not have it: "" then.
+func linesDir() string {
+	d, err := evaldata.Dir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "lines")
+}
 
 // Bars of issue 3 on the real crops.
 const (
@@ -112,8 +120,9 @@ func evaluate(t testing.TB, r *Reader, samples []sample, useLen bool) score {
 }
 
 func TestRealLines(t *testing.T) {
-	if _, err := os.Stat(evalDir); err != nil {
-		t.Skipf("real MRZ line crops not present at %s (shared eval data is not in every clone): %v", evalDir, err)
+	evalDir := linesDir()
+	if _, err := os.Stat(evalDir); evalDir == "" || err != nil {
+		t.Skipf("real MRZ line crops not present (shared/eval/mrz/lines beside the repository, or $%s): %v", evaldata.Env, err)
 	}
 	r, err := Default()
 	if err != nil {

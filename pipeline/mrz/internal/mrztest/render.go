@@ -83,6 +83,10 @@ type Scene struct {
 	// character heights (1.85; ICAO's 6 lines per inch with the smallest
 	// characters give about 2.1).
 	LineStep float64
+	// Bottom is the distance from the last line's baseline to the
+	// document's bottom edge, in character heights (1.2): small puts the
+	// last line against the edge, as some cards print it.
+	Bottom float64
 	// Plain draws the lines in DejaVu Sans instead of OCR-B: ordinary
 	// print where an MRZ would be.
 	Plain bool
@@ -202,6 +206,9 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 		lineStep = s.LineStep * capH
 	}
 	bottom := 1.2 * capH
+	if s.Bottom > 0 {
+		bottom = s.Bottom * capH
+	}
 	if float64(h) < float64(len(s.Lines))*lineStep+bottom+4*capH {
 		return nil, nil, errors.New("mrztest: document too small for its lines")
 	}
