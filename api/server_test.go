@@ -22,6 +22,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docscan/docscan/api/entitle"
 )
 
 type fakeHealth struct{ h DeviceHealth }
@@ -67,6 +69,49 @@ func TestHealthAndReady(t *testing.T) {
 	bare := newHarness(t, nil)
 	if r := bare.get(t, "/readyz", nil); r.status != 200 || !strings.Contains(string(r.body), `"disabled"`) {
 		t.Fatalf("bare: %d %s", r.status, r.body)
+	}
+}
+
+// A server with no API key at all refuses everything: it says so at
+// start and /readyz is 503 with api_keys down; one stored key makes it
+// ready.
+func TestNoAPIKeyIsNotReady(t *testing.T) {
+	store, err := entitle.Open(filepath.Join(t.TempDir(), entitle.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options) { o.APIKeys, o.Entitlements = nil, store })
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.srv.Serve(ctx, ln) }()
+	r := h.get(t, "/readyz", nil)
+	var b healthBody
+	if err := json.Unmarshal(r.body, &b); err != nil {
+		t.Fatal(err)
+	}
+	if r.status != 503 || b.Status != "not_ready" || b.APIKeys.State != StateDown || !strings.Contains(b.APIKeys.Detail, "no API key") {
+		t.Fatalf("no key: %d %s", r.status, r.body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "no API key configured") {
+		t.Fatalf("no warning at start:\n%s", logs)
+	}
+	k, err := entitle.NewKey(keyActive, "test", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Add(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get(t, "/readyz", nil); r.status != 200 || !strings.Contains(string(r.body), `"api_keys":{"state":"ok"`) {
+		t.Fatalf("with a key: %d %s", r.status, r.body)
 	}
 }
 
