@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -140,8 +141,9 @@ func TestMetrics(t *testing.T) {
 	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "# TYPE ") {
 			name := strings.Fields(line)[2]
-			if !strings.HasPrefix(name, "docscan_") {
-				t.Errorf("metric %s does not start with docscan_", name)
+			std := strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_")
+			if !strings.HasPrefix(name, "docscan_") && !std {
+				t.Errorf("metric %s starts with neither docscan_ nor the standard go_ or process_", name)
 			}
 		}
 	}
@@ -163,8 +165,8 @@ func TestMetrics(t *testing.T) {
 		`docscan_uv_duty_ratio 0.125`,
 		`docscan_build_info{commit="abc1234",date="2025-06-01T00:00:00Z",goversion=`,
 		`docscan_recognize_in_flight 0`,
-		`docscan_go_goroutines `,
-		`docscan_process_resident_memory_bytes `,
+		"\ngo_goroutines ",
+		"\nprocess_resident_memory_bytes ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
@@ -383,5 +385,24 @@ func TestWriteJSONKeepsMRZFiller(t *testing.T) {
 	writeJSON(rec, http.StatusOK, map[string]string{"line": "P<UTOERIKSSON<<ANNA"})
 	if body := rec.Body.String(); !strings.Contains(body, "P<UTOERIKSSON<<ANNA") {
 		t.Errorf("body %s: want the MRZ's '<' unescaped", body)
+	}
+}
+
+// promtool, Prometheus's own linter, finds nothing to say about /metrics.
+func TestMetricsPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install -y prometheus; make test's deps do)")
+	}
+	h := newHarness(t, func(o *Options) {
+		o.Device = DeviceMetrics{LEDOnSeconds: func() map[string]float64 { return map[string]float64{"uv": 1} }}
+	})
+	h.get(t, "/readyz", nil)
+	r := h.get(t, "/metrics", nil)
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(r.body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
 }
