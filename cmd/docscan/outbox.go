@@ -33,7 +33,7 @@ docscand holds it locked while it runs: stop the daemon first
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, outboxUsage)
-		return errors.New("a subcommand is required: ls, show or purge")
+		return usagef("a subcommand is required: ls, show or purge")
 	}
 	switch args[0] {
 	case "ls", "list":
@@ -47,7 +47,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	fmt.Fprintln(stderr, outboxUsage)
-	return fmt.Errorf("unknown subcommand %q", args[0])
+	return usagef("unknown subcommand %q", args[0])
 }
 
 type outboxFlags struct {
@@ -74,7 +74,7 @@ func newOutboxFlags(name string, stderr io.Writer) outboxFlags {
 func (f outboxFlags) parse(args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := f.fs.Parse(args); err != nil {
+		if err := parseFlags(f.fs, args); err != nil {
 			return nil, err
 		}
 		args = f.fs.Args()
@@ -111,7 +111,7 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("ls takes no arguments, got %q", pos)
+		return usagef("ls takes no arguments, got %q", pos)
 	}
 	r, err := outbox.OpenReadOnly(f.path(), *f.wait)
 	if err != nil {
@@ -209,11 +209,11 @@ func outboxShow(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("show takes one sequence number (see docscan outbox ls)")
+		return usagef("show takes one sequence number (see docscan outbox ls)")
 	}
 	seq, err := strconv.ParseUint(pos[0], 10, 64)
 	if err != nil || seq == 0 {
-		return fmt.Errorf("sequence number %q: want a positive integer", pos[0])
+		return usagef("sequence number %q: want a positive integer", pos[0])
 	}
 	r, err := outbox.OpenReadOnly(f.path(), *f.wait)
 	if err != nil {
@@ -269,7 +269,7 @@ func outboxPurge(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, p := range pos {
 		seq, err := strconv.ParseUint(p, 10, 64)
 		if err != nil || seq == 0 {
-			return fmt.Errorf("sequence number %q: want a positive integer", p)
+			return usagef("sequence number %q: want a positive integer", p)
 		}
 		spec.Seqs = append(spec.Seqs, seq)
 	}
