@@ -21,7 +21,7 @@ DATA     ?= ./var
 DEVKEY   ?= devkey-0123456789-0123456789-0123456789-0123456789
 
 .PHONY: all deps build run test test-short bench lint install clean cross deb test-arm64 \
-        test-hw test-hw-e2e eval mrz-model
+        test-hw test-hw-e2e eval mrz-model tidy-check
 
 all: build
 
@@ -46,9 +46,11 @@ run: build
 # too, so they cannot rot where no VM runs them.
 VETTAGS = hwtest hwtest_e2e eval
 
-test: deps
+test: deps tidy-check
 	$(GO) vet ./...
 	$(GO) vet -tags '$(VETTAGS)' ./...
+	@echo "linting api/openapi.json (Redocly, recommended rules)"
+	.ci/openapi/lint.sh
 	@echo "checking that everything builds without cgo"
 	CGO_ENABLED=0 $(GO) build ./...
 	$(GO) test -count=1 -timeout 12m ./...
@@ -83,7 +85,12 @@ test-hw:
 test-hw-e2e: deps
 	.ci/hwtest/hwtest.sh e2e
 
-lint: deps
+# tidy-check fails when go mod tidy would change go.mod or go.sum.
+tidy-check:
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy; run go mod tidy:"; $(GO) mod tidy -diff; exit 1; }
+
+lint: deps tidy-check
+	.ci/openapi/lint.sh
 	$(GO) vet ./...
 	$(GO) vet -tags '$(VETTAGS)' ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -12,7 +12,10 @@ pkgs=(
   curl ca-certificates
   chromium python3-requests
   make systemd systemd-container dpkg-dev
+  prometheus lintian jq
 )
+# npx runs the OpenAPI linter; a Node.js that brings its own npm counts.
+command -v npx >/dev/null || pkgs+=(nodejs npm)
 pkgs+=("$@")
 
 missing=()
@@ -23,13 +26,15 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+# apt's own output shows progress: a first install takes minutes.
 echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
   # An index that fails to refresh (a foreign architecture's, say) must not
   # stop the install from the ones that did.
-  $sudo apt-get update -q >/dev/null || echo "deps: apt-get update reported errors; trying anyway" >&2
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  echo "deps: refreshing the package lists and trying again" >&2
+  $sudo apt-get update || echo "deps: apt-get update reported errors; trying anyway" >&2
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi

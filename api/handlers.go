@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (s *Server) earlyAuth(ctx context.Context, authorized *bool) func(name, val
 //
 //  1. admission: the server holds at most Workers+QueueLength recognize
 //     requests; beyond, 503 + Retry-After without reading the body;
-//  2. the body, streamed: 413 for a file over MaxFileBytes, 400 for a
+//  2. the body, streamed (multipart/form-data only): 413 for a file over MaxFileBytes, 400 for a
 //     broken body; an api_key that comes before the files is checked as
 //     soon as it is read;
 //  3. api_key: 401 missing or unknown; 400 with the subscription messages;
@@ -111,6 +112,11 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 		defer func() { <-s.admit }()
 	default:
 		return nil, &httpError{status: http.StatusServiceUnavailable, detail: MsgQueueFull, retryAfter: s.opts.RetryAfter}
+	}
+	// Only multipart can carry the images; an urlencoded body (which
+	// readForm takes for /scan) gets the contract's message, not "no image".
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, newError(http.StatusBadRequest, MsgNotForm)
 	}
 	ctx := r.Context()
 	start := time.Now()
@@ -252,6 +258,9 @@ func responseOf(res *pipeline.Result, scanID string) response {
 	if out.Checks == nil {
 		out.Checks = []pipeline.Check{}
 	}
+	if scanID == "" {
+		scanID = res.ScanID
+	}
 	return response{Result: &out, ScanID: scanID}
 }
 
@@ -355,6 +364,7 @@ func (s *Server) scanAndStore(ctx context.Context, req scan.Request) (*pipeline.
 	if res.CountryCode == "" {
 		res.CountryCode = req.CountryCode
 	}
+	res.ScanID = req.ScanID
 	if e := s.store(ctx, res); e != nil {
 		return nil, e
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"runtime"
 	"time"
+
+	"github.com/docscan/docscan/api/entitle"
 )
 
 // healthTimeout bounds the Health call so a stuck device can not stall
@@ -26,6 +28,35 @@ type healthBody struct {
 	Outbox        Component  `json:"outbox"`
 	OutboxDepth   int        `json:"outbox_depth"`
 	Recognize     queueState `json:"recognize_queue"`
+	// APIKeys is down when no key is configured: every API request is
+	// then refused, so the device is not ready.
+	APIKeys Component `json:"api_keys"`
+}
+
+// msgNoAPIKey is what /readyz and the start-up log say when no key exists.
+const msgNoAPIKey = "no API key configured: every API request is refused; add one with `docscan keys add` or -api-key"
+
+// keyLister is the part of an entitlement store (*entitle.Store) that
+// tells whether it holds any key.
+type keyLister interface {
+	List(ctx context.Context) ([]entitle.Key, error)
+}
+
+// hasKeys reports whether any API key can be accepted: false only when
+// there is no -api-key and the store is known to hold none.
+func (s *Server) hasKeys(ctx context.Context) bool {
+	if s.static.Len() > 0 {
+		return true
+	}
+	if s.opts.Entitlements == nil {
+		return false
+	}
+	l, ok := s.opts.Entitlements.(keyLister)
+	if !ok {
+		return true
+	}
+	keys, err := l.List(ctx)
+	return err != nil || len(keys) > 0
 }
 
 type queueState struct {
@@ -64,9 +95,13 @@ func ready(h DeviceHealth) bool {
 
 func (s *Server) health(ctx context.Context, status string) healthBody {
 	h := s.deviceHealth(ctx)
+	keys := Component{State: StateOK}
+	if !s.hasKeys(ctx) {
+		keys = Component{State: StateDown, Detail: msgNoAPIKey}
+	}
 	if status == "" {
 		status = "not_ready"
-		if ready(h) {
+		if ready(h) && keys.State == StateOK {
 			status = "ready"
 		}
 	}
@@ -88,6 +123,7 @@ func (s *Server) health(ctx context.Context, status string) healthBody {
 			Waiting:  len(s.admit) - inFlight,
 			Capacity: cap(s.admit),
 		},
+		APIKeys: keys,
 	}
 }
 
@@ -98,7 +134,7 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReadyz serves GET /readyz: 200 when ready, 503 when the camera,
-// the GPIO or the outbox is down.
+// the GPIO or the outbox is down or no API key is configured.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	b := s.health(r.Context(), "")
 	status := http.StatusOK

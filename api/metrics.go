@@ -34,8 +34,9 @@ const (
 
 func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, waiting int), scanWaiting func() int, uploadBytes func() int64) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
-	prefixed := prometheus.WrapRegistererWithPrefix("docscan_", m.reg)
-	prefixed.MustRegister(
+	// The Go and process collectors keep their standard names (go_*,
+	// process_*): stock dashboards and alerts look for those.
+	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

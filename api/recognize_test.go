@@ -190,7 +190,8 @@ func TestRecognizeNotMultipart(t *testing.T) {
 		{"", "", 400, MsgNotForm},
 		{"multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\n" + keyActive + "\r\n--zz-", 400, MsgMalformedForm},
 		{"multipart/form-data", "no boundary", 400, MsgMalformedForm},
-		{"application/x-www-form-urlencoded", "api_key=" + keyActive + "&country_code=kz", 400, MsgNoImage},
+		// An urlencoded body cannot carry images: the contract's message.
+		{"application/x-www-form-urlencoded", "api_key=" + keyActive + "&country_code=kz", 400, MsgNotForm},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, h.ts.URL+"/api/v1/recognize", strings.NewReader(tc.body))
 		if tc.ctype != "" {

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,6 +110,14 @@ func TestScanTwoSides(t *testing.T) {
 			m2 := checkResultBody(t, h, r)
 			if m2["scan_id"] != scanID || m2["result_id"] == m["result_id"] {
 				t.Fatalf("join: scan_id %v (want %s), result ids %v %v", m2["scan_id"], scanID, m["result_id"], m2["result_id"])
+			}
+			// The stored result keeps the scan_id its answer carried.
+			for _, id := range []any{m["result_id"], m2["result_id"]} {
+				r := h.get(t, fmt.Sprintf("/api/v1/results/%v", id), map[string]string{"X-API-Key": keyActive})
+				var stored map[string]any
+				if err := json.Unmarshal(r.body, &stored); err != nil || r.status != 200 || stored["scan_id"] != scanID {
+					t.Fatalf("GET /api/v1/results/%v: %d, scan_id %v (want %s)", id, r.status, stored["scan_id"], scanID)
+				}
 			}
 			sc.mu.Lock()
 			last := sc.calls[len(sc.calls)-1]

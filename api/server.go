@@ -225,9 +225,6 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	if opts.Entitlements == nil && static.Len() == 0 {
-		opts.Logger.Warn("no entitlement store and no -api-key: every API request will be refused")
-	}
 	s := &Server{
 		opts:      opts,
 		log:       opts.Logger,
@@ -302,6 +299,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		errc <- err
 	}()
 	s.log.Info("http api listening", "addr", ln.Addr().String(), "tls", s.opts.TLSCertFile != "")
+	if !s.hasKeys(ctx) {
+		s.log.Warn(msgNoAPIKey)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("api: %w", err)

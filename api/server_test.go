@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -22,6 +23,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docscan/docscan/api/entitle"
 )
 
 type fakeHealth struct{ h DeviceHealth }
@@ -70,6 +73,49 @@ func TestHealthAndReady(t *testing.T) {
 	}
 }
 
+// A server with no API key at all refuses everything: it says so at
+// start and /readyz is 503 with api_keys down; one stored key makes it
+// ready.
+func TestNoAPIKeyIsNotReady(t *testing.T) {
+	store, err := entitle.Open(filepath.Join(t.TempDir(), entitle.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(o *Options) { o.APIKeys, o.Entitlements = nil, store })
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.srv.Serve(ctx, ln) }()
+	r := h.get(t, "/readyz", nil)
+	var b healthBody
+	if err := json.Unmarshal(r.body, &b); err != nil {
+		t.Fatal(err)
+	}
+	if r.status != 503 || b.Status != "not_ready" || b.APIKeys.State != StateDown || !strings.Contains(b.APIKeys.Detail, "no API key") {
+		t.Fatalf("no key: %d %s", r.status, r.body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "no API key configured") {
+		t.Fatalf("no warning at start:\n%s", logs)
+	}
+	k, err := entitle.NewKey(keyActive, "test", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Add(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get(t, "/readyz", nil); r.status != 200 || !strings.Contains(string(r.body), `"api_keys":{"state":"ok"`) {
+		t.Fatalf("with a key: %d %s", r.status, r.body)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	led := map[string]float64{"white-front": 12.5, "uv": 0.75}
 	h := newHarness(t, func(o *Options) {
@@ -95,8 +141,9 @@ func TestMetrics(t *testing.T) {
 	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "# TYPE ") {
 			name := strings.Fields(line)[2]
-			if !strings.HasPrefix(name, "docscan_") {
-				t.Errorf("metric %s does not start with docscan_", name)
+			std := strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_")
+			if !strings.HasPrefix(name, "docscan_") && !std {
+				t.Errorf("metric %s starts with neither docscan_ nor the standard go_ or process_", name)
 			}
 		}
 	}
@@ -118,8 +165,8 @@ func TestMetrics(t *testing.T) {
 		`docscan_uv_duty_ratio 0.125`,
 		`docscan_build_info{commit="abc1234",date="2025-06-01T00:00:00Z",goversion=`,
 		`docscan_recognize_in_flight 0`,
-		`docscan_go_goroutines `,
-		`docscan_process_resident_memory_bytes `,
+		"\ngo_goroutines ",
+		"\nprocess_resident_memory_bytes ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
@@ -338,5 +385,24 @@ func TestWriteJSONKeepsMRZFiller(t *testing.T) {
 	writeJSON(rec, http.StatusOK, map[string]string{"line": "P<UTOERIKSSON<<ANNA"})
 	if body := rec.Body.String(); !strings.Contains(body, "P<UTOERIKSSON<<ANNA") {
 		t.Errorf("body %s: want the MRZ's '<' unescaped", body)
+	}
+}
+
+// promtool, Prometheus's own linter, finds nothing to say about /metrics.
+func TestMetricsPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install -y prometheus; make test's deps do)")
+	}
+	h := newHarness(t, func(o *Options) {
+		o.Device = DeviceMetrics{LEDOnSeconds: func() map[string]float64 { return map[string]float64{"uv": 1} }}
+	})
+	h.get(t, "/readyz", nil)
+	r := h.get(t, "/metrics", nil)
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(r.body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
 }

@@ -63,13 +63,22 @@ type shapeSVG struct {
 }
 
 type statusView struct {
-	Now       string
-	Build     BuildInfo
-	Health    healthBody
-	Scan      *scanSummary
-	Frames    []frameSVG
-	Refreshed string
+	Now    string
+	Build  BuildInfo
+	Health healthBody
+	// Locked: no valid API key came with the request, so the page shows
+	// the device's state and asks for a key instead of the last scan.
+	Locked     bool
+	KeyRefused string // why a key that came was refused
+	NoKeys     bool   // the server has no API key at all
+	Scan       *scanSummary
+	Frames     []frameSVG
+	Refreshed  string
 }
+
+// statusCookie carries the API key a person typed into the status page,
+// so the page's refreshes keep showing the scan.
+const statusCookie = "docscan_api_key"
 
 type scanSummary struct {
 	ScanID        string
@@ -87,13 +96,44 @@ type fieldSummary struct {
 	Agree        *bool
 }
 
+// handleStatus serves GET /. The device's state is open; the last scan
+// (its frames show the holder's portrait and data) needs an API key: the
+// X-API-Key header, the page's cookie, or api_key in the query (the
+// page's form), which is moved into the cookie and redirected away so the
+// key does not stay in the address bar or the history.
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	view := statusView{
 		Now:    time.Now().UTC().Format(time.RFC3339),
 		Build:  s.opts.Build,
 		Health: s.health(r.Context(), ""),
+		NoKeys: !s.hasKeys(r.Context()),
 	}
-	if s.opts.LastScan != nil {
+	status := http.StatusOK
+	if q := r.URL.Query(); q.Has(fieldAPIKey) {
+		key := q.Get(fieldAPIKey)
+		if e := s.authorize(r.Context(), key, false); e == nil {
+			http.SetCookie(w, &http.Cookie{Name: statusCookie, Value: key, Path: "/",
+				HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		view.Locked, view.KeyRefused, status = true, "That API key is not valid here.", http.StatusUnauthorized
+	} else {
+		key := r.Header.Get("X-API-Key")
+		if c, err := r.Cookie(statusCookie); key == "" && err == nil {
+			key = c.Value
+		}
+		if e := s.authorize(r.Context(), key, false); e != nil {
+			view.Locked = true
+			if key != "" {
+				view.KeyRefused, status = "That API key is not valid here.", http.StatusUnauthorized
+				// A stale cookie would refuse every refresh: drop it.
+				http.SetCookie(w, &http.Cookie{Name: statusCookie, Path: "/", MaxAge: -1})
+			}
+		}
+	}
+	if !view.Locked && s.opts.LastScan != nil {
 		if last := s.opts.LastScan.LastScan(); last != nil {
 			view.Scan = summarise(last)
 			view.Frames = s.status.frames(last)
@@ -107,7 +147,8 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// Only inline styles and data: images; nothing from the network.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'")
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 

@@ -75,7 +75,7 @@ func TestStatusPage(t *testing.T) {
 		o.Health = &fakeHealth{h: healthyDevice()}
 		o.LastScan = LastScanFunc(func() *scan.View { return last })
 	})
-	r := h.get(t, "/", nil)
+	r := h.get(t, "/", map[string]string{"X-API-Key": keyStatic})
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Fatalf("%d %v", r.status, r.header)
 	}
@@ -105,8 +105,71 @@ func TestStatusPage(t *testing.T) {
 
 	// No scan yet.
 	bare := newHarness(t, nil)
-	if r := bare.get(t, "/", nil); r.status != 200 || !strings.Contains(string(r.body), "No scan yet") {
+	if r := bare.get(t, "/", map[string]string{"X-API-Key": keyActive}); r.status != 200 || !strings.Contains(string(r.body), "No scan yet") {
 		t.Fatalf("bare: %d", r.status)
+	}
+}
+
+// Without a key, GET / shows the device's state and a form, nothing of the
+// last scan; the form's key becomes a cookie that unlocks the page.
+func TestStatusPageNeedsKey(t *testing.T) {
+	last := lastScanFixture()
+	h := newHarness(t, func(o *Options) {
+		o.Health = &fakeHealth{h: healthyDevice()}
+		o.LastScan = LastScanFunc(func() *scan.View { return last })
+	})
+	locked := func(t *testing.T, r reply, status int) {
+		t.Helper()
+		page := string(r.body)
+		if r.status != status {
+			t.Fatalf("status %d, want %d", r.status, status)
+		}
+		for _, bad := range []string{"data:image", "<figure", "Kazakhstan", last.ScanID, `id="checks"`, `id="fields"`, "last_name"} {
+			if strings.Contains(page, bad) {
+				t.Errorf("page without a valid key holds %q", bad)
+			}
+		}
+		for _, want := range []string{`id="camera">ok`, `id="outbox-depth">3`, `<form id="unlock"`, `name="api_key"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page lacks %s", want)
+			}
+		}
+	}
+	t.Run("no key", func(t *testing.T) { locked(t, h.get(t, "/", nil), 200) })
+	t.Run("wrong header", func(t *testing.T) {
+		r := h.get(t, "/", map[string]string{"X-API-Key": "nope"})
+		locked(t, r, 401)
+		if !strings.Contains(string(r.body), `id="refused"`) {
+			t.Error("no word on the refused key")
+		}
+	})
+	t.Run("wrong cookie", func(t *testing.T) {
+		r := h.get(t, "/", map[string]string{"Cookie": statusCookie + "=" + keyStatic + "x"})
+		locked(t, r, 401)
+		if c := r.header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+			t.Errorf("stale cookie kept: %q", c)
+		}
+	})
+	t.Run("wrong form key", func(t *testing.T) { locked(t, h.get(t, "/?api_key=nope", nil), 401) })
+
+	// The form's key: 303 to / with an HttpOnly cookie, and nothing else.
+	noFollow := *h.ts.Client()
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.Get(h.ts.URL + "/?api_key=" + keyActive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("form key: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	cookies := resp.Cookies()
+	if len(cookies) != 1 || cookies[0].Name != statusCookie || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteStrictMode {
+		t.Fatalf("cookies %+v", cookies)
+	}
+	r := h.get(t, "/", map[string]string{"Cookie": cookies[0].String()})
+	if r.status != 200 || !strings.Contains(string(r.body), "data:image/jpeg;base64,") || strings.Contains(string(r.body), `<form id="unlock"`) {
+		t.Fatalf("with the cookie: %d, frames shown: %v", r.status, strings.Contains(string(r.body), "data:image"))
 	}
 }
 
@@ -171,7 +234,9 @@ func TestStatusPageInChromium(t *testing.T) {
 		o.Health = &fakeHealth{h: healthyDevice()}
 		o.LastScan = LastScanFunc(func() *scan.View { return last })
 	})
-	dom := runChromium(t, "--dump-dom", h.ts.URL+"/")
+	// The page's form puts the key in the query; the cookie it gets back
+	// unlocks the page after the redirect.
+	dom := runChromium(t, "--dump-dom", h.ts.URL+"/?api_key="+keyStatic)
 	if n := strings.Count(dom, `<figure class="frame"`); n != 3 {
 		t.Fatalf("%d frames in the DOM", n)
 	}
@@ -179,7 +244,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		t.Fatal("overlays or frames missing from the DOM")
 	}
 	shot := filepath.Join(t.TempDir(), "status.png")
-	runChromium(t, "--hide-scrollbars", "--window-size=1100,1400", "--screenshot="+shot, h.ts.URL+"/")
+	runChromium(t, "--hide-scrollbars", "--window-size=1100,1400", "--screenshot="+shot, h.ts.URL+"/?api_key="+keyStatic)
 	f, err := os.Open(shot)
 	if err != nil {
 		t.Fatal(err)

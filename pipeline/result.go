@@ -39,6 +39,11 @@ type Result struct {
 	Fields    map[string]FieldReport `json:"fields"`
 	Checks    []Check                `json:"checks"`
 
+	// ScanID is the scan the result came from (POST /api/v1/scan), kept
+	// with it so that GET /api/v1/results/{id} answers it too; empty for
+	// uploaded images.
+	ScanID string `json:"scan_id,omitempty"`
+
 	// Views say, per side given, where the document lay in its white
 	// frame and which zones were read: for the status page, not the API.
 	Views []SideView `json:"-"`

@@ -33,6 +33,7 @@ fi
 mkdir -p "$out"
 cd "$top"
 for cmd in docscand docscan; do
-  env "${env[@]}" "$go" build -trimpath -ldflags "${GO_LDFLAGS:-}" -o "$out/$cmd" "./cmd/$cmd"
+  # PIE, as Debian builds its binaries (lintian: hardening-no-pie).
+  env "${env[@]}" "$go" build -trimpath -buildmode=pie -ldflags "${GO_LDFLAGS:-}" -o "$out/$cmd" "./cmd/$cmd"
 done
 echo "build: $arch -> $out" >&2

@@ -45,6 +45,20 @@ for f in README.md docs/deploy-pi.md docs/operations.md docs/http-api.md docs/mq
   install -D -m 0644 "$top/$f" "$pkg/usr/share/doc/docscan/$(basename "$f")"
 done
 install -D -m 0644 "$here/debian/copyright" "$pkg/usr/share/doc/docscan/copyright"
+install -D -m 0644 "$here/debian/docscan.1" "$pkg/usr/share/man/man1/docscan.1"
+install -D -m 0644 "$here/debian/docscand.8" "$pkg/usr/share/man/man8/docscand.8"
+gzip -9n "$pkg/usr/share/man/man1/docscan.1" "$pkg/usr/share/man/man8/docscand.8"
+# The version has no Debian revision (a native package), so the changelog
+# is changelog.gz; it names the build, the full history is git's.
+cat >"$work/changelog" <<CHANGELOG
+docscan ($version) stable; urgency=medium
+
+  * Build of commit ${COMMIT:-unknown}; see the project's git history.
+
+ -- docscan maintainers <docscan@docscan.invalid>  $(date -u -R -d "${DATE:-now}")
+CHANGELOG
+gzip -9nc "$work/changelog" >"$pkg/usr/share/doc/docscan/changelog.gz"
+chmod 0644 "$pkg/usr/share/doc/docscan/changelog.gz"
 
 mkdir -p "$pkg/DEBIAN"
 install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$pkg/DEBIAN/"
@@ -60,12 +74,15 @@ shlibs=$(cd "$work/src" && DEB_HOST_ARCH=$arch DEB_HOST_MULTIARCH=$triplet \
 depends="$shlibs, tesseract-ocr-eng, tesseract-ocr-rus, tesseract-ocr-kaz, adduser"
 [[ $shlibs == *libtesseract5* ]] || depends="libtesseract5, $depends"
 
+(cd "$pkg" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z | xargs -0 md5sum) >"$pkg/DEBIAN/md5sums"
+chmod 0644 "$pkg/DEBIAN/md5sums"
+
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
 cat >"$pkg/DEBIAN/control" <<CONTROL
 Package: docscan
 Version: $version
 Architecture: $arch
-Maintainer: docscan maintainers <docscan@localhost>
+Maintainer: docscan maintainers <docscan@docscan.invalid>
 Installed-Size: $size
 Depends: $depends
 Recommends: udev
@@ -83,4 +100,7 @@ CONTROL
 mkdir -p "$out"
 deb="$out/docscan_${version}_${arch}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null
+# lintian judges the package; any error or warning fails the build.
+"$top/.ci/deps.sh" lintian >&2
+lintian --fail-on error,warning "$deb" >&2
 echo "$deb"

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"os"
 	"strings"
@@ -38,7 +39,7 @@ and printed once: only its SHA-256 is stored.`
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, keysUsage)
-		return errors.New("keys: a subcommand is required")
+		return usagef("keys: a subcommand is required")
 	}
 	switch args[0] {
 	case "add":
@@ -54,7 +55,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	default:
 		fmt.Fprintln(stderr, keysUsage)
-		return fmt.Errorf("keys: unknown subcommand %q", args[0])
+		return usagef("keys: unknown subcommand %q", args[0])
 	}
 }
 
@@ -73,14 +74,19 @@ func openKeys(dataDir string) (*entitle.Store, error) {
 	return entitle.Open(entitle.Path(dataDir))
 }
 
-// parseTime takes RFC 3339 or a date (midnight UTC).
-func parseTime(s string) (time.Time, error) {
+// parseTime takes RFC 3339 or a date (UTC). A date means the whole day:
+// as a start, its first instant; as an end (endOfDay), the next midnight,
+// since a subscription covers [start, end).
+func parseTime(s string, endOfDay bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q: want RFC 3339 or YYYY-MM-DD", s)
+		return time.Time{}, usagef("time %q: want RFC 3339 or YYYY-MM-DD", s)
+	}
+	if endOfDay {
+		t = t.AddDate(0, 0, 1)
 	}
 	return t, nil
 }
@@ -105,15 +111,15 @@ func keysAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	keyFile := fs.String("key-file", "", "read the key from this file instead of generating one")
 	label := fs.String("label", "", "who or what the key is for")
 	start := fs.String("start", "", "subscription start (default now)")
-	end := fs.String("end", "", "subscription end (default: never)")
+	end := fs.String("end", "", "subscription end, exclusive; a date YYYY-MM-DD includes that whole day (default: never)")
 	inactive := fs.Bool("inactive", false, "add the subscription switched off")
 	tech := fs.String("technology", entitle.TechDocumentRecognition, "the technology subscribed to")
 	noSub := fs.Bool("no-subscription", false, "add the key without a subscription")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return fmt.Errorf("keys add: unexpected arguments %q (the key goes in a file: -key-file)", fs.Args())
+		return usagef("keys add: unexpected arguments %q (the key goes in a file: -key-file)", fs.Args())
 	}
 	now := time.Now().UTC()
 	var subs []entitle.Subscription
@@ -121,12 +127,12 @@ func keysAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sub := entitle.Subscription{Technology: *tech, Active: !*inactive, Start: now}
 		var err error
 		if *start != "" {
-			if sub.Start, err = parseTime(*start); err != nil {
+			if sub.Start, err = parseTime(*start, false); err != nil {
 				return err
 			}
 		}
 		if *end != "" {
-			if sub.End, err = parseTime(*end); err != nil {
+			if sub.End, err = parseTime(*end, true); err != nil {
 				return err
 			}
 		}
@@ -186,20 +192,33 @@ func describeSubs(subs []entitle.Subscription) string {
 }
 
 func keysList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, data := keysFlags("list", stderr)
-	asJSON := fs.Bool("json", false, "print the records as JSON (hashes, never keys)")
-	if err := fs.Parse(args); err != nil {
+	flags, data := keysFlags("list", stderr)
+	asJSON := flags.Bool("json", false, "print the records as JSON (hashes, never keys)")
+	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	st, err := openKeys(*data)
-	if err != nil {
-		return err
-	}
-	keys, err := st.List(ctx)
-	if err != nil {
-		return err
+	// Listing must not create the store (nor its directory) where there
+	// is none.
+	var keys []entitle.Key
+	path := entitle.Path(*data)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "no API keys: %s does not exist (check -data; docscand or docscan keys add creates it)\n", path)
+	} else {
+		st, err := openKeys(*data)
+		if err != nil {
+			return err
+		}
+		if keys, err = st.List(ctx); err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			fmt.Fprintf(stderr, "no API keys in %s\n", path)
+		}
 	}
 	if *asJSON {
+		if keys == nil {
+			keys = []entitle.Key{}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(keys)
@@ -216,11 +235,11 @@ func keysList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func keysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, data := keysFlags("revoke", stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("keys revoke: give one key ID (from keys list) or the key")
+		return usagef("keys revoke: give one key ID (from keys list) or the key")
 	}
 	st, err := openKeys(*data)
 	if err != nil {
@@ -236,11 +255,11 @@ func keysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func keysApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, data := keysFlags("apply", stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("keys apply: give one JSON file")
+		return usagef("keys apply: give one JSON file")
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {

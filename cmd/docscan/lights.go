@@ -48,27 +48,27 @@ func runLights(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprint(stderr, lightsUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		fs.Usage()
-		return errors.New("missing command: off, on or test")
+		return usagef("missing command: off, on or test")
 	}
 	cmd, rest := rest[0], rest[1:]
 	var operand string
 	if cmd == "on" {
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			return errors.New("lights on: which channel? (e.g. lights on white-top)")
+			return usagef("lights on: which channel? (e.g. lights on white-top)")
 		}
 		operand, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return usagef("unexpected arguments %q", fs.Args())
 	}
 
 	level := slog.LevelWarn
@@ -110,7 +110,7 @@ func runLights(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		leds, sim = s, s
 	default:
-		return fmt.Errorf("-hal %q: want gpio or sim", *halKind)
+		return usagef("-hal %q: want gpio or sim", *halKind)
 	}
 	lines, _ := profile.Lines()
 
@@ -128,7 +128,7 @@ func runLights(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		_ = leds.Close()
 		fs.Usage()
-		return fmt.Errorf("unknown lights command %q", cmd)
+		return usagef("unknown lights command %q", cmd)
 	}
 	if sim != nil {
 		printLEDLog(stdout, sim.History())

@@ -5,12 +5,16 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/docscan/docscan/cmd/internal/version"
 )
 
 // command is one subcommand; args excludes the subcommand's own name.
@@ -30,7 +34,7 @@ func commands() map[string]command {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: docscan COMMAND [flags]")
+	fmt.Fprintln(w, "usage: docscan COMMAND [flags]    (docscan COMMAND -h for its flags; docscan -version)")
 	cmds := commands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
@@ -46,22 +50,60 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// Exit statuses: 0 done (and on -h), 1 the command failed, 2 misuse.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// usageError is a misuse of the command line (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// parseFlags parses args: -h gives flag.ErrHelp (exit 0, the flag package
+// has printed the usage), a bad flag a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		return 2
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return exitOK
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, "docscan", version.String())
+		return exitOK
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "docscan: unknown command %q\n", args[0])
 		usage(stderr)
-		return 2
+		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
+	err := cmd.run(ctx, args[1:], stdout, stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "docscan %s: %v\n", args[0], err)
-		return 1
+		return exitUsage
 	}
-	return 0
+	fmt.Fprintf(stderr, "docscan %s: %v\n", args[0], err)
+	return exitFail
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,20 +21,21 @@ import (
 )
 
 const outboxUsage = `usage:
-  docscan outbox ls    [-data DIR] [-wait D] [-limit N] [-json]
+  docscan outbox ls    [-data DIR] [-wait D] [-daemon URL] [-limit N] [-json]
   docscan outbox show  [-data DIR] [-wait D] [-images DIR] SEQ
   docscan outbox purge [-data DIR] [-wait D] [-delivered] [-yes] [SEQ ...]
 
 The outbox is DIR/outbox.db (default DIR: $DOCSCAN_DATA or /var/lib/docscan).
 docscand holds it locked while it runs: stop the daemon first
-(systemctl stop docscand). ls and show only read; purge deletes, and needs
+(systemctl stop docscand). While it runs, ls asks its /healthz (-daemon,
+env DOCSCAN, default http://127.0.0.1:8080) how many results wait. ls and show only read; purge deletes, and needs
 -yes when it would delete results that were never delivered.`
 
 // runOutbox inspects and purges the outbox of a stopped docscand.
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, outboxUsage)
-		return errors.New("a subcommand is required: ls, show or purge")
+		return usagef("a subcommand is required: ls, show or purge")
 	}
 	switch args[0] {
 	case "ls", "list":
@@ -47,7 +49,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	fmt.Fprintln(stderr, outboxUsage)
-	return fmt.Errorf("unknown subcommand %q", args[0])
+	return usagef("unknown subcommand %q", args[0])
 }
 
 type outboxFlags struct {
@@ -74,7 +76,7 @@ func newOutboxFlags(name string, stderr io.Writer) outboxFlags {
 func (f outboxFlags) parse(args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := f.fs.Parse(args); err != nil {
+		if err := parseFlags(f.fs, args); err != nil {
 			return nil, err
 		}
 		args = f.fs.Args()
@@ -106,14 +108,22 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	f := newOutboxFlags("ls", stderr)
 	limit := f.fs.Int("limit", 0, "list at most N records (0: all)")
 	asJSON := f.fs.Bool("json", false, "one JSON object per record")
+	def := os.Getenv("DOCSCAN")
+	if def == "" {
+		def = "http://127.0.0.1:8080"
+	}
+	daemonURL := f.fs.String("daemon", def, "the running docscand's API `URL` (env DOCSCAN), asked for the outbox's state when it holds the file")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("ls takes no arguments, got %q", pos)
+		return usagef("ls takes no arguments, got %q", pos)
 	}
 	r, err := outbox.OpenReadOnly(f.path(), *f.wait)
+	if errors.Is(err, outbox.ErrLocked) {
+		return askDaemon(*daemonURL, f.path(), err)
+	}
 	if err != nil {
 		return explain(f.path(), err)
 	}
@@ -172,6 +182,39 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// askDaemon is ls's answer while docscand holds the outbox: the records
+// themselves can only be read with the daemon stopped, but its /healthz
+// says how many wait and in what state the outbox is.
+func askDaemon(base, path string, lockErr error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/healthz", nil)
+	if err != nil {
+		return explain(path, lockErr)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return explain(path, lockErr)
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Outbox struct {
+			State  string `json:"state"`
+			Detail string `json:"detail"`
+		} `json:"outbox"`
+		Depth *int `json:"outbox_depth"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&h); err != nil || resp.StatusCode != http.StatusOK || h.Depth == nil {
+		return explain(path, lockErr)
+	}
+	state := h.Outbox.State
+	if h.Outbox.Detail != "" {
+		state += ": " + h.Outbox.Detail
+	}
+	return fmt.Errorf("%s is held by the running docscand, which reports %d results waiting (outbox %s; %s/healthz); "+
+		"to list the records, stop it first (systemctl stop docscand): %w", path, *h.Depth, state, strings.TrimRight(base, "/"), lockErr)
+}
+
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -209,11 +252,11 @@ func outboxShow(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("show takes one sequence number (see docscan outbox ls)")
+		return usagef("show takes one sequence number (see docscan outbox ls)")
 	}
 	seq, err := strconv.ParseUint(pos[0], 10, 64)
 	if err != nil || seq == 0 {
-		return fmt.Errorf("sequence number %q: want a positive integer", pos[0])
+		return usagef("sequence number %q: want a positive integer", pos[0])
 	}
 	r, err := outbox.OpenReadOnly(f.path(), *f.wait)
 	if err != nil {
@@ -269,7 +312,7 @@ func outboxPurge(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, p := range pos {
 		seq, err := strconv.ParseUint(p, 10, 64)
 		if err != nil || seq == 0 {
-			return fmt.Errorf("sequence number %q: want a positive integer", p)
+			return usagef("sequence number %q: want a positive integer", p)
 		}
 		spec.Seqs = append(spec.Seqs, seq)
 	}

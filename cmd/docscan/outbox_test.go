@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +134,36 @@ func TestOutboxCommandErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(corrupt, outbox.FileName), bytes.Repeat([]byte("junk"), 4096), 0o600)
 	if _, err := outboxCmd(t, "ls", "-data", corrupt); !errors.Is(err, outbox.ErrCorrupt) || !strings.Contains(err.Error(), "moves it aside") {
 		t.Fatalf("ls of a corrupt file = %v", err)
+	}
+}
+
+// While docscand holds the outbox, ls waits -wait for the lock, then asks
+// the daemon's /healthz how many results wait, and says how to list them.
+func TestOutboxLsWhileDaemonHoldsIt(t *testing.T) {
+	dir := t.TempDir()
+	ob := seedOutbox(t, dir)
+	defer ob.Close()
+	daemon := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, `{"status":"ok","outbox":{"state":"ok"},"outbox_depth":%d}`, ob.Stats().Depth)
+	}))
+	defer daemon.Close()
+	start := time.Now()
+	_, err := outboxCmd(t, "ls", "-data", dir, "-wait", "200ms", "-daemon", daemon.URL)
+	if !errors.Is(err, outbox.ErrLocked) || !strings.Contains(err.Error(), "reports 2 results waiting") ||
+		!strings.Contains(err.Error(), "stop it first") {
+		t.Fatalf("ls with the daemon running = %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("ls returned after %v, want about -wait", d)
+	}
+	// No daemon answering: the lock alone is explained.
+	daemon.Close()
+	if _, err := outboxCmd(t, "ls", "-data", dir, "-wait", "100ms", "-daemon", daemon.URL); !errors.Is(err, outbox.ErrLocked) ||
+		!strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("ls with no daemon answering = %v", err)
 	}
 }

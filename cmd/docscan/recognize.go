@@ -52,15 +52,15 @@ func runRecognize(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprint(stderr, recognizeUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *front == "" && *back == "" {
 		fs.Usage()
-		return errors.New("give -front, -back or both")
+		return usagef("give -front, -back or both")
 	}
 	in := pipeline.Input{CountryCode: *country}
 	var err error

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,11 +32,11 @@ func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, "usage: docscan specimen -type ID -out DIR [-seed N] [-variant V] [-date YYYY-MM-DD] [-dpi N] [-typedb DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return usagef("unexpected arguments %q", fs.Args())
 	}
 
 	db, err := typedb.Default()
@@ -71,7 +70,7 @@ func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *ref == "" || *out == "" {
 		fs.Usage()
-		return errors.New("-type and -out are required")
+		return usagef("-type and -out are required")
 	}
 	v, err := specimen.ParseVariant(*variant)
 	if err != nil {

@@ -1,4 +1,4 @@
-// Package ocr owns text recognition with Tesseract (through gosseract): a
+// Package ocr owns text recognition with Tesseract (through its C API): a
 // pool of workers, each holding its own Tesseract clients, because a
 // client is not goroutine-safe and loading a model costs far more than a
 // read. It is the only package in docscan that needs cgo; built without

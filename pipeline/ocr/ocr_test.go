@@ -8,6 +8,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,17 +157,17 @@ func TestConcurrentReads(t *testing.T) {
 	}
 }
 
-// TestReadDoesNotLeak counts the C heap over many reads. gosseract's own
-// Text() never frees Tesseract's result buffer; run on the same Tesseract
-// instance, interleaved with ours so that Tesseract's warming caches
-// weigh on both alike, it is the baseline that proves the test can see a
+// TestReadDoesNotLeak counts the C heap over many reads. A read that
+// drops Tesseract's text and a result iterator, run on the same Tesseract
+// instance and interleaved with ours so that Tesseract's warming caches
+// weigh on both alike, is the baseline that proves the test can see a
 // leak.
 func TestReadDoesNotLeak(t *testing.T) {
+	// Tesseract keeps thread-local scratch buffers: on one OS thread they
+	// are allocated once, not again on every thread the goroutine visits.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	img := loadGray(t, "testdata/eng.jpg")
-	data, err := os.ReadFile("testdata/eng.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
 	c, err := newClient([]string{"eng"}, "")
 	if errors.Is(err, ErrUnavailable) {
 		t.Skip(err)
@@ -180,23 +181,26 @@ func TestReadDoesNotLeak(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := gosseractText(t, c, data)
+	base := leakingText(t, c, img)
 	for range 20 { // warm Tesseract's caches
 		ours()
 	}
-	const rounds, n = 3, 20
+	const rounds, n = 5, 20
 	var oursGrew, baseGrew int64
 	for range rounds {
 		oursGrew += heapGrowth(n, ours)
 		baseGrew += heapGrowth(n, base)
 	}
 	perOurs, perBase := oursGrew/(rounds*n), baseGrew/(rounds*n)
-	t.Logf("C heap growth per read: docscan %d B, gosseract Text() %d B", perOurs, perBase)
-	if perBase < 24 {
+	t.Logf("C heap growth per read: docscan %d B, leaking read %d B", perOurs, perBase)
+	if perBase < 200 {
 		t.Fatalf("baseline grew only %d B/read: the measurement cannot see a leak", perBase)
 	}
+	// glibc's thread cache counts freed blocks as in use, so growth is
+	// seen to within some 30 B/read: enough for a dropped iterator, not
+	// for a dropped 20-character string alone.
 	if perOurs > perBase/4 {
-		t.Errorf("C heap grew %d B/read (gosseract Text(): %d): a leak", perOurs, perBase)
+		t.Errorf("C heap grew %d B/read (leaking read: %d B/read): a leak", perOurs, perBase)
 	}
 }
 

@@ -2,17 +2,30 @@
 
 package ocr
 
-// #cgo LDFLAGS: -ltesseract
+// #cgo LDFLAGS: -ltesseract -lleptonica
 // #include <stdlib.h>
 // #include <string.h>
 // #include <malloc.h>
 //
 // static size_t heap_in_use(void) { return mallinfo2().uordblks; }
 // #include <tesseract/capi.h>
+// #include <leptonica/allheaders.h>
+//
+// // quiet_messages sends Tesseract's tprintf output to /dev/null through
+// // its own debug_file variable (a process-wide parameter, settable on
+// // any instance) and mutes Leptonica's messages: neither library may
+// // write to the process's stderr, and fd 2 itself is never touched.
+// static int quiet_messages(void) {
+//     setMsgSeverity(L_SEVERITY_NONE);
+//     TessBaseAPI* h = TessBaseAPICreate();
+//     int ok = TessBaseAPISetVariable(h, "debug_file", "/dev/null");
+//     TessBaseAPIDelete(h);
+//     return ok;
+// }
 //
 // // read_text recognises the image set on api and returns a malloc'd copy
-// // of the text, freeing Tesseract's own buffer: gosseract's Text() never
-// // frees it, which leaks a few hundred bytes to kilobytes per call.
+// // of the text, freeing Tesseract's own buffer (TessBaseAPIGetUTF8Text
+// // hands over ownership; not freeing it leaks per read).
 // static char* read_text(void* api, int* conf) {
 //     TessBaseAPI* h = (TessBaseAPI*)api;
 //     char* t = TessBaseAPIGetUTF8Text(h);
@@ -25,11 +38,21 @@ package ocr
 //     return out;
 // }
 //
+// // leaky_text does what read_text does but drops Tesseract's text and a
+// // result iterator without freeing them, as gosseract's Text and
+// // GetBoundingBoxes did: the leak test's control, proving it can see a
+// // leak of that size.
+// static int leaky_text(void* api) {
+//     TessBaseAPI* h = (TessBaseAPI*)api;
+//     char* t = TessBaseAPIGetUTF8Text(h);
+//     TessBaseAPIMeanTextConf(h);
+//     return t != NULL && TessBaseAPIGetIterator(h) != NULL;
+// }
+//
 // typedef struct { int l, t, r, b; float conf; int line; char* text; } word_t;
 //
 // // read_words recognises the image set on api and returns its words; the
-// // caller frees each text and the array. The iterator is deleted here
-// // (gosseract's GetBoundingBoxes leaks it too).
+// // caller frees each text and the array. The iterator is deleted here.
 // static word_t* read_words(void* api, int* n) {
 //     TessBaseAPI* h = (TessBaseAPI*)api;
 //     *n = 0;
@@ -60,100 +83,104 @@ package ocr
 import "C"
 
 import (
-	"bytes"
 	"fmt"
 	"image"
-	"image/png"
-	"reflect"
 	"strings"
+	"sync"
 	"unsafe"
-
-	"github.com/otiai10/gosseract/v2"
 )
 
 const available = true
 
-// tessClient drives one gosseract client. gosseract creates and
-// initialises the Tesseract instance and sets its variables and page
-// segmentation mode; the image and the results go through Tesseract's C
-// API on the same instance, so pixels need no PNG round trip and every
-// buffer Tesseract returns is freed.
+// tessClient is one Tesseract instance driven through the C API alone:
+// no PNG round trip for pixels, every buffer Tesseract returns freed, and
+// nothing that swaps the process's file descriptors.
 type tessClient struct {
-	gc     *gosseract.Client
-	handle unsafe.Pointer
+	handle    *C.TessBaseAPI
+	whitelist string // the whitelist set on handle
 }
 
-// apiOffset is where gosseract.Client keeps its TessBaseAPI pointer.
-var apiOffset, apiOffsetOK = func() (uintptr, bool) {
-	f, ok := reflect.TypeOf(gosseract.Client{}).FieldByName("api")
-	if !ok || f.Type.Kind() != reflect.UnsafePointer {
-		return 0, false
-	}
-	return f.Offset, true
-}()
-
-// blankPNG is the 1×1 image of the warm-up read that makes gosseract
-// initialise the instance.
-var blankPNG = func() []byte {
-	img := image.NewGray(image.Rect(0, 0, 1, 1))
-	img.Pix[0] = 255
-	var b bytes.Buffer
-	_ = png.Encode(&b, img)
-	return b.Bytes()
-}()
+var (
+	// createMu serialises client creation: Init is where Tesseract says
+	// most, and its tprintf opens debug_file lazily without a lock, so the
+	// first message (the warm-up's) must not race another.
+	createMu sync.Mutex
+	quietErr error
+	quiet    sync.Once
+)
 
 func newClient(languages []string, tessdataPrefix string) (client, error) {
-	if !apiOffsetOK {
-		return nil, fmt.Errorf("%w: unsupported gosseract version (no api handle)", ErrUnavailable)
-	}
-	gc := gosseract.NewClient()
-	if err := gc.SetLanguage(languages...); err != nil {
-		gc.Close()
-		return nil, fmt.Errorf("ocr: languages %v: %w", languages, err)
-	}
-	if tessdataPrefix != "" {
-		if err := gc.SetTessdataPrefix(tessdataPrefix); err != nil {
-			gc.Close()
-			return nil, fmt.Errorf("ocr: tessdata %s: %w", tessdataPrefix, err)
+	createMu.Lock()
+	defer createMu.Unlock()
+	quiet.Do(func() {
+		if C.quiet_messages() == 0 {
+			quietErr = fmt.Errorf("%w: Tesseract has no debug_file variable", ErrUnavailable)
 		}
+	})
+	if quietErr != nil {
+		return nil, quietErr
 	}
+	h := C.TessBaseAPICreate()
+	if h == nil {
+		return nil, fmt.Errorf("%w: cannot create a Tesseract instance", ErrUnavailable)
+	}
+	lang := C.CString(strings.Join(languages, "+"))
+	defer C.free(unsafe.Pointer(lang))
+	var prefix *C.char
+	if tessdataPrefix != "" {
+		prefix = C.CString(tessdataPrefix)
+		defer C.free(unsafe.Pointer(prefix))
+	}
+	if C.TessBaseAPIInit3(h, prefix, lang) != 0 {
+		C.TessBaseAPIDelete(h)
+		return nil, fmt.Errorf("%w: load %s", ErrUnavailable, strings.Join(languages, "+"))
+	}
+	c := &tessClient{handle: h}
 	// Keep spaces between words as Tesseract prints them.
-	if err := gc.SetVariable("preserve_interword_spaces", "1"); err != nil {
-		gc.Close()
-		return nil, fmt.Errorf("ocr: %w", err)
+	if err := c.setVariable("preserve_interword_spaces", "1"); err != nil {
+		c.close()
+		return nil, err
 	}
-	if err := gc.SetImageFromBytes(blankPNG); err != nil {
-		gc.Close()
-		return nil, fmt.Errorf("ocr: %w", err)
-	}
-	if _, err := gc.Text(); err != nil {
-		gc.Close()
+	// A first read on a blank pixel: it loads what Init left lazy, and any
+	// message Tesseract prints (opening debug_file) happens under createMu.
+	blank := image.NewGray(image.Rect(0, 0, 1, 1))
+	blank.Pix[0] = 255
+	if _, err := c.read(blank, PSMSingleLine, ""); err != nil {
+		c.close()
 		return nil, fmt.Errorf("%w: load %s: %v", ErrUnavailable, strings.Join(languages, "+"), err)
 	}
-	handle := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(gc), apiOffset))
-	if handle == nil {
-		gc.Close()
-		return nil, fmt.Errorf("%w: no Tesseract instance", ErrUnavailable)
+	return c, nil
+}
+
+func (c *tessClient) setVariable(name, value string) error {
+	n, v := C.CString(name), C.CString(value)
+	defer C.free(unsafe.Pointer(n))
+	defer C.free(unsafe.Pointer(v))
+	if C.TessBaseAPISetVariable(c.handle, n, v) == 0 {
+		return fmt.Errorf("ocr: Tesseract has no variable %s", name)
 	}
-	return &tessClient{gc: gc, handle: handle}, nil
+	return nil
 }
 
 // prepare sets the mode, whitelist and image for the next recognition.
 func (c *tessClient) prepare(img *image.Gray, mode PageSegMode, whitelist string) error {
-	if err := c.gc.SetPageSegMode(gosseract.PageSegMode(mode)); err != nil {
-		return fmt.Errorf("ocr: page segmentation mode %d: %w", mode, err)
-	}
-	if err := c.gc.SetWhitelist(whitelist); err != nil {
-		return fmt.Errorf("ocr: whitelist: %w", err)
+	C.TessBaseAPISetPageSegMode(c.handle, C.TessPageSegMode(mode))
+	// Set only on change: Tesseract rebuilds its character filter on
+	// every set.
+	if whitelist != c.whitelist {
+		if err := c.setVariable("tessedit_char_whitelist", whitelist); err != nil {
+			return err
+		}
+		c.whitelist = whitelist
 	}
 	// Tesseract copies the pixels, so a Go slice may be passed for the
 	// duration of the call.
 	pix := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y):]
-	C.TessBaseAPISetImage((*C.TessBaseAPI)(c.handle), (*C.uchar)(unsafe.Pointer(&pix[0])),
+	C.TessBaseAPISetImage(c.handle, (*C.uchar)(unsafe.Pointer(&pix[0])),
 		C.int(img.Rect.Dx()), C.int(img.Rect.Dy()), 1, C.int(img.Stride))
 	// Zones are cut at about 300 dpi; saying so keeps Tesseract from
 	// guessing a resolution and rescaling.
-	C.TessBaseAPISetSourceResolution((*C.TessBaseAPI)(c.handle), 300)
+	C.TessBaseAPISetSourceResolution(c.handle, 300)
 	return nil
 }
 
@@ -162,7 +189,7 @@ func (c *tessClient) read(img *image.Gray, mode PageSegMode, whitelist string) (
 		return Text{}, err
 	}
 	var conf C.int
-	t := C.read_text(c.handle, &conf)
+	t := C.read_text(unsafe.Pointer(c.handle), &conf)
 	if t == nil {
 		return Text{}, fmt.Errorf("ocr: recognition failed")
 	}
@@ -170,12 +197,24 @@ func (c *tessClient) read(img *image.Gray, mode PageSegMode, whitelist string) (
 	return Text{Text: strings.TrimSpace(C.GoString(t)), Confidence: float64(conf)}, nil
 }
 
+// readLeaking reads img and leaks Tesseract's text buffer: the control of
+// the leak test and the benchmark.
+func (c *tessClient) readLeaking(img *image.Gray, mode PageSegMode) error {
+	if err := c.prepare(img, mode, ""); err != nil {
+		return err
+	}
+	if C.leaky_text(unsafe.Pointer(c.handle)) == 0 {
+		return fmt.Errorf("ocr: recognition failed")
+	}
+	return nil
+}
+
 func (c *tessClient) words(img *image.Gray, mode PageSegMode, whitelist string) ([]Word, error) {
 	if err := c.prepare(img, mode, whitelist); err != nil {
 		return nil, err
 	}
 	var n C.int
-	arr := C.read_words(c.handle, &n)
+	arr := C.read_words(unsafe.Pointer(c.handle), &n)
 	if arr == nil {
 		return nil, nil
 	}
@@ -201,7 +240,11 @@ func (c *tessClient) words(img *image.Gray, mode PageSegMode, whitelist string) 
 }
 
 func (c *tessClient) close() {
-	_ = c.gc.Close()
+	if c.handle != nil {
+		C.TessBaseAPIEnd(c.handle)
+		C.TessBaseAPIDelete(c.handle)
+		c.handle = nil
+	}
 }
 
 // cHeapInUse returns the bytes the C heap has handed out and not taken
