@@ -81,6 +81,9 @@ type httpError struct {
 	cause      error
 	// refusal marks a refused api_key (401 and the subscription 400s).
 	refusal bool
+	// quality, when set, is the sides' image quality, answered beside
+	// detail so a terminal can tell "no document" from "too blurred".
+	quality any
 }
 
 // outcome names the answer for the counters.
@@ -108,9 +111,11 @@ func refusal(status int, detail string) *httpError {
 	return &httpError{status: status, detail: detail, refusal: true}
 }
 
-// detailBody is every error's JSON body.
+// detailBody is every error's JSON body: the contract's detail, and the
+// sides' quality when the image was the trouble.
 type detailBody struct {
-	Detail string `json:"detail"`
+	Detail  string `json:"detail"`
+	Quality any    `json:"quality,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -132,7 +137,7 @@ func writeError(w http.ResponseWriter, e *httpError) {
 	if e.status == http.StatusServiceUnavailable && e.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
 	}
-	writeJSON(w, e.status, detailBody{Detail: e.detail})
+	writeJSON(w, e.status, detailBody{Detail: e.detail, Quality: e.quality})
 }
 
 // entitlementError maps the entitlement store's refusals to the contract.
@@ -164,7 +169,12 @@ func downstreamError(err error, failDetail string, retryAfter time.Duration) *ht
 	var busy retryAfterer
 	switch {
 	case errors.As(err, &msg):
-		return &httpError{status: http.StatusBadRequest, detail: msg.APIMessage(), cause: err}
+		e := &httpError{status: http.StatusBadRequest, detail: msg.APIMessage(), cause: err}
+		var q qualityCarrier
+		if errors.As(err, &q) {
+			e.quality = q.QualityReport()
+		}
+		return e
 	case errors.As(err, &busy):
 		ra := busy.RetryAfter()
 		if ra <= 0 {

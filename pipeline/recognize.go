@@ -86,11 +86,13 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	}
 	front, back := sideNamed(sides, typedb.Front), sideNamed(sides, typedb.Back)
 	pairSides(front, back)
-	if err := e.decide(front, back); err != nil {
-		return nil, err
+	err = e.decide(front, back)
+	qs := qualitiesOf(front, back)
+	if err != nil {
+		return nil, &QualityError{Err: err, Quality: qs}
 	}
 
-	res := &Result{Fields: map[string]FieldReport{}}
+	res := &Result{Fields: map[string]FieldReport{}, Quality: qs}
 	// every identified side warped to its type, oriented, under each
 	// light, and its visual zone read: the sides at once
 	var known []*side

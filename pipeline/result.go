@@ -35,6 +35,8 @@ type Result struct {
 	MRZ    *MRZSummary            `json:"mrz"`
 	Fields map[string]FieldReport `json:"fields"`
 	Checks []Check                `json:"checks"`
+	// Quality is each given side's image quality.
+	Quality Qualities `json:"quality"`
 
 	// Views say, per side given, where the document lay in its white
 	// frame and which zones were read: for the status page, not the API.
