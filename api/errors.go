@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/api/entitle"
+	"github.com/docscan/docscan/pipeline"
 )
 
 // The contract's messages, word for word.
@@ -83,7 +84,7 @@ type httpError struct {
 	refusal bool
 	// quality, when set, is the sides' image quality, answered beside
 	// detail so a terminal can tell "no document" from "too blurred".
-	quality any
+	quality *pipeline.Qualities
 }
 
 // outcome names the answer for the counters.
@@ -114,8 +115,8 @@ func refusal(status int, detail string) *httpError {
 // detailBody is every error's JSON body: the contract's detail, and the
 // sides' quality when the image was the trouble.
 type detailBody struct {
-	Detail  string `json:"detail"`
-	Quality any    `json:"quality,omitempty"`
+	Detail  string              `json:"detail"`
+	Quality *pipeline.Qualities `json:"quality,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -170,9 +171,8 @@ func downstreamError(err error, failDetail string, retryAfter time.Duration) *ht
 	switch {
 	case errors.As(err, &msg):
 		e := &httpError{status: http.StatusBadRequest, detail: msg.APIMessage(), cause: err}
-		var q qualityCarrier
-		if errors.As(err, &q) {
-			e.quality = q.QualityReport()
+		if q, ok := pipeline.QualityOf(err); ok {
+			e.quality = &q
 		}
 		return e
 	case errors.As(err, &busy):

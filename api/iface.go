@@ -185,8 +185,8 @@ type BuildInfo struct {
 //   - an error with a method APIMessage() string rejects the input: 400
 //     with that message as detail (pipeline's ErrFrontsideNotFound,
 //     ErrNotFrontside, ErrNotBackside; a Scanner's unknown scan_id); when
-//     it also has QualityReport() any (pipeline.QualityError), the answer
-//     carries that as quality beside detail;
+//     it wraps a pipeline.QualityError, the answer carries the sides'
+//     quality beside detail;
 //   - an error with a method RetryAfter() time.Duration, or ErrBusy, means
 //     "full, try later": 503 with Retry-After (a recognizer's full queue,
 //     an outbox at its limit).
@@ -195,8 +195,6 @@ type BuildInfo struct {
 type (
 	apiMessager  interface{ APIMessage() string }
 	retryAfterer interface{ RetryAfter() time.Duration }
-	// qualityCarrier is a rejection that knows the sides' image quality.
-	qualityCarrier interface{ QualityReport() any }
 )
 
 // ErrBusy may be wrapped by any injected implementation to ask for a 503.

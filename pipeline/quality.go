@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"errors"
+	"sort"
+	"strings"
 
 	"github.com/docscan/docscan/pipeline/quality"
 )
@@ -24,9 +26,6 @@ type QualityError struct {
 
 func (e *QualityError) Error() string { return e.Err.Error() }
 func (e *QualityError) Unwrap() error { return e.Err }
-
-// QualityReport returns the sides' quality for the error answer.
-func (e *QualityError) QualityReport() any { return e.Quality }
 
 // QualityOf returns the quality carried by err, if any.
 func QualityOf(err error) (Qualities, bool) {
@@ -93,4 +92,76 @@ func qualitiesOf(front, back *side) Qualities {
 		q.Backside = back.oriented()
 	}
 	return q
+}
+
+// ReasonGlare is the reason of a check that could not run because glare
+// lay over its zone.
+const ReasonGlare = "glare over the zone"
+
+// glareChecks turns a side's check whose zone lies under glare, and
+// which did not pass, into not done for glare: what glare hides is not
+// evidence of fraud.
+func glareChecks(cs []Check, known []*side) {
+	for i := range cs {
+		c := &cs[i]
+		if c.Status == CheckOK || c.Side == "" {
+			continue
+		}
+		for _, s := range known {
+			if string(s.name) != c.Side && string(s.best.Type.Side) != c.Side {
+				continue
+			}
+			q := s.oriented()
+			var zone *[4]float64
+			switch {
+			case c.Evidence != nil && c.Evidence.Region != nil:
+				zone = c.Evidence.Region
+			case s.best.Type.MRZZone != nil && strings.HasPrefix(c.Name, "mrz"):
+				z := [4]float64(*s.best.Type.MRZZone)
+				zone = &z
+			}
+			if zone != nil && q.GlaredOver(*zone) {
+				c.Status, c.Reason = CheckNotDone, ReasonGlare
+			}
+			break
+		}
+	}
+}
+
+// qualityReason says, for failure_reason, which checks and response
+// fields poor image quality left undone: "" when none.
+func qualityReason(cs []Check, res *Result, known []*side) string {
+	var parts []string
+	for _, c := range cs {
+		if c.Status == CheckNotDone && c.Reason == ReasonGlare {
+			parts = append(parts, c.Name+" ("+ReasonGlare+")")
+		}
+	}
+	for _, s := range known {
+		q := s.oriented()
+		if q == nil || q.Glare == nil || q.Glare.OK {
+			continue
+		}
+		for _, f := range s.best.Type.Fields {
+			if responseFields[f.Name] && f.Name != "sex" && res.Fields[f.Name].Value == "" && q.GlaredOver([4]float64(f.Zone)) {
+				parts = append(parts, f.Name+" not read ("+ReasonGlare+")")
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	sort.Strings(parts)
+	return "Not done for image quality: " + strings.Join(dedupe(parts), ", ")
+}
+
+// withQualityReason joins the failed checks' reason and the quality's.
+func withQualityReason(reason, quality string) string {
+	switch {
+	case quality == "":
+		return reason
+	case reason == "None":
+		return quality
+	}
+	return reason + "; " + quality
 }

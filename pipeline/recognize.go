@@ -141,7 +141,8 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	t0 := time.Now()
 	cmp := e.mergeFields(ctx, res, known, m)
 	res.Checks = e.runChecks(known, m, res, cmp)
-	res.FailureReason = failureReason(res.Checks)
+	glareChecks(res.Checks, known)
+	res.FailureReason = withQualityReason(failureReason(res.Checks), qualityReason(res.Checks, res, known))
 	tm.since(StageChecks, "", t0)
 
 	// document types, country

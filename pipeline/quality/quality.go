@@ -60,9 +60,9 @@ func Default() Thresholds {
 		MinDPI:         50,
 		MaxTiltDeg:     35,
 		MinMarginPx:    2,
-		MinBrightness:  40,
-		MaxBrightness:  210,
-		MinContrast:    50,
+		MinBrightness:  15,
+		MaxBrightness:  230,
+		MinContrast:    20,
 	}
 }
 

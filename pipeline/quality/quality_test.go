@@ -243,7 +243,7 @@ func TestBrightnessFollowsExposure(t *testing.T) {
 	g, typ := cleanPage(t)
 	th := Default()
 	// under-exposure: every level scaled down by 2^-stops
-	stops := []float64{0, 0.5, 1, 1.5, 2, 3}
+	stops := []float64{0, 1, 2, 3, 3.5, 4}
 	var vals []float64
 	var oks []bool
 	for _, s := range stops {
@@ -264,7 +264,7 @@ func TestContrastFollowsFlattening(t *testing.T) {
 	g, typ := cleanPage(t)
 	th := Default()
 	// the levels pulled toward mid-grey, keeping a share k of the spread
-	keep := []float64{1, 0.7, 0.5, 0.3, 0.2, 0.1}
+	keep := []float64{1, 0.5, 0.3, 0.2, 0.1, 0.05}
 	var vals []float64
 	var oks []bool
 	for _, k := range keep {
