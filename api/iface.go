@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/quality"
 )
 
 // RecognizeRequest is one POST /api/v1/recognize, decoded: the images are
@@ -137,6 +138,11 @@ type FrameView struct {
 	Outline []image.Point
 	// Zones are the regions read, in normalised side coordinates.
 	Zones []Zone
+	// Quality is the white frame's image quality; nil for other lights.
+	Quality *quality.Report
+	// Tries are the white frame's captures, each with its quality, the
+	// one kept marked: more than one when it was captured again.
+	Tries []quality.Try
 }
 
 // Zone is a region read on a side, e.g. the MRZ or a visual-zone field.

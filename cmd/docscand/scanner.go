@@ -14,6 +14,7 @@ import (
 	"github.com/docscan/docscan/hal"
 	"github.com/docscan/docscan/lights"
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/quality"
 )
 
 // scanJoinTTL is how long a scanned side waits for its other side.
@@ -141,18 +142,15 @@ func (s *scanner) capture(ctx context.Context, eng *pipeline.Engine, side api.Si
 		}
 	}
 	white := identifyLight(s.hw.profile, s.hw.guard.Available())
-	shots, err := s.hw.seq.Capture(ctx, white, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("white capture: %w", err)
-	}
-	input := &pipeline.SideInput{Scanner: true, White: shots[0].Frame.Image}
-	prep, err := eng.Prepare(ctx, input.White, country)
+	// captured again, within bounds, while too dark, too bright or blurred
+	shot, tries, err := quality.Recapture(ctx, quality.DefaultTries, whiteCapture(s.hw.seq, eng, white, country))
 	if err != nil {
 		return nil, nil, err
 	}
-	input.Prepared = prep
+	input := &pipeline.SideInput{Scanner: true, White: shot.Image, Prepared: shot.Prepared}
+	prep := shot.Prepared
 	id := prep.Identification()
-	frames := []api.FrameView{{Side: side, Light: white.String(), Image: input.White, Outline: id.Corners}}
+	frames := []api.FrameView{{Side: side, Light: white.String(), Image: input.White, Outline: id.Corners, Quality: prep.Quality(), Tries: tries}}
 	if id.Type == nil {
 		return input, frames, nil
 	}

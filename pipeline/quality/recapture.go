@@ -21,6 +21,10 @@ func fixable(r *Report) int {
 	return n
 }
 
+// DefaultTries bounds the scanner's captures of one side's white frame:
+// the first and two more.
+const DefaultTries = 3
+
 // Try is one capture's quality and whether it was kept.
 type Try struct {
 	Quality *Report
