@@ -404,3 +404,23 @@ func TestThresholds(t *testing.T) {
 		t.Errorf("σ 2 passes a strict 0.2 mm: %+v", r.Focus)
 	}
 }
+
+func TestThresholdsFlag(t *testing.T) {
+	th := Default()
+	if err := th.Set("min_dpi=150, max_glare=0.02"); err != nil {
+		t.Fatal(err)
+	}
+	if th.MinDPI != 150 || th.MaxGlare != 0.02 || th.MaxTiltDeg != Default().MaxTiltDeg {
+		t.Errorf("set: %+v", th)
+	}
+	back := Default()
+	if err := back.Set(th.String()); err != nil || back != th {
+		t.Errorf("String %q does not set back: %+v %v", th.String(), back, err)
+	}
+	for _, bad := range []string{"min_dpi", "min_dpi=x", "no_such=1", "max_glare=3"} {
+		th := Default()
+		if err := th.Set(bad); !errors.Is(err, ErrThresholds) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
