@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/docscan/docscan/pipeline/quality"
+	"github.com/docscan/docscan/typedb"
 )
 
 // Qualities hold each given side's image quality; a side not given is
@@ -46,9 +47,9 @@ func (e *Engine) assess(s *side) *quality.Report {
 	}
 	if s.work != nil && s.mrz != nil {
 		r := s.mrz.Region
-		ww, wh := float64(s.work.Rect.Dx()), float64(s.work.Rect.Dy())
-		in.Zones = append(in.Zones, quality.Zone{Name: "mrz",
-			Region: [4]float64{float64(r.Min.X) / ww, float64(r.Min.Y) / wh, float64(r.Max.X) / ww, float64(r.Max.Y) / wh}})
+		ww := float64(s.work.Rect.Dx())
+		in.Zones = append(in.Zones, quality.Zone{Name: "mrz", Region: [4]float64{
+			float64(r.Min.X) / ww, float64(r.Min.Y) / float64(s.work.Rect.Dy()), float64(r.Max.X) / ww, float64(r.Max.Y) / float64(s.work.Rect.Dy())}})
 		if lines := s.mrz.Summary().Lines; len(lines) > 0 {
 			// the page is the outline warped: its pixels to the frame's
 			qw, _ := s.outline.Quad.Sides()
@@ -56,29 +57,73 @@ func (e *Engine) assess(s *side) *quality.Report {
 		}
 	}
 	if s.best != nil && s.best.P >= minP {
-		t := s.best.Type
-		in.SizeMM = t.SizeMM
-		for _, f := range t.Fields {
-			if !responseFields[f.Name] {
-				continue
+		in.SizeMM = s.best.Type.SizeMM
+		for _, z := range typeZones(s.best.Type) {
+			if z.Name == "mrz" {
+				continue // where it was read, above
 			}
-			z := [4]float64(f.Zone)
 			if s.best.Flip {
-				z = quality.FlipRect(z) // the page lies in outline order
+				z.Region = quality.FlipRect(z.Region) // the page lies in outline order
 			}
-			in.Zones = append(in.Zones, quality.Zone{Name: f.Name, Region: z})
+			in.Zones = append(in.Zones, z)
 		}
 	}
 	return quality.Assess(in, e.opts.Quality)
 }
 
 // oriented is a side's quality with its glare turned the way its type
-// reads.
+// reads and measured over that type's zones.
 func (s *side) oriented() *quality.Report {
-	if s.quality == nil || s.best == nil || !s.best.Flip {
+	if s.quality == nil || s.best == nil {
 		return s.quality
 	}
-	return s.quality.Flipped()
+	q := s.quality
+	if s.best.Flip {
+		q = q.Flipped()
+	}
+	zs := typeZones(s.best.Type)
+	if z, ok := s.readMRZZone(); ok {
+		// where the MRZ was read, not where the type's layout puts it
+		for i := range zs {
+			if zs[i].Name == "mrz" {
+				zs[i].Region = z
+			}
+		}
+	}
+	return q.WithZones(zs)
+}
+
+// readMRZZone is where the side's MRZ was read, in normalised side
+// coordinates the way its type reads.
+func (s *side) readMRZZone() ([4]float64, bool) {
+	if s.mrz == nil || s.work == nil {
+		return [4]float64{}, false
+	}
+	r := s.mrz.Region
+	ww, wh := float64(s.work.Rect.Dx()), float64(s.work.Rect.Dy())
+	z := [4]float64{float64(r.Min.X) / ww, float64(r.Min.Y) / wh, float64(r.Max.X) / ww, float64(r.Max.Y) / wh}
+	if s.best != nil && s.best.Flip {
+		z = quality.FlipRect(z)
+	}
+	return z, true
+}
+
+// typeZones are the zones of a type that matter: its MRZ, its portrait
+// (face_photo) and the response fields.
+func typeZones(t *typedb.Type) []quality.Zone {
+	var zs []quality.Zone
+	if t.MRZZone != nil {
+		zs = append(zs, quality.Zone{Name: "mrz", Region: [4]float64(*t.MRZZone)})
+	}
+	if t.FaceZone != nil {
+		zs = append(zs, quality.Zone{Name: "face_photo", Region: [4]float64(*t.FaceZone)})
+	}
+	for _, f := range t.Fields {
+		if responseFields[f.Name] {
+			zs = append(zs, quality.Zone{Name: f.Name, Region: [4]float64(f.Zone)})
+		}
+	}
+	return zs
 }
 
 // qualitiesOf are the given sides' qualities, once their types are
@@ -98,20 +143,27 @@ func qualitiesOf(front, back *side) Qualities {
 // lay over its zone.
 const ReasonGlare = "glare over the zone"
 
-// glareChecks turns a side's check whose zone lies under glare, and
-// which did not pass, into not done for glare: what glare hides is not
-// evidence of fraud.
+// glareChecks turns a check that did not pass, and whose zone lies under
+// glare, into not done for glare: what glare hides is no evidence of
+// fraud. A side's check has its own zone (its evidence's region, the MRZ
+// for the MRZ's checks); a data check (no side) compares the fields
+// read, so any response field's zone under glare stops it.
 func glareChecks(cs []Check, known []*side) {
 	for i := range cs {
 		c := &cs[i]
-		if c.Status == CheckOK || c.Side == "" {
+		if c.Status == CheckOK {
+			continue
+		}
+		if c.Side == "" {
+			if fieldsGlared(known) {
+				c.Status, c.Reason, c.Evidence = CheckNotDone, ReasonGlare, nil
+			}
 			continue
 		}
 		for _, s := range known {
 			if string(s.name) != c.Side && string(s.best.Type.Side) != c.Side {
 				continue
 			}
-			q := s.oriented()
 			var zone *[4]float64
 			switch {
 			case c.Evidence != nil && c.Evidence.Region != nil:
@@ -120,12 +172,26 @@ func glareChecks(cs []Check, known []*side) {
 				z := [4]float64(*s.best.Type.MRZZone)
 				zone = &z
 			}
-			if zone != nil && q.GlaredOver(*zone) {
-				c.Status, c.Reason = CheckNotDone, ReasonGlare
+			if zone != nil && s.oriented().GlaredOver(*zone) {
+				c.Status, c.Reason, c.Evidence = CheckNotDone, ReasonGlare, nil
 			}
 			break
 		}
 	}
+}
+
+// fieldsGlared reports whether a response field's zone, or the MRZ, of a
+// known side lies under glare.
+func fieldsGlared(known []*side) bool {
+	for _, s := range known {
+		q := s.oriented()
+		for _, z := range typeZones(s.best.Type) {
+			if z.Name != "face_photo" && q.GlaredOver(z.Region) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // qualityReason says, for failure_reason, which checks and response

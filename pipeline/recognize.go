@@ -325,13 +325,7 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 	if s.in.IR != nil || s.in.UV != nil {
 		tm.since(StageWarp, s.name, t0)
 	}
-	if s.mrz != nil {
-		r := s.mrz.Region
-		ww, wh := float64(s.work.Rect.Dx()), float64(s.work.Rect.Dy())
-		z := [4]float64{float64(r.Min.X) / ww, float64(r.Min.Y) / wh, float64(r.Max.X) / ww, float64(r.Max.Y) / wh}
-		if s.best.Flip {
-			z = [4]float64{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
-		}
+	if z, ok := s.readMRZZone(); ok {
 		rz := typedb.Rect(z)
 		s.mrzZone = &rz
 		s.zones = append(s.zones, ZoneView{Name: "mrz", Region: z})

@@ -30,7 +30,11 @@ const whitePaper = 245
 // 2·coreRadius+1 cells across. Print lines and the white gaps between
 // them are thinner than that; a specular spot over print washes it out
 // whole.
-func newGlareGrid(g *image.Gray) *glareGrid {
+//
+// When no outline was found (located false) the page is the whole frame:
+// a clipped blob touching its edge is the white table or paper around the
+// document, not glare.
+func newGlareGrid(g *image.Gray, located bool) *glareGrid {
 	pw, ph := g.Rect.Dx(), g.Rect.Dy()
 	gg := &glareGrid{w: (pw + glareCell - 1) / glareCell, h: (ph + glareCell - 1) / glareCell, pw: pw, ph: ph}
 	n := gg.w * gg.h
@@ -82,13 +86,23 @@ func newGlareGrid(g *image.Gray) *glareGrid {
 				}
 			}
 		}
-		if gg.hasCore(blob, mean) {
+		if gg.hasCore(blob, mean) && (located || !gg.touchesEdge(blob)) {
 			for _, c := range blob {
 				gg.glare[c] = true
 			}
 		}
 	}
 	return gg
+}
+
+// touchesEdge reports whether a blob reaches the page's edge.
+func (gg *glareGrid) touchesEdge(blob []int) bool {
+	for _, c := range blob {
+		if x, y := c%gg.w, c/gg.w; x == 0 || y == 0 || x == gg.w-1 || y == gg.h-1 {
+			return true
+		}
+	}
+	return false
 }
 
 // coreRadius is the radius, in cells, of the square a glare blob must

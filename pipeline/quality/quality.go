@@ -225,7 +225,7 @@ func Assess(in Input, t Thresholds) *Report {
 			v := round3(w / in.PxPerMM)
 			r.Focus = &Measure{Value: v, Threshold: t.MaxEdgeWidthMM, OK: v <= t.MaxEdgeWidthMM}
 		}
-		r.glare = newGlareGrid(in.Page)
+		r.glare = newGlareGrid(in.Page, in.Located)
 		r.Glare = r.glare.measure(in.Zones, t.MaxGlare)
 	}
 	d := 0.0
@@ -339,6 +339,19 @@ func (r *Report) Flipped() *Report {
 }
 
 func flipRect(z [4]float64) [4]float64 { return [4]float64{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]} }
+
+// WithZones returns a copy of the report with its glare measured again
+// over zones (normalised, as the glare grid lies), for a side whose type
+// was settled after it was measured.
+func (r *Report) WithZones(zones []Zone) *Report {
+	if r == nil || r.glare == nil || r.Glare == nil {
+		return r
+	}
+	out := *r
+	out.Glare = r.glare.measure(zones, r.Glare.Threshold)
+	out.settle()
+	return &out
+}
 
 // FlipRect returns a normalised region turned half a turn.
 func FlipRect(z [4]float64) [4]float64 { return flipRect(z) }
