@@ -86,6 +86,11 @@ var ErrThresholds = errors.New("quality: threshold out of range")
 
 // Validate reports thresholds that cannot be meant.
 func (t Thresholds) Validate() error {
+	for _, v := range []float64{t.MaxEdgeWidthMM, t.MaxGlare, t.MinDPI, t.MaxTiltDeg, t.MinMarginPx, t.MinBrightness, t.MaxBrightness, t.MinContrast} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: %g is not a number", ErrThresholds, v)
+		}
+	}
 	switch {
 	case t.MaxEdgeWidthMM < 0 || t.MaxEdgeWidthMM > 5:
 		return fmt.Errorf("%w: max_edge_width_mm %g not in 0–5", ErrThresholds, t.MaxEdgeWidthMM)

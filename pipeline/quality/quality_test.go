@@ -417,10 +417,32 @@ func TestThresholdsFlag(t *testing.T) {
 	if err := back.Set(th.String()); err != nil || back != th {
 		t.Errorf("String %q does not set back: %+v %v", th.String(), back, err)
 	}
-	for _, bad := range []string{"min_dpi", "min_dpi=x", "no_such=1", "max_glare=3"} {
+	for _, bad := range []string{"min_dpi", "min_dpi=x", "no_such=1", "max_glare=3", "min_dpi=NaN", "min_margin_px=Inf"} {
 		th := Default()
 		if err := th.Set(bad); !errors.Is(err, ErrThresholds) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
 }
+
+// FuzzThresholdsSet: any flag value either sets thresholds that validate
+// or is refused with ErrThresholds; never a panic.
+func FuzzThresholdsSet(f *testing.F) {
+	for _, s := range []string{"min_dpi=150", "max_glare=0.02,max_tilt_deg=20", "=", ",,", "min_dpi=NaN", "min_dpi=1e400", defaultString()} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		th := Default()
+		err := th.Set(s)
+		if err != nil && !errors.Is(err, ErrThresholds) {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if err == nil {
+			if verr := th.Validate(); verr != nil {
+				t.Fatalf("%q set invalid thresholds: %v", s, verr)
+			}
+		}
+	})
+}
+
+func defaultString() string { d := Default(); return d.String() }
