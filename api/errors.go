@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/api/entitle"
+	"github.com/docscan/docscan/pipeline"
 )
 
 // The contract's messages, word for word.
@@ -81,6 +82,9 @@ type httpError struct {
 	cause      error
 	// refusal marks a refused api_key (401 and the subscription 400s).
 	refusal bool
+	// quality, when set, is the sides' image quality, answered beside
+	// detail so a terminal can tell "no document" from "too blurred".
+	quality *pipeline.Qualities
 }
 
 // outcome names the answer for the counters.
@@ -108,9 +112,11 @@ func refusal(status int, detail string) *httpError {
 	return &httpError{status: status, detail: detail, refusal: true}
 }
 
-// detailBody is every error's JSON body.
+// detailBody is every error's JSON body: the contract's detail, and the
+// sides' quality when the image was the trouble.
 type detailBody struct {
-	Detail string `json:"detail"`
+	Detail  string              `json:"detail"`
+	Quality *pipeline.Qualities `json:"quality,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -132,7 +138,7 @@ func writeError(w http.ResponseWriter, e *httpError) {
 	if e.status == http.StatusServiceUnavailable && e.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.retryAfter.Seconds()))))
 	}
-	writeJSON(w, e.status, detailBody{Detail: e.detail})
+	writeJSON(w, e.status, detailBody{Detail: e.detail, Quality: e.quality})
 }
 
 // entitlementError maps the entitlement store's refusals to the contract.
@@ -164,7 +170,11 @@ func downstreamError(err error, failDetail string, retryAfter time.Duration) *ht
 	var busy retryAfterer
 	switch {
 	case errors.As(err, &msg):
-		return &httpError{status: http.StatusBadRequest, detail: msg.APIMessage(), cause: err}
+		e := &httpError{status: http.StatusBadRequest, detail: msg.APIMessage(), cause: err}
+		if q, ok := pipeline.QualityOf(err); ok {
+			e.quality = &q
+		}
+		return e
 	case errors.As(err, &busy):
 		ra := busy.RetryAfter()
 		if ra <= 0 {

@@ -98,6 +98,7 @@ func (s *Server) handleRecognize(w http.ResponseWriter, r *http.Request) {
 	res, e := s.recognize(w, r)
 	if e != nil {
 		s.metrics.recognitions.WithLabelValues(e.outcome()).Inc()
+		s.metrics.countQuality(e.quality)
 		s.logFailure(r.Context(), "recognize", e)
 		writeError(w, e)
 		return
@@ -274,6 +275,7 @@ func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
 	res, scanID, e := s.scan(w, r, &side)
 	if e != nil {
 		s.metrics.scans.WithLabelValues(string(side), e.outcome()).Inc()
+		s.metrics.countQuality(e.quality)
 		s.logFailure(r.Context(), "scan", e)
 		writeError(w, e)
 		return

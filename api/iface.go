@@ -132,7 +132,9 @@ type BuildInfo struct {
 //
 //   - an error with a method APIMessage() string rejects the input: 400
 //     with that message as detail (pipeline's ErrFrontsideNotFound,
-//     ErrNotFrontside, ErrNotBackside; a Scanner's unknown scan_id);
+//     ErrNotFrontside, ErrNotBackside; a Scanner's unknown scan_id); when
+//     it wraps a pipeline.QualityError, the answer carries the sides'
+//     quality beside detail;
 //   - an error with a method RetryAfter() time.Duration, or ErrBusy, means
 //     "full, try later": 503 with Retry-After (a recognizer's full queue,
 //     an outbox at its limit).

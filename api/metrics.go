@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -21,6 +22,7 @@ type metrics struct {
 	scans           *prometheus.CounterVec
 	stageDuration   *prometheus.HistogramVec
 	checksFailed    *prometheus.CounterVec
+	qualityFailures *prometheus.CounterVec
 }
 
 // Outcomes counted by docscan_recognitions_total and docscan_scans_total.
@@ -63,6 +65,13 @@ func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, wait
 		Name: "docscan_checks_failed_total",
 		Help: "Fraud and consistency checks that failed, by check name.",
 	}, []string{"check"})
+	m.qualityFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "docscan_quality_failures_total",
+		Help: "Sides whose image-quality measure failed, by measure: a dirty glass or a failing LED shows across a fleet.",
+	}, []string{"measure"})
+	for _, n := range quality.Names {
+		m.qualityFailures.WithLabelValues(n) // every measure shows, at 0 until it fails
+	}
 
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "docscan_build_info",
@@ -71,7 +80,7 @@ func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, wait
 	})
 	buildInfo.Set(1)
 
-	m.reg.MustRegister(m.requestDuration, m.recognitions, m.scans, m.stageDuration, m.checksFailed, buildInfo,
+	m.reg.MustRegister(m.requestDuration, m.recognitions, m.scans, m.stageDuration, m.checksFailed, m.qualityFailures, buildInfo,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "docscan_recognize_in_flight",
 			Help: "Recognitions running now.",
@@ -140,11 +149,28 @@ func (m *metrics) stage(name string, d time.Duration) {
 	m.stageDuration.WithLabelValues(name).Observe(d.Seconds())
 }
 
-// countChecks counts a result's failed checks.
+// countChecks counts a result's failed checks and quality measures.
 func (m *metrics) countChecks(res *pipeline.Result) {
 	for _, c := range res.Checks {
 		if c.Status == pipeline.CheckFailed {
 			m.checksFailed.WithLabelValues(c.Name).Inc()
+		}
+	}
+	m.countQuality(&res.Quality)
+}
+
+// countQuality counts the sides' failed quality measures, of a result or
+// of a rejection.
+func (m *metrics) countQuality(q *pipeline.Qualities) {
+	if q == nil {
+		return
+	}
+	for _, r := range []*quality.Report{q.Frontside, q.Backside} {
+		if r == nil {
+			continue
+		}
+		for _, n := range r.Failed {
+			m.qualityFailures.WithLabelValues(n).Inc()
 		}
 	}
 }

@@ -51,6 +51,10 @@ type frameSVG struct {
 	Outline     string // SVG points; "" when the document was not found
 	Zones       []shapeSVG
 	Checks      []shapeSVG
+	// Quality is the white frame's quality in words, a line a measure;
+	// Tries the captures it took when captured again.
+	Quality []string
+	Tries   []string
 }
 
 type shapeSVG struct {
@@ -228,6 +232,10 @@ func renderFrame(f scan.Frame, res *pipeline.Result) frameSVG {
 	hm := squareToQuad(quad)
 	for _, z := range f.Zones {
 		fs.Zones = append(fs.Zones, region(hm, z.Region, z.Name, "zone", ""))
+	}
+	fs.Quality, fs.Tries = qualityLines(f.Quality), tryLines(f.Tries)
+	if q := f.Quality; q != nil && q.Glare != nil && q.Glare.Region != nil {
+		fs.Checks = append(fs.Checks, region(hm, *q.Glare.Region, "glare", "failed", "failed"))
 	}
 	if res != nil {
 		for _, c := range res.Checks {

@@ -16,6 +16,7 @@ import (
 	"github.com/docscan/docscan/pipeline/locate"
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -53,6 +54,9 @@ type Options struct {
 	// OnStage, when set, is called after every stage of every
 	// recognition with its duration, e.g. to feed /metrics.
 	OnStage func(stage Stage, side typedb.SideName, d time.Duration)
+	// Quality are the image-quality thresholds; zero fields take
+	// quality.Default's.
+	Quality quality.Thresholds
 }
 
 // Stage names a step of recognition.
@@ -68,6 +72,7 @@ const (
 	StageVZ       Stage = "vz"       // read the visual zone
 	StageChecks   Stage = "checks"   // fraud and consistency checks
 	StageImages   Stage = "images"   // JPEG of sides and portrait
+	StageQuality  Stage = "quality"  // image-quality measures
 )
 
 // StageTiming is one stage's duration; Side is "" for stages over both.
@@ -123,6 +128,10 @@ func New(db *typedb.DB, pool *ocr.Pool, opts Options) (*Engine, error) {
 	}
 	if opts.JPEGQuality == 0 {
 		opts.JPEGQuality = 85
+	}
+	opts.Quality = opts.Quality.WithDefaults()
+	if err := opts.Quality.Validate(); err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	e := &Engine{db: db, ocr: pool, opts: opts, log: opts.Logger}
 	e.mrz = opts.MRZ
@@ -205,6 +214,7 @@ type side struct {
 	mrzFlip bool
 	cands   []identify.Candidate
 	best    *identify.Candidate
+	quality *quality.Report // in outline order: see side.oriented
 
 	// after warping to the identified type, oriented
 	quad     imgutil.Quad

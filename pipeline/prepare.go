@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
@@ -73,7 +74,16 @@ func (e *Engine) prepareSide(ctx context.Context, white image.Image, country str
 	if err := e.prepare(ctx, &p.base, cands, p.tm); err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
+	p.base.quality = e.assess(&p.base)
+	p.tm.since(StageQuality, name, t0)
 	return p, nil
+}
+
+// Quality is the side's image quality, its glare the way the type it
+// was identified as alone reads.
+func (p *PreparedSide) Quality() *quality.Report {
+	return p.base.oriented()
 }
 
 // Identification is what the white frame told of the side alone.
@@ -126,7 +136,7 @@ func (p *PreparedSide) usableBy(e *Engine, country string) bool {
 func (p *PreparedSide) workingSide(name typedb.SideName, in *SideInput) *side {
 	s := &side{name: name, in: in, white: p.base.white, outline: p.base.outline, found: p.base.found,
 		work: p.base.work, workGy: p.base.workGy, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
-		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p}
+		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p, quality: p.base.quality}
 	if len(s.cands) > 0 {
 		s.best = &s.cands[0]
 	}

@@ -86,11 +86,13 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	}
 	front, back := sideNamed(sides, typedb.Front), sideNamed(sides, typedb.Back)
 	pairSides(front, back)
-	if err := e.decide(front, back); err != nil {
-		return nil, err
+	err = e.decide(front, back)
+	qs := qualitiesOf(front, back)
+	if err != nil {
+		return nil, &QualityError{Err: err, Quality: qs}
 	}
 
-	res := &Result{Fields: map[string]FieldReport{}}
+	res := &Result{Fields: map[string]FieldReport{}, Quality: qs}
 	// every identified side warped to its type, oriented, under each
 	// light, and its visual zone read: the sides at once
 	var known []*side
@@ -146,7 +148,8 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	t0 := time.Now()
 	cmp := e.mergeFields(ctx, res, known, m)
 	res.Checks = e.runChecks(known, m, res, cmp)
-	res.FailureReason = failureReason(res.Checks)
+	glareChecks(res.Checks, known)
+	res.FailureReason = withQualityReason(failureReason(res.Checks), qualityReason(res.Checks, res, known))
 	tm.since(StageChecks, "", t0)
 
 	// document types, country
@@ -329,13 +332,7 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 	if s.in.IR != nil || s.in.UV != nil {
 		tm.since(StageWarp, s.name, t0)
 	}
-	if s.mrz != nil {
-		r := s.mrz.Region
-		ww, wh := float64(s.work.Rect.Dx()), float64(s.work.Rect.Dy())
-		z := [4]float64{float64(r.Min.X) / ww, float64(r.Min.Y) / wh, float64(r.Max.X) / ww, float64(r.Max.Y) / wh}
-		if s.best.Flip {
-			z = [4]float64{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
-		}
+	if z, ok := s.readMRZZone(); ok {
 		rz := typedb.Rect(z)
 		s.mrzZone = &rz
 		s.zones = append(s.zones, ZoneView{Name: "mrz", Region: z})

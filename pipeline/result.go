@@ -39,6 +39,9 @@ type Result struct {
 	Fields    map[string]FieldReport `json:"fields"`
 	Checks    []Check                `json:"checks"`
 
+	// Quality is each given side's image quality.
+	Quality Qualities `json:"quality"`
+
 	// ScanID is the scan the result came from (POST /api/v1/scan), kept
 	// with it so that GET /api/v1/results/{id} answers it too; empty for
 	// uploaded images.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/docscan/docscan/pipeline"
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -45,6 +46,8 @@ func runRecognize(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	backIR := fs.String("back-ir", "", "back side under IR (scanner frame)")
 	backUV := fs.String("back-uv", "", "back side under UV (scanner frame)")
 	country := fs.String("country", "", "country_code (ISO 3166-1 alpha-2, e.g. kz) to narrow the types")
+	th := quality.Default()
+	fs.Var(&th, "quality", "image-quality `thresholds` as name=value,... (docs/recognition.md)")
 	typedbDir := fs.String("typedb", "", "directory of extra type-database files layered over the embedded one")
 	images := fs.Bool("images", false, "keep the base64 images in the output (left empty by default)")
 	timings := fs.Bool("timings", false, "print the stage timings to stderr")
@@ -96,12 +99,18 @@ func runRecognize(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	} else {
 		defer pool.Close()
 	}
-	eng, err := pipeline.New(db, pool, pipeline.Options{})
+	eng, err := pipeline.New(db, pool, pipeline.Options{Quality: th})
 	if err != nil {
 		return err
 	}
 	res, err := eng.Recognize(ctx, in)
 	if err != nil {
+		if q, ok := pipeline.QualityOf(err); ok {
+			// as the API answers a rejection: its detail and the quality
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(map[string]any{"detail": err.Error(), "quality": q})
+		}
 		return err
 	}
 	if *timings {

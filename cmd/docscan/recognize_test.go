@@ -106,7 +106,7 @@ func TestRecognizeCommandPhotos(t *testing.T) {
 		t.Fatalf("output is not JSON: %v", err)
 	}
 	for _, k := range []string{"first_name", "last_name", "patronymic", "personal_number", "date_of_birth", "document_number",
-		"authority", "date_of_issue", "date_of_expiry", "country_code", "document_type", "images", "failure_reason", "mrz", "fields", "checks"} {
+		"authority", "date_of_issue", "date_of_expiry", "country_code", "document_type", "images", "failure_reason", "mrz", "fields", "checks", "quality"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("key %q missing", k)
 		}
@@ -212,6 +212,19 @@ func TestRecognizeCommandRejections(t *testing.T) {
 			}
 			if tc.msg != "" && !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("error %v, want it to mention %q", err, tc.msg)
+			}
+			if errors.Is(tc.want, pipeline.ErrFrontsideNotFound) {
+				// a blank page says why: no contrast
+				var out struct {
+					Detail  string             `json:"detail"`
+					Quality pipeline.Qualities `json:"quality"`
+				}
+				if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || out.Quality.Frontside == nil {
+					t.Fatalf("no quality with the rejection: %v %s", err, stdout.String())
+				}
+				if q := out.Quality.Frontside; q.OK || !q.Has("contrast") || out.Detail != pipeline.ErrFrontsideNotFound.Error() {
+					t.Errorf("blank page: %+v", out)
+				}
 			}
 		})
 	}

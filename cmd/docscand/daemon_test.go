@@ -200,6 +200,13 @@ func TestScanOnSimulator(t *testing.T) {
 	if both["failure_reason"] != "None" {
 		t.Errorf("failure_reason %q for a genuine card; checks %v", both["failure_reason"], both["checks"])
 	}
+	// each side's image quality, measured on the scanner's frames
+	q, _ := both["quality"].(map[string]any)
+	for _, side := range []string{"frontside", "backside"} {
+		if sq, _ := q[side].(map[string]any); sq == nil || sq["ok"] != true {
+			t.Errorf("%s quality %v, want ok on the simulator", side, q[side])
+		}
+	}
 
 	// Both answers were stored and leave over MQTT.
 	want := map[string]bool{front["result_id"].(string): true, both["result_id"].(string): true}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/cmd/internal/config"
+	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/sync/outbox"
 )
 
@@ -60,6 +61,8 @@ type settings struct {
 
 	logLevel  string
 	logFormat string
+
+	quality quality.Thresholds
 
 	// board is the profile from the config file's board: section, or the
 	// Raspberry Pi default.
@@ -112,6 +115,8 @@ func newFlagSet(s *settings, stderr io.Writer) *flag.FlagSet {
 
 	fs.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&s.logFormat, "log-format", "text", "text or json")
+	s.quality = quality.Default()
+	fs.Var(&s.quality, "quality", "image-quality `thresholds` as name=value,... (docs/recognition.md): strict for a fixed camera, lenient for phone uploads")
 	return fs
 }
 

@@ -337,7 +337,8 @@ func (d *daemon) reloadTypeDB() error {
 // flight finish on the engine they started with.
 func (d *daemon) rebuildEngine() error {
 	e, err := pipeline.New(d.db.Load(), d.pool, pipeline.Options{
-		Logger: d.log,
+		Logger:  d.log,
+		Quality: d.s.quality,
 		OnStage: func(stage pipeline.Stage, _ typedb.SideName, dur time.Duration) {
 			if d.srv != nil {
 				d.srv.ObserveStage(string(stage), dur)

@@ -19,6 +19,7 @@ import (
 	"github.com/docscan/docscan/hal"
 	"github.com/docscan/docscan/lights"
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/quality"
 )
 
 // DefaultJoinTTL is how long a scanned side waits for its other side.
@@ -68,6 +69,11 @@ type Frame struct {
 	// y0, x1, y1]), as the recognition reports them. Only their names are
 	// shown, never the text read.
 	Zones []pipeline.ZoneView
+	// Quality is the white frame's image quality; nil for other lights.
+	Quality *quality.Report
+	// Tries are the white frame's captures, each with its quality, the
+	// one kept marked: more than one when it was captured again.
+	Tries []quality.Try
 }
 
 // Rejection is an error that rejects a request with a contract message
@@ -338,18 +344,15 @@ func (s *Scanner) capture(ctx context.Context, eng *pipeline.Engine, side Side, 
 		}
 	}
 	white := identifyLight(s.hw.Profile, s.hw.Guard.Available())
-	shots, err := s.hw.Seq.Capture(ctx, white, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("white capture: %w", err)
-	}
-	input := &pipeline.SideInput{Scanner: true, White: shots[0].Frame.Image}
-	prep, err := eng.Prepare(ctx, input.White, country)
+	// captured again, within bounds, while too dark, too bright or blurred
+	shot, tries, err := quality.Recapture(ctx, quality.DefaultTries, whiteCapture(s.hw.Seq, eng, white, country))
 	if err != nil {
 		return nil, nil, err
 	}
-	input.Prepared = prep
+	input := &pipeline.SideInput{Scanner: true, White: shot.Image, Prepared: shot.Prepared}
+	prep := shot.Prepared
 	id := prep.Identification()
-	frames := []Frame{{Side: side, Light: white.String(), Image: input.White, Outline: id.Corners}}
+	frames := []Frame{{Side: side, Light: white.String(), Image: input.White, Outline: id.Corners, Quality: prep.Quality(), Tries: tries}}
 	if id.Type == nil {
 		return input, frames, nil
 	}

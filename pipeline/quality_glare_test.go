@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/quality"
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
+)
+
+// addGlare lays a specular spot (Gaussian, σ sigma px, clipping its core)
+// on img around (cx, cy).
+func addGlare(img *image.RGBA, cx, cy, sigma float64) {
+	b := img.Rect
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			d2 := (float64(x)-cx)*(float64(x)-cx) + (float64(y)-cy)*(float64(y)-cy)
+			a := 2 * math.Exp(-d2/(2*sigma*sigma))
+			if a < 0.01 {
+				continue
+			}
+			i := img.PixOffset(x, y)
+			for k := range 3 {
+				v := float64(img.Pix[i+k])
+				img.Pix[i+k] = uint8(math.Min(255, v+a*(255-v)+a*128))
+			}
+		}
+	}
+}
+
+// A genuine card on the scanner with a glare spot (σ 10 mm) over its
+// portrait and the fields beside it: the front's quality says where the
+// glare is; the portrait's check and the MRZ-against-visual-zone check,
+// which fail without this, are not done for glare, and failure_reason
+// says so.
+func TestGlareOverZoneIsNotDone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders and recognises a card")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 5, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{CountryCode: "kz"}
+	for i, s := range spec.Sides {
+		d := specimen.Degradation{Scale: 0.8, Background: color.RGBA{12, 12, 14, 255}}
+		p, err := specimen.Degrade([]*image.RGBA{s.White, s.IR, s.UV}, d, int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		si := &SideInput{White: p.Layers[0], IR: p.Layers[1], UV: p.Layers[2], Scanner: true}
+		if s.Name == typedb.Back {
+			in.Back = si
+			continue
+		}
+		in.Front = si
+		typ, _ := ev.db.ByID(s.TypeID)
+		z := typ.FaceZone
+		u, v := (z[0]+z[2])/2, (z[1]+z[3])/2
+		c := p.Corners
+		at := func(k int) float64 { // bilinear over the corners
+			return (1-v)*((1-u)*c[0][k]+u*c[1][k]) + v*((1-u)*c[3][k]+u*c[2][k])
+		}
+		mm := math.Hypot(c[1][0]-c[0][0], c[1][1]-c[0][1]) / typ.SizeMM[0]
+		addGlare(si.White.(*image.RGBA), at(0), at(1), 10*mm)
+	}
+	res, err := ev.eng.Recognize(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := res.Quality.Frontside
+	if q == nil || q.Glare == nil || q.Glare.OK || q.Glare.Region == nil {
+		t.Fatalf("front quality: %+v", q)
+	}
+	t.Logf("glare %g over %v at %v", q.Glare.Value, q.Glare.Where, *q.Glare.Region)
+	if !q.Has(quality.NameGlare) || !strings.Contains(q.Reason, "glare over the") {
+		t.Errorf("front quality reason %q", q.Reason)
+	}
+	if b := res.Quality.Backside; b == nil || !b.OK {
+		t.Errorf("back quality: %+v", b)
+	}
+	found := false
+	for _, c := range res.Checks {
+		if c.Name == "photo_area" && c.Side == string(typedb.Front) {
+			found = true
+			if c.Status != CheckNotDone || c.Reason != ReasonGlare {
+				t.Errorf("photo_area under glare: %s %q", c.Status, c.Reason)
+			}
+		}
+		if c.Status == CheckFailed {
+			t.Errorf("check %s failed on a genuine card under glare", c.Name)
+		}
+	}
+	if !found {
+		t.Error("no photo_area on the front")
+	}
+	if !strings.Contains(res.FailureReason, "Not done for image quality: ") || !strings.Contains(res.FailureReason, "photo_area ("+ReasonGlare+")") {
+		t.Errorf("failure_reason %q", res.FailureReason)
+	}
+}
