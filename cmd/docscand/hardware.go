@@ -4,13 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"io"
 	"log/slog"
 
 	"github.com/docscan/docscan/camera"
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/hal"
 	"github.com/docscan/docscan/lights"
+	"github.com/docscan/docscan/pipeline/imgutil"
 )
+
+// decodeUpright is the dir: camera's decoder: a phone's photo turned
+// upright by its EXIF orientation, as recognition's uploads are.
+func decodeUpright(r io.Reader) (image.Image, error) {
+	img, _, err := imgutil.Decode(r)
+	return img, err
+}
 
 // hardware is the scanner's LEDs (behind the UV guard), camera and
 // optional presence input, opened from the settings.
@@ -90,7 +100,7 @@ func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardwa
 			return nil, err
 		}
 	case "dir":
-		if h.camera, err = camera.NewDir(spec.Path); err != nil {
+		if h.camera, err = camera.NewDir(spec.Path, decodeUpright); err != nil {
 			return nil, err
 		}
 	}
