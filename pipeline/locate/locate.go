@@ -35,6 +35,9 @@ type Outline struct {
 	// Contrast is how far the document stands out from the background, in
 	// 8-bit levels.
 	Contrast float64
+	// MRZ is true when the page was placed around its machine-readable
+	// zone (FromMRZ) rather than found by its outline.
+	MRZ bool
 }
 
 // workSize is the long side, in pixels, of the image the outline is
