@@ -317,9 +317,9 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 			return nil
 		}
 		white := s.white
-		reader = func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error) {
-			g := cutZone(white, hm, ww, wh, zone, flip)
-			t, err := e.ocr.Read(ctx, g, ocrRequest(lang))
+		reader = func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error) {
+			g := cutBand(white, hm, ww, wh, band, lineH, flip)
+			t, err := e.ocr.Read(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMBlock})
 			return t.Text, err
 		}
 	}
@@ -331,20 +331,17 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	return nil
 }
 
-func ocrRequest(lang string) ocr.Request {
-	return ocr.Request{Languages: lang, Mode: ocr.PSMSingleLine}
-}
-
-// cutZone returns the grey crop of a normalised zone of the side that
+// cutBand returns the grey crop of a normalised band of the side that
 // hm warps to a w×h grid, sampled from the frame finer where the print is
-// small (labels are read best with capitals 25–40 px tall), turned
-// upright when flip says the side lies upside down.
-func cutZone(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, flip bool) *image.Gray {
+// small (lines of lineH side heights; labels are read best with capitals
+// 25–40 px tall), turned upright when flip says the side lies upside
+// down.
+func cutBand(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, lineH float64, flip bool) *image.Gray {
 	if flip {
 		z = typedb.Rect{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
 	}
 	r := z.Pixels(w, h).Intersect(image.Rect(0, 0, w, h))
-	scale := math.Max(1, math.Min(2.5, anchorHeight/math.Max(1, float64(r.Dy()))))
+	scale := math.Max(1, math.Min(2.5, anchorHeight/math.Max(1, lineH*float64(h))))
 	g := imgutil.WarpGray(frame, hm, r, scale)
 	if flip {
 		rotateGray180(g)
