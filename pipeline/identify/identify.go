@@ -130,7 +130,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 
 // maxAnchorReads bounds the anchor reads of one side (a band read once
 // serves every candidate that looks in it).
-const maxAnchorReads = 10
+const maxAnchorReads = 5
 
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
