@@ -299,7 +299,7 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	tm.since(StageMRZ, s.name, t0)
 
 	t0 = time.Now()
-	obs := identify.Observation{Aspect: aspect, Outlined: s.found}
+	obs := identify.Observation{Aspect: aspect, Outlined: s.found, Side: s.name}
 	if hm, err := imgutil.QuadToRect(o.Quad, identify.ThumbW, identify.ThumbH); err == nil {
 		obs.Thumb = imgutil.Warp(s.white, hm, identify.ThumbW, identify.ThumbH)
 	}

@@ -44,6 +44,10 @@ type Observation struct {
 	// MRZCentre is the zone's centre in normalised side coordinates of
 	// the outline order.
 	MRZCentre [2]float64
+	// Side is the side the request names ("" when it names none): the
+	// types of that side have their anchors read first. It orders the
+	// reading only; it scores nothing.
+	Side typedb.SideName
 }
 
 // AnchorReader reads the text printed in a normalised band of the side
@@ -122,7 +126,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		readAnchors(ctx, out, read)
+		readAnchors(ctx, out, read, obs.Side)
 		sortCands(out)
 	}
 	return out
@@ -135,7 +139,7 @@ const maxAnchorReads = 5
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
+func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side typedb.SideName) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -146,7 +150,13 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
 		pot[i] = combine(e, true)
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
+	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
+	sort.SliceStable(order, func(a, b int) bool {
+		if na, nb := named(order[a]), named(order[b]); na != nb {
+			return na
+		}
+		return pot[order[a]] > pot[order[b]]
+	})
 	best := -1.0
 	reads := 0
 	type bandKey struct {
@@ -156,8 +166,11 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
 	}
 	cache := map[bandKey]string{}
 	for _, i := range order {
-		if pot[i] <= best || reads >= maxAnchorReads || ctx.Err() != nil {
+		if reads >= maxAnchorReads || ctx.Err() != nil {
 			break
+		}
+		if pot[i] <= best {
+			continue // could not overtake; the named side's may be followed by better
 		}
 		a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
 		if !ok {
