@@ -26,19 +26,6 @@ import (
 //	kz-dev/: Kazakh ID cards drawn by another hand; type and side, every
 //	         field, the counterfeit variant caught.
 
-// sharedDir is ../shared beside the repository root, or $DOCSCAN_SHARED.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("DOCSCAN_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "eval")); err != nil {
-		t.Skipf("shared data not found at %s (set DOCSCAN_SHARED): %v", dir, err)
-	}
-	return dir
-}
-
 // recognizeJSON runs `docscan recognize` with args and decodes its JSON;
 // a refusal comes back as the error.
 func recognizeJSON(t testing.TB, args ...string) (*pipeline.Result, time.Duration, error) {

@@ -1,46 +1,29 @@
-package pipeline
+package main
 
 import (
 	"context"
 	"encoding/json"
-	"image"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline"
 	"github.com/docscan/docscan/typedb"
 )
 
-// sharedEval is ../shared/eval beside the repository, or
-// $DOCSCAN_SHARED/eval; the test skips when it is absent.
-func sharedEval(t testing.TB) string {
+// sharedDir is ../shared beside the repository root, or $DOCSCAN_SHARED.
+func sharedDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("DOCSCAN_SHARED")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared")
+		dir = filepath.Join("..", "..", "..", "shared")
 	}
-	dir = filepath.Join(dir, "eval")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real images not found at %s (set DOCSCAN_SHARED): %v", dir, err)
+	if _, err := os.Stat(filepath.Join(dir, "eval")); err != nil {
+		t.Skipf("shared data not found at %s (set DOCSCAN_SHARED): %v", dir, err)
 	}
 	return dir
-}
-
-func decodeFile(t testing.TB, path string) *decoded {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := imgutil.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return &decoded{img}
 }
 
 // TestRealMRZSidesAreFound: every real scan and photo of the MRZ sets
@@ -50,12 +33,12 @@ func decodeFile(t testing.TB, path string) *decoded {
 // backgrounds, turned a quarter. The MRZ anchors the page where the
 // outline does not. (The visual zone is not read: no Tesseract.)
 func TestRealMRZSidesAreFound(t *testing.T) {
-	root := filepath.Join(sharedEval(t), "mrz")
+	root := filepath.Join(sharedDir(t), "eval", "mrz")
 	db, err := typedb.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := New(db, nil, Options{})
+	eng, err := pipeline.New(db, nil, pipeline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +66,11 @@ func TestRealMRZSidesAreFound(t *testing.T) {
 		sort.Strings(names)
 		for _, name := range names {
 			n++
-			img := decodeFile(t, filepath.Join(root, set, name))
-			res, err := eng.Recognize(context.Background(), Input{Front: &SideInput{White: img.Image}})
+			img, err := loadImage(filepath.Join(root, set, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := eng.Recognize(context.Background(), pipeline.Input{Front: &pipeline.SideInput{White: img}})
 			if err != nil || res.MRZ == nil {
 				t.Errorf("%s/%s: refused (%v) or no MRZ read", set, name, err)
 				continue
@@ -108,6 +94,3 @@ func icaoAlphabet(lines []string) bool {
 	}
 	return len(lines) > 0
 }
-
-// decoded is an image as recognition's uploads are decoded.
-type decoded struct{ image.Image }
