@@ -284,11 +284,11 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	default:
 		e.log.Debug("mrz read failed", "err", err)
 	}
-	// no MRZ on the outline, or one far smaller than a page's: the
+	// no outline, no MRZ on it, or one far smaller than a page's: the
 	// outline may be wrong (a booklet spread, the portrait, clutter) or
 	// missing (cropped at the edge, light on light), so the MRZ is looked
 	// for in the whole frame and the page placed around it
-	if s.mrz == nil || mrzUndersized(s.mrz.Region, s.work.Rect) {
+	if !s.found || s.mrz == nil || mrzUndersized(s.mrz.Region, s.work.Rect) {
 		if err := e.anchorOnMRZ(ctx, s, cands); err != nil {
 			return err
 		}

@@ -241,8 +241,10 @@ func (e *Engine) decide(front, back *side) error {
 			return ErrFrontsideNotFound
 		}
 		// a lone image whose MRZ marks it only as an ICAO format's MRZ
-		// side is the document as given: its MRZ is read, not refused
-		lone := back == nil && front.best.Type.Generic && front.mrz != nil
+		// side, of a state the database has no types of, is the document
+		// as given: its MRZ is read, not refused
+		lone := back == nil && front.best.Type.Generic && front.mrz != nil &&
+			len(e.db.ByICAO(front.mrz.IssuingState)) == 0
 		if front.best.Type.Side == typedb.Back && !lone {
 			return ErrNotFrontside
 		}

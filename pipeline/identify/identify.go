@@ -133,8 +133,9 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 }
 
 // maxAnchorReads bounds the anchor reads of one side (a band read once
-// serves every candidate that looks in it).
-const maxAnchorReads = 5
+// serves every candidate that looks in it); all but two may go to the
+// side the request names.
+const maxAnchorReads = 6
 
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
@@ -150,13 +151,7 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 		pot[i] = combine(e, true)
 		order[i] = i
 	}
-	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
-	sort.SliceStable(order, func(a, b int) bool {
-		if na, nb := named(order[a]), named(order[b]); na != nb {
-			return na
-		}
-		return pot[order[a]] > pot[order[b]]
-	})
+	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
 	best := -1.0
 	reads := 0
 	type bandKey struct {
@@ -165,31 +160,36 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 		lang string
 	}
 	cache := map[bandKey]string{}
-	for _, i := range order {
-		if reads >= maxAnchorReads || ctx.Err() != nil {
-			break
-		}
-		if pot[i] <= best {
-			continue // could not overtake; the named side's may be followed by better
-		}
-		a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
-		if !ok {
-			best = max(best, out[i].P)
-			continue
-		}
-		k := bandKey{anchorBand(a.Zone), out[i].Flip, langOf(a.Lang)}
-		text, ok := cache[k]
-		if !ok {
-			reads++
-			var err error
-			if text, err = read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
+	// the named side's types first, with part of the budget; then every
+	// type, so a side given in the wrong slot is still told for what it is
+	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
+	for pass, budget := range []int{maxAnchorReads - 2, maxAnchorReads} {
+		for _, i := range order {
+			if reads >= budget || ctx.Err() != nil {
+				break
+			}
+			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 {
 				continue
 			}
-			cache[k] = text
+			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
+			if !ok {
+				best = max(best, out[i].P)
+				continue
+			}
+			k := bandKey{anchorBand(a.Zone), out[i].Flip, langOf(a.Lang)}
+			text, ok := cache[k]
+			if !ok {
+				reads++
+				var err error
+				if text, err = read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
+					continue
+				}
+				cache[k] = text
+			}
+			out[i].Evidence.Anchors = AnchorScore(text, a.Text)
+			out[i].P = combine(out[i].Evidence, true)
+			best = max(best, out[i].P)
 		}
-		out[i].Evidence.Anchors = AnchorScore(text, a.Text)
-		out[i].P = combine(out[i].Evidence, true)
-		best = max(best, out[i].P)
 	}
 }
 
