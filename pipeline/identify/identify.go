@@ -171,6 +171,13 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 {
 				continue
 			}
+			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 {
+				// the MRZ vouches for a generic type, whose labels are
+				// only the usual English ones: a read would cost more
+				// than it tells; what it scores stands
+				best = max(best, out[i].P)
+				continue
+			}
 			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
 			if !ok {
 				best = max(best, out[i].P)
