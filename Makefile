@@ -66,9 +66,12 @@ bench: deps
 	$(GO) test -run '^$$' -bench Store -benchtime 200x -count 1 ./cmd/docscand
 
 # eval scores recognition on EVAL_N rendered specimens (default 200, seed
-# EVAL_SEED) against the bars; see docs/recognition.md.
+# EVAL_SEED) against the bars, then every real image of ../shared/eval
+# (passporteye, imagejs, kz-dev) through `docscan recognize`; see
+# docs/recognition.md.
 eval: deps
 	$(GO) test -tags eval -run 'TestEval$$' -count=1 -timeout 60m -v ./pipeline/
+	$(GO) test -tags eval -run 'TestReal' -count=1 -timeout 30m -v ./cmd/docscan/
 
 # mrz-model retrains the OCR-B glyph model from the Debian OCR-B fonts
 # (fixed seed: the same bytes every time); see pipeline/mrz/glyph/README.md.

@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/docscan/docscan/pipeline/imgutil"
 )
 
 // Form fields.
@@ -327,16 +329,12 @@ func checkImage(field string, u *upload, maxPixels int64) (*checkedImage, *httpE
 func (c *checkedImage) decode() (image.Image, *httpError) {
 	var img image.Image
 	var err error
-	switch c.format {
-	case formatJPEG:
-		img, err = jpeg.Decode(c.upload.reader())
-	case formatPNG:
-		img, err = png.Decode(c.upload.reader())
-	}
+	// upright by its EXIF orientation (which may swap width and height)
+	img, _, err = imgutil.Decode(c.upload.reader())
 	if err != nil {
 		return nil, &httpError{status: http.StatusBadRequest, detail: msgUndecodable(c.field), cause: err}
 	}
-	if b := img.Bounds(); b.Dx() != c.width || b.Dy() != c.height {
+	if b := img.Bounds(); (b.Dx() != c.width || b.Dy() != c.height) && (b.Dx() != c.height || b.Dy() != c.width) {
 		return nil, newError(http.StatusBadRequest, msgUndecodable(c.field))
 	}
 	return img, nil

@@ -7,6 +7,7 @@ import (
 	"image"
 	_ "image/jpeg" // decoders for the photos a Dir camera serves
 	_ "image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +27,8 @@ import (
 // The folder is listed again when the end is reached, so files may be
 // added while the daemon runs.
 type Dir struct {
-	dir string
+	dir    string
+	decode DecodeFunc
 
 	mu       sync.Mutex
 	files    []string
@@ -38,10 +40,22 @@ type Dir struct {
 
 var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 
-// NewDir returns a camera serving the images in dir. The folder must hold
-// at least one image.
-func NewDir(dir string) (*Dir, error) {
-	d := &Dir{dir: dir}
+// DecodeFunc decodes an image file. The daemon gives the Dir camera
+// recognition's own decoder, which turns a photo upright by its EXIF
+// orientation; camera itself knows nothing of recognition.
+type DecodeFunc func(io.Reader) (image.Image, error)
+
+// NewDir returns a camera serving the images in dir, decoded by decode
+// (nil: image.Decode, the pixels as stored). The folder must hold at
+// least one image.
+func NewDir(dir string, decode DecodeFunc) (*Dir, error) {
+	if decode == nil {
+		decode = func(r io.Reader) (image.Image, error) {
+			img, _, err := image.Decode(r)
+			return img, err
+		}
+	}
+	d := &Dir{dir: dir, decode: decode}
 	if err := d.list(); err != nil {
 		return nil, err
 	}
@@ -81,11 +95,20 @@ func (d *Dir) Configure(ctx context.Context, want hal.Format) (hal.Format, error
 		return hal.Format{}, fmt.Errorf("dir camera: %w", err)
 	}
 	defer f.Close()
-	cfg, kind, err := image.DecodeConfig(f)
+	_, kind, err := image.DecodeConfig(f)
 	if err != nil {
 		return hal.Format{}, fmt.Errorf("dir camera: %s: %w", name, err)
 	}
-	return hal.Format{PixelFormat: strings.ToUpper(kind), Width: cfg.Width, Height: cfg.Height}, nil
+	// the size as decoded: an EXIF orientation may swap width and height
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return hal.Format{}, fmt.Errorf("dir camera: %w", err)
+	}
+	img, err := d.decode(f)
+	if err != nil {
+		return hal.Format{}, fmt.Errorf("dir camera: %s: %w", name, err)
+	}
+	b := img.Bounds()
+	return hal.Format{PixelFormat: strings.ToUpper(kind), Width: b.Dx(), Height: b.Dy()}, nil
 }
 
 // SetExposure implements hal.Camera; photos have their exposure already.
@@ -124,7 +147,7 @@ func (d *Dir) Capture(ctx context.Context) (hal.Frame, error) {
 		return hal.Frame{}, fmt.Errorf("dir camera: %w", err)
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, err := d.decode(f)
 	if err != nil {
 		return hal.Frame{}, fmt.Errorf("dir camera: %s: %w", name, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,7 +48,7 @@ func TestDirServesInNameOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDir(dir)
+	d, err := NewDir(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,17 +77,17 @@ func TestDirServesInNameOrder(t *testing.T) {
 }
 
 func TestDirErrors(t *testing.T) {
-	if _, err := NewDir(t.TempDir()); err == nil {
+	if _, err := NewDir(t.TempDir(), nil); err == nil {
 		t.Error("empty folder accepted")
 	}
-	if _, err := NewDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := NewDir(filepath.Join(t.TempDir(), "missing"), nil); err == nil {
 		t.Error("missing folder accepted")
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "bad.png"), []byte("not a png"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDir(dir)
+	d, err := NewDir(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,4 +143,37 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatalf("%q parsed to %+v, which does not round-trip: %+v %v", s, spec, back, err)
 		}
 	})
+}
+
+// TestDirUsesItsDecoder: the decoder the daemon injects (recognition's,
+// which turns a photo upright by its EXIF orientation) serves both the
+// format and the frames.
+func TestDirUsesItsDecoder(t *testing.T) {
+	dir := t.TempDir()
+	writeImage(t, filepath.Join(dir, "1-white.jpg"), 8, 6, 200)
+	calls := 0
+	quarter := func(r io.Reader) (image.Image, error) {
+		calls++
+		img, _, err := image.Decode(r)
+		if err != nil {
+			return nil, err
+		}
+		b := img.Bounds()
+		return image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx())), nil
+	}
+	d, err := NewDir(dir, quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := d.Configure(context.Background(), hal.Format{})
+	if err != nil || f.Width != 6 || f.Height != 8 {
+		t.Fatalf("Configure = %v, %v", f, err)
+	}
+	fr, err := d.Capture(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := fr.Image.Bounds(); b.Dx() != 6 || b.Dy() != 8 || calls != 2 {
+		t.Errorf("frame %v after %d decodes", b, calls)
+	}
 }

@@ -294,10 +294,22 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	default:
 		e.log.Debug("mrz read failed", "err", err)
 	}
+	// no outline, no MRZ on it, or one far smaller than a page's: the
+	// outline may be wrong (a booklet spread, the portrait, clutter) or
+	// missing (cropped at the edge, light on light), so the MRZ is looked
+	// for in the whole frame and the page placed around it
+	if !s.found || s.mrz == nil || mrzUndersized(s.mrz.Region, s.work.Rect) {
+		if err := e.anchorOnMRZ(ctx, s, cands); err != nil {
+			return err
+		}
+		o = s.outline
+		w, h = o.Quad.Sides()
+		aspect = w / math.Max(h, 1)
+	}
 	tm.since(StageMRZ, s.name, t0)
 
 	t0 = time.Now()
-	obs := identify.Observation{Aspect: aspect, Outlined: s.found}
+	obs := identify.Observation{Aspect: aspect, Outlined: s.found, Side: s.name}
 	if hm, err := imgutil.QuadToRect(o.Quad, identify.ThumbW, identify.ThumbH); err == nil {
 		obs.Thumb = imgutil.Warp(s.white, hm, identify.ThumbW, identify.ThumbH)
 	}
@@ -315,9 +327,9 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 			return nil
 		}
 		white := s.white
-		reader = func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error) {
-			g := cutZone(white, hm, ww, wh, zone, flip)
-			t, err := e.ocr.Read(ctx, g, ocrRequest(lang))
+		reader = func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error) {
+			g := cutBand(white, hm, ww, wh, band, lineH, flip)
+			t, err := e.ocr.Read(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMBlock})
 			return t.Text, err
 		}
 	}
@@ -329,20 +341,17 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	return nil
 }
 
-func ocrRequest(lang string) ocr.Request {
-	return ocr.Request{Languages: lang, Mode: ocr.PSMSingleLine}
-}
-
-// cutZone returns the grey crop of a normalised zone of the side that
+// cutBand returns the grey crop of a normalised band of the side that
 // hm warps to a w×h grid, sampled from the frame finer where the print is
-// small (labels are read best with capitals 25–40 px tall), turned
-// upright when flip says the side lies upside down.
-func cutZone(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, flip bool) *image.Gray {
+// small (lines of lineH side heights; labels are read best with capitals
+// 25–40 px tall), turned upright when flip says the side lies upside
+// down.
+func cutBand(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, lineH float64, flip bool) *image.Gray {
 	if flip {
 		z = typedb.Rect{1 - z[2], 1 - z[3], 1 - z[0], 1 - z[1]}
 	}
 	r := z.Pixels(w, h).Intersect(image.Rect(0, 0, w, h))
-	scale := math.Max(1, math.Min(2.5, anchorHeight/math.Max(1, float64(r.Dy()))))
+	scale := math.Max(1, math.Min(2.5, anchorHeight/math.Max(1, lineH*float64(h))))
 	g := imgutil.WarpGray(frame, hm, r, scale)
 	if flip {
 		rotateGray180(g)

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/locate"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/mrz/find"
 	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
@@ -228,4 +232,84 @@ func (p *PreparedSide) timings() []StageTiming {
 	p.tm.mu.Lock()
 	defer p.tm.mu.Unlock()
 	return append([]StageTiming(nil), p.tm.out...)
+}
+
+// mrzUndersized reports whether an MRZ read on the working warp spans
+// less of it than any ICAO page's MRZ spans of its page (about 0.9): the
+// outline held more than the page.
+func mrzUndersized(mrzRegion, work image.Rectangle) bool {
+	return math.Max(float64(mrzRegion.Dx())/float64(work.Dx()), float64(mrzRegion.Dy())/float64(work.Dy())) < 0.6
+}
+
+// anchorOnMRZ looks for an MRZ in the whole white frame of s and, when
+// one is read, places the page around it by ICAO 9303's geometry
+// (locate.FromMRZ): the side's outline, working warp and MRZ become the
+// page's. A frame with no MRZ leaves s as it was.
+func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type) error {
+	g := imgutil.Gray(s.white)
+	res, err := e.mrz.ReadGray(ctx, g)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil
+	}
+	zones, err := find.Finder{}.Find(ctx, g)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil
+	}
+	z, ok := zoneOf(zones, res)
+	if !ok {
+		return nil
+	}
+	o, zone, err := locate.FromMRZ(z, res.Format.String())
+	if err != nil {
+		e.log.Debug("mrz anchors no page", "err", err)
+		return nil
+	}
+	w, h := o.Quad.Sides()
+	t := nearestAspect(cands, w/math.Max(h, 1))
+	if t == nil {
+		return nil
+	}
+	work, err := e.warp(s.white, o.Quad, t)
+	if err != nil {
+		return nil
+	}
+	s.outline, s.found, s.workTyp, s.work = o, true, t, work
+	s.workGy = imgutil.Gray(work)
+	// the MRZ as read, placed on the upright page
+	m := *res
+	m.Angle = 0
+	ww, wh := float64(work.Rect.Dx()), float64(work.Rect.Dy())
+	m.Region = image.Rect(int(zone[0]*ww), int(zone[1]*wh), int(math.Ceil(zone[2]*ww)), int(math.Ceil(zone[3]*wh)))
+	s.mrz, s.mrzFlip = &m, false
+	return nil
+}
+
+// zoneOf is the zone of zones that res was read from: the one that
+// overlaps its region most, turned to read as res read it.
+func zoneOf(zones []find.Zone, res *mrz.Result) (find.Zone, bool) {
+	best, bi := 0.0, -1
+	for i, z := range zones {
+		r := z.Bounds().Intersect(res.Region)
+		u := z.Bounds().Union(res.Region)
+		if u.Empty() {
+			continue
+		}
+		if iou := float64(r.Dx()*r.Dy()) / float64(u.Dx()*u.Dy()); iou > best {
+			best, bi = iou, i
+		}
+	}
+	if bi < 0 || best < 0.5 {
+		return find.Zone{}, false
+	}
+	z := zones[bi]
+	if d := math.Mod(z.Angle()-res.Angle+720, 360); d > 90 && d < 270 {
+		z = z.Rotated180()
+	}
+	return z, true
 }

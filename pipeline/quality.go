@@ -40,8 +40,11 @@ func QualityOf(err error) (Qualities, bool) {
 // assess measures one prepared side's quality on its working warp, over
 // its MRZ and the zones of the type it looks most like.
 func (e *Engine) assess(s *side) *quality.Report {
+	// A page placed around its MRZ has edges estimated from ICAO's
+	// geometry (a few mm either way), not seen: its bounds and tilt are
+	// not measured, and its resolution comes from the MRZ's pitch.
 	in := quality.Input{Frame: s.white.Rect.Size(), Outline: s.outline.Quad,
-		Located: s.found && !s.outline.Cropped, Page: s.workGy, PxPerMM: e.opts.PxPerMM}
+		Located: s.found && !s.outline.Cropped && !s.outline.MRZ, Page: s.workGy, PxPerMM: e.opts.PxPerMM}
 	if s.workTyp != nil {
 		in.SizeMM = s.workTyp.SizeMM
 	}

@@ -250,7 +250,12 @@ func (e *Engine) decide(front, back *side) error {
 		if front.best == nil {
 			return ErrFrontsideNotFound
 		}
-		if front.best.Type.Side == typedb.Back {
+		// a lone image whose MRZ marks it only as an ICAO format's MRZ
+		// side, of a state the database has no types of, is the document
+		// as given: its MRZ is read, not refused
+		lone := back == nil && front.best.Type.Generic && front.mrz != nil &&
+			len(e.db.ByICAO(front.mrz.IssuingState)) == 0
+		if front.best.Type.Side == typedb.Back && !lone {
 			return ErrNotFrontside
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/typedb"
@@ -178,7 +179,8 @@ func loadImage(path string) (image.Image, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	img, _, err := image.Decode(f)
+	// upright by its EXIF orientation, as a phone meant it
+	img, _, err := imgutil.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

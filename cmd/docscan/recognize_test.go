@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
@@ -229,4 +230,34 @@ func TestRecognizeCommandRejections(t *testing.T) {
 		})
 	}
 	_ = time.Second
+}
+
+// TestLoadImageEXIF: `docscan recognize` turns a phone photo upright by
+// its EXIF orientation before anything looks at it.
+func TestLoadImageEXIF(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 30, 20)), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []imgutil.Orientation{imgutil.OrientNormal, imgutil.OrientMirrorH, imgutil.OrientRotate90, imgutil.OrientTransverse} {
+		file, err := imgutil.WithOrientation(buf.Bytes(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "photo.jpg")
+		if err := os.WriteFile(path, file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		img, err := loadImage(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, h := 30, 20
+		if o >= imgutil.OrientTranspose {
+			w, h = 20, 30
+		}
+		if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+			t.Errorf("orientation %d: %v, want %d×%d", o, b, w, h)
+		}
+	}
 }

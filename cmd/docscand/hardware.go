@@ -3,14 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
+	"image"
+	"io"
 	"log/slog"
 
 	"github.com/docscan/docscan/camera"
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/hal"
 	"github.com/docscan/docscan/lights"
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/scan"
 )
+
+// decodeUpright is the dir: camera's decoder: a phone's photo turned
+// upright by its EXIF orientation, as recognition's uploads are.
+func decodeUpright(r io.Reader) (image.Image, error) {
+	img, _, err := imgutil.Decode(r)
+	return img, err
+}
 
 // hardware is the scanner's hardware, with the simulated LEDs kept for
 // the tests and the simulated camera (nil on real hardware).
@@ -82,7 +92,7 @@ func openHardware(ctx context.Context, s *settings, log *slog.Logger) (_ *hardwa
 			return nil, err
 		}
 	case "dir":
-		if h.Camera, err = camera.NewDir(spec.Path); err != nil {
+		if h.Camera, err = camera.NewDir(spec.Path, decodeUpright); err != nil {
 			return nil, err
 		}
 	}

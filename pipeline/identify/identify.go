@@ -44,11 +44,28 @@ type Observation struct {
 	// MRZCentre is the zone's centre in normalised side coordinates of
 	// the outline order.
 	MRZCentre [2]float64
+	// Side is the side the request names ("" when it names none): the
+	// types of that side have their anchors read first. It orders the
+	// reading only; it scores nothing.
+	Side typedb.SideName
 }
 
-// AnchorReader reads the text printed in a normalised zone of the side,
-// in the orientation given; nil skips anchor OCR.
-type AnchorReader func(ctx context.Context, zone typedb.Rect, flip bool, lang string) (string, error)
+// AnchorReader reads the text printed in a normalised band of the side
+// (lines of about lineH, in side heights), in the orientation given; nil
+// skips anchor OCR.
+type AnchorReader func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error)
+
+// Anchors are looked for in a band around where the type prints them:
+// the whole width, and anchorSlack of the side's height above and below.
+// Another hand's card moves its print by a few per cent and sizes its
+// fonts ±10 %: a zone cut tight to the type's own layout reads between
+// the lines.
+const anchorSlack = 0.06
+
+// anchorBand is the band an anchor at zone z is looked for in.
+func anchorBand(z typedb.Rect) typedb.Rect {
+	return typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
+}
 
 // Evidence is each score that went into p; -1 means not measured.
 type Evidence struct {
@@ -67,13 +84,14 @@ type Candidate struct {
 	Evidence Evidence
 }
 
-// Evidence weights: the MRZ is the strongest single witness; the
-// signature tells types apart that share a layout; anchors confirm.
+// Evidence weights: the MRZ and the printed anchors are the witnesses;
+// the colour and layout signature, which another printer's artwork
+// changes, only breaks ties.
 const (
 	wMRZ       = 3.0
 	wGeometry  = 1.0
-	wSignature = 2.0
-	wAnchors   = 2.0
+	wSignature = 0.5
+	wAnchors   = 3.0
 )
 
 // anchorTop is how many leading candidates an anchor must tell apart.
@@ -108,19 +126,21 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		readAnchors(ctx, out, read)
+		readAnchors(ctx, out, read, obs.Side)
 		sortCands(out)
 	}
 	return out
 }
 
-// maxAnchorReads bounds the anchor reads of one side.
+// maxAnchorReads bounds the anchor reads of one side (a band read once
+// serves every candidate that looks in it); all but two may go to the
+// side the request names.
 const maxAnchorReads = 6
 
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
+func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side typedb.SideName) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -134,23 +154,49 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader) {
 	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
 	best := -1.0
 	reads := 0
-	for _, i := range order {
-		if pot[i] <= best || reads >= maxAnchorReads || ctx.Err() != nil {
-			break
-		}
-		a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
-		if !ok {
+	type bandKey struct {
+		band typedb.Rect
+		flip bool
+		lang string
+	}
+	cache := map[bandKey]string{}
+	// the named side's types first, with part of the budget; then every
+	// type, so a side given in the wrong slot is still told for what it is
+	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
+	for pass, budget := range []int{maxAnchorReads - 2, maxAnchorReads} {
+		for _, i := range order {
+			if reads >= budget || ctx.Err() != nil {
+				break
+			}
+			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 {
+				continue
+			}
+			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 {
+				// the MRZ vouches for a generic type, whose labels are
+				// only the usual English ones: a read would cost more
+				// than it tells; what it scores stands
+				best = max(best, out[i].P)
+				continue
+			}
+			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
+			if !ok {
+				best = max(best, out[i].P)
+				continue
+			}
+			k := bandKey{anchorBand(a.Zone), out[i].Flip, langOf(a.Lang)}
+			text, ok := cache[k]
+			if !ok {
+				reads++
+				var err error
+				if text, err = read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
+					continue
+				}
+				cache[k] = text
+			}
+			out[i].Evidence.Anchors = AnchorScore(text, a.Text)
+			out[i].P = combine(out[i].Evidence, true)
 			best = max(best, out[i].P)
-			continue
 		}
-		reads++
-		text, err := read(ctx, a.Zone, out[i].Flip, langOf(a.Lang))
-		if err != nil {
-			continue
-		}
-		out[i].Evidence.Anchors = Similarity(text, a.Text)
-		out[i].P = combine(out[i].Evidence, true)
-		best = max(best, out[i].P)
 	}
 }
 
@@ -217,7 +263,9 @@ func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
 		return 0
 	}
 	if m == nil {
-		return 0
+		// none read: a print or font the MRZ reader does not take tells
+		// less against the type than an MRZ of another kind
+		return 0.2
 	}
 	s := 0.0
 	if m.Format.String() == string(t.MRZFormat) {
@@ -322,6 +370,52 @@ func Similarity(got, want string) float64 {
 	d := editdist.Levenshtein(a, b)
 	n := max(len(a), len(b))
 	return math.Max(0, 1-float64(d)/float64(n))
+}
+
+// AnchorScore is how surely the anchor text want was read in got, above
+// chance: a band of text holds some of any anchor's letters in order, so
+// the anchor reversed (the same letters, no such text printed) sets the
+// level that proves nothing.
+func AnchorScore(got, want string) float64 {
+	r := []rune(want)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	s, chance := Contains(got, want), Contains(got, string(r))
+	if s <= chance || chance >= 1 {
+		return 0
+	}
+	return (s - chance) / (1 - chance)
+}
+
+// Contains is how well want is found anywhere in got: 1 minus the
+// fewest edits that turn some run of got into want (letters and digits
+// only, look-alikes as one, as Similarity), over want's length.
+func Contains(got, want string) float64 {
+	a, b := []rune(squash(got)), []rune(squash(want))
+	if len(b) == 0 {
+		return 0
+	}
+	// semi-global alignment: want whole, got from any start to any end
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	best := prev[len(b)]
+	for i := 1; i <= len(a); i++ {
+		cur[0] = 0
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		best = min(best, cur[len(b)])
+		prev, cur = cur, prev
+	}
+	return math.Max(0, 1-float64(best)/float64(len(b)))
 }
 
 func squash(s string) string {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -61,16 +62,17 @@ func TestScoreTellsTypesApartBySignatureAndAnchors(t *testing.T) {
 	for _, want := range []*typedb.Type{kz14, kz23} {
 		obs := Observation{Thumb: paint(want), Aspect: want.Aspect(), Outlined: true}
 		// an anchor reader that sees the wanted type's anchors where they are
-		read := func(_ context.Context, zone typedb.Rect, flip bool, _ string) (string, error) {
+		read := func(_ context.Context, band typedb.Rect, _ float64, flip bool, _ string) (string, error) {
 			if flip {
 				return "", nil
 			}
+			var text []string
 			for _, a := range want.Anchors {
-				if a.Zone == zone {
-					return a.Text, nil
+				if a.Zone[1] >= band[1] && a.Zone[3] <= band[3] {
+					text = append(text, a.Text)
 				}
 			}
-			return "", nil
+			return strings.Join(text, "\n"), nil
 		}
 		got := Score(context.Background(), obs, db.Types(), read)
 		if got[0].Type != want || got[0].Flip {
@@ -81,11 +83,11 @@ func TestScoreTellsTypesApartBySignatureAndAnchors(t *testing.T) {
 		}
 		// upside down, the same type wins flipped
 		obs.Thumb = rotate180(obs.Thumb)
-		read2 := func(_ context.Context, zone typedb.Rect, flip bool, _ string) (string, error) {
+		read2 := func(_ context.Context, band typedb.Rect, h float64, flip bool, _ string) (string, error) {
 			if !flip {
 				return "", nil
 			}
-			return read(context.Background(), zone, false, "")
+			return read(context.Background(), band, h, false, "")
 		}
 		got = Score(context.Background(), obs, db.Types(), read2)
 		if got[0].Type != want || !got[0].Flip {
@@ -95,7 +97,7 @@ func TestScoreTellsTypesApartBySignatureAndAnchors(t *testing.T) {
 	// a blank page is nothing
 	blank := image.NewRGBA(image.Rect(0, 0, ThumbW, ThumbH))
 	draw.Draw(blank, blank.Rect, &image.Uniform{color.RGBA{200, 200, 200, 255}}, image.Point{}, draw.Src)
-	nothing := func(context.Context, typedb.Rect, bool, string) (string, error) { return "", nil }
+	nothing := func(context.Context, typedb.Rect, float64, bool, string) (string, error) { return "", nil }
 	got := Score(context.Background(), Observation{Thumb: blank, Aspect: 4.0 / 3}, db.Types(), nothing)
 	if got[0].P >= 0.45 {
 		t.Errorf("blank page: best %s p %.3f", got[0].Type.Document, got[0].P)

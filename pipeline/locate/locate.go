@@ -35,6 +35,9 @@ type Outline struct {
 	// Contrast is how far the document stands out from the background, in
 	// 8-bit levels.
 	Contrast float64
+	// MRZ is true when the page was placed around its machine-readable
+	// zone (FromMRZ) rather than found by its outline.
+	MRZ bool
 }
 
 // workSize is the long side, in pixels, of the image the outline is
@@ -96,7 +99,11 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	for i, c := range rect {
 		q[i] = extreme(hull, rect, c)
 	}
-	q = refine(q, outline)
+	// twice: the first pass takes the edges from wherever the corners put
+	// them (a rounded corner's extreme lies inside the true corner, some
+	// pixels off both edges), the second fits them closely
+	q = refine(q, outline, 6)
+	q = refine(q, outline, 2.5)
 	q = order(q)
 	qa := quadArea(q)
 	if qa <= 0 {
@@ -393,10 +400,10 @@ func extreme(pts []imgutil.Point, rect [4]imgutil.Point, c imgutil.Point) imguti
 	return best
 }
 
-// refine fits a line to the outline points along each edge of q (away
-// from the corners, which may be rounded or clipped) and returns the
-// intersections of adjacent lines.
-func refine(q imgutil.Quad, pts []imgutil.Point) imgutil.Quad {
+// refine fits a line to the outline points within band pixels of each
+// edge of q (away from the corners, which may be rounded or clipped) and
+// returns the intersections of adjacent lines.
+func refine(q imgutil.Quad, pts []imgutil.Point, band float64) imgutil.Quad {
 	type line struct{ px, py, dx, dy float64 } // point and unit direction
 	var lines [4]line
 	for i := range 4 {
@@ -411,7 +418,7 @@ func refine(q imgutil.Quad, pts []imgutil.Point) imgutil.Quad {
 		for _, p := range pts {
 			t := ((p.X-a.X)*ux + (p.Y-a.Y)*uy) / l
 			d := math.Abs(-(p.X-a.X)*uy + (p.Y-a.Y)*ux)
-			if t > 0.12 && t < 0.88 && d < 2.5 {
+			if t > 0.12 && t < 0.88 && d < band {
 				sel = append(sel, p)
 			}
 		}

@@ -55,7 +55,7 @@ type Thresholds struct {
 // measurement behind each.
 func Default() Thresholds {
 	return Thresholds{
-		MaxEdgeWidthMM: 0.7,
+		MaxEdgeWidthMM: 0.75,
 		MaxGlare:       0.05,
 		MinDPI:         50,
 		MaxTiltDeg:     35,

@@ -185,7 +185,7 @@ func series(t *testing.T, name string, strengths []float64, vals []float64, oks 
 func TestFocusFollowsBlur(t *testing.T) {
 	g, typ := cleanPage(t)
 	th := Default()
-	sigmas := []float64{0, 1, 2, 3, 4.5, 6}
+	sigmas := []float64{0, 1, 2, 3, 4.5, 6, 8}
 	var vals []float64
 	var oks []bool
 	for _, s := range sigmas {

@@ -176,6 +176,9 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 	rd.Raw, rd.Confidence = t.Text, t.Confidence
 	if rd.Value, rd.Err = Normalize(f, t.Text); rd.Err != nil {
 		rd.Err = fmt.Errorf("%w: %w", ErrUnreadable, rd.Err)
+	} else if isLabel(lay.typ, rd.Value) {
+		// the zone caught the label: no value of the field's kind
+		rd.Value, rd.Err = "", fmt.Errorf("%w: %w", ErrUnreadable, ErrLabel)
 	}
 	return rd
 }
@@ -213,6 +216,9 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 			return out, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
 		}
 		val, nerr := Normalize(f, t.Text)
+		if nerr == nil && isLabel(side.Type, val) {
+			val, nerr = "", ErrLabel
+		}
 		if nerr == nil {
 			val, _ = snapToValue(f.Values, val)
 		}
