@@ -13,9 +13,34 @@ import (
 	"github.com/docscan/docscan/typedb"
 )
 
+// The response's fields, by their JSON names (Result's tags), as the
+// merge, the field reports and typedb's zones name them.
+const (
+	FieldLastName       = "last_name"
+	FieldFirstName      = "first_name"
+	FieldPatronymic     = "patronymic"
+	FieldPersonalNumber = "personal_number"
+	FieldDateOfBirth    = "date_of_birth"
+	FieldSex            = "sex"
+	FieldDocumentNumber = "document_number"
+	FieldAuthority      = "authority"
+	FieldDateOfIssue    = "date_of_issue"
+	FieldDateOfExpiry   = "date_of_expiry"
+)
+
 // fieldOrder is the order fields are merged and compared in.
-var fieldOrder = []string{"last_name", "first_name", "patronymic", "personal_number", "date_of_birth",
-	"sex", "document_number", "authority", "date_of_issue", "date_of_expiry"}
+var fieldOrder = []string{FieldLastName, FieldFirstName, FieldPatronymic, FieldPersonalNumber, FieldDateOfBirth,
+	FieldSex, FieldDocumentNumber, FieldAuthority, FieldDateOfIssue, FieldDateOfExpiry}
+
+// responseFields are the visual-zone fields the response carries, plus
+// sex, which the IIN check needs.
+var responseFields = func() map[string]bool {
+	m := make(map[string]bool, len(fieldOrder))
+	for _, f := range fieldOrder {
+		m[f] = true
+	}
+	return m
+}()
 
 // Sources of a field's value.
 const (
@@ -30,19 +55,19 @@ func mrzValue(m *mrz.Result, name string, known []*side) string {
 		return ""
 	}
 	switch name {
-	case "last_name":
+	case FieldLastName:
 		return m.Surname
-	case "first_name":
+	case FieldFirstName:
 		return m.GivenNames
-	case "date_of_birth":
+	case FieldDateOfBirth:
 		return m.BirthDate.DMY()
-	case "date_of_expiry":
+	case FieldDateOfExpiry:
 		return m.ExpiryDate.DMY()
-	case "document_number":
+	case FieldDocumentNumber:
 		return m.DocumentNumber
-	case "sex":
+	case FieldSex:
 		return m.Sex
-	case "personal_number":
+	case FieldPersonalNumber:
 		opt := m.OptionalData
 		for _, s := range known {
 			if s.best.Type.PersonalNumberScheme == "kz-iin" {
@@ -82,11 +107,11 @@ func settleReadings(name string, readings []string, fromMRZ string, m *mrz.Resul
 		func(v string) (string, bool) { return v, agree(name, v, fromMRZ, m) },
 	}
 	switch {
-	case name == "last_name" || name == "first_name":
+	case name == FieldLastName || name == FieldFirstName:
 		// a letter OCR took for its look-alike, where the MRZ's
 		// transliteration tells them apart (Щ/Ш: SHCH/SH; II/I)
 		ways = append(ways, func(v string) (string, bool) { return settleName(v, fromMRZ, m) })
-	case name == "document_number" && m != nil && m.Checks[mrz.CheckDocumentNumber]:
+	case name == FieldDocumentNumber && m != nil && m.Checks[mrz.CheckDocumentNumber]:
 		// OCR's 0/O, 1/I, 5/S, 8/B, 2/Z: where only those differ and the
 		// MRZ's check digit holds, the MRZ settles them
 		ways = append(ways, func(v string) (string, bool) { return settleConfusables(v, fromMRZ) })
@@ -136,7 +161,7 @@ func settleName(visual, fromMRZ string, m *mrz.Result) (string, bool) {
 }
 
 func agreeName(visual, fromMRZ string, m *mrz.Result) bool {
-	return agree("last_name", visual, fromMRZ, m)
+	return agree(FieldLastName, visual, fromMRZ, m)
 }
 
 // narrow are the glyphs OCR doubles or drops next to their look-alikes
@@ -205,13 +230,13 @@ func latinLetters(s string) string {
 // the rest exactly.
 func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 	switch name {
-	case "last_name", "first_name":
+	case FieldLastName, FieldFirstName:
 		v := latinLetters(typedb.TransliterateICAO(visual))
 		z := latinLetters(fromMRZ)
 		if v == z {
 			return true
 		}
-		if name == "first_name" {
+		if name == FieldFirstName {
 			// the MRZ may carry further given names
 			vw := strings.Fields(typedb.TransliterateICAO(visual))
 			zw := strings.Fields(fromMRZ)
@@ -220,7 +245,7 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 			}
 		}
 		return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
-	case "document_number", "personal_number":
+	case FieldDocumentNumber, FieldPersonalNumber:
 		return strings.EqualFold(strings.TrimSpace(visual), strings.TrimSpace(fromMRZ))
 	}
 	return visual == fromMRZ
@@ -303,23 +328,23 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 
 func setField(res *Result, name, v string) {
 	switch name {
-	case "first_name":
+	case FieldFirstName:
 		res.FirstName = v
-	case "last_name":
+	case FieldLastName:
 		res.LastName = v
-	case "patronymic":
+	case FieldPatronymic:
 		res.Patronymic = v
-	case "personal_number":
+	case FieldPersonalNumber:
 		res.PersonalNumber = v
-	case "date_of_birth":
+	case FieldDateOfBirth:
 		res.DateOfBirth = v
-	case "document_number":
+	case FieldDocumentNumber:
 		res.DocumentNumber = v
-	case "authority":
+	case FieldAuthority:
 		res.Authority = v
-	case "date_of_issue":
+	case FieldDateOfIssue:
 		res.DateOfIssue = v
-	case "date_of_expiry":
+	case FieldDateOfExpiry:
 		res.DateOfExpiry = v
 	}
 }
@@ -384,7 +409,7 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 	for _, s := range known {
 		if s.best.Type.PersonalNumberScheme == "kz-iin" {
 			sex := ""
-			if f, ok := res.Fields["sex"]; ok {
+			if f, ok := res.Fields[FieldSex]; ok {
 				sex = f.Value
 			}
 			out = append(out, checks.IIN(res.PersonalNumber, dates.Birth, sex))
@@ -393,7 +418,7 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 	}
 	cs := make([]Check, len(out))
 	for i, o := range out {
-		c := Check{Name: o.Name, Status: CheckStatus(o.Status), Reason: o.Reason, Bit: o.Bit, Side: string(o.Side)}
+		c := Check{Name: o.Name, Status: o.Status, Reason: o.Reason, Bit: o.Bit, Side: string(o.Side)}
 		if o.Status != checks.NotDone {
 			c.Evidence = &Evidence{Measured: o.Measured, Threshold: o.Threshold, Detail: o.Detail}
 			if o.Region != nil {

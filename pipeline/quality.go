@@ -212,7 +212,7 @@ func qualityReason(cs []Check, res *Result, known []*side) string {
 			continue
 		}
 		for _, f := range s.best.Type.Fields {
-			if responseFields[f.Name] && f.Name != "sex" && res.Fields[f.Name].Value == "" && q.GlaredOver([4]float64(f.Zone)) {
+			if responseFields[f.Name] && f.Name != FieldSex && res.Fields[f.Name].Value == "" && q.GlaredOver([4]float64(f.Zone)) {
 				parts = append(parts, f.Name+" not read ("+ReasonGlare+")")
 			}
 		}

@@ -16,14 +16,6 @@ import (
 	"github.com/docscan/docscan/typedb"
 )
 
-// responseFields are the visual-zone fields the response carries, plus
-// sex, which the IIN check needs.
-var responseFields = map[string]bool{
-	"last_name": true, "first_name": true, "patronymic": true, "personal_number": true,
-	"date_of_birth": true, "document_number": true, "authority": true,
-	"date_of_issue": true, "date_of_expiry": true, "sex": true,
-}
-
 // fieldReading is a visual-zone reading with the side it came from.
 type fieldReading struct {
 	vz.Reading

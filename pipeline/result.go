@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -124,14 +125,15 @@ type FieldReport struct {
 	Agree   *bool             `json:"agree"`             // null when only one source carries the field
 }
 
-// CheckStatus is the outcome of one check.
-type CheckStatus string
+// CheckStatus is the outcome of one check: the checks package's own
+// vocabulary, so the two cannot drift apart.
+type CheckStatus = checks.Status
 
 // Check outcomes.
 const (
-	CheckOK      CheckStatus = "ok"
-	CheckFailed  CheckStatus = "failed"
-	CheckNotDone CheckStatus = "not_done"
+	CheckOK      = checks.OK
+	CheckFailed  = checks.Failed
+	CheckNotDone = checks.NotDone
 )
 
 // Check is one fraud or consistency check.
