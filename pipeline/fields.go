@@ -283,8 +283,11 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 			continue
 		}
 		rep := FieldReport{Sources: map[string]string{}}
+		conf := 0.0
 		if rd != nil {
 			rep.Sources[SourceVisual] = rd.Value
+			conf = fieldConfidence(rd, rd.side.best.Type)
+			rep.Confidence = &conf
 		}
 		if fromMRZ != "" {
 			rep.Sources[SourceMRZ] = fromMRZ
@@ -309,11 +312,20 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 					rep.Sources[SourceVisual] = v
 				}
 			}
+			if ok || conf >= ConfidentField {
+				// a confident disagreement is what tampering looks like:
+				// it stands, and the agreement check sees it
+				rep.Value, rep.Source = rd.Value, SourceVisual
+				rep.Agree = &ok
+				cmp = append(cmp, checks.Comparison{Field: name, Agree: ok})
+			} else {
+				// an unsure reading is no evidence either way
+				rep.Value, rep.Source = fromMRZ, SourceMRZ
+			}
+		case rd != nil && conf >= ConfidentField:
 			rep.Value, rep.Source = rd.Value, SourceVisual
-			rep.Agree = &ok
-			cmp = append(cmp, checks.Comparison{Field: name, Agree: ok})
 		case rd != nil:
-			rep.Value, rep.Source = rd.Value, SourceVisual
+			// read, but not surely: empty rather than a guess
 		default:
 			rep.Value, rep.Source = fromMRZ, SourceMRZ
 		}

@@ -150,6 +150,9 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 			continue
 		}
 		dt := s.best.Type.API(round(s.best.P))
+		if s.best.Type.Generic {
+			dt = genericDocumentType(dt, s.name, m)
+		}
 		if s.name == typedb.Front {
 			res.DocumentType.Frontside = &dt
 		} else {

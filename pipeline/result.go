@@ -122,7 +122,12 @@ type FieldReport struct {
 	Value   string            `json:"value"`
 	Source  string            `json:"source"`            // "visual", "mrz", ...: the source of Value
 	Sources map[string]string `json:"sources,omitempty"` // each source's reading
-	Agree   *bool             `json:"agree"`             // null when only one source carries the field
+	Agree   *bool             `json:"agree"`             // null when only one source carries the field, or the visual reading was not confident
+	// Confidence is the visual-zone reading's, 0–1 (Tesseract's word
+	// confidence, whether the label was found, the value's syntax); null
+	// when the visual zone gave nothing. Below ConfidentField the value
+	// is the MRZ's, or empty.
+	Confidence *float64 `json:"confidence"`
 }
 
 // CheckStatus is the outcome of one check: the checks package's own

@@ -1,5 +1,7 @@
 package typedb
 
+//go:generate go run ./internal/gencountries -out countrynames.go
+
 import "strings"
 
 // iso3166 lists ISO 3166-1 alpha-2 and alpha-3 codes in pairs.
@@ -59,4 +61,37 @@ func Alpha2FromICAO(icao string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// icaoOnlyNames are the ICAO 9303 part 3 codes that are not ISO 3166-1
+// alpha-3 codes of a state.
+var icaoOnlyNames = map[string]string{
+	"D":   "Germany",
+	"EUE": "European Union",
+	"GBD": "United Kingdom (Overseas Territories)",
+	"GBN": "United Kingdom (National Overseas)",
+	"GBO": "United Kingdom (Overseas Citizen)",
+	"GBP": "United Kingdom (Protected Person)",
+	"GBS": "United Kingdom (Subject)",
+	"RKS": "Kosovo",
+	"UNA": "United Nations (specialized agency)",
+	"UNK": "Kosovo (UN interim administration)",
+	"UNO": "United Nations",
+	"UTO": "Utopia (ICAO specimen)",
+	"XXA": "Stateless person",
+	"XXB": "Refugee",
+	"XXC": "Refugee (other)",
+	"XXX": "Unspecified nationality",
+}
+
+// CountryName returns the English short name of an ICAO 9303 state code
+// ("CHN" → "China", "D" → "Germany"); ok is false for a code that names
+// no state, which a caller reports as read rather than guessing.
+func CountryName(icao string) (name string, ok bool) {
+	c := strings.ToUpper(strings.TrimSpace(strings.Trim(icao, "<")))
+	if n, ok := icaoOnlyNames[c]; ok {
+		return n, true
+	}
+	n, ok := countryNames[c]
+	return n, ok
 }

@@ -432,3 +432,24 @@ func TestRGBJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestCountryName(t *testing.T) {
+	for _, tc := range []struct {
+		code, want string
+		ok         bool
+	}{
+		{"CHN", "China", true},
+		{"D", "Germany", true},
+		{"D<<", "Germany", true},
+		{"KOR", "South Korea", true},
+		{"UTO", "Utopia (ICAO specimen)", true},
+		{"XXA", "Stateless person", true},
+		{"CMW", "", false},
+		{"", "", false},
+	} {
+		got, ok := CountryName(tc.code)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("CountryName(%q) = %q, %v; want %q, %v", tc.code, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/docscan/docscan/pipeline"
+	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -86,6 +87,9 @@ func TestRealMRZSidesAreFound(t *testing.T) {
 				continue
 			}
 			found++
+			if res.MRZ.Status == "valid" {
+				checkGenericType(t, set+"/"+name, res)
+			}
 			if strings.Join(res.MRZ.Lines, "\n") == strings.Join(gt[name].MRZ, "\n") {
 				exact++
 			} else if res.MRZ.Status == "valid" && len(gt[name].MRZ) > 0 && gt[name].CheckDigitsValid != nil && *gt[name].CheckDigitsValid {
@@ -109,4 +113,36 @@ func icaoAlphabet(lines []string) bool {
 		}
 	}
 	return len(lines) > 0
+}
+
+// checkGenericType holds issue 12's first rule on a side whose MRZ reads
+// valid: a generic type takes the issuing state, its name and the kind
+// from the MRZ, country_code is the state's alpha-2, and the top-level
+// document number is the MRZ's.
+func checkGenericType(t *testing.T, name string, res *pipeline.Result) {
+	t.Helper()
+	dt := res.DocumentType.Frontside
+	if dt == nil {
+		t.Errorf("%s: valid MRZ but no document_type", name)
+		return
+	}
+	doc, err := mrz.Parse(res.MRZ.Lines)
+	if err != nil {
+		t.Errorf("%s: the answer's MRZ does not parse: %v", name, err)
+		return
+	}
+	if dt.FDSIDList.ICAOCode != doc.IssuingState {
+		t.Errorf("%s: icao_code %q, the MRZ says %q", name, dt.FDSIDList.ICAOCode, doc.IssuingState)
+	}
+	if cn, ok := typedb.CountryName(doc.IssuingState); ok {
+		if dt.FDSIDList.DCountryName != cn || !strings.HasPrefix(dt.DocumentName, cn+" - ") {
+			t.Errorf("%s: d_country_name %q, document_name %q; want %q", name, dt.FDSIDList.DCountryName, dt.DocumentName, cn)
+		}
+		if a2, _ := typedb.Alpha2FromICAO(doc.IssuingState); res.CountryCode != a2 {
+			t.Errorf("%s: country_code %q, want %q", name, res.CountryCode, a2)
+		}
+	}
+	if res.DocumentNumber != doc.DocumentNumber {
+		t.Errorf("%s: document_number %q, the valid MRZ says %q", name, res.DocumentNumber, doc.DocumentNumber)
+	}
 }

@@ -1,0 +1,147 @@
+package pipeline
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/docscan/docscan/typedb"
+)
+
+// ConfidentField is the confidence from which a visual-zone reading is
+// taken as the field's value and compared with the MRZ. Below it the
+// reading is reported (fields.X.sources.visual, fields.X.confidence) but
+// the value is the MRZ's, or empty: a guess is worse than a gap.
+const ConfidentField = 0.6
+
+// Unanchored factors: a reading whose label was not found lies where the
+// type's layout puts it. A state's type was fitted to that state's print;
+// a generic ICAO type's zones are a guess at a layout no state prints
+// exactly, so its unanchored readings are mostly of the wrong place.
+const (
+	unanchoredTyped   = 0.8
+	unanchoredGeneric = 0.5
+)
+
+// genericCaptions are caption words of ICAO 9303 parts 4 and 5 in
+// English, French and Spanish, and of the languages met here: a value
+// holding one is a label read as a value.
+var genericCaptions = wordSet(`SURNAME SURNAMES NAME NAMES GIVEN PRIMARY SECONDARY IDENTIFIER DATE BIRTH ISSUE EXPIRY EXPIRATION
+	AUTHORITY ISSUING ISSUED PERSONAL NUMBER NO NATIONALITY SEX PLACE TYPE CODE COUNTRY STATE DOCUMENT PASSPORT HOLDER SIGNATURE
+	NOM NOMS PRENOMS PRÉNOMS DATE NAISSANCE DELIVRANCE DÉLIVRANCE EXPIRATION AUTORITE AUTORITÉ NATIONALITE NATIONALITÉ SEXE LIEU
+	APELLIDOS APELLIDO NOMBRES NOMBRE FECHA NACIMIENTO EXPEDICION EXPEDICIÓN CADUCIDAD AUTORIDAD NACIONALIDAD SEXO LUGAR
+	NAME VORNAMEN GEBURTSTAG GEBURTSORT GÜLTIG BEHÖRDE STAATSANGEHÖRIGKEIT COGNOME NOME NASCITA SCADENZA RILASCIO
+	SOYADI DOĞUM TARIHI ФАМИЛИЯ ИМЯ ОТЧЕСТВО ДАТА РОЖДЕНИЯ ВЫДАЧИ ОРГАН ВЫДАВШИЙ ДЕЙСТВИТЕЛЕН ТЕГІ АТЫ ӘКЕСІНІҢ ТУҒАН КҮНІ БЕРГЕН`)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// fieldConfidence is how far a visual-zone reading can be trusted, 0–1:
+// Tesseract's word confidence, lowered when the field's label was not
+// found, and 0 when the value fails its field's syntax (a date that is
+// no date, a number of the wrong shape, a name with caption words or
+// letters of another script).
+func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
+	if rd == nil || rd.Value == "" || !syntaxOK(rd.field, rd.Value, typ) {
+		return 0
+	}
+	c := rd.Confidence / 100
+	if !rd.Anchored {
+		if typ != nil && typ.Generic {
+			c *= unanchoredGeneric
+		} else {
+			c *= unanchoredTyped
+		}
+	}
+	return round(min(max(c, 0), 1))
+}
+
+// syntaxOK reports whether v is a well-formed value of field f.
+func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
+	v = strings.TrimSpace(v)
+	switch f.Kind {
+	case typedb.KindDate:
+		_, err := time.Parse("02.01.2006", v)
+		return err == nil
+	case typedb.KindNumber:
+		letters, digits := 0, 0
+		for _, r := range v {
+			switch {
+			case unicode.IsDigit(r):
+				digits++
+			case unicode.IsLetter(r):
+				letters++
+			case r == ' ' || r == '-':
+			default:
+				return false
+			}
+		}
+		return digits > 0 && letters+digits >= 4 && letters+digits <= 20 && letters <= digits+3
+	case typedb.KindName, typedb.KindText:
+		letters := 0
+		for _, r := range v {
+			switch {
+			case unicode.IsLetter(r):
+				if !inScript(r, f.Script) {
+					return false
+				}
+				letters++
+			case r == ' ' || r == '-' || r == '\'' || r == '.' || r == ',' || (f.Kind == typedb.KindText && (unicode.IsDigit(r) || r == '/' || r == '(' || r == ')' || r == '№')):
+			default:
+				return false
+			}
+		}
+		return letters >= 2 && !holdsCaption(v, typ, f.Kind == typedb.KindName)
+	}
+	return true
+}
+
+// inScript reports whether the letter r belongs to script s.
+func inScript(r rune, s typedb.Script) bool {
+	switch s {
+	case typedb.ScriptCyrillic:
+		return unicode.Is(unicode.Cyrillic, r)
+	case typedb.ScriptLatin:
+		return unicode.Is(unicode.Latin, r)
+	}
+	return true
+}
+
+// holdsCaption reports whether v is a label read as a value: for a name,
+// any word of the type's own labels or of the generic captions; for free
+// text, mostly such words (an authority may well say PASSPORT OFFICE).
+func holdsCaption(v string, typ *typedb.Type, anyWord bool) bool {
+	own := map[string]bool{}
+	if typ != nil {
+		for _, f := range typ.Fields {
+			for _, l := range []string{f.Labels.KK, f.Labels.RU, f.Labels.EN, f.LabelText} {
+				for _, w := range strings.FieldsFunc(strings.ToUpper(l), notLetter) {
+					if len([]rune(w)) >= 3 {
+						own[w] = true
+					}
+				}
+			}
+		}
+	}
+	words, captions := 0, 0
+	for _, w := range strings.FieldsFunc(strings.ToUpper(v), notLetter) {
+		if len([]rune(w)) < 3 {
+			continue
+		}
+		words++
+		if own[w] || genericCaptions[w] {
+			captions++
+		}
+	}
+	if anyWord {
+		return captions > 0
+	}
+	return captions*2 > words
+}
+
+func notLetter(r rune) bool { return !unicode.IsLetter(r) }

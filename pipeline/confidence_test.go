@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"context"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/identify"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/vz"
+	"github.com/docscan/docscan/typedb"
+)
+
+func TestSyntaxOK(t *testing.T) {
+	date := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate}
+	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
+	latin := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	cyr := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
+	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		f    typedb.Field
+		v    string
+		want bool
+	}{
+		{date, "20.05.1995", true},
+		{date, "31.02.1995", false},
+		{date, "20 MAY 95", false}, // normalised before it gets here
+		{num, "L898902C3", true},
+		{num, "E37785717", true},
+		{num, "CHINA", false},
+		{num, "CPFARREPUBLICOFCHINAYFF", false},
+		{num, "CO", false},
+		{latin, "WANG", true},
+		{latin, "O'NEIL-SMITH", true},
+		{latin, "PU CHIN COLLIZGOL", true}, // syntax alone cannot tell; the confidence must
+		{latin, "SURNAME", false},
+		{latin, "DATE OF EXPIRY", false},
+		{latin, "ИВАНОВ", false},
+		{cyr, "ИВАНОВ", true},
+		{cyr, "ИВАНОВ1", false},
+		{cyr, "ФАМИЛИЯ", false},
+		{auth, "DATE OF EXPIRY PERSONAL NO", false},
+		{auth, "MINISTRY OF FOREIGN AFFAIRS", true},
+	} {
+		if got := syntaxOK(tc.f, tc.v, nil); got != tc.want {
+			t.Errorf("syntaxOK(%s %q) = %v, want %v", tc.f.Kind, tc.v, got, tc.want)
+		}
+	}
+}
+
+// The merge: a confident visual reading stands, and a confident
+// disagreement is compared (tampering looks like that); an unsure one
+// gives way to the MRZ and is not compared; an unsure reading the MRZ
+// does not carry leaves the field empty.
+func TestMergeHonest(t *testing.T) {
+	typ := &typedb.Type{Generic: true}
+	lines := []string{
+		"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+		"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+	}
+	doc, err := mrz.Parse(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mrz.Result{Document: doc, Status: mrz.StatusValid}
+	read := func(field typedb.Field, v string, conf float64, anchored bool) fieldReading {
+		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: anchored}, field: field}
+	}
+	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
+	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		name      string
+		reading   fieldReading
+		want      string
+		compared  bool
+		wantAgree bool
+	}{
+		{"garbage number", read(num, "CHINA", 90, true), "L898902C3", false, false},
+		{"unsure name, label not found", read(name, "PU CHIN", 80, false), "ERIKSSON", false, false},
+		{"confident altered name", read(name, "ANDERSSON", 92, true), "ANDERSSON", true, false},
+		{"agreeing name", read(name, "ERIKSSON", 50, false), "ERIKSSON", true, true},
+		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
+		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
+		{"confident authority", read(auth, "PASSPORT OFFICE", 90, true), "PASSPORT OFFICE", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			rd := tc.reading
+			rd.side = s
+			s.readings[rd.Name] = rd
+			res := &Result{Fields: map[string]FieldReport{}}
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			if got := res.Fields[rd.Name].Value; got != tc.want {
+				t.Errorf("value %q, want %q (confidence %v)", got, tc.want, *res.Fields[rd.Name].Confidence)
+			}
+			var compared, agreed bool
+			for _, c := range cmp {
+				if c.Field == rd.Name {
+					compared, agreed = true, c.Agree
+				}
+			}
+			if compared != tc.compared || agreed != tc.wantAgree {
+				t.Errorf("compared %v agree %v, want %v %v", compared, agreed, tc.compared, tc.wantAgree)
+			}
+		})
+	}
+}
