@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -145,3 +146,28 @@ func holdsCaption(v string, typ *typedb.Type, anyWord bool) bool {
 }
 
 func notLetter(r rune) bool { return !unicode.IsLetter(r) }
+
+// misplacedName reports whether a name reading is another field's: the
+// MRZ's other name (a layout that put the surname where the type expects
+// the given names), or a state's name (the header). A reading of the wrong
+// place is no evidence for or against the document.
+func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
+	var other string
+	switch name {
+	case FieldLastName:
+		other = mrzValue(m, FieldFirstName, known)
+	case FieldFirstName:
+		other = mrzValue(m, FieldLastName, known)
+	default:
+		return false
+	}
+	if other != "" && agree(name, visual, other, m) && !agree(name, visual, mrzValue(m, name, known), m) {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(strings.ToUpper(visual), notLetter) {
+		if len([]rune(w)) >= 4 && typedb.IsCountryWord(w) {
+			return true
+		}
+	}
+	return false
+}

@@ -79,6 +79,8 @@ func TestMergeHonest(t *testing.T) {
 		{"unsure name, label not found", read(name, "PU CHIN", 80, false), "ERIKSSON", false, false},
 		{"confident altered name", read(name, "ANDERSSON", 92, true), "ANDERSSON", true, false},
 		{"agreeing name", read(name, "ERIKSSON", 50, false), "ERIKSSON", true, true},
+		{"surname in the given names' place", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "ERIKSSON", 96, true), "ANNA MARIA", false, false},
+		{"header in the surname's place", read(name, "UTOPIA LATVIA", 90, true), "ERIKSSON", false, false},
 		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
 		{"confident authority", read(auth, "PASSPORT OFFICE", 90, true), "PASSPORT OFFICE", false, false},

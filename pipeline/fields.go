@@ -287,6 +287,9 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		if rd != nil {
 			rep.Sources[SourceVisual] = rd.Value
 			conf = fieldConfidence(rd, rd.side.best.Type)
+			if misplacedName(name, rd.Value, m, known) {
+				conf = 0
+			}
 			rep.Confidence = &conf
 		}
 		if fromMRZ != "" {

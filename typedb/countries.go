@@ -95,3 +95,21 @@ func CountryName(icao string) (name string, ok bool) {
 	n, ok := countryNames[c]
 	return n, ok
 }
+
+// countryWords are the words of the English short names, upper case.
+var countryWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range countryNames {
+		for _, w := range strings.FieldsFunc(strings.ToUpper(n), func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' || r == '-' || r == '.' }) {
+			if len(w) >= 4 && w != "SAINT" && w != "ISLANDS" && w != "REPUBLIC" {
+				m[w] = true
+			}
+		}
+	}
+	return m
+}()
+
+// IsCountryWord reports whether w (upper case) is a word of a state's
+// English short name, e.g. "LATVIA" or "LUXEMBOURG": in a name field it
+// is the header read in the wrong place.
+func IsCountryWord(w string) bool { return countryWords[w] }
