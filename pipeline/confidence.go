@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -97,6 +98,11 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 				return false
 			}
 		}
+		if f.Kind == typedb.KindName && (strings.Contains(v, "--") || loneLetters(v) > 0) {
+			// OCR's debris, not a name: a name on a document has no lone
+			// letters and no runs of dashes
+			return false
+		}
 		return letters >= 2 && !holdsCaption(v, typ, f.Kind == typedb.KindName)
 	}
 	return true
@@ -161,8 +167,24 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 	default:
 		return false
 	}
-	if other != "" && agree(name, visual, other, m) && !agree(name, visual, mrzValue(m, name, known), m) {
+	own := mrzValue(m, name, known)
+	if other != "" && agree(name, visual, other, m) && !agree(name, visual, own, m) {
 		return true
+	}
+	// a word of the other name (or a piece of it, the zone cut across it)
+	// that is not a word of this one: the zone straddles both
+	if other != "" {
+		ownWords := strings.Fields(latinLetterWords(own))
+		for _, w := range strings.Fields(latinLetterWords(typedb.TransliterateICAO(visual))) {
+			if len(w) < 3 || slices.Contains(ownWords, w) {
+				continue
+			}
+			for _, o := range strings.Fields(latinLetterWords(other)) {
+				if w == o || len(w) >= 4 && strings.Contains(o, w) {
+					return true
+				}
+			}
+		}
 	}
 	for _, w := range strings.FieldsFunc(strings.ToUpper(visual), notLetter) {
 		if len([]rune(w)) >= 4 && typedb.IsCountryWord(w) {
@@ -170,4 +192,31 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 		}
 	}
 	return false
+}
+
+// latinLetterWords is s upper-cased with everything but Latin letters and
+// spaces dropped.
+func latinLetterWords(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z' || r == ' ':
+			return r
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r == '<' || r == '-':
+			return ' '
+		}
+		return -1
+	}, s)
+}
+
+// loneLetters counts the one-letter words of v.
+func loneLetters(v string) int {
+	n := 0
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '-' }) {
+		if len([]rune(w)) == 1 {
+			n++
+		}
+	}
+	return n
 }

@@ -33,6 +33,9 @@ func TestSyntaxOK(t *testing.T) {
 		{latin, "O'NEIL-SMITH", true},
 		{latin, "PU CHIN COLLIZGOL", true}, // syntax alone cannot tell; the confidence must
 		{latin, "SURNAME", false},
+		{latin, "T T C C P N N O", false},
+		{latin, "DUCH E DE LU XEMBOURG", false},
+		{cyr, "ТАТЫҒҒИМА---- ТУА", false},
 		{latin, "DATE OF EXPIRY", false},
 		{latin, "ИВАНОВ", false},
 		{cyr, "ИВАНОВ", true},
@@ -80,6 +83,7 @@ func TestMergeHonest(t *testing.T) {
 		{"confident altered name", read(name, "ANDERSSON", 92, true), "ANDERSSON", true, false},
 		{"agreeing name", read(name, "ERIKSSON", 50, false), "ERIKSSON", true, true},
 		{"surname in the given names' place", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "ERIKSSON", 96, true), "ANNA MARIA", false, false},
+		{"the zone straddles both names", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "IKSSON ANNA MARIA", 90, true), "ANNA MARIA", false, false},
 		{"header in the surname's place", read(name, "UTOPIA LATVIA", 90, true), "ERIKSSON", false, false},
 		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
