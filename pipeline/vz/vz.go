@@ -13,6 +13,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
@@ -118,6 +119,10 @@ func Request(f typedb.Field) ocr.Request {
 	switch f.Kind {
 	case typedb.KindDate:
 		req.Whitelist = "0123456789."
+		if f.Script == typedb.ScriptLatin {
+			// "20 MAY/MAI 95": month names in the captions' languages
+			req.Whitelist = latinUpper + digits + " ./-"
+		}
 	case typedb.KindNumber:
 		req.Whitelist = digits
 		if f.Script != typedb.ScriptDigits {
@@ -274,6 +279,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	switch f.Kind {
 	case typedb.KindDate:
+		if f.Script == typedb.ScriptLatin {
+			return NormalizeDateText(s, f.Name != "date_of_expiry", time.Now())
+		}
 		return NormalizeDate(s)
 	case typedb.KindNumber:
 		s = keep(strings.ToUpper(s), func(r rune) bool { return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) })
