@@ -118,6 +118,9 @@ type DeviceMetrics struct {
 	// UVDutyCycle is the UV channel's duty cycle over the safety window,
 	// 0..1.
 	UVDutyCycle func() float64
+	// CommandsRefused counts MQTT commands refused by authentication, by
+	// reason.
+	CommandsRefused func() map[string]float64
 }
 
 // BuildInfo identifies the running build.

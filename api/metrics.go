@@ -117,23 +117,31 @@ func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, wait
 		}, dev.UVDutyCycle))
 	}
 	if dev.LEDOnSeconds != nil {
-		m.reg.MustRegister(&ledCollector{read: dev.LEDOnSeconds})
+		m.reg.MustRegister(&labeledCounters{desc: ledDesc, read: dev.LEDOnSeconds})
+	}
+	if dev.CommandsRefused != nil {
+		m.reg.MustRegister(&labeledCounters{desc: refusedDesc, read: dev.CommandsRefused})
 	}
 	return m
 }
 
-// ledCollector exports the LED on-times, whose channels are known only
-// when read.
-type ledCollector struct {
+// labeledCounters exports counters whose label values are known only
+// when read (LED channels, refusal reasons).
+type labeledCounters struct {
+	desc *prometheus.Desc
 	read func() map[string]float64
 }
 
-var ledDesc = prometheus.NewDesc("docscan_led_on_seconds_total",
-	"Total time each LED channel has been on.", []string{"channel"}, nil)
+var (
+	ledDesc = prometheus.NewDesc("docscan_led_on_seconds_total",
+		"Total time each LED channel has been on.", []string{"channel"}, nil)
+	refusedDesc = prometheus.NewDesc("docscan_mqtt_commands_refused_total",
+		"MQTT commands refused by authentication, by reason.", []string{"reason"}, nil)
+)
 
-func (c *ledCollector) Describe(ch chan<- *prometheus.Desc) { ch <- ledDesc }
+func (c *labeledCounters) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
-func (c *ledCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *labeledCounters) Collect(ch chan<- prometheus.Metric) {
 	on := c.read()
 	names := make([]string, 0, len(on))
 	for n := range on {
@@ -141,7 +149,7 @@ func (c *ledCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		ch <- prometheus.MustNewConstMetric(ledDesc, prometheus.CounterValue, on[n], n)
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, on[n], n)
 	}
 }
 

@@ -25,11 +25,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"lights":    {"switch the LEDs: lights off | on CHANNEL | test", runLights},
-		"specimen":  {"render a specimen document's white, IR and UV layers", runSpecimen},
-		"recognize": {"recognise document images and print the API's JSON", runRecognize},
-		"keys":      {"manage API keys and subscriptions: keys add | list | revoke", runKeys},
-		"outbox":    {"inspect the outbox: outbox ls | show SEQ | purge", runOutbox},
+		"lights":       {"switch the LEDs: lights off | on CHANNEL | test", runLights},
+		"specimen":     {"render a specimen document's white, IR and UV layers", runSpecimen},
+		"recognize":    {"recognise document images and print the API's JSON", runRecognize},
+		"keys":         {"manage API keys and subscriptions: keys add | list | revoke", runKeys},
+		"outbox":       {"inspect the outbox: outbox ls | show SEQ | purge", runOutbox},
+		"sign-command": {"sign an MQTT command for a device (or -genkey a signing key)", runSignCommand},
 	}
 }
 

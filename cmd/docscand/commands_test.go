@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/docscan/docscan/sync/uplink"
 	"github.com/docscan/docscan/sync/uplink/mqtttest"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
@@ -21,6 +25,7 @@ import (
 // fleet is an operator's MQTT client sending commands to one device.
 type fleet struct {
 	t       *testing.T
+	key     ed25519.PrivateKey // signs the commands
 	c       mqtt.Client
 	device  string
 	replies chan map[string]any
@@ -67,7 +72,11 @@ func newFleet(t *testing.T, url, device string) *fleet {
 func (f *fleet) call(name string, args any) map[string]any {
 	f.t.Helper()
 	corr := name + "-" + time.Now().Format("150405.000000")
-	req, _ := json.Marshal(map[string]any{"correlation_id": corr, "args": args})
+	a, _ := json.Marshal(args)
+	req, err := uplink.SignCommand(f.key, f.device, name, corr, a, time.Now())
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	f.c.Publish("docscan/"+f.device+"/cmd/"+name, 1, false, req).Wait()
 	deadline := time.After(60 * time.Second)
 	for {
@@ -86,9 +95,12 @@ func TestMQTTCommands(t *testing.T) {
 	glass, _ := renderGlass(t, "kz-id-2014", 21, specimen.Genuine)
 	broker := mqtttest.Start(t, "", false)
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	d, _, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-sim-doc", glass, "-mqtt", broker.URL(),
-		"-device-id", "dev-cmd", "-telemetry-interval", "0", "-typedb-trusted-key", base64.StdEncoding.EncodeToString(pub))
+	cmdPub, cmdPriv, _ := ed25519.GenerateKey(rand.Reader)
+	d, base, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-sim-doc", glass, "-mqtt", broker.URL(),
+		"-device-id", "dev-cmd", "-telemetry-interval", "0", "-typedb-trusted-key", base64.StdEncoding.EncodeToString(pub),
+		"-command-key", base64.StdEncoding.EncodeToString(cmdPub))
 	f := newFleet(t, broker.URL(), "dev-cmd")
+	f.key = cmdPriv
 
 	t.Run("scan", func(t *testing.T) {
 		r := f.call("scan", map[string]string{"side": "front", "country_code": "kz"})
@@ -191,6 +203,35 @@ func TestMQTTCommands(t *testing.T) {
 		r := f.call("keys", map[string]any{"mode": "merge", "keys": []any{map[string]any{"key": key, "subscriptions": []any{map[string]any{"technology": "document_recognition", "active": true}}}}})
 		if r["ok"] != true {
 			t.Fatalf("keys: %v", r["error"])
+		}
+	})
+
+	// The audit's attack: anyone who can publish to the broker sends an
+	// unsigned "keys replace" installing their own key.
+	t.Run("anonymous keys replace is refused", func(t *testing.T) {
+		attacker := strings.Repeat("z", 50)
+		req, _ := json.Marshal(map[string]any{"correlation_id": "evil-1", "args": map[string]any{"mode": "replace",
+			"keys": []any{map[string]any{"key": attacker, "subscriptions": []any{map[string]any{"technology": "document_recognition", "active": true}}}}}})
+		f.c.Publish("docscan/dev-cmd/cmd/keys", 1, false, req).Wait()
+		select {
+		case r := <-f.replies:
+			if r["correlation_id"] != "evil-1" || r["ok"] != false || !strings.Contains(fmt.Sprint(r["error"]), uplink.RefusedUnsigned) {
+				t.Fatalf("reply = %v", r)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("no reply to the unsigned command")
+		}
+		if err := d.keys.Check(context.Background(), attacker, "document_recognition", time.Now()); err == nil {
+			t.Fatal("the attacker's key was installed")
+		}
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(body), `docscan_mqtt_commands_refused_total{reason="unsigned"} 1`) {
+			t.Fatalf("metrics do not count the refusal:\n%s", body)
 		}
 	})
 }

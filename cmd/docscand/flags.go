@@ -44,6 +44,7 @@ type settings struct {
 	typedbTrust config.StringList
 
 	mqtt              config.StringList
+	commandKeys       config.StringList
 	deviceID          string
 	mqttUser          string
 	mqttPassword      string
@@ -98,6 +99,7 @@ func newFlagSet(s *settings, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&s.typedbTrust, "typedb-trusted-key", "base64 ed25519 public `key` whose signed typedb bundles the MQTT typedb command installs; repeatable")
 
 	fs.Var(&s.mqtt, "mqtt", "MQTT broker `URL` (tcp://, ssl://, ws://, wss://); repeatable, tried in order; none: no uplink")
+	fs.Var(&s.commandKeys, "command-key", "base64 ed25519 public `key` whose signed MQTT commands run (docscan sign-command); repeatable; none: every command is refused")
 	fs.StringVar(&s.deviceID, "device-id", host, "device `id` in the MQTT topics docscan/<id>/...")
 	fs.StringVar(&s.mqttUser, "mqtt-user", "", "MQTT user name")
 	fs.StringVar(&s.mqttPassword, "mqtt-password", "", "MQTT password")

@@ -36,6 +36,15 @@ func (d *daemon) newServer() (*api.Server, error) {
 			},
 			LEDOnSeconds: d.ledOnSeconds,
 			UVDutyCycle:  func() float64 { return d.hw.Guard.Stats().UVDuty },
+			CommandsRefused: func() map[string]float64 {
+				out := map[string]float64{}
+				if d.up != nil {
+					for k, v := range d.up.Stats().Refused {
+						out[k] = float64(v)
+					}
+				}
+				return out
+			},
 		},
 		Build:          api.BuildInfo{Version: version.Version, Commit: version.Commit, Date: version.Date},
 		Logger:         d.log,
@@ -163,6 +172,14 @@ func (d *daemon) newUplink() (*uplink.Uplink, error) {
 	if s.telemetryInterval <= 0 {
 		opts.TelemetryEvery = -1
 	}
+	keys, err := uplink.ParseCommandKeys(s.commandKeys)
+	if err != nil {
+		return nil, fmt.Errorf("-command-key %w", err)
+	}
+	if len(keys) == 0 {
+		d.log.Warn("no -command-key: every MQTT command will be refused")
+	}
+	opts.CommandKeys = keys
 	if s.mqttCA != "" || s.mqttCert != "" || s.mqttKey != "" {
 		tlsCfg, err := uplink.LoadTLS(s.mqttCA, s.mqttCert, s.mqttKey)
 		if err != nil {

@@ -27,6 +27,9 @@ type Command struct {
 	Name          string
 	CorrelationID string
 	Args          json.RawMessage
+	// The authentication (auth.go): what the signature covers besides
+	// the above, the signer's public key and the signature, base64.
+	DeviceID, Timestamp, Nonce, Key, Signature string
 }
 
 // Reply is the payload on docscan/<id>/reply.
@@ -48,7 +51,9 @@ const maxCorrelationID = 128
 
 // ParseCommand checks a command message: the topic must be
 // docscan/<id>/cmd/<name> for this device, the payload a JSON object
-// {"correlation_id": "...", "args": ...} of at most maxBytes. On error the
+// {"correlation_id": "...", "args": ..., "device_id", "timestamp",
+// "nonce", "key", "signature"} of at most maxBytes. It does not
+// authenticate: the Uplink does. On error the
 // returned Command still carries what was read (name, correlation id), so
 // the error reply can be correlated.
 func ParseCommand(t Topics, topic string, payload []byte, maxBytes int) (Command, error) {
@@ -64,6 +69,11 @@ func ParseCommand(t Topics, topic string, payload []byte, maxBytes int) (Command
 	var req struct {
 		CorrelationID *string         `json:"correlation_id"`
 		Args          json.RawMessage `json:"args"`
+		DeviceID      string          `json:"device_id"`
+		Timestamp     string          `json:"timestamp"`
+		Nonce         string          `json:"nonce"`
+		Key           string          `json:"key"`
+		Signature     string          `json:"signature"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
@@ -88,6 +98,7 @@ func ParseCommand(t Topics, topic string, payload []byte, maxBytes int) (Command
 		return c, fmt.Errorf("%w: correlation_id must be 1-%d printable characters", ErrBadCommand, maxCorrelationID)
 	}
 	c.CorrelationID = *req.CorrelationID
+	c.DeviceID, c.Timestamp, c.Nonce, c.Key, c.Signature = req.DeviceID, req.Timestamp, req.Nonce, req.Key, req.Signature
 	if len(req.Args) > 0 && string(req.Args) != "null" {
 		c.Args = req.Args
 	}
@@ -140,10 +151,18 @@ func (u *Uplink) handle(ctx context.Context, topic string, payload []byte) {
 		u.sendReply(Reply{CorrelationID: cmd.CorrelationID, Command: cmd.Name, Error: err.Error()})
 		return
 	}
+	if err := u.auth.check(cmd, time.Now()); err != nil {
+		u.refuseCommand(cmd, err)
+		return
+	}
 	// QoS 1 may deliver a command twice: answer a repeat from the cache
 	// instead of running it again.
 	if cached, ok := u.replies.get(cmd.Name + "\x00" + cmd.CorrelationID); ok {
 		u.publishReply(cached)
+		return
+	}
+	if err := u.auth.remember(cmd, time.Now()); err != nil {
+		u.refuseCommand(cmd, err)
 		return
 	}
 	r := Reply{CorrelationID: cmd.CorrelationID, Command: cmd.Name}
@@ -158,6 +177,14 @@ func (u *Uplink) handle(ctx context.Context, topic string, payload []byte) {
 		u.replies.put(cmd.Name+"\x00"+cmd.CorrelationID, b)
 		u.publishReply(b)
 	}
+}
+
+// refuseCommand answers a command that failed authentication; its
+// arguments are not logged (a keys command carries keys).
+func (u *Uplink) refuseCommand(cmd Command, err error) {
+	u.commandErrors.Add(1)
+	u.log.Warn("uplink: command refused", "command", cmd.Name, "err", err)
+	u.sendReply(Reply{CorrelationID: cmd.CorrelationID, Command: cmd.Name, Error: err.Error()})
 }
 
 // ErrUnknownCommand answers a command with no handler.

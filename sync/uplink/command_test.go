@@ -2,9 +2,11 @@ package uplink
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"github.com/docscan/docscan/sync/uplink/mqtttest"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/docscan/docscan/sync/outbox"
+	"github.com/docscan/docscan/sync/uplink/mqtttest"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -137,12 +140,29 @@ func TestCommands(t *testing.T) {
 		"scan": func(ctx context.Context, args []byte) (any, error) { return nil, errTestHandler },
 		"keys": func(ctx context.Context, args []byte) (any, error) { panic("boom") },
 	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	ob := openOutbox(t, outbox.Options{})
-	u, _ := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-c", Handlers: handlers})
+	u, _ := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-c", Handlers: handlers, CommandKeys: []ed25519.PublicKey{pub}})
 	waitUntil(t, 5*time.Second, "connected", func() bool { return u.Stats().Connected })
 	r := newRequester(t, b.URL(), "dev-c")
 	time.Sleep(100 * time.Millisecond) // the uplink's SUBSCRIBE follows its CONNACK
 
+	// sign signs a request given as {"correlation_id", "args"}; a
+	// payload that is not such an object goes as it is.
+	sign := func(t *testing.T, name, payload string) string {
+		var req struct {
+			CorrelationID string          `json:"correlation_id"`
+			Args          json.RawMessage `json:"args"`
+		}
+		if err := json.Unmarshal([]byte(payload), &req); err != nil || req.CorrelationID == "" {
+			return payload
+		}
+		b, err := SignCommand(priv, "dev-c", name, req.CorrelationID, req.Args, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	tests := []struct {
 		name, cmd, payload string
 		wantOK             bool
@@ -182,7 +202,7 @@ func TestCommands(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep := r.call("docscan/dev-c/cmd/"+tc.cmd, tc.payload)
+			rep := r.call("docscan/dev-c/cmd/"+tc.cmd, sign(t, tc.cmd, tc.payload))
 			if rep.OK != tc.wantOK || rep.CorrelationID != tc.wantCorr || rep.Command != tc.cmd {
 				t.Fatalf("reply = %+v", rep)
 			}
@@ -196,5 +216,87 @@ func TestCommands(t *testing.T) {
 	}
 	if st := u.Stats(); st.CommandErrors < 5 {
 		t.Fatalf("command errors = %d", st.CommandErrors)
+	}
+}
+
+// TestCommandAuthentication sends the audit's anonymous "keys replace"
+// and every other forgery through a real broker: each is refused on
+// reply, counted by reason, and the handler never runs.
+func TestCommandAuthentication(t *testing.T) {
+	b := mqtttest.Start(t, "", false)
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, stranger, _ := ed25519.GenerateKey(rand.Reader)
+	var keysCalls atomic.Int32
+	handlers := map[string]Handler{
+		"keys": func(ctx context.Context, args []byte) (any, error) { keysCalls.Add(1); return "applied", nil },
+	}
+	ob := openOutbox(t, outbox.Options{})
+	u, _ := runUplink(t, ob, Options{Brokers: []string{b.URL()}, DeviceID: "dev-a", Handlers: handlers,
+		CommandKeys: []ed25519.PublicKey{pub}, CommandWindow: time.Minute})
+	waitUntil(t, 5*time.Second, "connected", func() bool { return u.Stats().Connected })
+	r := newRequester(t, b.URL(), "dev-a")
+	time.Sleep(100 * time.Millisecond)
+
+	args := json.RawMessage(`{"mode":"replace","keys":[{"key":"attacker"}]}`)
+	signed := func(key ed25519.PrivateKey, device, corr string, at time.Time) string {
+		p, err := SignCommand(key, device, "keys", corr, args, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(p)
+	}
+	replayed := signed(priv, "dev-a", "r1", time.Now())
+	// tamper changes the arguments after signing.
+	tamper := func(p string) string {
+		return strings.Replace(p, `"attacker"`, `"attacker2"`, 1)
+	}
+	tests := []struct {
+		name, payload, wantReason string
+	}{
+		{"anonymous keys replace", `{"correlation_id":"a1","args":` + string(args) + `}`, RefusedUnsigned},
+		{"unknown key", signed(stranger, "dev-a", "a2", time.Now()), RefusedUnknownKey},
+		{"arguments changed after signing", tamper(signed(priv, "dev-a", "a3", time.Now())), RefusedBadSignature},
+		{"for another device", signed(priv, "dev-b", "a4", time.Now()), RefusedOtherDevice},
+		{"too old", signed(priv, "dev-a", "a5", time.Now().Add(-2*time.Minute)), RefusedStale},
+		{"from the future", signed(priv, "dev-a", "a6", time.Now().Add(2*time.Minute)), RefusedStale},
+		{"valid", replayed, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := r.call("docscan/dev-a/cmd/keys", tc.payload)
+			if tc.wantReason == "" {
+				if !rep.OK {
+					t.Fatalf("a valid command was refused: %+v", rep)
+				}
+				return
+			}
+			if rep.OK || !strings.Contains(rep.Error, tc.wantReason) {
+				t.Fatalf("reply = %+v, want refusal %q", rep, tc.wantReason)
+			}
+		})
+	}
+	// A repeat is answered from the reply cache while it holds the
+	// command; once 64 others have pushed it out, the same signed message
+	// within the window is refused by its nonce, not run again.
+	for i := range 64 {
+		p, _ := SignCommand(priv, "dev-a", "ping", fmt.Sprintf("p%d", i), nil, time.Now())
+		if rep := r.call("docscan/dev-a/cmd/ping", string(p)); !rep.OK {
+			t.Fatalf("ping: %+v", rep)
+		}
+	}
+	if rep := r.call("docscan/dev-a/cmd/keys", replayed); rep.OK || !strings.Contains(rep.Error, RefusedReplayed) {
+		t.Fatalf("replay: %+v", rep)
+	}
+	if n := keysCalls.Load(); n != 1 {
+		t.Fatalf("the keys handler ran %d times, want 1 (the valid command)", n)
+	}
+	got := u.Stats().Refused
+	for _, reason := range []string{RefusedUnsigned, RefusedUnknownKey, RefusedBadSignature, RefusedOtherDevice, RefusedReplayed} {
+		if got[reason] != 1 {
+			t.Errorf("refused[%s] = %d, want 1 (all: %v)", reason, got[reason], got)
+		}
+	}
+	if got[RefusedStale] != 2 {
+		t.Errorf("refused[stale] = %d, want 2", got[RefusedStale])
 	}
 }

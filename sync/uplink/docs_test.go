@@ -1,6 +1,8 @@
 package uplink
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"regexp"
@@ -34,11 +36,16 @@ func TestDocsSchemasMatchPayloads(t *testing.T) {
 	reply := u.encodeReply(Reply{CorrelationID: "c", Command: "ping", OK: false, Error: "x", Result: 1})
 	res, _ := EncodeResult("dev", outbox.Record{Seq: 1, ResultID: "r", Created: time.Now(), Payload: []byte(`{"result_id":"r"}`),
 		Images: map[string][]byte{outbox.ImageFrontSide: {1}}})
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	cmd, err := SignCommand(priv, "dev", "config", "c", json.RawMessage(`{}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	samples := map[string][]byte{
 		"docscan/telemetry.schema.json": tel,
 		"docscan/reply.schema.json":     reply,
 		"docscan/results.schema.json":   res,
-		"docscan/command.schema.json":   []byte(`{"correlation_id":"c","args":{}}`),
+		"docscan/command.schema.json":   cmd,
 	}
 	for id, sample := range samples {
 		s, ok := schemas[id]

@@ -13,6 +13,7 @@ package uplink
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -85,6 +86,12 @@ type Options struct {
 	Handlers map[string]Handler
 	// CommandTimeout bounds one handler call. Default 2 min.
 	CommandTimeout time.Duration
+	// CommandKeys are the ed25519 public keys whose signed commands run;
+	// with none, every command is refused (auth.go).
+	CommandKeys []ed25519.PublicKey
+	// CommandWindow is how far a command's timestamp may be from the
+	// device's clock, either way. Default 5 min.
+	CommandWindow time.Duration
 	// MaxCommandBytes caps a command payload. Default 16 MiB (a typedb
 	// bundle travels inline).
 	MaxCommandBytes int
@@ -132,6 +139,7 @@ func (o *Options) setDefaults() error {
 	def(&o.BackoffMin, time.Second)
 	def(&o.BackoffMax, 2*time.Minute)
 	def(&o.CommandTimeout, 2*time.Minute)
+	def(&o.CommandWindow, 5*time.Minute)
 	if o.TelemetryEvery == 0 {
 		o.TelemetryEvery = time.Minute
 	}
@@ -203,8 +211,11 @@ type Stats struct {
 	AckTimeouts     uint64
 	Commands        uint64
 	CommandErrors   uint64
-	Poison          uint64 // stored results that could not be encoded (left in the outbox)
-	LastError       string
+	// Refused counts commands refused by authentication, by reason
+	// (Refused* constants).
+	Refused   map[string]uint64
+	Poison    uint64 // stored results that could not be encoded (left in the outbox)
+	LastError string
 }
 
 // Uplink is the MQTT side. Create with New, then Run.
@@ -225,6 +236,7 @@ type Uplink struct {
 
 	incoming chan mqtt.Message
 	replies  *replyCache
+	auth     *authenticator
 }
 
 // New checks the options; nothing connects before Run.
@@ -243,6 +255,7 @@ func New(store Store, opts Options) (*Uplink, error) {
 		started:  time.Now(),
 		incoming: make(chan mqtt.Message, 16),
 		replies:  newReplyCache(64),
+		auth:     newAuthenticator(opts.DeviceID, opts.CommandKeys, opts.CommandWindow),
 	}, nil
 }
 
@@ -262,6 +275,7 @@ func (u *Uplink) Stats() Stats {
 	s.Commands = u.commands.Load()
 	s.CommandErrors = u.commandErrors.Load()
 	s.Poison = u.poison.Load()
+	s.Refused = u.auth.refusals()
 	return s
 }
 
