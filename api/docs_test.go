@@ -22,7 +22,7 @@ func TestDocsCurlExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, func(o *Options) { o.Scanner = newFakeScanner() })
+	h := newHarness(t, func(o *Options) { o.Scanner, o.Outbox = newFakeScanner(), fakeOutbox{} })
 	dir := t.TempDir()
 	for _, name := range []string{"front.jpg", "back.png"} {
 		if err := os.WriteFile(filepath.Join(dir, name), readTestdata(t, name), 0o644); err != nil {

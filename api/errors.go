@@ -43,6 +43,7 @@ const (
 	MsgScanIDInvalid   = "scan_id must be a scan_id returned by /api/v1/scan"
 	MsgNotFound        = "Not Found"
 	MsgResultNotFound  = "Result not found"
+	MsgNoOutbox        = "No outbox on this device"
 	MsgMethod          = "Method Not Allowed"
 	MsgInternal        = "Internal server error"
 	MsgRecognizeFailed = "Recognition failed"

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -440,4 +441,42 @@ func (s *Server) logFailure(ctx context.Context, route string, e *httpError) {
 		attrs = append(attrs, "error", e.cause.Error())
 	}
 	s.log.Log(ctx, slogLevel(e.status), "request failed", attrs...)
+}
+
+// handleOutbox serves GET /api/v1/outbox?limit=N: the outbox's records'
+// metadata, for technicians while the daemon holds the file. It needs a
+// currently valid key, like the results.
+func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("X-API-Key")
+	if key == "" {
+		key = r.URL.Query().Get(fieldAPIKey)
+	}
+	if e := s.authorize(r.Context(), key, false); e != nil {
+		writeError(w, e)
+		return
+	}
+	if s.opts.Outbox == nil {
+		writeError(w, newError(http.StatusNotFound, MsgNoOutbox))
+		return
+	}
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, newError(http.StatusBadRequest, "limit must be a whole number from 0"))
+			return
+		}
+		limit = n
+	}
+	recs, err := s.opts.Outbox.ListOutbox(r.Context(), limit)
+	if err != nil {
+		e := &httpError{status: http.StatusInternalServerError, detail: MsgInternal, cause: err}
+		s.logFailure(r.Context(), "outbox", e)
+		writeError(w, e)
+		return
+	}
+	if recs == nil {
+		recs = []OutboxRecord{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"records": recs})
 }

@@ -157,3 +157,21 @@ type Rejection struct{ Message string }
 
 func (r *Rejection) Error() string      { return r.Message }
 func (r *Rejection) APIMessage() string { return r.Message }
+
+// OutboxRecord is one outbox record's metadata: no payload, no image, no
+// personal data.
+type OutboxRecord struct {
+	Seq       uint64         `json:"seq"`
+	State     string         `json:"state"` // "pending" or "delivered"
+	ResultID  string         `json:"result_id"`
+	Created   time.Time      `json:"created"`
+	Delivered *time.Time     `json:"delivered"`
+	Bytes     int            `json:"bytes"`
+	Images    map[string]int `json:"images"` // name → bytes
+}
+
+// OutboxLister lists the outbox's records, undelivered first, at most
+// limit of them (0: all).
+type OutboxLister interface {
+	ListOutbox(ctx context.Context, limit int) ([]OutboxRecord, error)
+}

@@ -21,6 +21,7 @@ var apiRoutes = []struct {
 	{"POST", "/api/v1/recognize", "recognize"},
 	{"POST", "/api/v1/scan", "scan"},
 	{"GET", "/api/v1/results/{result_id}", "results"},
+	{"GET", "/api/v1/outbox", "outbox"},
 	{"GET", "/healthz", "healthz"},
 	{"GET", "/readyz", "readyz"},
 	{"GET", "/metrics", "metrics"},
@@ -33,6 +34,7 @@ func (s *Server) routes() http.Handler {
 		"recognize": s.handleRecognize,
 		"scan":      s.handleScan,
 		"results":   s.handleResult,
+		"outbox":    s.handleOutbox,
 		"healthz":   s.handleHealthz,
 		"readyz":    s.handleReadyz,
 		"metrics": promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{

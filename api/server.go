@@ -61,7 +61,11 @@ type Options struct {
 	// characters each, kept in memory as hashes.
 	APIKeys []string
 
-	Health   Health           // nil: every component "disabled"
+	Health Health // nil: every component "disabled"
+	// Outbox lists the outbox's records for GET /api/v1/outbox (what
+	// `docscan outbox ls` asks while the daemon holds the file); nil
+	// answers 404.
+	Outbox   OutboxLister
 	LastScan LastScanProvider // nil: the status page shows no scan
 	Device   DeviceMetrics
 	Build    BuildInfo

@@ -26,10 +26,12 @@ const outboxUsage = `usage:
   docscan outbox purge [-data DIR] [-wait D] [-delivered] [-yes] [SEQ ...]
 
 The outbox is DIR/outbox.db (default DIR: $DOCSCAN_DATA or /var/lib/docscan).
-docscand holds it locked while it runs: stop the daemon first
-(systemctl stop docscand). While it runs, ls asks its /healthz (-daemon,
-env DOCSCAN, default http://127.0.0.1:8080) how many results wait. ls and show only read; purge deletes, and needs
--yes when it would delete results that were never delivered.`
+docscand holds it locked while it runs. Then ls asks the daemon (-daemon,
+env DOCSCAN, default http://127.0.0.1:8080) to list the records, with the
+API key in env DOCSCAN_API_KEY (without one, its /healthz says how many
+wait); show and purge need the daemon stopped (systemctl stop docscand).
+ls and show only read; purge deletes, and needs -yes when it would delete
+results that were never delivered.`
 
 // runOutbox inspects and purges the outbox of a stopped docscand.
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -120,14 +122,25 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usagef("ls takes no arguments, got %q", pos)
 	}
+	var infos []outbox.RecordInfo
+	fromDaemon := false
 	r, err := outbox.OpenReadOnly(f.path(), *f.wait)
-	if errors.Is(err, outbox.ErrLocked) {
-		return askDaemon(*daemonURL, f.path(), err)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, outbox.ErrLocked):
+		// the running daemon holds the file: it lists the records itself
+		if infos, err = daemonRecords(*daemonURL, os.Getenv("DOCSCAN_API_KEY")); err != nil {
+			return askDaemon(*daemonURL, f.path(), fmt.Errorf("%w (listing through the daemon: %v)", outbox.ErrLocked, err))
+		}
+		fromDaemon = true
+	case err != nil:
 		return explain(f.path(), err)
+	default:
+		err = r.List(func(info outbox.RecordInfo) error { infos = append(infos, info); return nil })
+		r.Close()
+		if err != nil {
+			return explain(f.path(), err)
+		}
 	}
-	defer r.Close()
 	now := time.Now()
 	var pending, delivered, pendingBytes, deliveredBytes, shown int
 	var oldest time.Time
@@ -136,7 +149,7 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(tw, "SEQ\tSTATE\tCREATED\tAGE\tBYTES\tIMAGES\tRESULT_ID")
 	}
 	enc := json.NewEncoder(stdout)
-	err = r.List(func(info outbox.RecordInfo) error {
+	for _, info := range infos {
 		state := "pending"
 		if info.Delivered.IsZero() {
 			pending++
@@ -150,21 +163,20 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 			deliveredBytes += info.Size
 		}
 		if *limit > 0 && shown >= *limit {
-			return nil
+			continue
 		}
 		shown++
 		if *asJSON {
-			return enc.Encode(map[string]any{
+			if err := enc.Encode(map[string]any{
 				"seq": info.Seq, "state": state, "result_id": info.ResultID, "created": info.Created.UTC(),
 				"delivered": nullTime(info.Delivered), "bytes": info.Size, "images": info.Images,
-			})
+			}); err != nil {
+				return err
+			}
+			continue
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", info.Seq, state, info.Created.UTC().Format(time.RFC3339),
 			age(now.Sub(info.Created)), info.Size, imageList(info.Images), info.ResultID)
-		return nil
-	})
-	if err != nil {
-		return explain(f.path(), err)
 	}
 	if *asJSON {
 		return nil
@@ -175,11 +187,62 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, ", oldest %s ago", age(now.Sub(oldest)))
 	}
 	fmt.Fprintf(stdout, "), %d delivered kept for retention (%d bytes)", delivered, deliveredBytes)
-	if fi, err := os.Stat(f.path()); err == nil {
+	if fromDaemon {
+		fmt.Fprintf(stdout, "; listed by the running docscand at %s", *daemonURL)
+	} else if fi, err := os.Stat(f.path()); err == nil {
 		fmt.Fprintf(stdout, "; file %s is %d bytes", f.path(), fi.Size())
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// daemonRecords asks the running docscand for the outbox's records
+// (GET /api/v1/outbox), with the API key in DOCSCAN_API_KEY.
+func daemonRecords(base, key string) ([]outbox.RecordInfo, error) {
+	if key == "" {
+		return nil, errors.New("set DOCSCAN_API_KEY to an API key of the device to list them")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/api/v1/outbox", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Detail string `json:"detail"`
+		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e)
+		return nil, fmt.Errorf("%s: %s", resp.Status, e.Detail)
+	}
+	var body struct {
+		Records []struct {
+			Seq       uint64         `json:"seq"`
+			ResultID  string         `json:"result_id"`
+			Created   time.Time      `json:"created"`
+			Delivered *time.Time     `json:"delivered"`
+			Bytes     int            `json:"bytes"`
+			Images    map[string]int `json:"images"`
+		} `json:"records"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&body); err != nil {
+		return nil, fmt.Errorf("the daemon's answer: %w", err)
+	}
+	out := make([]outbox.RecordInfo, 0, len(body.Records))
+	for _, r := range body.Records {
+		info := outbox.RecordInfo{Seq: r.Seq, ResultID: r.ResultID, Created: r.Created, Size: r.Bytes, Images: r.Images}
+		if r.Delivered != nil {
+			info.Delivered = *r.Delivered
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }
 
 // askDaemon is ls's answer while docscand holds the outbox: the records
@@ -211,8 +274,8 @@ func askDaemon(base, path string, lockErr error) error {
 	if h.Outbox.Detail != "" {
 		state += ": " + h.Outbox.Detail
 	}
-	return fmt.Errorf("%s is held by the running docscand, which reports %d results waiting (outbox %s; %s/healthz); "+
-		"to list the records, stop it first (systemctl stop docscand): %w", path, *h.Depth, state, strings.TrimRight(base, "/"), lockErr)
+	return fmt.Errorf("%s is held by the running docscand, which reports %d results waiting (outbox %s; %s/healthz): %w",
+		path, *h.Depth, state, strings.TrimRight(base, "/"), lockErr)
 }
 
 func nullTime(t time.Time) any {

@@ -143,22 +143,56 @@ func TestOutboxLsWhileDaemonHoldsIt(t *testing.T) {
 	dir := t.TempDir()
 	ob := seedOutbox(t, dir)
 	defer ob.Close()
+	const key = "technician-key"
 	daemon := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/healthz" {
+		switch r.URL.Path {
+		case "/healthz":
+			fmt.Fprintf(w, `{"status":"ok","outbox":{"state":"ok"},"outbox_depth":%d}`, ob.Stats().Depth)
+		case "/api/v1/outbox":
+			// the daemon's own listing of the outbox it holds
+			if r.Header.Get("X-API-Key") != key {
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"detail":"API key is not valid"}`)
+				return
+			}
+			var recs []map[string]any
+			if err := ob.List(func(info outbox.RecordInfo) error {
+				var delivered any
+				if !info.Delivered.IsZero() {
+					delivered = info.Delivered
+				}
+				recs = append(recs, map[string]any{"seq": info.Seq, "result_id": info.ResultID,
+					"created": info.Created, "delivered": delivered, "bytes": info.Size, "images": info.Images})
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+			json.NewEncoder(w).Encode(map[string]any{"records": recs})
+		default:
 			http.NotFound(w, r)
-			return
 		}
-		fmt.Fprintf(w, `{"status":"ok","outbox":{"state":"ok"},"outbox_depth":%d}`, ob.Stats().Depth)
 	}))
 	defer daemon.Close()
 	start := time.Now()
+	t.Setenv("DOCSCAN_API_KEY", "")
 	_, err := outboxCmd(t, "ls", "-data", dir, "-wait", "200ms", "-daemon", daemon.URL)
 	if !errors.Is(err, outbox.ErrLocked) || !strings.Contains(err.Error(), "reports 2 results waiting") ||
-		!strings.Contains(err.Error(), "stop it first") {
-		t.Fatalf("ls with the daemon running = %v", err)
+		!strings.Contains(err.Error(), "DOCSCAN_API_KEY") {
+		t.Fatalf("ls with the daemon running and no key = %v", err)
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("ls returned after %v, want about -wait", d)
+	}
+	// With a key, the daemon lists the records it holds.
+	t.Setenv("DOCSCAN_API_KEY", key)
+	out, err := outboxCmd(t, "ls", "-data", dir, "-wait", "200ms", "-daemon", daemon.URL)
+	if err != nil || !strings.Contains(out, "2 undelivered") || !strings.Contains(out, "listed by the running docscand") {
+		t.Fatalf("ls through the daemon = %v\n%s", err, out)
+	}
+	t.Setenv("DOCSCAN_API_KEY", "wrong")
+	if _, err := outboxCmd(t, "ls", "-data", dir, "-wait", "200ms", "-daemon", daemon.URL); !errors.Is(err, outbox.ErrLocked) ||
+		!strings.Contains(err.Error(), "401") {
+		t.Fatalf("ls through the daemon with a wrong key = %v", err)
 	}
 	// No daemon answering: the lock alone is explained.
 	daemon.Close()

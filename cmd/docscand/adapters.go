@@ -148,3 +148,30 @@ func (c *counters) checkFailureCounts() map[string]uint64 {
 	}
 	return out
 }
+
+// errListFull stops an outbox listing at its limit.
+var errListFull = errors.New("listing full")
+
+// ListOutbox adapts the outbox's record metadata to api.OutboxLister.
+func (s resultStore) ListOutbox(ctx context.Context, limit int) ([]api.OutboxRecord, error) {
+	var out []api.OutboxRecord
+	err := s.ob.List(func(info outbox.RecordInfo) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if limit > 0 && len(out) >= limit {
+			return errListFull
+		}
+		r := api.OutboxRecord{Seq: info.Seq, State: "pending", ResultID: info.ResultID, Created: info.Created.UTC(), Bytes: info.Size, Images: info.Images}
+		if !info.Delivered.IsZero() {
+			d := info.Delivered.UTC()
+			r.State, r.Delivered = "delivered", &d
+		}
+		out = append(out, r)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errListFull) {
+		return nil, err
+	}
+	return out, nil
+}

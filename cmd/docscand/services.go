@@ -20,6 +20,7 @@ func (d *daemon) newServer() (*api.Server, error) {
 		Addr: s.listen, TLSCertFile: s.tlsCert, TLSKeyFile: s.tlsKey,
 		Recognizer:   recognizer{engine: d.engine.Load, stats: d.stats},
 		Store:        resultStore{d.ob},
+		Outbox:       resultStore{d.ob},
 		Scanner:      d.scan,
 		Entitlements: d.keys,
 		APIKeys:      s.apiKeys,

@@ -62,25 +62,35 @@ func (r *Reader) view(fn func(tx *bolt.Tx) error) (err error) {
 // List calls fn for every undelivered record in order, then for every
 // delivered one kept for retention, in delivery order.
 func (r *Reader) List(fn func(RecordInfo) error) error {
-	return r.view(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPending, bucketDelivered} {
-			b := tx.Bucket(name)
-			if b == nil {
-				continue
+	return r.view(func(tx *bolt.Tx) error { return listTx(tx, fn) })
+}
+
+// List is Reader.List on the open outbox, for the daemon that holds it
+// (GET /api/v1/outbox): metadata only, never a payload or an image.
+func (o *Outbox) List(fn func(RecordInfo) error) error {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.db.View(func(tx *bolt.Tx) error { return listTx(tx, fn) })
+}
+
+func listTx(tx *bolt.Tx, fn func(RecordInfo) error) error {
+	for _, name := range [][]byte{bucketPending, bucketDelivered} {
+		b := tx.Bucket(name)
+		if b == nil {
+			continue
+		}
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			info, err := recordInfo(name, k, v)
+			if err != nil {
+				return err
 			}
-			c := b.Cursor()
-			for k, v := c.First(); k != nil; k, v = c.Next() {
-				info, err := recordInfo(name, k, v)
-				if err != nil {
-					return err
-				}
-				if err := fn(info); err != nil {
-					return err
-				}
+			if err := fn(info); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func recordInfo(bucket, k, v []byte) (RecordInfo, error) {
