@@ -403,12 +403,7 @@ func (s *Server) ScanAndStore(ctx context.Context, side scan.Side, country strin
 // the X-API-Key header or the api_key query parameter; any known key may
 // read results, whatever its subscription.
 func (s *Server) handleResult(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get("X-API-Key")
-	if key == "" {
-		key = r.URL.Query().Get(fieldAPIKey)
-	}
-	if e := s.authorize(r.Context(), key, false); e != nil {
-		writeError(w, e)
+	if !s.authorizeRead(w, r) {
 		return
 	}
 	id, err := uuid.Parse(r.PathValue("result_id"))
@@ -447,12 +442,7 @@ func (s *Server) logFailure(ctx context.Context, route string, e *httpError) {
 // metadata, for technicians while the daemon holds the file. It needs a
 // currently valid key, like the results.
 func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get("X-API-Key")
-	if key == "" {
-		key = r.URL.Query().Get(fieldAPIKey)
-	}
-	if e := s.authorize(r.Context(), key, false); e != nil {
-		writeError(w, e)
+	if !s.authorizeRead(w, r) {
 		return
 	}
 	if s.opts.Outbox == nil {
@@ -479,4 +469,18 @@ func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		recs = []OutboxRecord{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"records": recs})
+}
+
+// authorizeRead checks the key of a GET (the X-API-Key header, or api_key
+// in the query) and answers the refusal itself; false when refused.
+func (s *Server) authorizeRead(w http.ResponseWriter, r *http.Request) bool {
+	key := r.Header.Get("X-API-Key")
+	if key == "" {
+		key = r.URL.Query().Get(fieldAPIKey)
+	}
+	if e := s.authorize(r.Context(), key, false); e != nil {
+		writeError(w, e)
+		return false
+	}
+	return true
 }
