@@ -478,7 +478,7 @@ func (s *Server) authorizeRead(w http.ResponseWriter, r *http.Request) bool {
 	if key == "" {
 		key = r.URL.Query().Get(fieldAPIKey)
 	}
-	if e := s.authorize(r.Context(), key, false); e != nil {
+	if e := s.authorize(r.Context(), key, true); e != nil {
 		writeError(w, e)
 		return false
 	}

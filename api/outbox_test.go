@@ -35,6 +35,7 @@ func TestOutboxList(t *testing.T) {
 	}{
 		{"/api/v1/outbox", nil, 401, 0},
 		{"/api/v1/outbox", map[string]string{"X-API-Key": keyUnknown}, 401, 0},
+		{"/api/v1/outbox", map[string]string{"X-API-Key": keyEnded}, 400, 0},
 		{"/api/v1/outbox", map[string]string{"X-API-Key": keyActive}, 200, 2},
 		{"/api/v1/outbox?limit=1&api_key=" + keyActive, nil, 200, 1},
 		{"/api/v1/outbox?limit=-1&api_key=" + keyActive, nil, 400, 0},

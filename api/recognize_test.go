@@ -385,7 +385,8 @@ func TestResults(t *testing.T) {
 		detail string
 	}{
 		{"/api/v1/results/" + id + "?api_key=" + keyActive, nil, 200, ""},
-		{"/api/v1/results/" + id + "?api_key=" + keyEnded, nil, 200, ""}, // a known key whose subscription ended may read
+		// a result is readable only with a currently valid key (issue 16)
+		{"/api/v1/results/" + id + "?api_key=" + keyEnded, nil, 400, "No active or future subscription for technology"},
 		{"/api/v1/results/" + id, nil, 401, MsgAPIKeyMissing},
 		{"/api/v1/results/" + id, map[string]string{"X-API-Key": keyUnknown}, 401, MsgAPIKeyInvalid},
 		{"/api/v1/results/" + uuid.NewString(), map[string]string{"X-API-Key": keyActive}, 404, MsgResultNotFound},

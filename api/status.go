@@ -115,7 +115,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if q := r.URL.Query(); q.Has(fieldAPIKey) {
 		key := q.Get(fieldAPIKey)
-		if e := s.authorize(r.Context(), key, false); e == nil {
+		if e := s.authorize(r.Context(), key, true); e == nil {
 			http.SetCookie(w, &http.Cookie{Name: statusCookie, Value: key, Path: "/",
 				HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 			w.Header().Set("Cache-Control", "no-store")
@@ -128,7 +128,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(statusCookie); key == "" && err == nil {
 			key = c.Value
 		}
-		if e := s.authorize(r.Context(), key, false); e != nil {
+		if e := s.authorize(r.Context(), key, true); e != nil {
 			view.Locked = true
 			if key != "" {
 				view.KeyRefused, status = "That API key is not valid here.", http.StatusUnauthorized
