@@ -28,6 +28,7 @@ type settings struct {
 	tlsCert        string
 	tlsKey         string
 	apiKeys        config.StringList
+	apiKeyFile     string
 	workers        int
 	maxFileBytes   int64
 	maxPixels      int64
@@ -82,7 +83,8 @@ func newFlagSet(s *settings, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&s.data, "data", "/var/lib/docscan", "data `directory`: outbox, API keys, installed typedb bundles")
 	fs.StringVar(&s.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (with -tls-key)")
 	fs.StringVar(&s.tlsKey, "tls-key", "", "private key `file` for -tls-cert")
-	fs.Var(&s.apiKeys, "api-key", "an API `key` (47+ characters) with an unlimited subscription; repeatable")
+	fs.Var(&s.apiKeys, "api-key", "an API `key` (47+ characters) with an unlimited subscription; repeatable (visible in ps: prefer -api-key-file or $DOCSCAN_API_KEYS)")
+	fs.StringVar(&s.apiKeyFile, "api-key-file", "", "a `file` of unlimited API keys, one a line (# comments), readable by the service alone")
 	fs.IntVar(&s.workers, "workers", 0, "recognitions at once, each with its own Tesseract (default: one per CPU)")
 	fs.Int64Var(&s.maxFileBytes, "max-file-bytes", 20<<20, "largest uploaded image in `bytes`")
 	fs.Int64Var(&s.maxPixels, "max-pixels", 40_000_000, "largest uploaded image in pixels, checked before decoding")
@@ -145,7 +147,36 @@ func parseSettings(args []string, stderr io.Writer) (*settings, error) {
 			s.board = p
 		}
 	}
+	keys, err := keysFrom(s.apiKeyFile, os.Getenv("DOCSCAN_API_KEYS"))
+	if err != nil {
+		return nil, err
+	}
+	s.apiKeys = append(s.apiKeys, keys...)
 	return s, s.validate()
+}
+
+// keysFrom reads unlimited API keys from a file (one a line, blank lines
+// and # comments skipped) and from the environment (separated by spaces,
+// commas or new lines), so that they need not stand on the command line,
+// where every user's ps sees them.
+func keysFrom(file, env string) ([]string, error) {
+	var keys []string
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("-api-key-file: %w", err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				keys = append(keys, line)
+			}
+		}
+		if len(keys) == 0 {
+			return nil, fmt.Errorf("-api-key-file %s holds no key", file)
+		}
+	}
+	keys = append(keys, strings.FieldsFunc(env, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })...)
+	return keys, nil
 }
 
 // hasSection reports whether a top-level line of the YAML file starts the
