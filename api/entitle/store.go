@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func Open(path string) (*Store, error) {
 			return err
 		}
 		if v := meta.Get(keySchema); v != nil && string(v) != schemaVersion {
-			return fmt.Errorf("schema version %q, this build reads %q", v, schemaVersion)
+			return fmt.Errorf("%w: schema version %q, this build reads %q", ErrSchema, v, schemaVersion)
 		}
 		if err := meta.Put(keySchema, []byte(schemaVersion)); err != nil {
 			return err
@@ -461,3 +462,50 @@ func (s *Store) ApplyJSON(ctx context.Context, args []byte) (any, error) {
 	}
 	return ApplySummary{Mode: u.Mode, Keys: len(u.Keys), Revoked: len(u.Revoke), Total: len(keys)}, nil
 }
+
+// ErrCorrupt: the store's file is not a readable bbolt database.
+var ErrCorrupt = errors.New("entitlement store: file is corrupt")
+
+// OpenRecovering is Open for the daemon: a store whose file is corrupt
+// is moved aside to PATH.corrupt-TIMESTAMP and a new, empty one started,
+// so that a damaged file cannot keep the device from starting (its
+// unlimited -api-key keys work on). aside names the file set aside, ""
+// when nothing was. Any other failure (a lock held, a schema from another
+// build, permissions) is returned as Open returns it.
+func OpenRecovering(path string, now time.Time) (s *Store, aside string, err error) {
+	s, err = openGuarded(path)
+	if !errors.Is(err, ErrCorrupt) {
+		return s, "", err
+	}
+	aside = fmt.Sprintf("%s.corrupt-%s", path, now.UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(path, aside); rerr != nil {
+		return nil, "", fmt.Errorf("%w; setting it aside: %w", err, rerr)
+	}
+	s, err = Open(path)
+	return s, aside, err
+}
+
+// openGuarded is Open with bbolt's corruption errors, and the panics a
+// damaged file can cause in it, reported as ErrCorrupt.
+func openGuarded(path string) (s *Store, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	s, err = Open(path)
+	var pathErr *fs.PathError
+	switch {
+	case err == nil, errors.Is(err, bolt.ErrTimeout), errors.Is(err, ErrSchema), errors.As(err, &pathErr):
+		// opened; or held by another process, written by another build,
+		// or not reachable: none of these is the file's damage
+		return s, err
+	}
+	// bbolt read the file and could not make a database of it (invalid
+	// or mismatched meta pages, a size no database has, ...)
+	return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+}
+
+// ErrSchema: the store was written by a build with another schema.
+var ErrSchema = errors.New("entitlement store: another schema")

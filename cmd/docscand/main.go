@@ -169,8 +169,15 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	defer d.ob.Close() // after the uplink and the server have stopped: deferred first, runs last
-	if d.keys, err = entitle.Open(entitle.Path(s.data)); err != nil {
+	var aside string
+	if d.keys, aside, err = entitle.OpenRecovering(entitle.Path(s.data), time.Now()); err != nil {
 		return fmt.Errorf("api keys: %w", err)
+	}
+	if aside != "" {
+		// loudly: every key added with docscan keys is gone until an
+		// operator restores them; the -api-key keys work on
+		log.Error("API key store was corrupt: set aside, started empty; re-add the keys (docscan keys add) or restore a copy",
+			"set_aside", aside, "unlimited_keys", len(s.apiKeys))
 	}
 
 	d.scan = scan.New(scan.Options{Hardware: d.hw.Hardware, Engine: d.engine.Load, Log: log, OnScan: d.stats.scanned})
