@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -287,6 +288,10 @@ type checkedImage struct {
 	format        string
 	width, height int
 	upload        *upload
+	// decodedBytes is width × height × channels × bytes per channel as
+	// the decoder lays it out in model (decode.go).
+	decodedBytes int64
+	model        color.Model
 }
 
 // checkType refuses an upload whose name or content is not JPEG or PNG.
@@ -322,6 +327,8 @@ func checkImage(field string, u *upload, maxPixels int64) (*checkedImage, *httpE
 		return nil, newError(http.StatusBadRequest, msgTooManyPixels(field, cfg.Width, cfg.Height, maxPixels))
 	}
 	c.width, c.height = cfg.Width, cfg.Height
+	bpp, _ := decodedLayout(cfg.ColorModel)
+	c.decodedBytes, c.model = int64(cfg.Width)*int64(cfg.Height)*bpp, cfg.ColorModel
 	return c, nil
 }
 
@@ -337,5 +344,5 @@ func (c *checkedImage) decode() (image.Image, *httpError) {
 	if b := img.Bounds(); (b.Dx() != c.width || b.Dy() != c.height) && (b.Dx() != c.height || b.Dy() != c.width) {
 		return nil, newError(http.StatusBadRequest, msgUndecodable(c.field))
 	}
-	return img, nil
+	return to8Bit(img), nil
 }

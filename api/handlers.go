@@ -165,6 +165,9 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 			continue
 		}
 		c, e := checkImage(fu.field, fu.u, s.opts.MaxPixels)
+		if e == nil {
+			e = c.checkDecodedSize(s.opts.MaxDecodeBytes)
+		}
 		if e != nil {
 			return nil, e
 		}
@@ -175,6 +178,17 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 	ctx, cancel := context.WithTimeout(ctx, s.opts.RequestTimeout)
 	defer cancel()
 	waitStart := time.Now()
+	var cost int64
+	for _, c := range checked {
+		if c != nil {
+			cost += c.decodeCost()
+		}
+	}
+	releaseDecode, e := s.decoding.acquire(ctx, cost, s.opts.RetryAfter)
+	if e != nil {
+		return nil, e
+	}
+	defer releaseDecode()
 	select {
 	case s.work <- struct{}{}:
 		defer func() { <-s.work }()

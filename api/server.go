@@ -30,6 +30,8 @@ const (
 	DefaultAddr              = "127.0.0.1:8080"
 	DefaultMaxFileBytes      = 20 << 20
 	DefaultMaxPixels         = 40_000_000
+	DefaultMaxDecodeBytes    = 96 << 20
+	DefaultDecodeMemory      = 192 << 20
 	DefaultMaxUploadMemory   = 128 << 20
 	DefaultQueueLength       = 8
 	DefaultScanQueueLength   = 4
@@ -77,6 +79,15 @@ type Options struct {
 	// MaxPixels limits each image's width×height, checked before decoding
 	// (default 40 000 000).
 	MaxPixels int64
+	// MaxDecodeBytes limits each image's decoded size, width × height ×
+	// channels × bytes per channel, checked before decoding (default
+	// 96 MiB).
+	MaxDecodeBytes int64
+	// DecodeMemory bounds what all recognitions together hold of decoded
+	// images and their working copies (default 192 MiB); a request waits
+	// for its share within RequestTimeout, else 503 + Retry-After; one
+	// that needs more than all of it is refused with 400.
+	DecodeMemory int64
 	// MaxUploadMemory bounds the bytes of uploads held in memory by all
 	// requests together (default 128 MiB, and at least two full files); a
 	// request that would pass it gets 503 + Retry-After.
@@ -123,6 +134,12 @@ func (o *Options) setDefaults() {
 	if o.MaxPixels <= 0 {
 		o.MaxPixels = DefaultMaxPixels
 	}
+	if o.MaxDecodeBytes <= 0 {
+		o.MaxDecodeBytes = DefaultMaxDecodeBytes
+	}
+	if o.DecodeMemory <= 0 {
+		o.DecodeMemory = DefaultDecodeMemory
+	}
 	if o.MaxUploadMemory <= 0 {
 		o.MaxUploadMemory = DefaultMaxUploadMemory
 	}
@@ -167,6 +184,8 @@ type Server struct {
 	// ones (Workers). A request that finds admit full gets 503 at once.
 	admit chan struct{}
 	work  chan struct{}
+	// decoding is the shared budget of decoded image bytes (decode.go).
+	decoding *decodeBudget
 
 	// Scans: scanAdmit bounds the scan requests in the server; scanTurn
 	// (one slot) is the turn at the lights. Channel senders are woken in
@@ -236,6 +255,7 @@ func New(opts Options) (*Server, error) {
 		started:   time.Now(),
 		admit:     make(chan struct{}, opts.Workers+opts.QueueLength),
 		work:      make(chan struct{}, opts.Workers),
+		decoding:  newDecodeBudget(opts.DecodeMemory),
 		scanAdmit: make(chan struct{}, opts.ScanQueueLength+1),
 		scanTurn:  make(chan struct{}, 1),
 	}

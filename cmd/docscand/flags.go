@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docscan/docscan/api"
 	"github.com/docscan/docscan/cmd/internal/board"
 	"github.com/docscan/docscan/cmd/internal/config"
 	"github.com/docscan/docscan/pipeline/quality"
@@ -32,6 +33,9 @@ type settings struct {
 	workers        int
 	maxFileBytes   int64
 	maxPixels      int64
+	maxDecodeBytes int64
+	decodeMemory   int64
+	memoryLimit    int64
 	requestTimeout time.Duration
 
 	hal     string
@@ -88,6 +92,9 @@ func newFlagSet(s *settings, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&s.workers, "workers", 0, "recognitions at once, each with its own Tesseract (default: one per CPU)")
 	fs.Int64Var(&s.maxFileBytes, "max-file-bytes", 20<<20, "largest uploaded image in `bytes`")
 	fs.Int64Var(&s.maxPixels, "max-pixels", 40_000_000, "largest uploaded image in pixels, checked before decoding")
+	fs.Int64Var(&s.maxDecodeBytes, "max-decode-bytes", api.DefaultMaxDecodeBytes, "largest uploaded image decoded, in `bytes`: width × height × channels × bytes per channel, checked before decoding")
+	fs.Int64Var(&s.decodeMemory, "decode-memory", api.DefaultDecodeMemory, "`bytes` all recognitions together may hold in decoded images and their working copies; beyond, requests wait or get 503")
+	fs.Int64Var(&s.memoryLimit, "memory-limit", 192<<20, "the Go heap's soft limit in `bytes` (GOMEMLIMIT, which wins when set); 0: none")
 	fs.DurationVar(&s.requestTimeout, "request-timeout", 60*time.Second, "bound on waiting for and running one recognition or scan")
 
 	fs.StringVar(&s.hal, "hal", "sim", "LED hardware: sim or gpio")

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -72,6 +73,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(h)
 
+	if s.memoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// The collector works harder as the heap nears it, instead of
+		// letting garbage grow to twice the live heap: with large images
+		// that is the difference between 300 MB and 600.
+		debug.SetMemoryLimit(s.memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := runDaemon(ctx, s, log, level); err != nil {

@@ -52,6 +52,8 @@ func (d *daemon) newServer() (*api.Server, error) {
 		Workers:        d.pool.Workers(),
 		MaxFileBytes:   s.maxFileBytes,
 		MaxPixels:      s.maxPixels,
+		MaxDecodeBytes: s.maxDecodeBytes,
+		DecodeMemory:   s.decodeMemory,
 		RequestTimeout: s.requestTimeout,
 	})
 }
