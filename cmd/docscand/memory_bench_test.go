@@ -80,7 +80,10 @@ func BenchmarkWorstImageMemory(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			img := flatPNG(b, c.side, c.side, c.sixteen)
 			b.Logf("%d×%d PNG, 16-bit %t: %d bytes", c.side, c.side, c.sixteen, len(img))
-			base, pid := startDaemonProcess(b, append([]string{"-hal", "sim", "-camera", "sim", "-workers", "2"}, strings.Fields(os.Getenv("XARGS"))...)...)
+			// DOCSCAN_BENCH_DAEMON_ARGS adds daemon flags, e.g. to compare
+			// "-memory-limit 0" or another -decode-memory in one command
+			extra := strings.Fields(os.Getenv("DOCSCAN_BENCH_DAEMON_ARGS"))
+			base, pid := startDaemonProcess(b, append([]string{"-hal", "sim", "-camera", "sim", "-workers", "2"}, extra...)...)
 			cfg := loadtest.Config{
 				URL: base + "/api/v1/recognize", APIKey: testKey, CountryCode: "kz",
 				Front: img, FrontName: "worst.png", Clients: 4, Requests: 8, Duration: 10 * time.Minute, PID: pid,
