@@ -37,6 +37,7 @@ const (
 	MsgNotForm         = "Request body must be multipart/form-data"
 	MsgMalformedForm   = "Malformed multipart/form-data body"
 	MsgQueueFull       = "Recognition queue is full, retry later"
+	MsgStorageFull     = "Storage is full: results can not be stored now, retry later"
 	MsgScanQueueFull   = "Scanner is busy, retry later"
 	MsgNoScanner       = "No scanner on this device"
 	MsgSideInvalid     = "side must be front or back"

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -114,6 +115,9 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 		defer func() { <-s.admit }()
 	default:
 		return nil, &httpError{status: http.StatusServiceUnavailable, detail: MsgQueueFull, retryAfter: s.opts.RetryAfter}
+	}
+	if e := s.checkStorage(); e != nil {
+		return nil, e
 	}
 	// Only multipart can carry the images; an urlencoded body (which
 	// readForm takes for /scan) gets the contract's message, not "no image".
@@ -309,6 +313,9 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request, sideOut *scan.Side
 	default:
 		return nil, "", &httpError{status: http.StatusServiceUnavailable, detail: MsgScanQueueFull, retryAfter: s.opts.RetryAfter}
 	}
+	if e := s.checkStorage(); e != nil {
+		return nil, "", e
+	}
 	ctx := r.Context()
 	authorized := false
 	f, e := readForm(w, r, formLimits{maxFile: s.opts.MaxFileBytes, fileFields: map[string]bool{}}, s.earlyAuth(ctx, &authorized))
@@ -497,4 +504,19 @@ func (s *Server) authorizeRead(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// checkStorage refuses work before it starts when the data directory's
+// filesystem has less than MinStorageFree left: a result that cannot be
+// stored is not answered, so a recognition run then would be wasted.
+func (s *Server) checkStorage() *httpError {
+	if s.opts.StorageFree == nil {
+		return nil
+	}
+	free, err := s.opts.StorageFree()
+	if err != nil || free >= uint64(s.opts.MinStorageFree) {
+		return nil // a filesystem that cannot be asked is not taken for full
+	}
+	return &httpError{status: http.StatusServiceUnavailable, detail: MsgStorageFull, retryAfter: s.opts.RetryAfter,
+		cause: fmt.Errorf("%d bytes free, under %d", free, s.opts.MinStorageFree)}
 }

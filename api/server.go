@@ -27,15 +27,18 @@ import (
 
 // Defaults for Options' zero values.
 const (
-	DefaultAddr              = "127.0.0.1:8080"
-	DefaultMaxFileBytes      = 20 << 20
-	DefaultMaxPixels         = 40_000_000
-	DefaultMaxDecodeBytes    = 96 << 20
-	DefaultDecodeMemory      = 192 << 20
-	DefaultMaxUploadMemory   = 128 << 20
-	DefaultQueueLength       = 8
-	DefaultScanQueueLength   = 4
-	DefaultRetryAfter        = 2 * time.Second
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultMaxFileBytes    = 20 << 20
+	DefaultMaxPixels       = 40_000_000
+	DefaultMaxDecodeBytes  = 96 << 20
+	DefaultDecodeMemory    = 192 << 20
+	DefaultMaxUploadMemory = 128 << 20
+	DefaultQueueLength     = 8
+	DefaultScanQueueLength = 4
+	DefaultRetryAfter      = 2 * time.Second
+	// DefaultMinStorageFree leaves bbolt room to grow and to commit a few
+	// results of about 300 KB each.
+	DefaultMinStorageFree    = 32 << 20
 	DefaultRequestTimeout    = 60 * time.Second
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultReadTimeout       = 60 * time.Second
@@ -64,6 +67,11 @@ type Options struct {
 	APIKeys []string
 
 	Health Health // nil: every component "disabled"
+	// StorageFree reports the free bytes where results are stored; with
+	// less than MinStorageFree (default 32 MiB) /recognize and /scan get
+	// 503 + Retry-After before any work. nil: not checked.
+	StorageFree    func() (uint64, error)
+	MinStorageFree int64
 	// Outbox lists the outbox's records for GET /api/v1/outbox (what
 	// `docscan outbox ls` asks while the daemon holds the file); nil
 	// answers 404.
@@ -156,6 +164,9 @@ func (o *Options) setDefaults() {
 		o.ScanQueueLength = DefaultScanQueueLength
 	}
 	setDefault(&o.RetryAfter, DefaultRetryAfter)
+	if o.MinStorageFree <= 0 {
+		o.MinStorageFree = DefaultMinStorageFree
+	}
 	setDefault(&o.RequestTimeout, DefaultRequestTimeout)
 	setDefault(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	setDefault(&o.ReadTimeout, DefaultReadTimeout)

@@ -18,9 +18,13 @@ func (d *daemon) newServer() (*api.Server, error) {
 	s := d.s
 	return api.New(api.Options{
 		Addr: s.listen, TLSCertFile: s.tlsCert, TLSKeyFile: s.tlsKey,
-		Recognizer:   recognizer{engine: d.engine.Load, stats: d.stats},
-		Store:        resultStore{d.ob},
-		Outbox:       resultStore{d.ob},
+		Recognizer: recognizer{engine: d.engine.Load, stats: d.stats},
+		Store:      resultStore{d.ob},
+		Outbox:     resultStore{d.ob},
+		StorageFree: func() (uint64, error) {
+			free, _, err := uplink.DiskUsage(s.data)
+			return free, err
+		},
 		Scanner:      d.scan,
 		Entitlements: d.keys,
 		APIKeys:      s.apiKeys,
