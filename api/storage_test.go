@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"image/color"
 	"testing"
+	"time"
 )
 
 // With the data filesystem nearly full, /recognize and /scan answer 503
@@ -45,5 +48,44 @@ func TestStorageFullRefusedFirst(t *testing.T) {
 				t.Errorf("scan: %d %s", s.status, s.body)
 			}
 		})
+	}
+}
+
+// Recognitions share one decode budget: while one holds its share,
+// another that needs more than is left waits, and gets 503 with
+// Retry-After when its deadline comes first; released, the budget is
+// whole again; a cost over the whole budget is refused at once (400).
+func TestDecodeBudgetShared(t *testing.T) {
+	one := ImageCost(32, 32, color.YCbCrModel)
+	b := newDecodeBudget(one + one/2)
+	release, e := b.acquire(context.Background(), one, time.Second)
+	if e != nil {
+		t.Fatal(e)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	start := time.Now()
+	_, e = b.acquire(ctx, one, 3*time.Second)
+	cancel()
+	if e == nil || e.status != 503 || e.retryAfter != 3*time.Second {
+		t.Fatalf("second while the first holds its share: %+v", e)
+	}
+	if d := time.Since(start); d < 90*time.Millisecond {
+		t.Errorf("refused after %v: it did not wait", d)
+	}
+	// a waiter is let in as soon as the share comes back
+	got := make(chan *httpError, 1)
+	go func() {
+		rel, e := b.acquire(context.Background(), one, time.Second)
+		if e == nil {
+			rel()
+		}
+		got <- e
+	}()
+	release()
+	if e := <-got; e != nil {
+		t.Fatalf("after release: %+v", e)
+	}
+	if _, e := b.acquire(context.Background(), 2*one, time.Second); e == nil || e.status != 400 {
+		t.Fatalf("a cost over the whole budget: %+v", e)
 	}
 }
