@@ -48,7 +48,7 @@ func TestHealthzWhileBrokerDropsPubacks(t *testing.T) {
 		return h.MQTT, h.OutboxDepth
 	}
 	// From the moment the first result is overdue, never ok.
-	waitUntil(t, 10*time.Second, "mqtt degraded for the missing PUBACKs", func() bool {
+	mqtttest.WaitUntil(t, 10*time.Second, "mqtt degraded for the missing PUBACKs", func() bool {
 		m, _ := healthz()
 		return m.State == "degraded" && strings.Contains(m.Detail, "no PUBACK")
 	})
@@ -86,22 +86,11 @@ func TestHealthzWhileBrokerDropsPubacks(t *testing.T) {
 	}
 
 	p.DropPubacks(false)
-	waitUntil(t, 30*time.Second, "mqtt ok and the outbox empty", func() bool {
+	mqtttest.WaitUntil(t, 30*time.Second, "mqtt ok and the outbox empty", func() bool {
 		m, depth := healthz()
 		return m.State == "ok" && depth == 0
 	})
 	if st := d.up.Stats(); st.Unacked != 0 || st.Acked < 3 {
 		t.Errorf("after recovery: %+v", st)
-	}
-}
-
-func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

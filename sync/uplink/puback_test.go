@@ -35,7 +35,7 @@ func TestPubackDropBoundedResends(t *testing.T) {
 	healthOK, samples := 0, 0
 	for time.Since(start) < drop {
 		time.Sleep(50 * time.Millisecond)
-		if time.Since(start) < ackTimeout+100*time.Millisecond {
+		if pubs := p.Publishes(); len(pubs) == 0 || time.Since(pubs[0].At) < ackTimeout+50*time.Millisecond {
 			continue // nothing can be overdue yet
 		}
 		samples++
@@ -111,8 +111,8 @@ func TestPubackDropBoundedResends(t *testing.T) {
 		}
 	}
 	waitUntil(t, 5*time.Second, "health ok", func() bool { return u.Health().OK })
-	if st := u.Stats(); st.Unacked != 0 || st.OldestUnacked != 0 {
-		t.Errorf("after recovery: %d unacked, oldest %v", st.Unacked, st.OldestUnacked)
+	if st := u.Stats(); st.Unacked != 0 || st.OldestUnacked != 0 || st.Acked < uint64(len(ids)) {
+		t.Errorf("after recovery: %d acked, %d unacked, oldest %v", st.Acked, st.Unacked, st.OldestUnacked)
 	}
 }
 
@@ -140,7 +140,7 @@ func TestResendBudget(t *testing.T) {
 	p.PassPubacks(-1)
 	bound := uint64(window + rate*time.Since(start).Seconds() + 1)
 	t.Logf("stalling phase %v: %d connections, %d acked, %d re-sends (bound %d)", phase, st.Connections, st.Acked, st.Resends, bound)
-	if st.Connections < 4 || st.Acked == 0 {
+	if st.Connections < 3 || st.Acked == 0 {
 		t.Fatalf("the phase did not exercise reconnects with partial delivery: %+v", st)
 	}
 	if st.Resends > bound {

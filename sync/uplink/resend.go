@@ -121,7 +121,7 @@ func (u *Uplink) Health() Health {
 	case !st.Connected:
 		return Health{Reason: "offline, results wait in the outbox: " + st.LastError}
 	case st.Overdue > 0:
-		return Health{Reason: fmt.Sprintf("connected, but no PUBACK for the oldest result sent in %s (deadline %s; overdue: %d); "+
+		return Health{Reason: fmt.Sprintf("connected, but the oldest result sent has had no PUBACK for %s (deadline %s, %d overdue); "+
 			"results stay in the outbox and are re-sent at a bounded rate", st.OldestUnacked.Round(100*time.Millisecond), u.opts.AckTimeout, st.Overdue)}
 	}
 	return Health{OK: true}

@@ -17,6 +17,7 @@ import (
 // byte), MQTT 3.1.1 section 2.2.1.
 const (
 	TypeConnect = 1
+	TypeConnack = 2
 	TypePublish = 3
 	TypePuback  = 4
 )
@@ -35,7 +36,8 @@ type Publish struct {
 // both directions (fixed header and remaining length), records what the
 // clients publish and connect, and on demand drops the broker's PUBACKs:
 // a broker that takes results but never acknowledges them, while SUBACK,
-// PINGRESP and everything else pass.
+// PINGRESP and everything else pass. Stalled, it passes nothing from the
+// broker but CONNACK.
 type Proxy struct {
 	t      testing.TB
 	l      net.Listener
@@ -43,6 +45,7 @@ type Proxy struct {
 	// pubacks is how many PUBACKs each connection passes before the rest
 	// are dropped; negative: all pass.
 	pubacks atomic.Int64
+	stall   atomic.Bool
 
 	mu        sync.Mutex
 	conns     []net.Conn
@@ -78,6 +81,11 @@ func (p *Proxy) DropPubacks(on bool) {
 		p.PassPubacks(-1)
 	}
 }
+
+// Stall starts (true) or stops (false) dropping everything the broker
+// sends but CONNACK: a broker that accepts connections and then says
+// nothing.
+func (p *Proxy) Stall(on bool) { p.stall.Store(on) }
 
 // PassPubacks lets the first n PUBACKs of each connection pass and drops
 // the rest: a broker that acknowledges a little, then stalls. Negative n
@@ -177,6 +185,9 @@ func (p *Proxy) fromClient(typ, flags byte, body []byte) bool {
 func (p *Proxy) fromBroker() func(typ, flags byte, body []byte) bool {
 	var passed int64
 	return func(typ, _ byte, _ []byte) bool {
+		if p.stall.Load() {
+			return typ == TypeConnack
+		}
 		if typ != TypePuback {
 			return true
 		}
@@ -244,4 +255,17 @@ func parsePublish(flags byte, body []byte) (Publish, error) {
 	}
 	pub.Payload = append([]byte(nil), body...)
 	return pub, nil
+}
+
+// WaitUntil polls cond every 10 ms and fails the test when it is still
+// false after timeout.
+func WaitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
