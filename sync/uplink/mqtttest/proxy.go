@@ -2,6 +2,7 @@ package mqtttest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -228,10 +229,12 @@ func ReadPacket(r *bufio.Reader) (raw, body []byte, err error) {
 		}
 	}
 	head := len(raw)
-	raw = append(raw, make([]byte, n)...)
-	if _, err := io.ReadFull(r, raw[head:]); err != nil {
-		return nil, nil, err
+	// Grown as bytes arrive: a bogus length costs no memory up front.
+	buf := bytes.NewBuffer(raw)
+	if _, err := io.CopyN(buf, r, int64(n)); err != nil {
+		return nil, nil, fmt.Errorf("mqtt: packet body: %w", err)
 	}
+	raw = buf.Bytes()
 	return raw, raw[head:], nil
 }
 
