@@ -176,3 +176,44 @@ func TestTokenBucket(t *testing.T) {
 		t.Fatal("a negative rate must not limit")
 	}
 }
+
+func TestUnackedSet(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	s := unackedSet{}
+	s.note(5, t0)
+	s.note(5, t0.Add(time.Second)) // a re-send keeps the first time
+	s.note(7, t0.Add(2*time.Second))
+	s.note(9, t0.Add(3*time.Second))
+	if n, overdue, oldest := s.summary(t0.Add(4*time.Second), 1500*time.Millisecond); n != 3 || overdue != 2 || oldest != 4*time.Second {
+		t.Fatalf("summary = %d, %d, %v", n, overdue, oldest)
+	}
+	s.forgetBetween(5, 9) // 7 was skipped by the outbox: gone
+	if !s.has(5) || s.has(7) || !s.has(9) {
+		t.Fatalf("after forgetBetween(5, 9): %v", s)
+	}
+	s.forget(5)
+	s.forgetBetween(5, ^uint64(0))
+	if n, _, oldest := s.summary(t0, time.Second); n != 0 || oldest != 0 {
+		t.Fatalf("not empty: %v", s)
+	}
+}
+
+// TestExpiredUnackedResultsAreForgotten: results sent and never
+// acknowledged that then leave the outbox (TTL) must not keep health
+// degraded once the outbox holds nothing overdue.
+func TestExpiredUnackedResultsAreForgotten(t *testing.T) {
+	b := mqtttest.Start(t, "", false)
+	p := mqtttest.StartProxy(t, b.Addr())
+	p.DropPubacks(true)
+	ob := openOutbox(t, outbox.Options{TTL: 500 * time.Millisecond, SweepEvery: 50 * time.Millisecond})
+	fill(t, ob, "ttl", 5)
+	u, _ := runUplink(t, ob, Options{Brokers: []string{p.URL()}, DeviceID: "dev-ttl", Window: 4,
+		AckTimeout: 200 * time.Millisecond, BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond})
+	waitUntil(t, 5*time.Second, "results overdue", func() bool { return u.Stats().Overdue > 0 })
+	waitUntil(t, 5*time.Second, "results expired", func() bool { return ob.Stats().Depth == 0 })
+	p.DropPubacks(false)
+	waitUntil(t, 5*time.Second, "health ok with nothing left to deliver", func() bool { return u.Health().OK })
+	if st := u.Stats(); st.Unacked != 0 {
+		t.Fatalf("expired results still counted unacknowledged: %+v", st)
+	}
+}

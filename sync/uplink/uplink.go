@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"regexp"
@@ -537,6 +538,11 @@ func (u *Uplink) publishLoop(ctx context.Context, c mqtt.Client, slots chan stru
 			return fmt.Errorf("uplink: reading the outbox: %w", err)
 		}
 		if len(recs) == 0 {
+			// Nothing pending past after: whatever was sent beyond it left
+			// the outbox unacknowledged (TTL, drop-oldest).
+			u.mu.Lock()
+			u.sent.forgetBetween(after, math.MaxUint64)
+			u.mu.Unlock()
 			select {
 			case <-changed:
 				continue
