@@ -121,6 +121,12 @@ type DeviceMetrics struct {
 	// CommandsRefused counts MQTT commands refused by authentication, by
 	// reason.
 	CommandsRefused func() map[string]float64
+	// MQTTResends counts re-sends of results whose acknowledgement was
+	// overdue.
+	MQTTResends func() uint64
+	// MQTTUnacked is the number of results sent and not yet acknowledged,
+	// and the time since the oldest of them was first sent.
+	MQTTUnacked func() (n int, oldest time.Duration)
 }
 
 // BuildInfo identifies the running build.

@@ -122,6 +122,24 @@ func newMetrics(build BuildInfo, dev DeviceMetrics, queue func() (inFlight, wait
 	if dev.CommandsRefused != nil {
 		m.reg.MustRegister(&labeledCounters{desc: refusedDesc, read: dev.CommandsRefused})
 	}
+	if dev.MQTTResends != nil {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "docscan_mqtt_resends_total",
+			Help: "Results sent again because their acknowledgement was overdue.",
+		}, func() float64 { return float64(dev.MQTTResends()) }))
+	}
+	if dev.MQTTUnacked != nil {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "docscan_mqtt_unacked_results",
+				Help: "Results sent to the broker and not yet acknowledged.",
+			}, func() float64 { n, _ := dev.MQTTUnacked(); return float64(n) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "docscan_mqtt_oldest_unacked_seconds",
+				Help: "Time since the oldest unacknowledged result was first sent (0: none).",
+			}, func() float64 { _, d := dev.MQTTUnacked(); return d.Seconds() }),
+		)
+	}
 	return m
 }
 

@@ -58,6 +58,8 @@ type settings struct {
 	mqttKey           string
 	telemetryInterval time.Duration
 	mqttImages        string
+	mqttAckTimeout    time.Duration
+	mqttResendRate    float64
 
 	outboxMaxCount  int
 	outboxMaxBytes  int64
@@ -116,6 +118,8 @@ func newFlagSet(s *settings, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&s.mqttCert, "mqtt-cert", "", "client certificate `file` (mutual TLS)")
 	fs.StringVar(&s.mqttKey, "mqtt-key", "", "client key `file` (mutual TLS)")
 	fs.DurationVar(&s.telemetryInterval, "telemetry-interval", 60*time.Second, "telemetry period; 0 or negative: none")
+	fs.DurationVar(&s.mqttAckTimeout, "mqtt-ack-timeout", 10*time.Second, "wait for each broker acknowledgement (PUBACK, SUBACK); a result unacknowledged this long is overdue: the connection is renewed and mqtt health is degraded")
+	fs.Float64Var(&s.mqttResendRate, "mqtt-resend-rate", 10, "most re-sends of overdue results per second, in bursts of up to the window (32); negative: no cap")
 	fs.StringVar(&s.mqttImages, "mqtt-images", strings.Join(outbox.DefaultImages, ","), "images kept in the outbox and sent with each result (face_photo, front_side_image, back_side_image); empty: none")
 
 	fs.IntVar(&s.outboxMaxCount, "outbox-max-count", 100000, "most results kept in the outbox")

@@ -197,6 +197,13 @@ func (d *daemon) run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// The uplink exists before the server serves: /healthz and /metrics
+	// read d.up.
+	if len(s.mqtt) > 0 {
+		if d.up, err = d.newUplink(); err != nil {
+			return err
+		}
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 3)
@@ -209,10 +216,7 @@ func (d *daemon) run(ctx context.Context) (err error) {
 		errc <- wrapErr("http", err)
 	}()
 	done++
-	if len(s.mqtt) > 0 {
-		if d.up, err = d.newUplink(); err != nil {
-			return err
-		}
+	if d.up != nil {
 		d.uplinkUp.Store(true)
 		go func() {
 			defer d.ledsOffOnPanic()

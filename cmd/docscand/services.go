@@ -50,6 +50,19 @@ func (d *daemon) newServer() (*api.Server, error) {
 				}
 				return out
 			},
+			MQTTResends: func() uint64 {
+				if d.up == nil {
+					return 0
+				}
+				return d.up.Stats().Resends
+			},
+			MQTTUnacked: func() (int, time.Duration) {
+				if d.up == nil {
+					return 0, 0
+				}
+				st := d.up.Stats()
+				return st.Unacked, st.OldestUnacked
+			},
 		},
 		Build:          api.BuildInfo{Version: version.Version, Commit: version.Commit, Date: version.Date},
 		Logger:         d.log,
@@ -98,13 +111,15 @@ func (d *daemon) health(context.Context) api.DeviceHealth {
 		h.Outbox = api.Component{State: api.StateDegraded, Detail: "full"}
 	}
 
-	switch {
-	case d.up == nil:
-		h.MQTT = api.Component{State: api.StateDisabled}
-	case d.up.Stats().Connected:
+	// Degraded while offline, and while connected but a result has gone
+	// unacknowledged past -mqtt-ack-timeout (a broker that takes results
+	// and never sends PUBACK).
+	h.MQTT = api.Component{State: api.StateDisabled}
+	if d.up != nil {
 		h.MQTT = api.Component{State: api.StateOK}
-	default:
-		h.MQTT = api.Component{State: api.StateDegraded, Detail: "offline, results wait in the outbox: " + d.up.Stats().LastError}
+		if up := d.up.Health(); !up.OK {
+			h.MQTT = api.Component{State: api.StateDegraded, Detail: up.Reason}
+		}
 	}
 	return h
 }
@@ -168,6 +183,7 @@ func (d *daemon) newUplink() (*uplink.Uplink, error) {
 	opts := uplink.Options{
 		Brokers: s.mqtt, DeviceID: s.deviceID, Username: s.mqttUser, Password: s.mqttPassword,
 		TelemetryEvery: s.telemetryInterval, Telemetry: d.telemetry, DataDir: s.data, Logger: d.log,
+		AckTimeout: s.mqttAckTimeout, ResendRate: s.mqttResendRate,
 		Handlers: map[string]uplink.Handler{
 			"scan":        d.cmdScan,
 			"lights-test": d.cmdLightsTest,

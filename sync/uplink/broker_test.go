@@ -7,84 +7,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"io"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// proxy sits between the uplink and the broker. In stall mode it passes
-// the client's bytes on but, after the broker's first packet (CONNACK),
-// swallows everything the broker sends: a broker that accepts but never
-// acknowledges.
-type proxy struct {
-	l      net.Listener
-	target string
-	stall  atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-func startProxy(t testing.TB, target string) *proxy {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{l: l, target: target}
-	go p.serve()
-	t.Cleanup(func() { l.Close(); p.dropAll() })
-	return p
-}
-
-func (p *proxy) url() string { return "tcp://" + p.l.Addr().String() }
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, up)
-		p.mu.Unlock()
-		stall := p.stall.Load()
-		go func() { io.Copy(up, c); up.Close() }()
-		go func() {
-			defer c.Close()
-			if !stall {
-				io.Copy(c, up)
-				return
-			}
-			// CONNACK is 4 bytes: 0x20 0x02 flags code.
-			connack := make([]byte, 4)
-			if _, err := io.ReadFull(up, connack); err != nil {
-				return
-			}
-			c.Write(connack)
-			io.Copy(io.Discard, up)
-		}()
-	}
-}
-
-// dropAll cuts every connection abruptly (no DISCONNECT).
-func (p *proxy) dropAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
 
 // testPKI is a CA with a server certificate for 127.0.0.1 and a client
 // certificate, written as PEM files.

@@ -64,6 +64,18 @@ func TestDocsSchemasMatchPayloads(t *testing.T) {
 			if _, ok := props[k]; !ok {
 				t.Errorf("%s: payload key %q is not documented", id, k)
 			}
+			// One level down, where the schema lists an object's keys
+			// (telemetry's outbox and uplink).
+			sub, _ := obj[k].(map[string]any)
+			subProps, _ := props[k].(map[string]any)["properties"].(map[string]any)
+			if sub == nil || subProps == nil {
+				continue
+			}
+			for sk := range sub {
+				if _, ok := subProps[sk]; !ok {
+					t.Errorf("%s: payload key %s.%s is not documented", id, k, sk)
+				}
+			}
 		}
 		sort.Strings(keys)
 		req, _ := s["required"].([]any)

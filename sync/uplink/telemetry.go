@@ -61,6 +61,12 @@ type UplinkTelemetry struct {
 	Published       uint64 `json:"published"`
 	Acked           uint64 `json:"acked"`
 	AckTimeouts     uint64 `json:"ack_timeouts"`
+	// Resends, Unacked and OldestUnackedSeconds are Stats' Resends,
+	// Unacked and OldestUnacked: telemetry is QoS 0, so it still arrives
+	// from a device whose results the broker does not acknowledge.
+	Resends              uint64  `json:"resends"`
+	Unacked              int     `json:"unacked"`
+	OldestUnackedSeconds float64 `json:"oldest_unacked_s"`
 }
 
 // Collect builds one telemetry message.
@@ -81,6 +87,7 @@ func (u *Uplink) Collect(ctx context.Context) Telemetry {
 	t.Uplink = UplinkTelemetry{
 		Connections: us.Connections, ConnectFailures: us.ConnectFailures,
 		Published: us.Published, Acked: us.Acked, AckTimeouts: us.AckTimeouts,
+		Resends: us.Resends, Unacked: us.Unacked, OldestUnackedSeconds: us.OldestUnacked.Seconds(),
 	}
 	if t.CPUTempC == nil {
 		if c, err := ReadCPUTemp(u.opts.ThermalDir); err == nil {

@@ -9,6 +9,11 @@
 // again from the outbox on the next one. Delivery is at least once;
 // consumers deduplicate by result_id. docs/mqtt.md documents every topic
 // and payload.
+//
+// A broker that takes results but acknowledges none is met with restraint
+// (resend.go): the reconnect backoff keeps growing, the next connection
+// re-sends only the oldest overdue result until one is acknowledged,
+// re-sends draw on a budget per second, and Health says degraded.
 package uplink
 
 import (
@@ -19,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"regexp"
@@ -59,8 +65,12 @@ type Options struct {
 	Window int
 	// AckTimeout bounds the wait for each token (PUBACK, SUBACK). A
 	// timeout ends the connection; unacknowledged results are sent again
-	// on the next. Default 10 s.
+	// on the next. A result unacknowledged this long after it was first
+	// sent is overdue, and Health says degraded. Default 10 s.
 	AckTimeout time.Duration
+	// ResendRate caps re-sends of overdue results, per second, in bursts
+	// of up to Window. Default 10; negative: no cap.
+	ResendRate float64
 	// ConnectTimeout bounds the CONNECT/CONNACK exchange. Default 10 s.
 	ConnectTimeout time.Duration
 	// KeepAlive is MQTT's keep-alive. Default 30 s.
@@ -140,6 +150,9 @@ func (o *Options) setDefaults() error {
 	def(&o.BackoffMax, 2*time.Minute)
 	def(&o.CommandTimeout, 2*time.Minute)
 	def(&o.CommandWindow, 5*time.Minute)
+	if o.ResendRate == 0 {
+		o.ResendRate = 10
+	}
 	if o.TelemetryEvery == 0 {
 		o.TelemetryEvery = time.Minute
 	}
@@ -206,11 +219,21 @@ type Stats struct {
 	ConnectedSince  time.Time
 	Connections     uint64 // successful CONNACKs
 	ConnectFailures uint64
-	Published       uint64 // result publishes issued
+	Published       uint64 // result publishes issued, re-sends included
 	Acked           uint64 // result PUBACKs received while connected
 	AckTimeouts     uint64
-	Commands        uint64
-	CommandErrors   uint64
+	// Resends counts publishes of results that had been sent before
+	// without an acknowledgement.
+	Resends uint64
+	// Unacked is the number of results sent and not yet acknowledged,
+	// over all connections since the daemon started; Overdue those of them
+	// first sent more than AckTimeout ago; OldestUnacked the time since
+	// the oldest of them was first sent (0 when none).
+	Unacked       int
+	Overdue       int
+	OldestUnacked time.Duration
+	Commands      uint64
+	CommandErrors uint64
 	// Refused counts commands refused by authentication, by reason
 	// (Refused* constants).
 	Refused   map[string]uint64
@@ -230,9 +253,15 @@ type Uplink struct {
 	client         mqtt.Client // current connection, nil when down
 	connectedSince time.Time
 	lastErr        string
+	sent           unackedSet // results sent and not acknowledged, across connections
+	// probe: the last connection had results unacknowledged and got no
+	// result PUBACK, so the next sends one result at a time until one is
+	// acknowledged.
+	probe bool
 
-	connections, connectFailures, published, acked, ackTimeouts atomic.Uint64
-	commands, commandErrors, poison                             atomic.Uint64
+	connections, connectFailures, published, acked, ackTimeouts, resends atomic.Uint64
+	commands, commandErrors, poison                                      atomic.Uint64
+	budget                                                               *tokenBucket
 
 	incoming chan mqtt.Message
 	replies  *replyCache
@@ -256,6 +285,8 @@ func New(store Store, opts Options) (*Uplink, error) {
 		incoming: make(chan mqtt.Message, 16),
 		replies:  newReplyCache(64),
 		auth:     newAuthenticator(opts.DeviceID, opts.CommandKeys, opts.CommandWindow),
+		sent:     unackedSet{},
+		budget:   newTokenBucket(opts.ResendRate, opts.Window),
 	}, nil
 }
 
@@ -266,7 +297,9 @@ func (u *Uplink) Topics() Topics { return u.topics }
 func (u *Uplink) Stats() Stats {
 	u.mu.Lock()
 	s := Stats{Connected: u.client != nil, ConnectedSince: u.connectedSince, LastError: u.lastErr}
+	s.Unacked, s.Overdue, s.OldestUnacked = u.sent.summary(time.Now(), u.opts.AckTimeout)
 	u.mu.Unlock()
+	s.Resends = u.resends.Load()
 	s.Connections = u.connections.Load()
 	s.ConnectFailures = u.connectFailures.Load()
 	s.Published = u.published.Load()
@@ -292,11 +325,14 @@ func (u *Uplink) Run(ctx context.Context) error {
 	defer wg.Wait()
 	attempt := 0
 	for {
-		healthy, err := u.session(ctx)
+		delivering, err := u.session(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if healthy {
+		// Only a connection that delivered resets the backoff: one the
+		// broker accepted (CONNACK, SUBACK) but on which it acknowledged
+		// no result keeps it growing.
+		if delivering {
 			attempt = 0
 		}
 		delay := backoff(attempt, u.opts.BackoffMin, u.opts.BackoffMax, rand.Float64())
@@ -376,9 +412,10 @@ func waitToken(ctx context.Context, tok mqtt.Token, timeout time.Duration) error
 	}
 }
 
-// session runs one connection. healthy reports that the broker
-// acknowledged something, which resets the backoff.
-func (u *Uplink) session(ctx context.Context) (healthy bool, err error) {
+// session runs one connection. delivering reports that the broker
+// acknowledged a result on it, or acknowledged the status while no result
+// waited for an acknowledgement; only that resets the backoff.
+func (u *Uplink) session(ctx context.Context) (delivering bool, err error) {
 	sess, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	client := mqtt.NewClient(u.clientOptions(func(err error) {
@@ -394,7 +431,7 @@ func (u *Uplink) session(ctx context.Context) (healthy bool, err error) {
 	defer u.setClient(nil)
 	u.log.Info("uplink: connected", "brokers", u.opts.Brokers)
 
-	var acked atomic.Bool
+	var resultAcked, statusAcked atomic.Bool
 	acks := make(chan uint64, 4*u.opts.Window)
 	var ackerDone sync.WaitGroup
 	ackerDone.Add(1)
@@ -412,14 +449,25 @@ func (u *Uplink) session(ctx context.Context) (healthy bool, err error) {
 			}
 		}()
 	}
-	run(func() error { return u.announce(sess, client, &acked) })
+	run(func() error { return u.announce(sess, client, &statusAcked) })
 	// The window: a slot is taken per publish and freed when its token
 	// completes. One goroutine publishes, on one connection, in sequence
-	// order, so order is kept per device.
+	// order, so order is kept per device. After a connection on which
+	// nothing was acknowledged, all slots but one are held back until the
+	// first PUBACK: one overdue result probes the broker, not the window.
 	slots := make(chan struct{}, u.opts.Window)
 	flights := make(chan flight, u.opts.Window)
+	held := 0
+	u.mu.Lock()
+	if u.probe {
+		held = u.opts.Window - 1
+	}
+	u.mu.Unlock()
+	for range held {
+		slots <- struct{}{}
+	}
 	run(func() error { return u.publishLoop(sess, client, slots, flights) })
-	run(func() error { return u.complete(sess, client, flights, slots, acks, &acked) })
+	run(func() error { return u.complete(sess, client, flights, slots, held, acks, &resultAcked) })
 	run(func() error { return u.telemetryLoop(sess, client) })
 
 	<-sess.Done()
@@ -433,7 +481,13 @@ func (u *Uplink) session(ctx context.Context) (healthy bool, err error) {
 	wg.Wait()
 	close(acks)
 	ackerDone.Wait() // deletions land before the next connection reads the outbox
-	return acked.Load(), context.Cause(sess)
+	u.mu.Lock()
+	waiting := len(u.sent) > 0
+	if waiting && !resultAcked.Load() {
+		u.probe = true
+	}
+	u.mu.Unlock()
+	return resultAcked.Load() || (statusAcked.Load() && !waiting), context.Cause(sess)
 }
 
 func (u *Uplink) setClient(c mqtt.Client) {
@@ -449,14 +503,16 @@ func (u *Uplink) setClient(c mqtt.Client) {
 
 // announce subscribes to commands, then publishes the retained "online":
 // an operator who sees the device online can send it a command at once.
-func (u *Uplink) announce(ctx context.Context, c mqtt.Client, acked *atomic.Bool) error {
+// A SUBACK proves little (a broker may take subscriptions and still drop
+// publishes); statusAcked is set on the status's PUBACK.
+func (u *Uplink) announce(ctx context.Context, c mqtt.Client, statusAcked *atomic.Bool) error {
 	if err := waitToken(ctx, c.Subscribe(u.topics.Commands, 1, u.onCommand), u.opts.AckTimeout); err != nil {
 		return u.tokenErr("subscribe", err)
 	}
-	acked.Store(true)
 	if err := waitToken(ctx, c.Publish(u.topics.Status, 1, true, StatusOnline), u.opts.AckTimeout); err != nil {
 		return u.tokenErr("status", err)
 	}
+	statusAcked.Store(true)
 	return nil
 }
 
@@ -482,6 +538,11 @@ func (u *Uplink) publishLoop(ctx context.Context, c mqtt.Client, slots chan stru
 			return fmt.Errorf("uplink: reading the outbox: %w", err)
 		}
 		if len(recs) == 0 {
+			// Nothing pending past after: whatever was sent beyond it left
+			// the outbox unacknowledged (TTL, drop-oldest).
+			u.mu.Lock()
+			u.sent.forgetBetween(after, math.MaxUint64)
+			u.mu.Unlock()
 			select {
 			case <-changed:
 				continue
@@ -490,6 +551,9 @@ func (u *Uplink) publishLoop(ctx context.Context, c mqtt.Client, slots chan stru
 			}
 		}
 		for _, r := range recs {
+			u.mu.Lock()
+			u.sent.forgetBetween(after, r.Seq) // gone from the outbox (TTL, drop-oldest)
+			u.mu.Unlock()
 			after = r.Seq
 			payload, err := EncodeResult(u.opts.DeviceID, r)
 			if err != nil {
@@ -502,16 +566,32 @@ func (u *Uplink) publishLoop(ctx context.Context, c mqtt.Client, slots chan stru
 			case <-ctx.Done():
 				return nil
 			}
+			u.mu.Lock()
+			resend := u.sent.has(r.Seq)
+			u.mu.Unlock()
+			if resend {
+				// Sent on an earlier connection and never acknowledged:
+				// overdue. Re-sends draw on the budget.
+				if err := u.budget.wait(ctx); err != nil {
+					return nil
+				}
+				u.resends.Add(1)
+			}
+			now := time.Now()
+			u.mu.Lock()
+			u.sent.note(r.Seq, now)
+			u.mu.Unlock()
 			tok := c.Publish(u.topics.Results, 1, false, payload)
 			u.published.Add(1)
-			flights <- flight{seq: r.Seq, tok: tok, sent: time.Now()}
+			flights <- flight{seq: r.Seq, tok: tok, sent: now}
 		}
 	}
 }
 
 // complete waits for the tokens in publish order. Any failure ends the
 // connection: the results not acknowledged stay in the outbox.
-func (u *Uplink) complete(ctx context.Context, c mqtt.Client, flights <-chan flight, slots <-chan struct{}, acks chan<- uint64, acked *atomic.Bool) error {
+// held slots are released on the first acknowledgement.
+func (u *Uplink) complete(ctx context.Context, c mqtt.Client, flights <-chan flight, slots <-chan struct{}, held int, acks chan<- uint64, acked *atomic.Bool) error {
 	for {
 		var f flight
 		select {
@@ -531,8 +611,15 @@ func (u *Uplink) complete(ctx context.Context, c mqtt.Client, flights <-chan fli
 		}
 		acked.Store(true)
 		u.acked.Add(1)
+		u.mu.Lock()
+		u.sent.forget(f.seq)
+		u.probe = false
+		u.mu.Unlock()
 		acks <- f.seq
 		<-slots
+		for ; held > 0; held-- {
+			<-slots
+		}
 	}
 }
 

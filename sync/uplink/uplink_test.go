@@ -179,16 +179,7 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+var waitUntil = mqtttest.WaitUntil
 
 // retained reads a retained message with a fresh subscriber.
 func retained(t testing.TB, brokerURL, topic string) string {
@@ -328,11 +319,11 @@ func TestBrokerRestartWhileResultsKeepComing(t *testing.T) {
 func TestStallingBrokerDeletesNothingThenRedelivers(t *testing.T) {
 	b := mqtttest.Start(t, "", false)
 	cons := newConsumer(t, b.URL(), "docscan/dev-3/results")
-	p := startProxy(t, b.Addr())
-	p.stall.Store(true)
+	p := mqtttest.StartProxy(t, b.Addr())
+	p.Stall(true)
 	ob := openOutbox(t, outbox.Options{})
 	ids := fill(t, ob, "s", 50)
-	u, _ := runUplink(t, ob, Options{Brokers: []string{p.url()}, DeviceID: "dev-3", Window: 8,
+	u, _ := runUplink(t, ob, Options{Brokers: []string{p.URL()}, DeviceID: "dev-3", Window: 8,
 		AckTimeout: 300 * time.Millisecond, BackoffMin: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
 	// The broker receives the publishes (the consumer sees them), but no
 	// acknowledgement comes back.
@@ -345,8 +336,8 @@ func TestStallingBrokerDeletesNothingThenRedelivers(t *testing.T) {
 	if st := u.Stats(); st.Acked != 0 || st.Published == 0 {
 		t.Fatalf("uplink stats during stall: %+v", st)
 	}
-	p.stall.Store(false)
-	p.dropAll()
+	p.Stall(false)
+	p.CutAll()
 	waitUntil(t, 10*time.Second, "outbox drained once acknowledgements flow", func() bool { return ob.Stats().Depth == 0 })
 	waitUntil(t, 5*time.Second, "consumer has all", func() bool { return cons.distinct() == len(ids) })
 	if cons.duplicates() == 0 {
@@ -357,11 +348,11 @@ func TestStallingBrokerDeletesNothingThenRedelivers(t *testing.T) {
 func TestLastWillOnAbruptLoss(t *testing.T) {
 	b := mqtttest.Start(t, "", false)
 	cons := newConsumer(t, b.URL(), "docscan/dev-4/status")
-	p := startProxy(t, b.Addr())
+	p := mqtttest.StartProxy(t, b.Addr())
 	ob := openOutbox(t, outbox.Options{})
-	u, _ := runUplink(t, ob, Options{Brokers: []string{p.url()}, DeviceID: "dev-4", KeepAlive: 2 * time.Second})
+	u, _ := runUplink(t, ob, Options{Brokers: []string{p.URL()}, DeviceID: "dev-4", KeepAlive: 2 * time.Second})
 	waitUntil(t, 5*time.Second, "online", func() bool { return len(cons.messages("docscan/dev-4/status")) >= 1 })
-	p.dropAll()
+	p.CutAll()
 	waitUntil(t, 10*time.Second, "will, then online again", func() bool {
 		m := cons.messages("docscan/dev-4/status")
 		return len(m) >= 3 && m[1] == StatusOffline && m[2] == StatusOnline
