@@ -76,6 +76,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			gray = imgutil.Gray(s.Image)
 		}
 		lay := newLayout(s.Image, s.Type)
+		if wr, ok := r.(WordReader); ok {
+			lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+		}
 		s := s
 		for _, f := range s.Type.Fields {
 			if names != nil && !names[f.Name] {
