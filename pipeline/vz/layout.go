@@ -18,6 +18,9 @@ type layout struct {
 	// black to tell labels from values by colour.
 	separable bool
 	ink       [3]float64 // label ink chroma
+	// labels are the labels Tesseract found printed, by field name, in
+	// the warped side's pixels (nil when none were looked for)
+	labels map[string]image.Rectangle
 }
 
 func newLayout(img *image.RGBA, t *typedb.Type) *layout {
@@ -129,6 +132,12 @@ func inkBox(m []uint8, r image.Rectangle, k uint8) (image.Rectangle, int) {
 // ink near the label zone, moves the value zone by the label's offset,
 // and cuts tight around the value's ink, with a margin.
 func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
+	if lb, ok := l.labels[f.Name]; ok {
+		if win, ok := l.belowLabel(f, lb); ok {
+			box, err := l.cutValue(win, f)
+			return box, true, err
+		}
+	}
 	w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
 	lz := f.LabelZone.Pixels(w, h)
 	vz := f.Zone.Pixels(w, h)
@@ -185,20 +194,66 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// the label is to the left (e.g. "№")
 		win.Min.X = labelBox.Max.X + 2
 	}
+	box, err := l.cutValue(win, f)
+	if err != nil {
+		return vz, anchored, err
+	}
+	return box, anchored, nil
+}
+
+// belowLabel is the window field f's value is looked for in, under its
+// label found printed at lb: as far below the label as the type prints
+// the value below its label, with room for larger print, from where the
+// label starts to as far right as the value's zone reaches, and never
+// into another label found under it or beside it.
+func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle, bool) {
+	w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
+	lz := f.LabelZone.Pixels(w, h)
+	vz := f.Zone.Pixels(w, h)
+	if vz.Min.Y < lz.Max.Y-1 {
+		return image.Rectangle{}, false // the value is not under its label
+	}
+	dx := lb.Min.X - lz.Min.X
+	reach := vz.Max.Y - lz.Max.Y
+	padX := max(3, vz.Dy()/8)
+	win := image.Rect(lb.Min.X-2*padX, lb.Max.Y+1, vz.Max.X+dx+padX, lb.Max.Y+reach*3/2)
+	for name, o := range l.labels {
+		if name == f.Name {
+			continue
+		}
+		switch {
+		case o.Min.Y > lb.Max.Y && o.Min.X < win.Max.X && o.Max.X > win.Min.X:
+			// a label under this one: the value ends above it
+			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
+		case o.Min.X > lb.Max.X && o.Min.Y < lb.Max.Y && o.Max.Y > lb.Min.Y:
+			// a label beside this one heads the next column
+			win.Max.X = min(win.Max.X, o.Min.X-padX)
+		}
+	}
+	win = win.Intersect(l.img.Rect)
+	if win.Dy() < max(4, lb.Dy()) || win.Dx() < 4 {
+		return image.Rectangle{}, false
+	}
+	return win, true
+}
+
+// cutValue cuts tight around the value's ink in the window, with a
+// margin.
+func (l *layout) cutValue(win image.Rectangle, f typedb.Field) (image.Rectangle, error) {
 	m, wr := l.inkMap(win)
 	if m == nil {
-		return vz, anchored, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
 	vb, mass := inkBox(m, wr, 2)
 	if mass < 10 || vb.Dy() < 4 {
-		return vz, anchored, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
 	// a faint last letter may fall under the ink threshold: leave about
 	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
 	hm := max(margin, vb.Dy())
 	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin).Intersect(l.img.Rect)
-	return box, anchored, nil
+	return box, nil
 }
 
 func abs(v int) int {

@@ -1,5 +1,6 @@
 // Package vz owns reading the visual zone of an identified, warped side:
-// each field is anchored on its printed label (found by its ink), cut
+// each field is anchored on its printed label (read by Tesseract where
+// it is printed, else found by its ink near the type's zone), cut
 // tight around the value's own ink, read by Tesseract with a page
 // segmentation mode and whitelist that suit the field, and normalised
 // (dates as dd.mm.yyyy, names in the document's script).
@@ -76,6 +77,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			gray = imgutil.Gray(s.Image)
 		}
 		lay := newLayout(s.Image, s.Type)
+		if wr, ok := r.(WordReader); ok {
+			lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+		}
 		s := s
 		for _, f := range s.Type.Fields {
 			if names != nil && !names[f.Name] {

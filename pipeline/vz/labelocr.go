@@ -1,0 +1,191 @@
+package vz
+
+import (
+	"context"
+	"image"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/docscan/docscan/pipeline/internal/editdist"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// WordReader reads text with each word's box; *ocr.Pool implements it.
+// A Reader that is also a WordReader lets the fields follow their
+// labels as Tesseract finds them printed, wherever that is.
+type WordReader interface {
+	Words(ctx context.Context, img *image.Gray, req ocr.Request) ([]ocr.Word, error)
+}
+
+// labelScale is how much finer than the warped side the labels are read:
+// at the warp's 12 px/mm a label's capitals are about 20 px, which
+// Tesseract reads; 1.5 reads no more labels on kz-dev and costs 2.2 times
+// as much.
+const labelScale = 1.0
+
+// minLabelSimilarity is how closely a run of words must read as a label
+// to stand for it: a label is printed text, read well, and a value near
+// a label's spelling is still caught by isLabel.
+const minLabelSimilarity = 0.7
+
+// findLabels reads the side's text once and returns, for each field of
+// t with a label of words, where that label is printed (in the warped
+// side's pixels). A field whose label is not read is missing from the
+// map; the caller falls back to the label's ink near the type's zone.
+func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func(image.Rectangle, float64) *image.Gray, t *typedb.Type, names map[string]bool) map[string]image.Rectangle {
+	var want []typedb.Field
+	area := image.Rectangle{}
+	w, h := gray.Rect.Dx(), gray.Rect.Dy()
+	for _, f := range t.Fields {
+		if names != nil && !names[f.Name] {
+			continue
+		}
+		if len([]rune(letters(t.PrintedLabel(f)))) < 3 || f.LabelZone.Width() <= 0 {
+			continue
+		}
+		want = append(want, f)
+		// where the label may be: its zone, give or take what another
+		// printer moves it, and the value's zone (a label set lower)
+		z := f.LabelZone.Pixels(w, h).Union(f.Zone.Pixels(w, h))
+		area = area.Union(z.Inset(-h / 12))
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	area = area.Intersect(gray.Rect)
+	if area.Dx() < 16 || area.Dy() < 16 {
+		return nil
+	}
+	img, scale := gray.SubImage(area).(*image.Gray), 1.0
+	if sample != nil && labelScale > 1 {
+		img, scale = sample(area, labelScale), labelScale
+	}
+	words, err := r.Words(ctx, img, ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto})
+	if err != nil || len(words) == 0 {
+		return nil
+	}
+	// back to the warped side's pixels
+	for i := range words {
+		b := words[i].Box.Sub(img.Rect.Min)
+		words[i].Box = image.Rect(int(float64(b.Min.X)/scale), int(float64(b.Min.Y)/scale),
+			int(math.Ceil(float64(b.Max.X)/scale)), int(math.Ceil(float64(b.Max.Y)/scale))).Add(area.Min)
+	}
+	lines := wordLines(words)
+	out := map[string]image.Rectangle{}
+	for _, f := range want {
+		if b, ok := bestLabelRun(lines, t, f, w, h); ok {
+			out[f.Name] = b
+		}
+	}
+	return out
+}
+
+// wordLines groups words by Tesseract's lines, each left to right.
+func wordLines(words []ocr.Word) [][]ocr.Word {
+	by := map[int][]ocr.Word{}
+	var keys []int
+	for _, w := range words {
+		if _, ok := by[w.Line]; !ok {
+			keys = append(keys, w.Line)
+		}
+		by[w.Line] = append(by[w.Line], w)
+	}
+	sort.Ints(keys)
+	out := make([][]ocr.Word, 0, len(keys))
+	for _, k := range keys {
+		l := by[k]
+		sort.Slice(l, func(i, j int) bool { return l[i].Box.Min.X < l[j].Box.Min.X })
+		out = append(out, l)
+	}
+	return out
+}
+
+// bestLabelRun is the box of the run of words, within one line, that
+// reads most like f's label (the pair, or either language alone); among
+// equally good readings, the one nearest the type's label zone.
+func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) (image.Rectangle, bool) {
+	var targets [][]rune
+	for _, s := range []string{t.PrintedLabel(f), f.Labels.KK, f.Labels.RU} {
+		l := []rune(ToCyrillic(letters(s)))
+		// a half too short to tell labels apart ("АТЫ" of "АТЫ / ИМЯ"
+		// and of "ӘКЕСІНІҢ АТЫ") stands only within the pair
+		if len(l) >= 5 || (len(targets) == 0 && len(l) >= 3) {
+			targets = append(targets, l)
+		}
+	}
+	lz := f.LabelZone.Pixels(w, h)
+	best, bestD := 0.0, math.Inf(1)
+	var box image.Rectangle
+	for _, l := range lines {
+		for i := range l {
+			run := ""
+			b := image.Rectangle{}
+			for j := i; j < len(l) && j < i+6; j++ {
+				run += l[j].Text
+				b = b.Union(l[j].Box)
+				got := []rune(ToCyrillic(letters(run)))
+				for ti, tg := range targets {
+					s := 1 - float64(editdist.Levenshtein(got, tg))/float64(max(len(got), len(tg)))
+					if ti > 0 {
+						// one language's half alone: a little less sure
+						s -= 0.05
+					}
+					if s < minLabelSimilarity {
+						continue
+					}
+					// labels are set from their left edge: a short
+					// label's centre is far from its wide zone's
+					d := math.Hypot(float64(b.Min.X-lz.Min.X), float64(b.Min.Y+b.Max.Y-lz.Min.Y-lz.Max.Y)/2)
+					if s > best+0.02 || (s > best-0.02 && d < bestD) {
+						best, bestD, box = s, d, b
+						if ti > 0 {
+							box = extendRun(l, i, j, b)
+						}
+					}
+				}
+			}
+		}
+	}
+	// a label read far from where any card of the type prints it is
+	// another field's, or a value's
+	if best == 0 || bestD > 0.35*float64(h) {
+		return image.Rectangle{}, false
+	}
+	return box, true
+}
+
+// extendRun widens a label found by one language's half to the words
+// beside it on its line that are part of the printed pair ("/" and the
+// other half), so the label's box starts where the label does.
+func extendRun(l []ocr.Word, i, j int, b image.Rectangle) image.Rectangle {
+	gap := b.Dy() * 2
+	for k := i - 1; k >= 0; k-- {
+		if b.Min.X-l[k].Box.Max.X > gap || !labelish(l[k].Text) {
+			break
+		}
+		b = b.Union(l[k].Box)
+	}
+	for k := j + 1; k < len(l); k++ {
+		if l[k].Box.Min.X-b.Max.X > gap || !labelish(l[k].Text) {
+			break
+		}
+		b = b.Union(l[k].Box)
+	}
+	return b
+}
+
+// labelish is a word that may be part of a label: the slash, or letters.
+func labelish(s string) bool {
+	if strings.TrimSpace(s) == "/" {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
