@@ -246,29 +246,9 @@ func TestScanOnSimulator(t *testing.T) {
 func TestRecognizeUploadAndFetch(t *testing.T) {
 	glass, truth := renderGlass(t, "kz-id-2014", 12, specimen.Genuine)
 	_, base, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-outbox-retention", "1h")
-
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("api_key", testKey)
-	_ = w.WriteField("country_code", "kz")
-	for field, side := range map[string]string{"frontside_image": "front", "backside_image": "back"} {
-		data, err := os.ReadFile(filepath.Join(glass, side, "white.png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw, _ := w.CreateFormFile(field, "doc_"+side+".png")
-		fw.Write(data)
-	}
-	w.Close()
-	resp, err := http.Post(base+"/api/v1/recognize", w.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res map[string]any
-	json.NewDecoder(resp.Body).Decode(&res)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("recognize: %d %v", resp.StatusCode, res["detail"])
+	code, res := postSides(t, base, glass)
+	if code != http.StatusOK {
+		t.Fatalf("recognize: %d %v", code, res["detail"])
 	}
 	if res["document_number"] != truth.Person.DocumentNumber {
 		t.Errorf("document_number %q, want %q", res["document_number"], truth.Person.DocumentNumber)
@@ -283,7 +263,7 @@ func TestRecognizeUploadAndFetch(t *testing.T) {
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/results/"+res["result_id"].(string), nil)
 	req.Header.Set("X-API-Key", testKey)
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -297,7 +297,10 @@ func TestHWScanEndToEnd(t *testing.T) {
 		}
 	}
 
-	d, base, stop := startDaemon(t, "-hal", "gpio", "-camera", "v4l2:"+loop, "-telemetry-interval", "0")
+	// Under TCG on a busy host a frame can take seconds to arrive, longer
+	// than UV's 2 s safety limit (tested in lights); a wider limit keeps
+	// this test about the wiring, not the host's load.
+	d, base, stop := startDaemon(t, "-hal", "gpio", "-camera", "v4l2:"+loop, "-telemetry-interval", "0", "-uv-max-on", "10s")
 	if d.hw.simLEDs != nil {
 		t.Fatal("the daemon runs on the simulated board, not on GPIO")
 	}

@@ -73,7 +73,15 @@ func fill(b *testing.B, o *Outbox, n int) []string {
 		for i := start; i < min(n, start+perTx); i++ {
 			ids[i] = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
 			e := entry(ids[i], 400)
-			batch = append(batch, &request{kind: reqPut, value: encodeRecord(e, time.Time{}), resultID: e.ResultID, done: make(chan reply, 1)})
+			slot, key, err := o.keys.alloc()
+			if err != nil {
+				b.Fatal(err)
+			}
+			v, err := sealRecord(encodeRecord(e, time.Time{}), slot, key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch = append(batch, &request{kind: reqPut, value: v, resultID: e.ResultID, slot: slot, sealed: true, done: make(chan reply, 1)})
 		}
 		o.commit(batch)
 		for _, r := range batch {
@@ -134,11 +142,11 @@ func findByWalk(o *Outbox, resultID string) (Record, error) {
 			}
 			c := bk.Cursor()
 			for k, v := c.Last(); k != nil; k, v = c.Prev() {
-				head, err := decodeRecord(v, false, true)
+				head, err := decodeRecord(v, nil, false, true)
 				if err != nil || head.ResultID != resultID {
 					continue
 				}
-				rec, err := decodeRecord(v, true, false)
+				rec, err := decodeRecord(v, o.keys, true, false)
 				if err != nil {
 					return err
 				}

@@ -91,12 +91,18 @@ func (o *Outbox) commit(batch []*request) {
 	replies := make([]reply, len(batch))
 	var st counters
 	added, removed := false, false
+	var gone []uint32 // key slots of the records this batch deletes
 	o.mu.RLock()
 	err := errNoDB
 	if o.db != nil {
+		// The new records' keys reach the card before the records do.
+		err = o.keys.sync()
+	}
+	if o.db != nil && err == nil {
 		err = o.db.Update(func(tx *bolt.Tx) error {
 			st = o.snapshot()
 			added, removed = false, false
+			gone = gone[:0]
 			pending, err := tx.CreateBucketIfNotExists(bucketPending)
 			if err != nil {
 				return err
@@ -109,7 +115,7 @@ func (o *Outbox) commit(batch []*request) {
 			if err != nil {
 				return err
 			}
-			b := buckets{tx: tx, pending: pending, delivered: delivered, idx: idx, st: &st}
+			b := buckets{tx: tx, pending: pending, delivered: delivered, idx: idx, st: &st, gone: &gone}
 			for i, r := range batch {
 				var err error
 				switch r.kind {
@@ -143,6 +149,25 @@ func (o *Outbox) commit(batch []*request) {
 			o.signalChanged()
 		}
 	}
+	// Keys of records that are not stored (refused, or the commit failed)
+	// and of records the commit deleted are destroyed. If this fails or
+	// the device stops first, Open destroys every key no record holds.
+	for i, r := range batch {
+		if r.kind == reqPut && r.sealed && (err != nil || replies[i].err != nil) {
+			gone = append(gone, r.slot)
+		}
+	}
+	if err != nil {
+		gone = gone[:0]
+		for _, r := range batch {
+			if r.kind == reqPut && r.sealed {
+				gone = append(gone, r.slot)
+			}
+		}
+	}
+	if serr := o.keys.shred(gone); serr != nil {
+		o.log.Error("outbox: destroying record keys failed; retried at the next start", "err", serr)
+	}
 	for i, r := range batch {
 		r.done <- replies[i]
 	}
@@ -156,6 +181,16 @@ type buckets struct {
 	pending, delivered *bolt.Bucket
 	idx                *bolt.Bucket // the result index
 	st                 *counters
+	gone               *[]uint32 // key slots of the records deleted
+}
+
+// forget notes the key slot of a record about to be deleted, so its key is
+// destroyed once the deletion commits. Call it before the delete: v
+// belongs to the transaction's page.
+func forget(gone *[]uint32, v []byte) {
+	if slot, ok := recordSlot(v); ok {
+		*gone = append(*gone, slot)
+	}
 }
 
 func (o *Outbox) fits(b buckets, size int64) bool {
@@ -178,14 +213,14 @@ func (o *Outbox) applyPut(b buckets, r *request, now time.Time) (reply, error) {
 	for !o.fits(b, size) {
 		switch {
 		case b.st.deliveredCount > 0:
-			n, err := deleteFirst(b.delivered, b.idx, indexDelivered)
+			n, err := deleteFirst(b.delivered, b.idx, indexDelivered, b.gone)
 			if err != nil {
 				return reply{}, err
 			}
 			b.st.deliveredCount--
 			b.st.deliveredBytes -= int64(n)
 		case o.opts.WhenFull == DropOldest && b.st.pendingCount > 0:
-			n, err := deleteFirst(b.pending, b.idx, indexPending)
+			n, err := deleteFirst(b.pending, b.idx, indexPending, b.gone)
 			if err != nil {
 				return reply{}, err
 			}
@@ -217,7 +252,7 @@ func (o *Outbox) applyPut(b buckets, r *request, now time.Time) (reply, error) {
 }
 
 // deleteFirst removes a bucket's first record and returns its accounted size.
-func deleteFirst(bk, idx *bolt.Bucket, tag byte) (int, error) {
+func deleteFirst(bk, idx *bolt.Bucket, tag byte, gone *[]uint32) (int, error) {
 	c := bk.Cursor()
 	k, v := c.First()
 	if k == nil {
@@ -227,6 +262,7 @@ func deleteFirst(bk, idx *bolt.Bucket, tag byte) (int, error) {
 	if err := unindex(idx, tag, k, v); err != nil {
 		return 0, err
 	}
+	forget(gone, v)
 	return n, c.Delete()
 }
 
@@ -253,6 +289,8 @@ func (o *Outbox) applyAck(b buckets, seqs []uint64, now time.Time) error {
 			}
 			b.st.deliveredCount++
 			b.st.deliveredBytes += size
+		} else {
+			forget(b.gone, v)
 		}
 		if err := b.pending.Delete(key); err != nil {
 			return err
@@ -277,6 +315,7 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 				if err := unindex(b.idx, indexPending, k, v); err != nil {
 					return n, err
 				}
+				forget(b.gone, v)
 				if err := c.Delete(); err != nil {
 					return n, err
 				}
@@ -294,6 +333,7 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 			if err := unindex(b.idx, indexDelivered, k, v); err != nil {
 				return n, err
 			}
+			forget(b.gone, v)
 			if err := c.Delete(); err != nil {
 				return n, err
 			}
@@ -316,6 +356,7 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 			if err := unindex(b.idx, indexPending, seqKey(s), v); err != nil {
 				return n, err
 			}
+			forget(b.gone, v)
 			if err := b.pending.Delete(seqKey(s)); err != nil {
 				return n, err
 			}
@@ -336,9 +377,11 @@ func applyPurge(b buckets, spec PurgeSpec) (int, error) {
 		return nil
 	})
 	for i, k := range keys {
-		if err := unindex(b.idx, indexDelivered, k, b.delivered.Get(k)); err != nil {
+		v := b.delivered.Get(k)
+		if err := unindex(b.idx, indexDelivered, k, v); err != nil {
 			return n, err
 		}
+		forget(b.gone, v)
 		if err := b.delivered.Delete(k); err != nil {
 			return n, err
 		}
@@ -355,11 +398,13 @@ func (o *Outbox) sweep() {
 	if o.opts.Retention > 0 || o.opts.TTL > 0 {
 		now := o.opts.Now()
 		var st counters
+		var gone []uint32
 		o.mu.RLock()
 		err := errNoDB
 		if o.db != nil {
 			err = o.db.Update(func(tx *bolt.Tx) error {
 				st = o.snapshot()
+				gone = gone[:0]
 				idx := tx.Bucket(bucketIndex)
 				if bk := tx.Bucket(bucketDelivered); bk != nil && o.opts.Retention > 0 {
 					cutoff := deliveredKey(now.Add(-o.opts.Retention), ^uint64(0))
@@ -370,6 +415,7 @@ func (o *Outbox) sweep() {
 						if err := unindex(idx, indexDelivered, k, v); err != nil {
 							return err
 						}
+						forget(&gone, v)
 						if err := c.Delete(); err != nil {
 							return err
 						}
@@ -389,6 +435,7 @@ func (o *Outbox) sweep() {
 						if err := unindex(idx, indexPending, k, v); err != nil {
 							return err
 						}
+						forget(&gone, v)
 						if err := c.Delete(); err != nil {
 							return err
 						}
@@ -403,6 +450,9 @@ func (o *Outbox) sweep() {
 			return
 		}
 		o.publish(st)
+		if err := o.keys.shred(gone); err != nil {
+			o.log.Error("outbox: destroying record keys failed; retried at the next start", "err", err)
+		}
 	}
 	o.maybeCompact()
 }

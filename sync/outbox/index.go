@@ -39,7 +39,7 @@ func unindex(idx *bolt.Bucket, tag byte, key, v []byte) error {
 	if idx == nil {
 		return nil
 	}
-	head, err := decodeRecord(v, false, true)
+	head, err := decodeRecord(v, nil, false, true)
 	if err != nil {
 		return nil // never indexed: Open drops records that do not decode
 	}
@@ -57,7 +57,7 @@ func moveIndex(idx *bolt.Bucket, v []byte, fromTag byte, fromKey []byte, toTag b
 	if idx == nil {
 		return nil
 	}
-	head, err := decodeRecord(v, false, true)
+	head, err := decodeRecord(v, nil, false, true)
 	if err != nil {
 		return nil
 	}
@@ -98,7 +98,7 @@ func ensureIndex(db *bolt.DB, rebuild bool) error {
 				continue
 			}
 			err := bk.ForEach(func(k, v []byte) error {
-				head, err := decodeRecord(v, false, true)
+				head, err := decodeRecord(v, nil, false, true)
 				if err != nil {
 					return nil
 				}

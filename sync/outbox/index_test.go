@@ -29,7 +29,7 @@ func checkIndex(t *testing.T, o *Outbox) map[string]string {
 		for _, name := range [][]byte{bucketPending, bucketDelivered} {
 			if bk := tx.Bucket(name); bk != nil {
 				_ = bk.ForEach(func(k, v []byte) error {
-					h, _ := decodeRecord(v, false, true)
+					h, _ := decodeRecord(v, nil, false, true)
 					ids[h.ResultID] = true
 					return nil
 				})
@@ -41,7 +41,7 @@ func checkIndex(t *testing.T, o *Outbox) map[string]string {
 			if v == nil {
 				return fmt.Errorf("index entry %s names no record", id)
 			}
-			if h, _ := decodeRecord(v, false, true); h.ResultID != id {
+			if h, _ := decodeRecord(v, nil, false, true); h.ResultID != id {
 				return fmt.Errorf("index entry %s names a record of %s", id, h.ResultID)
 			}
 			delete(ids, id)

@@ -18,6 +18,7 @@ import (
 type Reader struct {
 	db   *bolt.DB
 	path string
+	keys *keyring // read from the key file at open
 }
 
 // RecordInfo is a record's metadata, without payload or image data.
@@ -46,7 +47,12 @@ func OpenReadOnly(path string, lockTimeout time.Duration) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{db: db, path: path}, nil
+	keys, err := readKeyringFile(keysPath(path))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Reader{db: db, path: path, keys: keys}, nil
 }
 
 // Close releases the file.
@@ -62,7 +68,7 @@ func (r *Reader) view(fn func(tx *bolt.Tx) error) (err error) {
 // List calls fn for every undelivered record in order, then for every
 // delivered one kept for retention, in delivery order.
 func (r *Reader) List(fn func(RecordInfo) error) error {
-	return r.view(func(tx *bolt.Tx) error { return listTx(tx, fn) })
+	return r.view(func(tx *bolt.Tx) error { return listTx(tx, r.keys, fn) })
 }
 
 // List is Reader.List on the open outbox, for the daemon that holds it
@@ -70,10 +76,10 @@ func (r *Reader) List(fn func(RecordInfo) error) error {
 func (o *Outbox) List(fn func(RecordInfo) error) error {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return o.db.View(func(tx *bolt.Tx) error { return listTx(tx, fn) })
+	return o.db.View(func(tx *bolt.Tx) error { return listTx(tx, o.keys, fn) })
 }
 
-func listTx(tx *bolt.Tx, fn func(RecordInfo) error) error {
+func listTx(tx *bolt.Tx, keys keySource, fn func(RecordInfo) error) error {
 	for _, name := range [][]byte{bucketPending, bucketDelivered} {
 		b := tx.Bucket(name)
 		if b == nil {
@@ -81,7 +87,7 @@ func listTx(tx *bolt.Tx, fn func(RecordInfo) error) error {
 		}
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			info, err := recordInfo(name, k, v)
+			info, err := recordInfo(name, k, v, keys)
 			if err != nil {
 				return err
 			}
@@ -93,8 +99,8 @@ func listTx(tx *bolt.Tx, fn func(RecordInfo) error) error {
 	return nil
 }
 
-func recordInfo(bucket, k, v []byte) (RecordInfo, error) {
-	rec, err := decodeRecord(v, false, false)
+func recordInfo(bucket, k, v []byte, keys keySource) (RecordInfo, error) {
+	rec, err := decodeRecord(v, keys, false, false)
 	if err != nil {
 		return RecordInfo{}, fmt.Errorf("%w: record %x in %s: %w", ErrCorrupt, k, bucket, err)
 	}
@@ -122,7 +128,7 @@ func (r *Reader) Get(seq uint64) (Record, error) {
 	err := r.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketPending); b != nil {
 			if v := b.Get(seqKey(seq)); v != nil {
-				rec, err := decodeRecord(v, true, false)
+				rec, err := decodeRecord(v, r.keys, true, false)
 				if err != nil {
 					return fmt.Errorf("%w: record %d: %w", ErrCorrupt, seq, err)
 				}
@@ -134,7 +140,7 @@ func (r *Reader) Get(seq uint64) (Record, error) {
 			c := b.Cursor()
 			for k, v := c.First(); k != nil; k, v = c.Next() {
 				if len(k) == 16 && beUint64(k[8:]) == seq {
-					rec, err := decodeRecord(v, true, false)
+					rec, err := decodeRecord(v, r.keys, true, false)
 					if err != nil {
 						return fmt.Errorf("%w: record %d: %w", ErrCorrupt, seq, err)
 					}

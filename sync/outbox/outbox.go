@@ -7,6 +7,10 @@
 // every request queued while the previous commit was syncing and applies
 // them in one transaction, so a burst costs one fsync, not one per result.
 //
+// Each record's payload and images are sealed with a key of its own, kept
+// in a separate file and zeroed when the record leaves (keys.go), so that
+// no delivered result can be read from the card.
+//
 // Keys are big-endian sequence numbers from bbolt's NextSequence, so a
 // cursor walks the outbox in FIFO order. Sequence numbers survive
 // compaction but restart after a corrupt file is moved aside: consumers
@@ -234,6 +238,8 @@ type Outbox struct {
 	mu sync.RWMutex
 	db *bolt.DB
 
+	keys *keyring // the records' keys (keys.go)
+
 	reqs     chan *request
 	closeMu  sync.RWMutex
 	closed   bool
@@ -271,6 +277,10 @@ type request struct {
 	// put
 	value    []byte
 	resultID string
+	slot     uint32 // the key slot of a sealed value
+	sealed   bool
+	// submitted: the committer took the request (submit sets it).
+	submitted bool
 	// ack, purge
 	seqs []uint64
 	// purge
@@ -314,17 +324,63 @@ func Open(opts Options) (*Outbox, error) {
 	if err := checkFileSize(opts.Path, opts.MaxFileSize); err != nil {
 		return nil, err
 	}
+	keys, err := openKeyring(keysPath(opts.Path))
+	if err != nil {
+		return nil, err
+	}
+	o.keys = keys
 	db, err := o.openValidated()
 	var corrupt *corruptError
 	if errors.As(err, &corrupt) {
 		db, err = o.recoverCorrupt(corrupt)
 	}
+	if err == nil {
+		err = o.shredOrphanKeys(db)
+		if err != nil {
+			db.Close()
+		}
+	}
 	if err != nil {
+		keys.close()
 		return nil, err
 	}
 	o.db = db
 	go o.run()
 	return o, nil
+}
+
+// shredOrphanKeys destroys every key that no stored record holds: keys of
+// records deleted just before the device stopped, of records never
+// committed, and, after a corrupt file was moved aside, of all the records
+// in it (they will never be sent, and the file stays on the card).
+func (o *Outbox) shredOrphanKeys(db *bolt.DB) error {
+	live := make(map[uint32]bool)
+	err := db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketPending, bucketDelivered} {
+			if b := tx.Bucket(name); b != nil {
+				if err := b.ForEach(func(_, v []byte) error {
+					if slot, ok := recordSlot(v); ok {
+						live[slot] = true
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: list record keys: %w", err)
+	}
+	n, err := o.keys.shredAllBut(live)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		o.log.Info("outbox: destroyed the keys of records no longer stored", "count", n)
+	}
+	return nil
 }
 
 func compactPath(path string) string { return path + ".compact" }
@@ -418,7 +474,11 @@ func (o *Outbox) validate(db *bolt.DB) (err error) {
 				if v == nil {
 					return &corruptError{reason: fmt.Sprintf("unexpected nested bucket in %s", name)}
 				}
-				if _, err := decodeRecord(v, false, true); err != nil {
+				// Sealed bodies are opened too (a key lost or a body
+				// damaged is found here, not by the uplink), unless
+				// SkipCheck asks for a fast start: then the key's
+				// presence is checked.
+				if _, err := decodeRecord(v, o.keys, false, o.opts.SkipCheck); err != nil || !o.hasKey(v) {
 					bad = append(bad, append(append([]byte(nil), name...), append([]byte{0}, k...)...))
 					return nil
 				}
@@ -556,9 +616,42 @@ func (o *Outbox) Put(ctx context.Context, e Entry) (uint64, error) {
 	if err := e.validate(); err != nil {
 		return 0, err
 	}
-	r := &request{kind: reqPut, value: encodeRecord(e, time.Time{}), resultID: e.ResultID}
+	slot, key, err := o.keys.alloc()
+	if err != nil {
+		return 0, err
+	}
+	plain := encodeRecord(e, time.Time{})
+	value, err := sealRecord(plain, slot, key)
+	clear(plain)
+	clear(key)
+	if err != nil {
+		o.dropKey(slot)
+		return 0, err
+	}
+	r := &request{kind: reqPut, value: value, resultID: e.ResultID, slot: slot, sealed: true}
 	rep, err := o.submit(ctx, r)
+	if !r.submitted {
+		o.dropKey(slot)
+	}
 	return rep.seq, err
+}
+
+// hasKey reports whether a sealed record's key is in the key file (a
+// plain record needs none).
+func (o *Outbox) hasKey(v []byte) bool {
+	slot, sealed := recordSlot(v)
+	if !sealed {
+		return true
+	}
+	_, ok := o.keys.key(slot)
+	return ok
+}
+
+// dropKey destroys the key of a record that never reached the committer.
+func (o *Outbox) dropKey(slot uint32) {
+	if err := o.keys.shred([]uint32{slot}); err != nil {
+		o.log.Error("outbox: destroying a record key failed; retried at the next start", "err", err)
+	}
 }
 
 // Ack marks results delivered (their PUBACK arrived): they are deleted, or
@@ -604,6 +697,7 @@ func (o *Outbox) submit(ctx context.Context, r *request) (reply, error) {
 		o.closeMu.RUnlock()
 		return reply{}, fmt.Errorf("outbox: %w", ctx.Err())
 	}
+	r.submitted = true
 	o.closeMu.RUnlock()
 	rep := <-r.done
 	return rep, rep.err
@@ -640,7 +734,7 @@ func (o *Outbox) Pending(after uint64, max int) ([]Record, error) {
 		}
 		c := b.Cursor()
 		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
-			r, err := decodeRecord(v, true, false)
+			r, err := decodeRecord(v, o.keys, true, false)
 			if err != nil {
 				return fmt.Errorf("outbox: record %x: %w", k, err)
 			}
@@ -714,6 +808,9 @@ func (o *Outbox) Close() error {
 	}
 	err := o.db.Close()
 	o.db = nil
+	if kerr := o.keys.close(); err == nil {
+		err = kerr
+	}
 	return err
 }
 
@@ -741,7 +838,7 @@ func (o *Outbox) Find(resultID string) (Record, error) {
 		if v == nil {
 			return nil
 		}
-		rec, err := decodeRecord(v, true, false)
+		rec, err := decodeRecord(v, o.keys, true, false)
 		if err != nil {
 			return fmt.Errorf("outbox: record %x: %w", k, err)
 		}
