@@ -142,6 +142,53 @@ func qualitiesOf(front, back *side) Qualities {
 	return q
 }
 
+// unreadSides marks each side whose type was not identified (a rejection,
+// or a back that is no known type's).
+func unreadSides(qs *Qualities, front, back *side) {
+	for _, x := range []struct {
+		s *side
+		q **quality.Report
+	}{{front, &qs.Frontside}, {back, &qs.Backside}} {
+		if x.s == nil || x.s.best != nil {
+			continue
+		}
+		detail := "a document was found but its type was not identified"
+		if !x.s.found && x.s.mrz == nil {
+			detail = "no document outline, MRZ or known type's print found"
+		}
+		*x.q = (*x.q).WithUnread(quality.UnreadDocument, detail)
+	}
+}
+
+// unreadMRZ marks the side whose MRZ was expected but not read surely: a
+// side where one was found (read unsurely), else an identified side whose
+// type prints one.
+func unreadMRZ(qs *Qualities, sides []*side, reason string) {
+	var target *side
+	for _, s := range sides {
+		if s.mrz != nil {
+			target = s
+			break
+		}
+	}
+	if target == nil {
+		for _, s := range sides {
+			if s.best != nil && s.best.Type.MRZFormat != typedb.MRZNone {
+				target = s
+				break
+			}
+		}
+	}
+	if target == nil {
+		return
+	}
+	q := &qs.Frontside
+	if target.name == typedb.Back {
+		q = &qs.Backside
+	}
+	*q = (*q).WithUnread(quality.UnreadMRZ, reason)
+}
+
 // ReasonGlare is the reason of a check that could not run because glare
 // lay over its zone.
 const ReasonGlare = "glare over the zone"

@@ -81,6 +81,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	err = e.decide(front, back)
 	qs := qualitiesOf(front, back)
 	if err != nil {
+		unreadSides(&qs, front, back)
 		return nil, &QualityError{Err: err, Quality: qs}
 	}
 
@@ -135,6 +136,10 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	default:
 		sum := MRZSummary(m.Summary())
 		res.MRZ = &sum
+	}
+	unreadSides(&res.Quality, front, back)
+	if res.MRZ == nil {
+		unreadMRZ(&res.Quality, sides, res.MRZReason)
 	}
 
 	t0 := time.Now()

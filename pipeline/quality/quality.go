@@ -165,7 +165,46 @@ type Report struct {
 	Brightness  *Range   `json:"brightness"`  // mid-tone luma
 	Contrast    *Measure `json:"contrast"`    // luma p98 − p2; least
 
+	// Unread is set when the side could not be read: what, and whether
+	// the measures explain it. Null when the side was read.
+	Unread *Unread `json:"unread"`
+
 	glare *glareGrid
+}
+
+// What could not be read on a side (Unread.What).
+const (
+	UnreadDocument = "document" // no document found, or its type not identified
+	UnreadMRZ      = "mrz"      // the MRZ its type prints, or one found, not read surely
+)
+
+// Unread says what on a side could not be read and why, so that a
+// terminal can tell "capture it again" from "this capture is fine, the
+// document is what cannot be read here".
+type Unread struct {
+	What string `json:"what"`
+	// ByQuality: a measure failed, so a better capture may read it.
+	ByQuality bool `json:"by_quality"`
+	// Reason says it in words.
+	Reason string `json:"reason"`
+}
+
+// WithUnread returns a copy of r saying that what could not be read, and
+// why: detail is what the reader found; the failed measures, or their
+// passing, say whether the capture is the cause.
+func (r *Report) WithUnread(what, detail string) *Report {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	u := &Unread{What: what, ByQuality: !r.OK}
+	if r.OK {
+		u.Reason = detail + "; every quality measure passes, so the capture is not the cause as measured: the print may be damaged, non-standard or of a kind not read here"
+	} else {
+		u.Reason = detail + "; fix the capture: " + r.Reason
+	}
+	c.Unread = u
+	return &c
 }
 
 // The measures' names, as in Report.Failed and the metric's label.
