@@ -280,9 +280,12 @@ func TestHWV4L2Stream(t *testing.T) {
 		if err != nil {
 			t.Fatalf("capture %d: %v", i, err)
 		}
-		// Fresh: the frame was produced after the call, and the frames
-		// skipped to get there took at least the stale ones' time.
-		if d := f.Time.Sub(called); d < time.Duration(stale)*period-period/2 {
+		// Fresh: the frame was produced after the call, at least a period
+		// past the first stale one. (The count skipped is the sequence
+		// check below; emulated under load, vivid's frames jitter by more
+		// than half a period, so time bounds only what jitter cannot
+		// explain.)
+		if d := f.Time.Sub(called); d < time.Duration(stale-1)*period {
 			t.Errorf("capture %d: frame %v after the call; skipping %d stale frames at %v takes longer", i, d, stale, period)
 		}
 		if i > 0 {
