@@ -66,6 +66,13 @@ func TestFindRendered(t *testing.T) {
 		{Lines: linesTD1},
 		{Lines: linesTD1, Rotate: 268, JPEG: 50},
 		{Lines: linesTD1, CapHeight: 10, Noise: 5},
+		// Another hand's card: lines set closer than ICAO's pitch, the
+		// last one near the card's edge.
+		{Lines: linesTD1, LineStep: 1.45, Bottom: 0.9},
+		{Lines: linesTD1, LineStep: 1.4, Bottom: 0.8, Rotate: -2, JPEG: 70, CapHeight: 36},
+		{Lines: linesTD3, LineStep: 1.45, Bottom: 0.9, Rotate: 1, CapHeight: 32},
+		{Lines: linesTD1, LineStep: 1.4, Bottom: 0.8, Rotate: -2, JPEG: 70},
+		{Lines: linesTD3, LineStep: 1.45, Bottom: 0.9, Rotate: 1},
 	}
 	for i, sc := range tests {
 		sc.Seed = uint64(i + 1)

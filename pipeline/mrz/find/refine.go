@@ -367,6 +367,26 @@ func spacingOK(a, b band, h float64) bool {
 	return d > minLineSpacing*h && d < maxLineSpacing*h
 }
 
+// inkShare is the share of inked pixels in column x between distances d0
+// and d1 from the centre row c, above ([0]) and below ([1]).
+func inkShare(ink []uint8, w, h, x int, c, d0, d1 float64) [2]float64 {
+	var sum [2]float64
+	n := 0.0
+	for d := d0; d <= d1; d++ {
+		n++
+		if y := int(c - d); y >= 0 && y < h {
+			sum[0] += float64(ink[y*w+x])
+		}
+		if y := int(c + d); y >= 0 && y < h {
+			sum[1] += float64(ink[y*w+x])
+		}
+	}
+	if n == 0 {
+		return sum
+	}
+	return [2]float64{sum[0] / n, sum[1] / n}
+}
+
 // fitBand follows the text line whose centre row at the patch's middle
 // is near y (with the given slope), between columns x0 and x1: it fits
 // the slope to the ink centroids of column chunks and finds the extent
@@ -421,18 +441,15 @@ func fitBand(ink []uint8, w, h int, y, slope, height float64, x0, x1 int) (band,
 		for yy := lo; yy <= hi; yy++ {
 			cols[x] += float64(ink[yy*w+x])
 		}
-		n := 0.0
-		for d := 0.8 * b.height; d <= 1.1*b.height; d++ {
-			n++
-			if y := int(c - d); y >= 0 && y < h {
-				above[x] += float64(ink[y*w+x])
-			}
-			if y := int(c + d); y >= 0 && y < h {
-				below[x] += float64(ink[y*w+x])
-			}
-		}
-		above[x] /= n
-		below[x] /= n
+		// A rule crossing the band is inked all the way out from it: just
+		// past the characters' own ink and further on. A neighbour line's
+		// print, even one set 1.4 heights away, leaves the gap between
+		// the lines clean, and a slanting edge passes the two stretches
+		// at different columns.
+		near := inkShare(ink, w, h, x, c, 0.6*b.height, 0.8*b.height)
+		far := inkShare(ink, w, h, x, c, 0.8*b.height, 1.1*b.height)
+		above[x] = min(near[0], far[0])
+		below[x] = min(near[1], far[1])
 	}
 	k := max(2, int(0.45*b.height))
 	bar := func(g []float64, x int) bool {
@@ -478,15 +495,26 @@ func fitBand(ink []uint8, w, h int, y, slope, height float64, x0, x1 int) (band,
 			}
 		}
 	}
-	pk := slices.Max(rows)
-	n := 0
-	for _, v := range rows {
-		if v >= 0.5*pk {
-			n++
+	// Only the run of rows through the line's own peak counts: a line set
+	// closer than ICAO's pitch, or a card's edge just below the last
+	// line, also inks rows within the window, beyond a gap.
+	near := max(1, int(0.75*b.height))
+	pr := off
+	for r := max(0, off-near); r <= min(len(rows)-1, off+near); r++ {
+		if rows[r] > rows[pr] {
+			pr = r
 		}
 	}
-	if n > 0 {
-		b.height = float64(n)
+	pk := rows[pr]
+	lo, hi := pr, pr
+	for lo > 0 && rows[lo-1] >= 0.5*pk {
+		lo--
+	}
+	for hi < len(rows)-1 && rows[hi+1] >= 0.5*pk {
+		hi++
+	}
+	if pk > 0 {
+		b.height = float64(hi - lo + 1)
 	}
 	return b, bestMass > 0
 }
