@@ -71,19 +71,28 @@ func realImages(t testing.TB) []realImage {
 // a foreign passport is read as the generic ICAO type its MRZ names.
 func postImage(t testing.TB, base, path, country string) (int, map[string]any) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return postImages(t, base, country, map[string]string{"frontside_image": path})
+}
+
+// postImages sends files (form field → path) to POST /api/v1/recognize
+// with the test key and country_code.
+func postImages(t testing.TB, base, country string, files map[string]string) (int, map[string]any) {
+	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	_ = w.WriteField("api_key", testKey)
 	_ = w.WriteField("country_code", country)
-	fw, err := w.CreateFormFile("frontside_image", filepath.Base(path))
-	if err != nil {
-		t.Fatal(err)
+	for field, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw, err := w.CreateFormFile(field, filepath.Base(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(data)
 	}
-	fw.Write(data)
 	w.Close()
 	resp, err := http.Post(base+"/api/v1/recognize", w.FormDataContentType(), &body)
 	if err != nil {
@@ -92,7 +101,7 @@ func postImage(t testing.TB, base, path, country string) (int, map[string]any) {
 	defer resp.Body.Close()
 	var out map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatalf("%v: %v", files, err)
 	}
 	return resp.StatusCode, out
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -101,27 +99,8 @@ func TestNoPersonalDataOnDiskAfterDelivery(t *testing.T) {
 // as a terminal does.
 func postSides(t *testing.T, base, glass string) (int, map[string]any) {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("api_key", testKey)
-	_ = w.WriteField("country_code", "kz")
-	for field, side := range map[string]string{"frontside_image": "front", "backside_image": "back"} {
-		data, err := os.ReadFile(filepath.Join(glass, side, "white.png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw, _ := w.CreateFormFile(field, "doc_"+side+".png")
-		fw.Write(data)
-	}
-	w.Close()
-	resp, err := http.Post(base+"/api/v1/recognize", w.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var res map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, res
+	return postImages(t, base, "kz", map[string]string{
+		"frontside_image": filepath.Join(glass, "front", "white.png"),
+		"backside_image":  filepath.Join(glass, "back", "white.png"),
+	})
 }
