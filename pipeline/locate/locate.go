@@ -86,13 +86,29 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	// print the colour of the background leaves holes in the region;
 	// they are document too
 	comp, area = fillHoles(comp, w, h)
+	if o, ok := judge(comp, area, dist, w, h); ok {
+		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+	}
+	// A document whose colour is too near its background's (a pale card
+	// on a pale desk) still ends in a step: its edges enclose it.
+	if comp, area, ok := edgeRegion(small); ok {
+		if o, ok := judge(comp, area, dist, w, h); ok {
+			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		}
+	}
+	return whole, ErrNoDocument
+}
+
+// judge fits the outline of a document region found in the working image
+// and says whether it is plausibly a document.
+func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
 	if area < w*h/12 {
-		return whole, ErrNoDocument
+		return Outline{}, false
 	}
 	outline := outlinePoints(comp, w, h)
 	hull := convexHull(outline)
 	if len(hull) < 4 {
-		return whole, ErrNoDocument
+		return Outline{}, false
 	}
 	rect := minAreaRect(hull)
 	var q imgutil.Quad
@@ -107,7 +123,7 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	q = order(q)
 	qa := quadArea(q)
 	if qa <= 0 {
-		return whole, ErrNoDocument
+		return Outline{}, false
 	}
 	fill := float64(area) / qa
 	lw, lh := q.Sides()
@@ -134,9 +150,105 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	}
 	contrast := meanDist(dist, comp) - meanDistOutside(dist, comp)
 	if fill < 0.85 || aspect < 1.2 || aspect > 1.9 || touch >= 3 || !nearParallelogram(q) {
-		return whole, ErrNoDocument
+		return Outline{}, false
 	}
-	return Outline{Quad: q.Scale(float64(f)), Fill: math.Min(fill, 1), Contrast: contrast}, nil
+	return Outline{Quad: q, Fill: math.Min(fill, 1), Contrast: contrast}, true
+}
+
+// Edge detection for edgeRegion, in 8-bit levels a pixel of the working
+// image: an edge is a gradient at least edgeMin and edgeNoise times the
+// frame's median gradient; around a document, at most maxEdgesAround of a
+// ring just outside it may be edges (a desk is smooth where a card's own
+// print, around its portrait, is not).
+const (
+	edgeMin        = 3.0
+	edgeNoise      = 4.0
+	maxEdgesAround = 0.08
+)
+
+// edgeRegion finds the largest region enclosed by edges in img: where
+// the colour distance cannot tell a document from its background, the
+// step at its edge still can, while light falls off across the frame
+// too slowly to make edges.
+func edgeRegion(img *image.RGBA) ([]bool, int, bool) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if w < 8 || h < 8 {
+		return nil, 0, false
+	}
+	luma := make([]float64, w*h)
+	for y := range h {
+		row := img.Pix[y*img.Stride:]
+		for x := range w {
+			luma[y*w+x] = 0.299*float64(row[4*x]) + 0.587*float64(row[4*x+1]) + 0.114*float64(row[4*x+2])
+		}
+	}
+	grad := make([]float64, w*h)
+	vals := make([]float64, 0, w*h)
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			at := func(dx, dy int) float64 { return luma[(y+dy)*w+x+dx] }
+			gx := (at(1, -1) + 2*at(1, 0) + at(1, 1) - at(-1, -1) - 2*at(-1, 0) - at(-1, 1)) / 8
+			gy := (at(-1, 1) + 2*at(0, 1) + at(1, 1) - at(-1, -1) - 2*at(0, -1) - at(1, -1)) / 8
+			g := math.Hypot(gx, gy)
+			grad[y*w+x] = g
+			vals = append(vals, g)
+		}
+	}
+	th := math.Max(edgeMin, edgeNoise*imgutil.MedianFloat(vals))
+	edge := make([]bool, w*h)
+	for i, g := range grad {
+		edge[i] = g >= th
+	}
+	// What no path from the frame's edge reaches without crossing an edge
+	// is enclosed; the largest such region is the candidate.
+	filled, _ := fillHoles(append([]bool(nil), edge...), w, h)
+	comp, area := largestComponent(filled, w, h)
+	if area == 0 {
+		return nil, 0, false
+	}
+	// The ring just outside the region must be quiet: 3 to 4 pixels out.
+	far, near := dilate(comp, w, h, 4), dilate(comp, w, h, 2)
+	ring, edges := 0, 0
+	for i := range comp {
+		if far[i] && !near[i] {
+			ring++
+			if edge[i] {
+				edges++
+			}
+		}
+	}
+	if ring == 0 || float64(edges) > maxEdgesAround*float64(ring) {
+		return nil, 0, false
+	}
+	return comp, area, true
+}
+
+// dilate returns mask grown by r pixels (a square), in two passes.
+func dilate(mask []bool, w, h, r int) []bool {
+	rows := make([]bool, w*h)
+	for y := range h {
+		run := -1 << 30 // last set column
+		for x := 0; x < w+r; x++ {
+			if x < w && mask[y*w+x] {
+				run = x
+			}
+			if t := x - r; t >= 0 && t < w {
+				rows[y*w+t] = run >= t-r // the last set column up to t+r
+			}
+		}
+	}
+	out := make([]bool, w*h)
+	for x := range w {
+		for y := range h {
+			for yy := max(0, y-r); yy <= min(h-1, y+r); yy++ {
+				if rows[yy*w+x] {
+					out[y*w+x] = true
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // minOppositeRatio is the shortest an edge may be against its opposite

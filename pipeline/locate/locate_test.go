@@ -219,3 +219,100 @@ func FuzzFind(f *testing.F) {
 		}
 	})
 }
+
+// TestFindLightOnLight: a light card on a light desk, its colour too
+// near the desk's for the colour distance, under light a little uneven,
+// as phone photos of ID cards on paper or a pale table are: its edge
+// still encloses it. Ten sides on five desks; before the edges were
+// followed, 2 were found within 2 % of the card's diagonal, now 8 are
+// (the pale grey table's front is not found, and its back is placed 2.3 %
+// off by the colour distance). The bar is the 8.
+func TestFindLightOnLight(t *testing.T) {
+	r := renderer(t)
+	ctx := context.Background()
+	found, sides := 0, 0
+	for i, c := range []struct {
+		ref   string
+		bg    color.RGBA
+		light float64
+	}{
+		{"kz-id-2014", color.RGBA{222, 214, 198, 255}, 0.15}, // beige paper
+		{"kz-id-2014", color.RGBA{205, 208, 212, 255}, 0.2},  // pale grey table
+		{"kz-id-2014", color.RGBA{232, 228, 220, 255}, 0.1},  // off-white
+		{"kz-id-2023", color.RGBA{214, 216, 210, 255}, 0.2},
+		{"icao-td1", color.RGBA{226, 222, 214, 255}, 0.15},
+	} {
+		spec, err := r.Render(ctx, c.ref, specimen.Options{Seed: int64(20 + i), PxPerMM: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, side := range spec.Sides {
+			sides++
+			d := specimen.Degradation{Scale: 0.7, Rotate: float64(3*i - 5), Light: c.light, LightAngle: float64(i + j),
+				Noise: 2, JPEGQuality: 85, Background: c.bg, Shift: [2]float64{0.3, -0.2}}
+			p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := Find(ctx, p.Layers[0])
+			if err != nil {
+				t.Logf("%s %s on %v: %v", c.ref, side.Name, c.bg, err)
+				continue
+			}
+			// within 2 % of the card's diagonal: the field zones follow
+			// their labels and the MRZ is found on its own
+			diag := math.Hypot(p.Corners[0][0]-p.Corners[2][0], p.Corners[0][1]-p.Corners[2][1])
+			if e := cornerError(o.Quad, p.Corners); e > 0.02*diag {
+				t.Logf("%s %s on %v: corners off by %.1f px (%.1f %% of the diagonal)", c.ref, side.Name, c.bg, e, 100*e/diag)
+				continue
+			}
+			found++
+		}
+	}
+	t.Logf("found %d of %d light sides on light desks", found, sides)
+	if found < 8 {
+		t.Errorf("found %d of %d light sides on light desks, want at least 8", found, sides)
+	}
+}
+
+func TestDilate(t *testing.T) {
+	const w, h = 9, 7
+	for _, c := range []struct {
+		r      int
+		at     [2]int
+		want   int // pixels set
+		corner bool
+	}{
+		{0, [2]int{4, 3}, 1, false},
+		{1, [2]int{4, 3}, 9, false},
+		{2, [2]int{4, 3}, 25, false},
+		{2, [2]int{0, 0}, 9, true},
+		{4, [2]int{8, 6}, 25, true},
+	} {
+		mask := make([]bool, w*h)
+		mask[c.at[1]*w+c.at[0]] = true
+		got := dilate(mask, w, h, c.r)
+		n := 0
+		for y := range h {
+			for x := range w {
+				inside := max(abs(x-c.at[0]), abs(y-c.at[1])) <= c.r
+				if got[y*w+x] != inside {
+					t.Fatalf("r %d at %v: pixel (%d,%d) = %v", c.r, c.at, x, y, got[y*w+x])
+				}
+				if got[y*w+x] {
+					n++
+				}
+			}
+		}
+		if n != c.want {
+			t.Errorf("r %d at %v: %d pixels, want %d", c.r, c.at, n, c.want)
+		}
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
