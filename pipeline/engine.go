@@ -265,8 +265,54 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	if err != nil && !errors.Is(err, locate.ErrNoDocument) {
 		return err
 	}
-	s.outline, s.found = o, err == nil
 	tm.since(StageLocate, s.name, t0)
+	if err := e.prepareOn(ctx, s, cands, o, err == nil, tm); err != nil {
+		return err
+	}
+	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP) {
+		return nil
+	}
+	// An outline that identifies nothing may have lost a pale corner to
+	// the colour distance: the outline the edges enclose gets its chance,
+	// and the side is what identifies better.
+	alt, err := locate.FindByEdges(ctx, s.white)
+	if err != nil || sameQuad(alt.Quad, o.Quad) {
+		return nil
+	}
+	other := side{name: s.name, in: s.in, white: s.white}
+	if err := e.prepareOn(ctx, &other, cands, alt, true, tm); err != nil {
+		return err
+	}
+	if other.best != nil && (s.best == nil || other.best.P > s.best.P) {
+		other.prep = s.prep
+		*s = other
+		s.best = &s.cands[0]
+	}
+	return nil
+}
+
+// sameQuad reports whether two outlines' corners lie within 1 % of the
+// first's diagonal of each other.
+func sameQuad(a, b imgutil.Quad) bool {
+	tol := 0.01 * math.Hypot(a[0].X-a[2].X, a[0].Y-a[2].Y)
+	for _, p := range a {
+		near := false
+		for _, q := range b {
+			near = near || math.Hypot(p.X-q.X, p.Y-q.Y) <= tol
+		}
+		if !near {
+			return false
+		}
+	}
+	return true
+}
+
+// prepareOn does the white frame's work on the outline o (found: it stood
+// out from a background): the MRZ, else the page placed around one found
+// in the whole frame, and the identification.
+func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, found bool, tm *timer) error {
+	var err error
+	s.outline, s.found = o, found
 
 	// the working warp: at the size of the candidate whose aspect is
 	// nearest the outline's
@@ -281,7 +327,7 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 		return nil // a degenerate outline: nothing to read
 	}
 
-	t0 = time.Now()
+	t0 := time.Now()
 	s.workGy = imgutil.Gray(s.work)
 	res, err := e.mrz.ReadGray(ctx, s.workGy)
 	switch {

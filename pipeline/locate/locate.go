@@ -99,6 +99,33 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	return whole, ErrNoDocument
 }
 
+// FindByEdges returns the outline of the largest region the frame's
+// edges enclose, judged as Find judges; ErrNoDocument when there is none.
+// Find tries it only when the colour distance finds nothing; a caller
+// whose outline from Find identifies nothing may try this one too (a
+// pale corner the colour distance cut off).
+func FindByEdges(ctx context.Context, frame *image.RGBA) (Outline, error) {
+	b := frame.Rect
+	if b.Dx() < 16 || b.Dy() < 16 {
+		return Outline{}, ErrNoDocument
+	}
+	f := int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
+	small := imgutil.Downscale(frame, f)
+	if err := ctx.Err(); err != nil {
+		return Outline{}, err
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	comp, area, ok := edgeRegion(small)
+	if !ok {
+		return Outline{}, ErrNoDocument
+	}
+	o, ok := judge(comp, area, make([]uint8, w*h), w, h)
+	if !ok {
+		return Outline{}, ErrNoDocument
+	}
+	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill}, nil
+}
+
 // judge fits the outline of a document region found in the working image
 // and says whether it is plausibly a document.
 func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
