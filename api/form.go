@@ -292,6 +292,9 @@ type checkedImage struct {
 	// the decoder lays it out in model (decode.go).
 	decodedBytes int64
 	model        color.Model
+	// maxPixels is the size the image is shrunk to before recognition,
+	// when the decode budget asks (0: its own size).
+	maxPixels int
 }
 
 // checkType refuses an upload whose name or content is not JPEG or PNG.
@@ -336,13 +339,21 @@ func checkImage(field string, u *upload, maxPixels int64) (*checkedImage, *httpE
 func (c *checkedImage) decode() (image.Image, *httpError) {
 	var img image.Image
 	var err error
-	// upright by its EXIF orientation (which may swap width and height)
-	img, _, err = imgutil.Decode(c.upload.reader())
+	// 8-bit, shrunk when the budget asks (so that recognition's copies
+	// and the upright turn are of that size, as decodeCost counts), then
+	// upright by its EXIF orientation
+	var w, h int
+	img, _, w, h, err = imgutil.DecodeWith(c.upload.reader(), func(raw image.Image) image.Image {
+		if c.maxPixels > 0 {
+			return imgutil.ViewAtMost(to8Bit(raw), c.maxPixels)
+		}
+		return to8Bit(raw)
+	})
 	if err != nil {
 		return nil, &httpError{status: http.StatusBadRequest, detail: msgUndecodable(c.field), cause: err}
 	}
-	if b := img.Bounds(); (b.Dx() != c.width || b.Dy() != c.height) && (b.Dx() != c.height || b.Dy() != c.width) {
+	if (w != c.width || h != c.height) && (w != c.height || h != c.width) {
 		return nil, newError(http.StatusBadRequest, msgUndecodable(c.field))
 	}
-	return to8Bit(img), nil
+	return img, nil
 }

@@ -182,11 +182,16 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request) (*pipeline.Re
 	ctx, cancel := context.WithTimeout(ctx, s.opts.RequestTimeout)
 	defer cancel()
 	waitStart := time.Now()
-	var cost int64
+	var imgs []*checkedImage
 	for _, c := range checked {
 		if c != nil {
-			cost += c.decodeCost()
+			imgs = append(imgs, c)
 		}
+	}
+	// over the budget at their own size, the images are shrunk to fit
+	maxPixels, cost, _ := fitBudget(imgs, s.decoding.budget())
+	for _, c := range imgs {
+		c.maxPixels = maxPixels
 	}
 	releaseDecode, e := s.decoding.acquire(ctx, cost, s.opts.RetryAfter)
 	if e != nil {

@@ -53,16 +53,18 @@ func flatPNG(tb testing.TB, w, h int, sixteen bool) []byte {
 //   - audit-16bit-6300: the audit's 16-bit 6300×6300 RGBA PNG;
 //   - rgba8-6300: the same pixels at 8 bits;
 //   - worst-passing-16bit and -8bit: the largest RGBA squares that pass
-//     the default limits (their cost, api.ImageCost, fits -decode-memory).
+//     the default limits (-max-decode-bytes; the decode budget shrinks
+//     them to fit -decode-memory).
 func BenchmarkWorstImageMemory(b *testing.B) {
-	// the largest squares whose decode cost fits the default budget
+	// the largest squares that pass the per-image limit: the shared
+	// budget shrinks what it cannot hold at its own size
 	largest := func(m color.Model) int {
 		side := 6300
 		bpp := int64(4)
 		if m == color.NRGBA64Model {
 			bpp = 8
 		}
-		for api.ImageCost(side, side, m) > api.DefaultDecodeMemory || int64(side*side)*bpp > api.DefaultMaxDecodeBytes {
+		for int64(side*side)*bpp > api.DefaultMaxDecodeBytes {
 			side -= 10
 		}
 		return side

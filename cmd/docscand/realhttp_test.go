@@ -189,3 +189,59 @@ func TestRealImagesOverHTTP(t *testing.T) {
 	t.Logf("REAL over HTTP (real images, passporteye/ and imagejs/): %d images, every MRZ line exact %d (%.1f %%), refused %d, no MRZ %d, wrong but valid %d",
 		n, exact, 100*float64(exact)/float64(max(n, 1)), refused, noMRZ, wrongValid)
 }
+
+// TestKZDevOverHTTP sends both sides of every Kazakh ID of kz-dev (cards
+// drawn by another hand: other fonts, positions, artwork, photographed on
+// desks and scanned) through POST /api/v1/recognize as a terminal in
+// Kazakhstan does. A refusal, a 5xx or a genuine card answered with a
+// failed check fails; the fields read exactly are counted and logged (the
+// bars are measured by `make eval`).
+func TestKZDevOverHTTP(t *testing.T) {
+	t.Setenv("OMP_THREAD_LIMIT", "1")
+	dir := filepath.Join(filepath.Dir(realShared(t)), "kz-dev")
+	b, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
+	if err != nil {
+		t.Skip("kz-dev not found:", err)
+	}
+	var gt map[string]struct {
+		Front, Back, Variant string
+		Fields               map[string]string
+	}
+	if err := json.Unmarshal(b, &gt); err != nil {
+		t.Fatal(err)
+	}
+	_, base, _ := startDaemon(t, "-hal", "sim", "-camera", "sim", "-workers", "2")
+	var ids []string
+	for id := range gt {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	fields, exact, falseAlarms := 0, 0, 0
+	for _, id := range ids {
+		d := gt[id]
+		code, res := postImages(t, base, "kz", map[string]string{
+			"frontside_image": filepath.Join(dir, d.Front),
+			"backside_image":  filepath.Join(dir, d.Back),
+		})
+		if code != http.StatusOK {
+			t.Errorf("%s: %d %v", id, code, res["detail"])
+			continue
+		}
+		for f, want := range d.Fields {
+			if _, asked := res[f]; !asked {
+				continue // not a response field (place of birth, ...)
+			}
+			fields++
+			if res[f] == want {
+				exact++
+			} else {
+				t.Logf("%s: %s = %q, printed %q", id, f, res[f], want)
+			}
+		}
+		if d.Variant == "genuine" && res["failure_reason"] != "None" {
+			falseAlarms++
+			t.Errorf("%s: a false alarm on a genuine card: %v", id, res["failure_reason"])
+		}
+	}
+	t.Logf("kz-dev over HTTP (real, another hand): %d documents, fields exact %d/%d, false alarms %d", len(ids), exact, fields, falseAlarms)
+}

@@ -52,6 +52,27 @@ func Decode(r io.Reader) (image.Image, string, error) {
 	return Orient(img, o), format, nil
 }
 
+// DecodeWith is Decode with prepare applied to the image as stored,
+// before it is turned upright: a caller that shrinks it there turns the
+// small image, not the large one. w and h are the stored image's size.
+func DecodeWith(r io.Reader, prepare func(image.Image) image.Image) (img image.Image, format string, w, h int, err error) {
+	br := bufio.NewReaderSize(r, exifPeek)
+	head, err := br.Peek(exifPeek)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, "", 0, 0, err
+	}
+	o := ReadOrientation(head)
+	img, format, err = image.Decode(br)
+	if err != nil {
+		return nil, format, 0, 0, err
+	}
+	b := img.Bounds()
+	if prepare != nil {
+		img = prepare(img)
+	}
+	return Orient(img, o), format, b.Dx(), b.Dy(), nil
+}
+
 // ReadOrientation returns the EXIF orientation a JPEG's head (its first
 // bytes, up to its image data) declares: OrientNormal when it declares
 // none, or when the head is not a JPEG or its EXIF is malformed.
