@@ -47,6 +47,11 @@ func genericDocumentType(dt typedb.DocumentType, side typedb.SideName, m *mrz.Re
 		state = strings.TrimSpace(m.IssuingState)
 	}
 	dt.DocumentName = fmt.Sprintf("%s - %s (ICAO %s)", state, kind, m.Format)
+	if m.Variant == mrz.VariantRussianInternal {
+		// PN: the internal passport, in a TD3 zone of its own rules
+		f.DDescription = "Internal Passport"
+		dt.DocumentName = fmt.Sprintf("%s - Internal Passport (%s, ICAO TD3 layout)", state, m.Variant)
+	}
 	if m.Format == mrz.FrenchID {
 		// not ICAO's: the French card of 1988–2021, which the generic TD2
 		// type stands for (same card size, same zone shape)

@@ -26,6 +26,8 @@ func TestGenericDocumentType(t *testing.T) {
 			"Utopia (ICAO specimen) - Identity Card (ICAO TD2)", 1, "UTO"},
 		{"French ID of 1988", []string{"IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<", "9409923102854CORINNE<<<<<<<6512068F4"}, mrz.StatusValid,
 			"France - Identity Card (FRA_ID_1988, not ICAO)", 1, "FRA"},
+		{"Russian internal passport", []string{"PNRUS3ERNY42V<<7LI8<6DUARDOVNA<<<<<<<<<<<<<<", "1234567897RUS8503150F<<<<<<<1150101770012<86"}, mrz.StatusValid,
+			"Russian Federation - Internal Passport (RUS_INTERNAL_PASSPORT, ICAO TD3 layout)", 2, "RUS"},
 		{"TD3 passport", []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}, mrz.StatusValid,
 			"Utopia (ICAO specimen) - Passport (ICAO TD3)", 2, "UTO"},
 	}
