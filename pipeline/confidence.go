@@ -167,7 +167,8 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 	default:
 		return false
 	}
-	own := mrzValue(m, name, known)
+	own := typedb.TransliterateICAO(mrzValue(m, name, known))
+	other = typedb.TransliterateICAO(other)
 	if other != "" && agree(name, visual, other, m) && !agree(name, visual, own, m) {
 		return true
 	}

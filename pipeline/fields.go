@@ -56,8 +56,14 @@ func mrzValue(m *mrz.Result, name string, known []*side) string {
 	}
 	switch name {
 	case FieldLastName:
+		if m.SurnameNational != "" {
+			return m.SurnameNational // the Russian internal passport's names, decoded
+		}
 		return m.Surname
 	case FieldFirstName:
+		if m.GivenNamesNational != "" {
+			return m.GivenNamesNational
+		}
 		return m.GivenNames
 	case FieldDateOfBirth:
 		return m.BirthDate.DMY()
@@ -226,11 +232,13 @@ func latinLetters(s string) string {
 }
 
 // agree compares a visual-zone value with the MRZ's: names after ICAO
-// 9303 transliteration (a name the MRZ cut short agrees with its start),
-// the rest exactly.
+// 9303 transliteration, of both (the MRZ's names may be decoded to
+// Cyrillic: the Russian internal passport; a name the MRZ cut short
+// agrees with its start), the rest exactly.
 func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 	switch name {
 	case FieldLastName, FieldFirstName:
+		fromMRZ = typedb.TransliterateICAO(fromMRZ)
 		v := latinLetters(typedb.TransliterateICAO(visual))
 		z := latinLetters(fromMRZ)
 		if v == z {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"testing"
+	"time"
 
 	"github.com/docscan/docscan/pipeline/mrz"
 )
@@ -75,6 +76,48 @@ func TestSettleReadings(t *testing.T) {
 		got, ok := settleReadings(tc.field, tc.readings, tc.mrz, tc.m)
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("%s: settleReadings = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestMRZNamesOfRussianInternalPassport: the Russian internal passport's
+// MRZ writes its Cyrillic names with digits standing for letters; the
+// response takes them decoded, and they are compared with the visual
+// zone's Cyrillic after transliteration of both.
+func TestMRZNamesOfRussianInternalPassport(t *testing.T) {
+	d, err := mrz.ParseAt([]string{
+		"PNRUS3ERNY42V<<7LI8<6DUARDOVNA<<<<<<<<<<<<<<",
+		"1234567897RUS8503150F<<<<<<<1150101770012<86",
+	}, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mrz.Result{Document: d}
+	if got := mrzValue(m, FieldLastName, nil); got != "ЧЕРНЫШЁВ" {
+		t.Errorf("last name %q", got)
+	}
+	if got := mrzValue(m, FieldFirstName, nil); got != "ЮЛИЯ ЭДУАРДОВНА" {
+		t.Errorf("first name %q", got)
+	}
+	for _, tc := range []struct {
+		field, visual string
+		agree         bool
+		misplaced     bool
+	}{
+		{FieldLastName, "ЧЕРНЫШЁВ", true, false},
+		{FieldLastName, "ЧЕРНЫШЕВ", true, false}, // Ё printed or read as Е
+		{FieldLastName, "ИВАНОВ", false, false},
+		{FieldLastName, "ЮЛИЯ", false, true}, // the given name where the surname belongs
+		{FieldFirstName, "ЮЛИЯ", true, false},
+		{FieldFirstName, "ЮЛИЯ ЭДУАРДОВНА", true, false},
+		{FieldFirstName, "МАРИЯ", false, false},
+	} {
+		own := mrzValue(m, tc.field, nil)
+		if got := agree(tc.field, tc.visual, own, m); got != tc.agree {
+			t.Errorf("%s %q against %q: agree %v, want %v", tc.field, tc.visual, own, got, tc.agree)
+		}
+		if got := misplacedName(tc.field, tc.visual, m, nil); got != tc.misplaced {
+			t.Errorf("%s %q: misplaced %v, want %v", tc.field, tc.visual, got, tc.misplaced)
 		}
 	}
 }

@@ -35,7 +35,7 @@ func genericDocumentType(dt typedb.DocumentType, side typedb.SideName, m *mrz.Re
 	switch m.Format {
 	case mrz.TD1:
 		f.DFormat = 0
-	case mrz.TD2, mrz.MRVB:
+	case mrz.TD2, mrz.MRVB, mrz.FrenchID:
 		f.DFormat = 1
 	case mrz.TD3, mrz.MRVA:
 		f.DFormat = 2
@@ -47,6 +47,16 @@ func genericDocumentType(dt typedb.DocumentType, side typedb.SideName, m *mrz.Re
 		state = strings.TrimSpace(m.IssuingState)
 	}
 	dt.DocumentName = fmt.Sprintf("%s - %s (ICAO %s)", state, kind, m.Format)
+	if m.Variant == mrz.VariantRussianInternal {
+		// PN: the internal passport, in a TD3 zone of its own rules
+		f.DDescription = "Internal Passport"
+		dt.DocumentName = fmt.Sprintf("%s - Internal Passport (%s, ICAO TD3 layout)", state, m.Variant)
+	}
+	if m.Format == mrz.FrenchID {
+		// not ICAO's: the French card of 1988–2021, which the generic TD2
+		// type stands for (same card size, same zone shape)
+		dt.DocumentName = fmt.Sprintf("%s - %s (%s, not ICAO)", state, kind, m.Variant)
+	}
 	if side == typedb.Back {
 		dt.DocumentName += " Side B"
 	}

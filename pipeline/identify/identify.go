@@ -268,7 +268,7 @@ func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
 		return 0.2
 	}
 	s := 0.0
-	if m.Format.String() == string(t.MRZFormat) {
+	if m.Format.String() == string(t.MRZFormat) || frenchOnTD2(m, t) {
 		s += 0.35
 	}
 	switch {
@@ -294,6 +294,14 @@ func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
 		s += 0.15 * math.Exp(-(d/0.06)*(d/0.06))
 	}
 	return s
+}
+
+// frenchOnTD2: the French national ID card of 1988–2021 is an ID-2 card
+// (105×74 mm, A7) with two lines of 36 at the bottom, as ICAO's TD2 has
+// them, though not ICAO's: the generic TD2 type stands for it, as for any
+// TD2 card of a state the database has no types of.
+func frenchOnTD2(m *mrz.Result, t *typedb.Type) bool {
+	return t.Generic && t.MRZFormat == typedb.MRZTD2 && m.Format == mrz.FrenchID
 }
 
 // codeFits checks the document code's first letter against the type.

@@ -29,6 +29,9 @@ var icaoPages = map[string]icaoPage{
 	"TD3":  {w: 125, h: 88, lines: 2, chars: 44, bottom: 6.0},
 	"MRVA": {w: 120, h: 80, lines: 2, chars: 44, bottom: 6.0},
 	"MRVB": {w: 105, h: 74, lines: 2, chars: 36, bottom: 5.5},
+	// the French national ID card of 1988–2021: A7 (ID-2), its two lines
+	// of 36 at the bottom as a TD2's
+	"FRENCH_ID": {w: 105, h: 74, lines: 2, chars: 36, bottom: 5.5},
 }
 
 const (

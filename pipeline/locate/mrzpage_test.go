@@ -28,6 +28,7 @@ func TestFromMRZ(t *testing.T) {
 		{"TD1", 85.6, 53.98, 30, 3, 4.0, 5.0, 270, 10},
 		{"TD1", 85.6, 53.98, 30, 3, 4.0, 5.0, -33, 7},
 		{"TD2", 105, 74, 36, 2, 4.2, 5.5, 12, 6},
+		{"FRENCH_ID", 105, 74, 36, 2, 4.2, 5.5, -8, 9}, // an ID-2 (A7) card, its zone as a TD2's
 	}
 	for _, c := range cases {
 		a := c.angle * math.Pi / 180

@@ -12,6 +12,11 @@ import (
 type Candidate struct {
 	Char byte
 	Prob float32
+	// Context, on a first candidate O or 0, says that the reader put it
+	// first from the characters around it, over its own reading of the
+	// glyph: the other twin. Only evidence about the glyph may settle a
+	// field no check digit covers, so a state code takes the twin.
+	Context bool
 }
 
 // LineReading is one line as a reader saw it: for each character position
@@ -35,7 +40,7 @@ func (l LineReading) Text() string {
 func ReadingOf(line string) LineReading {
 	r := make(LineReading, len(line))
 	for i := 0; i < len(line); i++ {
-		r[i] = []Candidate{{line[i], 1}}
+		r[i] = []Candidate{{Char: line[i], Prob: 1}}
 	}
 	return r
 }
@@ -223,14 +228,18 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 		}
 	}
 	// State codes are read as printed: a few documents print digits there
-	// (Romanian ID cards).
+	// (Romanian ID cards). No check digit covers them, so the line's
+	// context (an O among letters) does not decide either: the glyph does.
+	stateCode := map[[2]int]bool{}
 	for _, fd := range layoutOf(f).fields {
 		if fd.name == fieldIssuingState || fd.name == fieldNationality {
 			for i := fd.at.start; i < fd.at.end; i++ {
 				classes[fd.at.line][i] = classAlnum
+				stateCode[[2]int{fd.at.line, i}] = true
 			}
 		}
 	}
+	reason := map[[2]int]string{}
 	pos := make([][]settled, len(lines))
 	text := make([][]byte, len(lines))
 	asRead := make([][]byte, len(lines))
@@ -240,6 +249,12 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 		asRead[li] = []byte(l.Text())
 		for i, cands := range l {
 			s, _ := settle(cands, classes[li][i])
+			if at := [2]int{li, i}; stateCode[at] && len(cands) > 0 && cands[0].Context {
+				if to, ok := twinOf(cands[0].Char); ok {
+					s = settled{char: to, prob: probOf(cands, to)}
+					reason[at] = "glyph, not context"
+				}
+			}
 			pos[li][i] = s
 			text[li][i] = s.char
 		}
@@ -251,7 +266,6 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 	for _, cd := range checks {
 		covered[[2]int{cd.digit.line, cd.digit.start}] = true
 	}
-	reason := map[[2]int]string{}
 	settleCheck := func(cd checkDef, free [][2]int) {
 		searchFix(text, pos, cd, free)
 		own := append(slices.Clone(free), [2]int{cd.digit.line, cd.digit.start})
@@ -296,7 +310,34 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 			cost += math.Log(max(probOf(lines[li][i], asRead[li][i]), 1e-6) / max(probOf(lines[li][i], c), 1e-6))
 		}
 	}
-	return parseAs(stringsOf(text), f, now), fixes, cost
+	d := parseAs(stringsOf(text), f, now)
+	// A change no check digit proves (a digit read in a name, given as its
+	// look-alike letter) is never silent.
+	for _, c := range fixes {
+		if c.Reason != "field type" {
+			continue
+		}
+		field := "line"
+		for _, fd := range layoutOf(f).fields {
+			if fd.at.line == c.Line && c.Pos >= fd.at.start && c.Pos < fd.at.end {
+				field = fd.name
+				break
+			}
+		}
+		d.Warnings = append(d.Warnings, Problem{field, fmt.Sprintf("%q read at position %d of line %d, reported as %q (field type, no check digit)", c.From, c.Pos+1, c.Line+1, c.To)})
+	}
+	return d, fixes, cost
+}
+
+// twinOf returns the other of O and 0.
+func twinOf(c byte) (byte, bool) {
+	switch c {
+	case 'O':
+		return '0', true
+	case '0':
+		return 'O', true
+	}
+	return 0, false
 }
 
 // failedAsRead reports whether check cd fails on the lines as read.

@@ -90,7 +90,7 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "document number: the reader's runner-up that makes the check hold",
 			read: reading(specTD3, map[[2]int][]Candidate{
-				{1, 1}: {{'B', 0.6}, {'8', 0.3}, {'3', 0.1}},
+				{1, 1}: {{Char: 'B', Prob: 0.6}, {Char: '8', Prob: 0.3}, {Char: '3', Prob: 0.1}},
 			}),
 			wantLines: specTD3, wantValid: true,
 			wantFixes: []Correction{{1, 1, 'B', '8', "check digit"}},
@@ -100,7 +100,7 @@ func TestCorrect(t *testing.T) {
 			read: reading([]string{
 				specTD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10",
 			}, map[[2]int][]Candidate{
-				{1, 5}: {{'O', 0.5}, {'Q', 0.2}},
+				{1, 5}: {{Char: 'O', Prob: 0.5}, {Char: 'Q', Prob: 0.2}},
 			}),
 			wantLines: specTD3, wantValid: true,
 			wantFixes: []Correction{{1, 5, 'O', '0', "check digit"}},
@@ -116,14 +116,14 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "a forged check digit stays invalid even where the reader is unsure",
 			read: reading(withChar(specTD3, 1, 19, '3'), map[[2]int][]Candidate{
-				{1, 19}: {{'3', 0.5}, {'2', 0.45}},
+				{1, 19}: {{Char: '3', Prob: 0.5}, {Char: '2', Prob: 0.45}},
 			}),
 			wantLines: withChar(specTD3, 1, 19, '3'), wantValid: false,
 		},
 		{
 			name: "TD1 long document number continuation",
 			read: reading(withChar(specTD1Long, 0, 16, 'B'), map[[2]int][]Candidate{
-				{0, 16}: {{'B', 0.55}, {'3', 0.4}},
+				{0, 16}: {{Char: 'B', Prob: 0.55}, {Char: '3', Prob: 0.4}},
 			}),
 			wantLines: specTD1Long, wantValid: true,
 			wantFixes: []Correction{{0, 16, 'B', '3', "check digit"}},
@@ -131,7 +131,7 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "TD1 optional data by the composite",
 			read: reading(withChar(specTD1, 0, 20, 'Z'), map[[2]int][]Candidate{
-				{0, 20}: {{'Z', 0.55}, {'<', 0.4}},
+				{0, 20}: {{Char: 'Z', Prob: 0.55}, {Char: '<', Prob: 0.4}},
 			}),
 			wantLines: specTD1, wantValid: true,
 			wantFixes: []Correction{{0, 20, 'Z', '<', "check digit"}},
@@ -139,8 +139,8 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "state code: a letter the reader nearly read is not taken to make a known code",
 			read: reading([]string{"P<ERAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FHA6004103M1806058<<<<<<<<<<<<<<06"}, map[[2]int][]Candidate{
-				{0, 2}:  {{'E', 0.6}, {'F', 0.35}},
-				{1, 11}: {{'H', 0.5}, {'R', 0.2}, {'N', 0.2}},
+				{0, 2}:  {{Char: 'E', Prob: 0.6}, {Char: 'F', Prob: 0.35}},
+				{1, 11}: {{Char: 'H', Prob: 0.5}, {Char: 'R', Prob: 0.2}, {Char: 'N', Prob: 0.2}},
 			}),
 			wantLines: []string{"P<ERAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "08CD503380FHA6004103M1806058<<<<<<<<<<<<<<06"},
 			wantValid: true,
@@ -148,8 +148,8 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "document number: digits read surely are not turned into letters",
 			read: reading([]string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"}, map[[2]int][]Candidate{
-				{0, 7}: {{'1', 0.8}, {'I', 0.15}},
-				{0, 9}: {{'8', 0.8}, {'B', 0.15}},
+				{0, 7}: {{Char: '1', Prob: 0.8}, {Char: 'I', Prob: 0.15}},
+				{0, 9}: {{Char: '8', Prob: 0.8}, {Char: 'B', Prob: 0.15}},
 			}),
 			wantLines: []string{"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<4", "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"},
 			wantValid: false,
@@ -157,7 +157,7 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "a passport's code starts with P when the reader saw one",
 			read: reading(withChar(specTD3, 0, 0, 'B'), map[[2]int][]Candidate{
-				{0, 0}: {{'B', 0.7}, {'P', 0.2}, {'R', 0.1}},
+				{0, 0}: {{Char: 'B', Prob: 0.7}, {Char: 'P', Prob: 0.2}, {Char: 'R', Prob: 0.1}},
 			}),
 			wantLines: specTD3, wantValid: true,
 			wantFixes: []Correction{{0, 0, 'B', 'P', "field type"}},
@@ -165,7 +165,7 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "a filler read at the composite is the digit the reader saw next",
 			read: reading(withChar(specTD3, 1, 43, '<'), map[[2]int][]Candidate{
-				{1, 43}: {{'<', 0.5}, {'0', 0.3}, {'6', 0.2}},
+				{1, 43}: {{Char: '<', Prob: 0.5}, {Char: '0', Prob: 0.3}, {Char: '6', Prob: 0.2}},
 			}),
 			wantLines: specTD3, wantValid: true,
 			wantFixes: []Correction{{1, 43, '<', '0', "check digit"}},
@@ -180,7 +180,7 @@ func TestCorrect(t *testing.T) {
 			// Printed 740812, check 2. Read 740872 with check 6: changing
 			// the 7 to 9 would pass, but day 92 is no date.
 			read: reading([]string{specTD3[0], "L898902C36UTO7408726F1204159ZE184226B<<<<<10"}, map[[2]int][]Candidate{
-				{1, 17}: {{'7', 0.6}, {'9', 0.3}},
+				{1, 17}: {{Char: '7', Prob: 0.6}, {Char: '9', Prob: 0.3}},
 			}),
 			wantLines: []string{specTD3[0], "L898902C36UTO7408726F1204159ZE184226B<<<<<10"},
 			wantValid: false,
@@ -188,8 +188,8 @@ func TestCorrect(t *testing.T) {
 		{
 			name: "two repairs the check digit cannot tell apart: none",
 			read: reading(specTD3, map[[2]int][]Candidate{
-				{1, 2}: {{'9', 0.6}, {'8', 0.35}},
-				{1, 3}: {{'8', 0.6}, {'9', 0.35}},
+				{1, 2}: {{Char: '9', Prob: 0.6}, {Char: '8', Prob: 0.35}},
+				{1, 3}: {{Char: '8', Prob: 0.6}, {Char: '9', Prob: 0.35}},
 			}),
 			wantLines: specTD3, wantValid: true,
 		},

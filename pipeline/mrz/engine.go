@@ -39,7 +39,10 @@ func (g GlyphReader) ReadLine(line *image.Gray, wantLen int) (LineReading, error
 	for i, c := range l.Chars {
 		cands := make([]Candidate, len(c.Cands))
 		for j, k := range c.Cands {
-			cands[j] = Candidate{k.Char, k.Prob}
+			cands[j] = Candidate{Char: k.Char, Prob: k.Prob}
+		}
+		if len(cands) > 0 {
+			cands[0].Context = c.Context
 		}
 		out[i] = cands
 	}
@@ -587,7 +590,18 @@ func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading
 		}
 		lines[i], want = r, w
 	}
-	doc, fixes, err := Correct(lines, e.now())
+	res, err := resultOf(lines, e.now())
+	if err != nil {
+		return nil, err
+	}
+	res.Angle = math.Round(z.Angle()*10) / 10
+	res.Region = z.Bounds().Intersect(g.Bounds())
+	return &candidate{res: res, passed: countValid(res.Checks), total: len(res.Checks)}, nil
+}
+
+// resultOf corrects and judges a zone's readings.
+func resultOf(lines []LineReading, now time.Time) (*Result, error) {
+	doc, fixes, err := Correct(lines, now)
 	if err != nil {
 		return nil, err
 	}
@@ -595,15 +609,9 @@ func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading
 	for i, l := range lines {
 		read[i] = l.Text()
 	}
-	res := &Result{
-		Document:    doc,
-		Read:        read,
-		Corrections: fixes,
-		Angle:       math.Round(z.Angle()*10) / 10,
-		Region:      z.Bounds().Intersect(g.Bounds()),
-	}
+	res := &Result{Document: doc, Read: read, Corrections: fixes}
 	res.judge(lines)
-	return &candidate{res: res, passed: countValid(doc.Checks), total: len(doc.Checks)}, nil
+	return res, nil
 }
 
 func meanTop(l LineReading) float64 {
@@ -644,7 +652,20 @@ func (r *Result) judge(lines []LineReading) {
 		r.CharConfidence[li] = make([]float64, len(l))
 		sum := 0.0
 		for i := range l {
-			p := probOf(l[i], r.Lines[li][i])
+			kept := r.Lines[li][i]
+			p := probOf(l[i], kept)
+			if at := [2]int{li, i}; !vouched[at] && len(l[i]) > 0 {
+				// A character no holding check proves, kept other than as
+				// the reader saw it (a digit given as its look-alike
+				// letter in a name), is only as sure as the reader was of
+				// it — except O for 0 and 0 for O, which many printers
+				// draw alike.
+				if top := l[i][0].Char; top != kept {
+					if twin, _ := twinOf(top); twin != kept {
+						p = probListed(l[i], kept)
+					}
+				}
+			}
 			r.CharConfidence[li][i] = p
 			sum += p
 			if p < sureProb && !vouched[[2]int{li, i}] {

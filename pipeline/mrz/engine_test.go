@@ -416,3 +416,36 @@ func TestReadZoneFindsLostTD1Line(t *testing.T) {
 		}
 	}
 }
+
+// TestReadUnderARule renders a grey printed rule (a frame's edge, a line
+// of the data page) just above the first MRZ line, at a slight angle so
+// that it meets the characters' tops at one end, as photos show it: the
+// zone must still read exactly and validly (the rule joined to the
+// fillers' tops could read as letters). It held before it was written:
+// the reader separates a rendered rule from the print; on a real photo
+// (62_pass-aus) a rule over faint, compressed fillers still hurts.
+func TestReadUnderARule(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	for i, sc := range []mrztest.Scene{
+		{Lines: specTD3, Rule: []float64{0.5, 0}},
+		{Lines: specTD3, Rule: []float64{0.2, 0.2}, Rotate: 3},
+		{Lines: specTD3, Rule: []float64{0.6, 0.05}, Blur: 0.8, Noise: 4, JPEG: 70},
+		{Lines: specTD1, Rule: []float64{0, 0.4}, Rotate: -4},
+		{Lines: specTD2, Rule: []float64{0.4, 0.1}, CapHeight: 14},
+	} {
+		sc.Seed = uint64(900 + i)
+		img, _, err := sc.Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Read(context.Background(), img)
+		if err != nil {
+			t.Errorf("scene %d: %v", i, err)
+			continue
+		}
+		if !slices.Equal(res.Lines, sc.Lines) || res.Status != StatusValid {
+			t.Errorf("scene %d: %s (%s)\n%s\nwant\n%s", i, res.Status, res.Reason, strings.Join(res.Lines, "\n"), strings.Join(sc.Lines, "\n"))
+		}
+	}
+}

@@ -57,6 +57,12 @@ type Candidate struct {
 type Char struct {
 	Box   image.Rectangle // in the line image's coordinates
 	Cands []Candidate     // best first, numCands of them
+	// Context is true when the first candidate, O or 0, was put first by
+	// the characters around it over the classifier's own reading of the
+	// glyph, the other twin (see settleTwins). A caller that knows the
+	// field allows both (a state code, which no check digit covers) can
+	// take the glyph's own reading instead.
+	Context bool
 }
 
 // Line is a read line.
@@ -168,7 +174,8 @@ func (r *Reader) ReadLine(line *image.Gray, wantLen int) (Line, error) {
 // that (heights), context overrules the classifier only where the twin's
 // own height agrees with it, so a letter O among digits (or a 0 among
 // letters) in such a font stays as read. The other twin stays among the
-// candidates, so the caller's field rules and check digits still see it.
+// candidates, so the caller's field rules and check digits still see it,
+// and the character is marked Context.
 func settleTwins(chars []Char, heights *twinHeights) {
 	twin := func(c byte) bool { return c == 'O' || c == '0' }
 	// side returns the class of the (up to) two nearest characters from
@@ -217,6 +224,7 @@ func settleTwins(chars []Char, heights *twinHeights) {
 	for i, w := range want {
 		if w != 0 && chars[i].Cands[0].Char != w {
 			chars[i].Cands = promote(chars[i].Cands, w)
+			chars[i].Context = true
 		}
 	}
 }

@@ -180,6 +180,9 @@ func TestSettleTwins(t *testing.T) {
 				if !slices.IsSortedFunc(c.Cands, func(a, b Candidate) int { return cmp.Compare(b.Prob, a.Prob) }) {
 					t.Errorf("char %d: candidates not sorted: %v", i, c.Cands)
 				}
+				if c.Context != (tc.read[i] != got[i]) {
+					t.Errorf("char %d: Context %v, read %c, settled %c", i, c.Context, tc.read[i], got[i])
+				}
 				if tc.read[i] != got[i] && !slices.ContainsFunc(c.Cands, func(x Candidate) bool { return x.Char == tc.read[i] }) {
 					t.Errorf("char %d: the classifier's reading %c is no longer a candidate", i, tc.read[i])
 				}

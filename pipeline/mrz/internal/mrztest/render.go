@@ -95,11 +95,16 @@ type Scene struct {
 	// MRZGlare adds a reflection of this brightness (grey levels) centred
 	// on the middle of the MRZ.
 	MRZGlare float64
-	Dim      float64 // print contrast: 1 full (default), 0.35 faint
-	Blur     float64 // Gaussian sigma in frame pixels
-	Noise    float64 // standard deviation of added noise, grey levels
-	JPEG     int     // JPEG quality, 0 for none
-	Seed     uint64
+	// Rule draws a grey printed rule (a frame's edge, a line of the data
+	// page) above the first MRZ line: Rule[0] and Rule[1] are its gaps
+	// above the characters' tops at the line's first and last character,
+	// in character heights (0 touches them); nil draws none.
+	Rule  []float64
+	Dim   float64 // print contrast: 1 full (default), 0.35 faint
+	Blur  float64 // Gaussian sigma in frame pixels
+	Noise float64 // standard deviation of added noise, grey levels
+	JPEG  int     // JPEG quality, 0 for none
+	Seed  uint64
 }
 
 // Point is a frame position.
@@ -265,6 +270,27 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 		}
 		mid := base - capH/2
 		lines = append(lines, [2]Point{{margin, mid}, {margin + float64(len(l))*pitch, mid}})
+	}
+	if len(s.Rule) == 2 {
+		// across the page, through the gaps given at the first and last
+		// character; a tenth of a character height thick (at least 1.2
+		// px), anti-aliased, grey
+		top := lines[0][0].Y - capH/2
+		x0, x1 := margin, margin+float64(n)*pitch
+		thick := math.Max(1.2, 0.1*capH)
+		level := paper - (paper-95)*s.Dim
+		for x := 0; x < w; x++ {
+			gap := s.Rule[0] + (s.Rule[1]-s.Rule[0])*(float64(x)-x0)/(x1-x0)
+			yc := top - gap*capH - thick/2
+			for y := int(yc - thick); y <= int(yc+thick)+1; y++ {
+				if y < 0 || y >= h {
+					continue
+				}
+				cover := math.Max(0, math.Min(1, thick/2+0.5-math.Abs(float64(y)+0.5-yc)))
+				i := y*w + x
+				doc.Pix[i] = clamp(math.Min(float64(doc.Pix[i]), float64(doc.Pix[i])*(1-cover)+level*cover))
+			}
+		}
 	}
 	return doc, lines, nil
 }
