@@ -495,10 +495,11 @@ func fitBand(ink []uint8, w, h int, y, slope, height float64, x0, x1 int) (band,
 			}
 		}
 	}
-	// Only the run of rows through the line's own peak counts: a line set
-	// closer than ICAO's pitch, or a card's edge just below the last
-	// line, also inks rows within the window, beyond a gap.
-	near := max(1, int(0.75*b.height))
+	// Only the run of rows through the line's own peak (near its centre)
+	// counts: a line set closer than ICAO's pitch, a card's edge just
+	// below the last line or a rule just above the first also ink rows
+	// within the window, beyond a gap.
+	near := max(1, int(0.35*b.height)) // the characters' core, short of a rule beside them
 	pr := off
 	for r := max(0, off-near); r <= min(len(rows)-1, off+near); r++ {
 		if rows[r] > rows[pr] {
