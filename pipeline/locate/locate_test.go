@@ -316,3 +316,32 @@ func abs(v int) int {
 	}
 	return v
 }
+
+// TestFindAtAnySize: a card filling from 15 % to 70 % of the frame (the
+// whole frame is the cropped case) is found, its corners within 2 px.
+func TestFindAtAnySize(t *testing.T) {
+	r := renderer(t)
+	ctx := context.Background()
+	spec, err := r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 3, PxPerMM: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a card's share of a 4:3 frame is scale² × 0.84
+	for _, scale := range []float64{0.43, 0.6, 0.75, 0.9} {
+		for j, side := range spec.Sides {
+			d := specimen.Degradation{Scale: scale, Rotate: 5, Background: color.RGBA{90, 70, 50, 255}, Noise: 2, JPEGQuality: 85}
+			p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(j))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := Find(ctx, p.Layers[0])
+			if err != nil {
+				t.Errorf("filling %.0f %%, %s: %v", 84*scale*scale, side.Name, err)
+				continue
+			}
+			if e := cornerError(o.Quad, p.Corners); e > 2 {
+				t.Errorf("filling %.0f %%, %s: corners off by %.1f px", 84*scale*scale, side.Name, e)
+			}
+		}
+	}
+}
