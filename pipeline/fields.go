@@ -383,6 +383,10 @@ func parseDMY(s string) time.Time {
 // runChecks runs, per side, the checks its type's check_authenticity
 // names (those the captured lights allow; the others are "not done"),
 // and the data checks once.
+// ReasonMRZUnsure is why the MRZ's checks are not done when its zone was
+// read unsurely.
+const ReasonMRZUnsure = "machine-readable zone read unsurely"
+
 func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []checks.Comparison) []Check {
 	var out []checks.Outcome
 	mrzDone := false
@@ -406,6 +410,13 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 				out = append(out, checks.PhotoArea(l))
 				photo = true
 			case typedb.AuthExtendedMRZ:
+				if s.mrz != nil && s.mrz.Status == mrz.StatusUnsure {
+					// the check digits of a guess are no evidence either way
+					out = append(out, checks.Outcome{Name: checks.NameMRZDigits, Status: checks.NotDone,
+						Reason: ReasonMRZUnsure, Bit: bit, Side: t.Side})
+					mrzDone = true
+					continue
+				}
 				var doc *mrz.Document
 				if s.mrz != nil {
 					doc = s.mrz.Document

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -105,6 +106,23 @@ func postImages(t testing.TB, base, country string, files map[string]string) (in
 	return resp.StatusCode, out
 }
 
+// checksOf is the response's checks, their string fields.
+func checksOf(res map[string]any) []map[string]string {
+	raw, _ := res["checks"].([]any)
+	var out []map[string]string
+	for _, c := range raw {
+		m, _ := c.(map[string]any)
+		s := map[string]string{}
+		for k, v := range m {
+			if str, ok := v.(string); ok {
+				s[k] = str
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // mrzLines is the response's mrz.lines, or nil when the MRZ is null.
 func mrzLines(res map[string]any) []string {
 	m, _ := res["mrz"].(map[string]any)
@@ -140,6 +158,8 @@ func sameLines(a, b []string) bool {
 // the French ID of 1988, not ICAO's, is taken too), and so does any 5xx. Misreads are counted and logged, not failed: the MRZ
 // engine's exactness bars are measured by `make eval`. An MRZ answered
 // "valid" that is not the printed one is logged loudly as the worst kind.
+// An MRZ not answered (read unsurely) whose checks are failed anyway
+// fails: a guess is no evidence.
 func TestRealImagesOverHTTP(t *testing.T) {
 	t.Setenv("OMP_THREAD_LIMIT", "1")
 	images := realImages(t)
@@ -171,6 +191,12 @@ func TestRealImagesOverHTTP(t *testing.T) {
 		case lines == nil:
 			noMRZ++
 			t.Logf("%s: no MRZ answered (%v)", name, res["mrz_reason"])
+			// an MRZ not answered is no evidence: its checks are not done
+			for _, c := range checksOf(res) {
+				if strings.HasPrefix(c["name"], "mrz") && c["status"] == "failed" {
+					t.Errorf("%s: %s failed on an MRZ not answered (%v)", name, c["name"], res["mrz_reason"])
+				}
+			}
 		case sameLines(lines, img.mrz):
 			exact++
 		default:
