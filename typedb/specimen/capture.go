@@ -1,13 +1,16 @@
 package specimen
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"math"
 	"math/rand/v2"
 
+	"github.com/docscan/docscan/typedb"
 	xdraw "golang.org/x/image/draw"
 )
 
@@ -329,4 +332,71 @@ func invert3(m [9]float64) ([9]float64, error) {
 		(m[5]*m[6] - m[3]*m[8]) / det, (m[0]*m[8] - m[2]*m[6]) / det, (m[2]*m[3] - m[0]*m[5]) / det,
 		(m[3]*m[7] - m[4]*m[6]) / det, (m[1]*m[6] - m[0]*m[7]) / det, (m[0]*m[4] - m[1]*m[3]) / det,
 	}, nil
+}
+
+// Captured is one side of a specimen as a scanner or a phone caught it.
+type Captured struct {
+	Side typedb.SideName `json:"side"`
+	Kind string          `json:"kind"`
+	// Degradation is what was drawn; its JPEGQuality is applied by
+	// Images and by WriteCaptures, not yet to Layers.
+	Degradation Degradation `json:"degradation"`
+	// Corners are the document's corners in the frame (see Placed).
+	Corners [4][2]float64 `json:"corners"`
+	// Layers are the white frame, then for a scanner the IR and UV ones.
+	Layers []*image.RGBA `json:"-"`
+}
+
+// CaptureSides captures every side of spec by kind (CaptureScanner,
+// CapturePhone, or "" to draw one of them from seed for the document) at
+// strength 0–1, each side drawn by VariedCapture from seed.
+func CaptureSides(ctx context.Context, spec *Specimen, kind string, strength float64, seed int64) ([]Captured, error) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0xc4a7))
+	switch kind {
+	case "":
+		kind = CaptureScanner
+		if rng.IntN(2) == 0 {
+			kind = CapturePhone
+		}
+	case CaptureScanner, CapturePhone:
+	default:
+		return nil, fmt.Errorf("specimen: unknown capture %q (want %s or %s)", kind, CaptureScanner, CapturePhone)
+	}
+	var out []Captured
+	for i, s := range spec.Sides {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d := VariedCapture(rng, kind, strength)
+		layers := []*image.RGBA{s.White}
+		if kind == CaptureScanner {
+			layers = append(layers, s.IR, s.UV)
+		}
+		q := d.JPEGQuality
+		d.JPEGQuality = 0
+		p, err := Degrade(layers, d, seed*7+int64(i))
+		if err != nil {
+			return nil, err
+		}
+		d.JPEGQuality = q
+		out = append(out, Captured{Side: s.Name, Kind: kind, Degradation: d, Corners: p.Corners, Layers: p.Layers})
+	}
+	return out, nil
+}
+
+// Images returns the captured layers as a file of the drawn JPEG quality
+// would decode them.
+func (c Captured) Images() ([]*image.RGBA, error) {
+	q := c.Degradation.JPEGQuality
+	if q < 1 || q > 100 {
+		return c.Layers, nil
+	}
+	out := make([]*image.RGBA, len(c.Layers))
+	for i, l := range c.Layers {
+		var err error
+		if out[i], err = jpegRoundTrip(l, q); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -281,7 +281,7 @@ func paintArtwork(img *image.RGBA, typ *typedb.Type, artwork string, rng *rand.R
 	slant := 0.3 * (2*rng.Float64() - 1)
 	amp, per := (1+3*rng.Float64())*px, (15+25*rng.Float64())*px
 	cx, cy := rng.Float64()*float64(w), rng.Float64()*float64(h)
-	strength := float32(0.25 + 0.35*rng.Float64())
+	strength := float32(0.15 + 0.3*rng.Float64())
 	grain := rand.New(rand.NewPCG(rng.Uint64(), 1))
 	for y := range h {
 		row := img.Pix[y*img.Stride:]
