@@ -8,6 +8,11 @@
 // Variants break exactly one thing: the UV and IR response of a
 // photocopy, the IR visibility of the MRZ, a printed MRZ character, the
 // expiry, or the IIN's agreement with the document.
+//
+// A Variation (Options.Vary) prints the same data in another hand (other
+// typefaces, weights, sizes, positions, colours and artwork), and
+// CaptureSides captures the sides as a varied scanner or phone would, so
+// that an evaluation can leave the house style's world.
 package specimen
 
 import (
