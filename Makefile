@@ -67,11 +67,13 @@ bench: deps
 
 # eval scores recognition on EVAL_N rendered specimens (default 200, seed
 # EVAL_SEED) against the bars, then every real image of ../shared/eval
-# (passporteye, imagejs, kz-dev) through `docscan recognize`; see
-# docs/recognition.md.
+# (passporteye, imagejs, kz-dev) through `docscan recognize`, then the same
+# EVAL_N specimens printed in another hand and captured by a varied scanner
+# or phone (strength EVAL_VARY, default 1); see docs/recognition.md.
 eval: deps
 	$(GO) test -tags eval -run 'TestEval$$' -count=1 -timeout 60m -v ./pipeline/
 	$(GO) test -tags eval -run 'TestReal' -count=1 -timeout 30m -v ./cmd/docscan/
+	$(GO) test -tags eval -run 'TestEvalVaried$$' -count=1 -timeout 60m -v ./pipeline/
 
 # mrz-model retrains the OCR-B glyph model from the Debian OCR-B fonts
 # (fixed seed: the same bytes every time); see pipeline/mrz/glyph/README.md.

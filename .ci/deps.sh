@@ -9,6 +9,7 @@ pkgs=(
   tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz
   mosquitto mosquitto-clients
   fonts-ocr-b fonts-dejavu-core
+  fonts-liberation2 fonts-noto-core
   curl ca-certificates
   chromium python3-requests
   make systemd systemd-container dpkg-dev

@@ -54,13 +54,18 @@ type evalCase struct {
 	mode    evalMode
 	country string
 	seed    int64
+	// vary, when above 0, leaves the renderer's house style: the print
+	// is varied (specimen.DrawVariation) and captured by
+	// specimen.VariedCapture at this strength.
+	vary float64
 }
 
 type evalEnv struct {
-	db   *typedb.DB
-	r    *specimen.Renderer
-	pool *ocr.Pool
-	eng  *Engine
+	fonts *specimen.Fonts
+	db    *typedb.DB
+	r     *specimen.Renderer
+	pool  *ocr.Pool
+	eng   *Engine
 }
 
 var (
@@ -82,6 +87,10 @@ func newEvalEnv(t testing.TB) *evalEnv {
 			envErr = fmt.Errorf("fonts: %w", err)
 			return
 		}
+		if err := fonts.LoadFamilies(); err != nil {
+			envErr = fmt.Errorf("fonts: %w", err)
+			return
+		}
 		r, err := specimen.NewRenderer(db, fonts)
 		if err != nil {
 			envErr = err
@@ -97,7 +106,7 @@ func newEvalEnv(t testing.TB) *evalEnv {
 			envErr = err
 			return
 		}
-		env = &evalEnv{db: db, r: r, pool: pool, eng: eng}
+		env = &evalEnv{fonts: fonts, db: db, r: r, pool: pool, eng: eng}
 	})
 	if errors.Is(envErr, ocr.ErrUnavailable) {
 		t.Skipf("tesseract: %v", envErr)
@@ -116,9 +125,18 @@ var photoBackgrounds = []color.RGBA{
 
 // frames renders c and places each side in its frames.
 func (ev *evalEnv) frames(ctx context.Context, c evalCase) (*specimen.Specimen, Input, error) {
-	spec, err := ev.r.Render(ctx, c.doc, specimen.Options{Seed: c.seed, Variant: c.variant, Today: evalToday, PxPerMM: 16})
+	opt := specimen.Options{Seed: c.seed, Variant: c.variant, Today: evalToday, PxPerMM: 16}
+	if c.vary > 0 {
+		v := specimen.DrawVariation(c.seed, c.vary, ev.fonts)
+		opt.Vary = &v
+	}
+	spec, err := ev.r.Render(ctx, c.doc, opt)
 	if err != nil {
 		return nil, Input{}, err
+	}
+	if c.vary > 0 {
+		in, err := variedFrames(spec, c)
+		return spec, in, err
 	}
 	rng := rand.New(rand.NewPCG(uint64(c.seed), 0xe7a1))
 	in := Input{CountryCode: c.country}
@@ -159,6 +177,45 @@ func (ev *evalEnv) frames(ctx context.Context, c evalCase) (*specimen.Specimen, 
 	return spec, in, nil
 }
 
+// variedFrames captures a varied specimen's sides: by
+// specimen.VariedCapture's scanner or phone, and for a cropped photo by
+// its phone with the frame cut to the document (no placement, tilt or
+// turn, the rest of the spoiling kept).
+func variedFrames(spec *specimen.Specimen, c evalCase) (Input, error) {
+	in := Input{CountryCode: c.country}
+	rng := rand.New(rand.NewPCG(uint64(c.seed), 0xe7a2))
+	for i, s := range spec.Sides {
+		kind := specimen.CaptureScanner
+		if c.mode != modeScanner {
+			kind = specimen.CapturePhone
+		}
+		d := specimen.VariedCapture(rng, kind, c.vary)
+		layers := []*image.RGBA{s.White}
+		if c.mode == modeScanner {
+			layers = append(layers, s.IR, s.UV)
+		}
+		if c.mode == modeCropped {
+			b := s.White.Rect
+			d.Frame = image.Pt(1100, 1100*b.Dy()/b.Dx())
+			d.Scale, d.Shift, d.Rotate, d.Tilt, d.CornerRadius = 1, [2]float64{}, 0, [2]float64{}, 0
+		}
+		p, err := specimen.Degrade(layers, d, c.seed*7+int64(i))
+		if err != nil {
+			return Input{}, err
+		}
+		si := &SideInput{White: p.Layers[0], Scanner: c.mode == modeScanner}
+		if c.mode == modeScanner {
+			si.IR, si.UV = p.Layers[1], p.Layers[2]
+		}
+		if s.Name == typedb.Front {
+			in.Front = si
+		} else {
+			in.Back = si
+		}
+	}
+	return in, nil
+}
+
 // evalStats accumulates the scores.
 type evalStats struct {
 	mu                 sync.Mutex
@@ -194,6 +251,9 @@ func (ev *evalEnv) score(ctx context.Context, c evalCase, st *evalStats) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	tag := fmt.Sprintf("%s/%s/%s seed %d", c.doc, c.variant, c.mode, c.seed)
+	if c.vary > 0 {
+		tag += fmt.Sprintf(" varied %.2f", c.vary)
+	}
 	if err != nil {
 		st.errors++
 		st.sides += len(spec.Sides)

@@ -28,8 +28,10 @@ func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dpi := fs.Float64("dpi", 600, "resolution in dots per inch")
 	extra := fs.String("typedb", "", "directory of extra or overriding document types (*.json)")
 	list := fs.Bool("list", false, "list the document aliases and ids, then exit")
+	vary := fs.Float64("vary", 0, "0–1: print in another hand (fonts, weights, sizes, positions, colours, artwork) and capture it by scanner or phone, drawn from the seed at this strength; 0 is the house style")
+	capture := fs.String("capture", "", "with -vary: scanner | phone | none (default: scanner or phone, drawn from the seed)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: docscan specimen -type ID -out DIR [-seed N] [-variant V] [-date YYYY-MM-DD] [-dpi N] [-typedb DIR]")
+		fmt.Fprintln(stderr, "usage: docscan specimen -type ID -out DIR [-seed N] [-variant V] [-date YYYY-MM-DD] [-dpi N] [-typedb DIR] [-vary S [-capture K]]")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -89,9 +91,27 @@ func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("-date: %w", err)
 		}
 	}
+	if *vary < 0 || *vary > 1 {
+		return usagef("-vary %g: want 0–1", *vary)
+	}
+	switch *capture {
+	case "", "none", specimen.CaptureScanner, specimen.CapturePhone:
+	default:
+		return usagef("-capture %q: want scanner, phone or none", *capture)
+	}
+	if *capture != "" && *vary == 0 {
+		return usagef("-capture needs -vary")
+	}
 	fonts, err := specimen.DefaultFonts()
 	if err != nil {
 		return err
+	}
+	if *vary > 0 {
+		if err := fonts.LoadFamilies(); err != nil {
+			return err
+		}
+		v := specimen.DrawVariation(opt.Seed, *vary, fonts)
+		opt.Vary = &v
 	}
 	r, err := specimen.NewRenderer(db, fonts)
 	if err != nil {
@@ -104,10 +124,24 @@ func runSpecimen(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := s.WriteDir(*out); err != nil {
 		return err
 	}
+	how := ""
+	if *vary > 0 && *capture != "none" {
+		kind := *capture
+		caps, err := specimen.CaptureSides(ctx, s, kind, *vary, opt.Seed)
+		if err != nil {
+			return err
+		}
+		if err := specimen.WriteCaptures(*out, caps); err != nil {
+			return err
+		}
+		how = fmt.Sprintf(", varied %.2f, %s capture", *vary, caps[0].Kind)
+	} else if *vary > 0 {
+		how = fmt.Sprintf(", varied %.2f", *vary)
+	}
 	var sides []string
 	for _, sd := range s.Sides {
 		sides = append(sides, fmt.Sprintf("%s %d", sd.Name, sd.TypeID))
 	}
-	fmt.Fprintf(stdout, "%s: %s %s, seed %d (%s)\n", *out, s.Truth.Document, s.Truth.Variant, s.Truth.Seed, strings.Join(sides, ", "))
+	fmt.Fprintf(stdout, "%s: %s %s, seed %d (%s)%s\n", *out, s.Truth.Document, s.Truth.Variant, s.Truth.Seed, strings.Join(sides, ", "), how)
 	return nil
 }

@@ -42,6 +42,32 @@ type Degradation struct {
 	JPEGQuality int
 	// Background is the colour around the document; zero means dark grey.
 	Background color.RGBA
+
+	// The fields below are the varied captures' (VariedCapture); zero
+	// leaves a frame exactly as without them.
+
+	// Tilt turns the document out of the image plane, in degrees, about
+	// its horizontal and its vertical axis, seen by a phone camera: the
+	// perspective of a card photographed at an angle.
+	Tilt [2]float64
+	// CornerRadius rounds the document's corners, as a fraction of its
+	// width (an ID-1 card's 3.18 mm is 0.037).
+	CornerRadius float64
+	// Desk is the strength (0..1) of a wood-grain texture on the
+	// background.
+	Desk float64
+	// Glare is the strength (0..1) of a specular highlight centred at
+	// GlareAt (fractions of the frame) with a radius of GlareSize (a
+	// fraction of the frame's diagonal).
+	Glare     float64
+	GlareAt   [2]float64
+	GlareSize float64
+	// Shadow is the depth (0..1) of a soft shadow over the part of the
+	// frame beyond a line through ShadowAt (fractions of the frame) at
+	// ShadowAngle (radians).
+	Shadow      float64
+	ShadowAt    [2]float64
+	ShadowAngle float64
 }
 
 // RandomDegradation draws moderate degradations: the document at 65–90 %
@@ -97,6 +123,9 @@ func Degrade(layers []*image.RGBA, d Degradation, seed int64) (*Placed, error) {
 	if d.Background == (color.RGBA{}) {
 		d.Background = color.RGBA{38, 38, 42, 255}
 	}
+	if d.Tilt != [2]float64{} || d.CornerRadius > 0 {
+		return degradeProjective(layers, d, seed)
+	}
 	fw, fh := float64(d.Frame.X), float64(d.Frame.Y)
 	sw, sh := float64(src.Dx()), float64(src.Dy())
 	th := d.Rotate * math.Pi / 180
@@ -127,11 +156,23 @@ func Degrade(layers []*image.RGBA, d Degradation, seed int64) (*Placed, error) {
 	light := lightMap(d)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0xde9ade))
 	for _, l := range layers {
-		out := image.NewRGBA(image.Rectangle{Max: d.Frame})
-		draw.Draw(out, out.Rect, &image.Uniform{d.Background}, image.Point{}, draw.Src)
+		out := background(d, seed)
 		// the kernel widens when it shrinks, so fine print is averaged,
 		// not aliased
 		xdraw.BiLinear.Transform(out, s2d, l, l.Rect, xdraw.Over, nil)
+		out, err := spoil(out, d, light, rng)
+		if err != nil {
+			return nil, err
+		}
+		p.Layers = append(p.Layers, out)
+	}
+	return &p, nil
+}
+
+// spoil applies the light, glare, shadow, blur, noise and JPEG of d to a
+// placed frame.
+func spoil(out *image.RGBA, d Degradation, light []float64, rng *rand.Rand) (*image.RGBA, error) {
+	{
 		if light != nil {
 			for i, j := 0, 0; i < len(out.Pix); i, j = i+4, j+1 {
 				k := light[j]
@@ -140,6 +181,7 @@ func Degrade(layers []*image.RGBA, d Degradation, seed int64) (*Placed, error) {
 				out.Pix[i+2] = clampByte(float64(out.Pix[i+2]) * k)
 			}
 		}
+		glareShadow(out, d)
 		if d.Blur > 0.05 {
 			out = gaussianBlur(out, d.Blur)
 		}
@@ -160,9 +202,8 @@ func Degrade(layers []*image.RGBA, d Degradation, seed int64) (*Placed, error) {
 				return nil, err
 			}
 		}
-		p.Layers = append(p.Layers, out)
 	}
-	return &p, nil
+	return out, nil
 }
 
 func clampF(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

@@ -30,6 +30,10 @@ type Fonts struct {
 	OCRB *opentype.Font // the MRZ
 	// OCRBSharp stands in for OCRB glyphs that cannot be drawn.
 	OCRBSharp *opentype.Font
+	// Families and MonoFamilies are the typefaces a varied specimen
+	// (Options.Vary) may print in; LoadFamilies fills them.
+	Families     []Family
+	MonoFamilies []Family
 }
 
 // LoadFonts parses the font files.

@@ -8,6 +8,11 @@
 // Variants break exactly one thing: the UV and IR response of a
 // photocopy, the IR visibility of the MRZ, a printed MRZ character, the
 // expiry, or the IIN's agreement with the document.
+//
+// A Variation (Options.Vary) prints the same data in another hand (other
+// typefaces, weights, sizes, positions, colours and artwork), and
+// CaptureSides captures the sides as a varied scanner or phone would, so
+// that an evaluation can leave the house style's world.
 package specimen
 
 import (
@@ -76,6 +81,11 @@ type Options struct {
 	// Person, when set, is rendered instead of a random one. Variants
 	// still apply (expired replaces the dates, iin-mismatch the IIN).
 	Person *Person
+	// Vary, when set, prints the document in another hand: other fonts,
+	// sizes, positions, colours and artwork (DrawVariation draws one).
+	// Nil is the house style. The person and the variant do not depend
+	// on it.
+	Vary *Variation
 }
 
 // Renderer draws specimens of the types of a database.
@@ -128,6 +138,18 @@ type Truth struct {
 	IINMismatch string                       `json:"iin_mismatch,omitempty"`
 	Expired     bool                         `json:"expired"`
 	Breaks      map[typedb.SideName][]string `json:"breaks"` // per side, what the variant broke
+	// Variation is how the print strayed from the house style; absent
+	// for the house style.
+	Variation *VariationTruth `json:"variation,omitempty"`
+}
+
+// VariationTruth is the variation a specimen was printed with and the
+// offsets it drew: side → element ("headers", "field/<name>", "face",
+// "mrz", "decor/<i>") → (dx, dy) as fractions of the side's width and
+// height.
+type VariationTruth struct {
+	Variation
+	Offsets map[typedb.SideName]map[string][2]float64 `json:"offsets,omitempty"`
 }
 
 // Printed maps field names to the text printed in their zone.
@@ -254,6 +276,9 @@ func (r *Renderer) Render(ctx context.Context, ref string, opt Options) (*Specim
 	}
 
 	spec := &Specimen{Truth: t}
+	if opt.Vary != nil {
+		spec.Truth.Variation = &VariationTruth{Variation: *opt.Vary, Offsets: map[typedb.SideName]map[string][2]float64{}}
+	}
 	for _, s := range sides {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -264,9 +289,12 @@ func (r *Renderer) Render(ctx context.Context, ref string, opt Options) (*Specim
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%d/%d", opt.Seed, s.ID)
 		srng := rand.New(rand.NewPCG(h.Sum64(), uint64(opt.Seed)))
-		side, printed, breaks, err := r.renderSide(s, person, spec.Truth.MRZ, opt, srng)
+		side, printed, breaks, offsets, err := r.renderSide(s, person, spec.Truth.MRZ, opt, srng)
 		if err != nil {
 			return nil, fmt.Errorf("specimen: %s %s: %w", s.Document, s.Side, err)
+		}
+		if spec.Truth.Variation != nil && len(offsets) > 0 {
+			spec.Truth.Variation.Offsets[s.Side] = offsets
 		}
 		spec.Sides = append(spec.Sides, side)
 		spec.Truth.Types[s.Side] = s.ID
@@ -394,16 +422,27 @@ var (
 	uvEmblem = color.RGBA{120, 236, 150, 255}
 )
 
-func (r *Renderer) renderSide(s *typedb.Type, p Person, m *MRZTruth, opt Options, rng *rand.Rand) (Side, Printed, []string, error) {
+func (r *Renderer) renderSide(s *typedb.Type, p Person, m *MRZTruth, opt Options, rng *rand.Rand) (Side, Printed, []string, map[string][2]float64, error) {
 	w := int(s.SizeMM[0]*opt.PxPerMM + 0.5)
 	h := int(s.SizeMM[1]*opt.PxPerMM + 0.5)
 	bounds := image.Rect(0, 0, w, h)
+	st, err := r.style(opt.Vary, opt.Seed, s, w, h)
+	if err != nil {
+		return Side{}, nil, nil, nil, err
+	}
 	white := image.NewRGBA(bounds)
-	paintBase(white, s, rng)
+	painted := st.recolour(s)
+	if st.v.Artwork != "" {
+		hs := fnv.New64a()
+		fmt.Fprintf(hs, "artwork/%d/%d", opt.Seed, s.ID)
+		paintArtwork(white, painted, st.v.Artwork, rand.New(rand.NewPCG(hs.Sum64(), 0xa57)))
+	} else {
+		paintBase(white, painted, rng)
+	}
 
 	// colour print: decor
-	for _, d := range s.Decor {
-		z := d.Zone.Pixels(w, h)
+	for i, d := range painted.Decor {
+		z := st.place(fmt.Sprintf("decor/%d", i), d.Zone)
 		switch d.Kind {
 		case "rosette":
 			blend(white, rosetteMask(bounds, z, rng), rgba(d.RGB), 0.75)
@@ -420,24 +459,29 @@ func (r *Renderer) renderSide(s *typedb.Type, p Person, m *MRZTruth, opt Options
 		if a.Kind != "header" {
 			continue
 		}
-		if err := drawText(colourInk, r.fonts.Bold, a.Text, a.Zone.Pixels(w, h), 0.86, 0.84, alignCenter); err != nil {
-			return Side{}, nil, nil, err
+		if err := drawText(colourInk, st.font(st.header, a.Text), a.Text, st.place("headers", a.Zone), 0.86*st.headerK, 0.84, alignCenter); err != nil {
+			return Side{}, nil, nil, nil, err
 		}
 	}
 	printed := Printed{}
 	for _, f := range s.Fields {
-		if err := drawText(colourInk, r.fonts.Sans, s.PrintedLabel(f), f.LabelZone.Pixels(w, h), 0.80, 0.82, alignLeft); err != nil {
-			return Side{}, nil, nil, err
+		label := s.PrintedLabel(f)
+		if err := drawText(colourInk, st.font(st.label, label), label, st.place("field/"+f.Name, f.LabelZone), 0.80*st.labelK, 0.82, alignLeft); err != nil {
+			return Side{}, nil, nil, nil, err
 		}
 		v := fieldValue(s, f, p)
 		printed[f.Name] = v
-		if err := drawText(black, r.fonts.Sans, v, f.Zone.Pixels(w, h), 0.74, 0.80, alignLeft); err != nil {
-			return Side{}, nil, nil, err
+		if err := drawText(black, st.font(st.value, v), v, st.place("field/"+f.Name, f.Zone), 0.74*st.valueK, 0.80, alignLeft); err != nil {
+			return Side{}, nil, nil, nil, err
 		}
 	}
 	if s.MRZZone != nil && m != nil && m.Side == s.Side {
-		if err := drawMRZ(mrzInk, r.fonts.OCRB, r.fonts.OCRBSharp, m.Lines, s.MRZZone.Pixels(w, h)); err != nil {
-			return Side{}, nil, nil, err
+		f, fb := r.fonts.OCRB, r.fonts.OCRBSharp
+		if st.mrz != nil {
+			f, fb = st.mrz, st.mrz
+		}
+		if err := drawMRZ(mrzInk, f, fb, m.Lines, st.place("mrz", *s.MRZZone)); err != nil {
+			return Side{}, nil, nil, nil, err
 		}
 	}
 
@@ -445,11 +489,14 @@ func (r *Renderer) renderSide(s *typedb.Type, p Person, m *MRZTruth, opt Options
 	var face *image.RGBA
 	var faceRect image.Rectangle
 	if s.FaceZone != nil {
-		faceRect = s.FaceZone.Pixels(w, h)
+		faceRect = st.place("face", *s.FaceZone)
 		face = portrait(faceRect.Dx(), faceRect.Dy(), p.Sex == "F", rng)
+		if st.v.GreyPortrait {
+			greyPortrait(face)
+		}
 		draw.Draw(white, faceRect, face, image.Point{}, draw.Src)
 	}
-	blend(white, colourInk, rgba(s.Signature.Ink), 1)
+	blend(white, colourInk, rgba(painted.Signature.Ink), 1)
 	blend(white, black, blackInk, 1)
 	blend(white, mrzInk, blackInk, 1)
 
@@ -469,7 +516,7 @@ func (r *Renderer) renderSide(s *typedb.Type, p Person, m *MRZTruth, opt Options
 			breaks = append(breaks, "ir_mrz_invisible")
 		}
 	}
-	return Side{Name: s.Side, TypeID: s.ID, White: white, IR: ir, UV: uv}, printed, breaks, nil
+	return Side{Name: s.Side, TypeID: s.ID, White: white, IR: ir, UV: uv}, printed, breaks, st.offsets, nil
 }
 
 func fill(img *image.RGBA, c color.RGBA) {

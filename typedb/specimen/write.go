@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -64,6 +65,55 @@ func writePNG(enc *png.Encoder, path string, img image.Image) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("specimen: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteCaptures writes each capture beside the specimen's layers:
+// DIR/<side>/capture.jpg (capture.png when no JPEG quality was drawn),
+// and for a scanner capture-ir and capture-uv likewise; and
+// DIR/captures.json, what was drawn for each side.
+func WriteCaptures(dir string, caps []Captured) error {
+	for _, c := range caps {
+		d := filepath.Join(dir, string(c.Side))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("specimen: %w", err)
+		}
+		names := []string{"capture", "capture-ir", "capture-uv"}
+		for i, l := range c.Layers {
+			var img image.Image = l
+			if i == 1 {
+				img = grey(l)
+			}
+			if err := writeCapture(filepath.Join(d, names[i]), img, c.Degradation.JPEGQuality); err != nil {
+				return err
+			}
+		}
+	}
+	var buf bytes.Buffer
+	je := json.NewEncoder(&buf)
+	je.SetIndent("", "  ")
+	if err := je.Encode(caps); err != nil {
+		return fmt.Errorf("specimen: captures: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "captures.json"), buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("specimen: %w", err)
+	}
+	return nil
+}
+
+// writeCapture writes img to base.jpg at quality q, or to base.png when q
+// is not 1–100.
+func writeCapture(base string, img image.Image, q int) error {
+	if q < 1 || q > 100 {
+		return writePNG(&png.Encoder{CompressionLevel: png.BestSpeed}, base+".png", img)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+		return fmt.Errorf("specimen: encode %s.jpg: %w", base, err)
+	}
+	if err := os.WriteFile(base+".jpg", buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("specimen: %w", err)
 	}
 	return nil
 }
