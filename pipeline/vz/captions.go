@@ -383,6 +383,32 @@ func (l *layout) underCaption(name string, lb image.Rectangle) (image.Rectangle,
 	return win, true
 }
 
+// widenLeft moves a caption's value window left, a caption height at a
+// time (four at most), while value ink crosses its left edge: a caption
+// read only in part, or set in from its value, would cut the value's
+// first letters.
+func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
+	step := max(ch, 6)
+	for range 4 {
+		if win.Min.X <= l.img.Rect.Min.X {
+			break
+		}
+		edge := image.Rect(win.Min.X, win.Min.Y, win.Min.X+2, win.Max.Y)
+		m, _ := l.inkMap(edge)
+		n := 0
+		for _, k := range m {
+			if k == 2 {
+				n++
+			}
+		}
+		if n < 3 {
+			break
+		}
+		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
+	}
+	return win
+}
+
 // captionReach is how many caption heights below its caption a value
 // may reach: values are set larger than captions (up to twice) and a
 // little apart from them.

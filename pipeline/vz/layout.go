@@ -136,7 +136,7 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f.Name, lb); ok {
-			box, err := l.cutValue(win, f)
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f)
 			return box, true, err
 		}
 	} else if ok {
