@@ -109,7 +109,7 @@ const minCaptionSimilarity = 0.75
 // findCaptions reads a generic side's text above its MRZ and returns,
 // per field of fields, where one of its captions is printed (in the
 // side's pixels). A field whose caption is not read is missing.
-func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb.Type, fields []typedb.Field) (map[string]image.Rectangle, error) {
+func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb.Type, fields []typedb.Field) (map[string]image.Rectangle, []ocr.Word, error) {
 	area := gray.Rect
 	if t.MRZZone != nil {
 		if top := int(t.MRZZone[1] * float64(area.Dy())); top > area.Dy()/3 {
@@ -117,24 +117,25 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 		}
 	}
 	if area.Dx() < 16 || area.Dy() < 16 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	img := gray.SubImage(area).(*image.Gray)
 	var best map[string]image.Rectangle
+	var bestWords []ocr.Word
 	for _, langs := range captionLangs {
 		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto})
 		if err != nil {
-			return best, fmt.Errorf("vz: captions (%s): %w", langs, err)
+			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)
 		}
 		found := matchCaptions(wordLines(splitSlashes(words)), fields)
-		if len(found) > len(best) {
-			best = found
+		if len(found) > len(best) || bestWords == nil {
+			best, bestWords = found, words
 		}
 		if len(best) >= minCaptions {
 			break
 		}
 	}
-	return best, nil
+	return best, bestWords, nil
 }
 
 // splitSlashes splits words printed with slashes between languages
@@ -184,7 +185,7 @@ type captionMatch struct {
 // languages printed beside it on its line, each after a slash
 // ("Surname / Nom / Apellidos"): after (or before) each slash, the run
 // of words that reads as one of the field's captions.
-func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, taken func(image.Rectangle) bool) image.Rectangle {
+func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, glued bool, taken func(image.Rectangle) bool) image.Rectangle {
 	gap := max(b.Dy(), 4)
 	reads := func(from, to int) bool {
 		run := ""
@@ -224,12 +225,13 @@ func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, 
 			b = b.Union(l[k].Box)
 		}
 	}
-	// a language before a slash that no caption of ours spells ("Imiona
-	// / Given names"): its words, as far as a caption's height apart, so
+	// a language before a slash (or glued to the caption, its slash
+	// misread) that no caption of ours spells ("Imiona / Given names"):
+	// its words, as far as a caption's height apart, so
 	// the caption's box starts where the printed caption does and the
 	// value under it is not cut short
 	for k, n := i-1, 0; k >= 0 && n < 4 && b.Min.X-l[k].Box.Max.X <= gap && labelish(l[k].Text) && !taken(l[k].Box); k, n = k-1, n+1 {
-		if n == 0 && l[k].Text != "/" {
+		if n == 0 && l[k].Text != "/" && !glued {
 			break
 		}
 		b = b.Union(l[k].Box)
@@ -238,7 +240,8 @@ func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, 
 }
 
 // captionSimilarity is how closely got reads as the nearest of targets,
-// 0–1; a target of under five letters counts only when read exactly.
+// 0–1; a target of under five letters counts only when read exactly, and
+// one of six or more read whole at the end of got counts 0.9.
 func captionSimilarity(got []rune, targets [][]rune) float64 {
 	best := 0.0
 	for _, tg := range targets {
@@ -248,6 +251,10 @@ func captionSimilarity(got []rune, targets [][]rune) float64 {
 			s = 1
 		case len(tg) < 5:
 			continue
+		case len(tg) >= 6 && len(got) >= len(tg)+3 && strings.HasSuffix(string(got), string(tg)):
+			// another language's caption before it, the slash between
+			// misread as a letter ("NAZWISKOISURNAME")
+			s = gluedSimilarity
 		default:
 			s = 1 - float64(editdist.Levenshtein(got, tg))/float64(max(len(got), len(tg)))
 		}
@@ -318,7 +325,7 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 			}
 			return false
 		}
-		out[name] = extendCaption(m.line, m.i, m.j, m.core, m.targets, taken)
+		out[name] = extendCaption(m.line, m.i, m.j, m.core, m.targets, m.sim == gluedSimilarity, taken)
 	}
 	return out
 }
@@ -359,12 +366,18 @@ var latinBase = map[rune]rune{
 // under its caption found at lb: from the caption's left edge, as deep
 // as captionReach caption heights, as wide as the side allows, and
 // never into another caption found under it or beside it.
-func (l *layout) underCaption(name string, lb image.Rectangle) (image.Rectangle, bool) {
+func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectangle, bool) {
 	ch := max(lb.Dy(), 6)
 	pad := max(3, ch/2)
-	win := image.Rect(lb.Min.X-pad, lb.Max.Y+1, l.img.Rect.Max.X, lb.Max.Y+int(math.Ceil(captionReach*float64(ch))))
+	right := l.img.Rect.Max.X
+	if f.Kind == typedb.KindDate {
+		// a date is at most "20 MAY/MAI 95": thirteen characters of
+		// print up to twice the caption's size
+		right = min(right, lb.Min.X+dateWidth*ch)
+	}
+	win := image.Rect(lb.Min.X-pad, lb.Max.Y+1, right, lb.Max.Y+int(math.Ceil(captionReach*float64(ch))))
 	for other, o := range l.labels {
-		if other == name {
+		if other == f.Name {
 			continue
 		}
 		switch {
@@ -407,6 +420,43 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
 	}
 	return win
+}
+
+// gluedSimilarity is a caption read whole at the end of a longer word.
+const gluedSimilarity = 0.9
+
+// dateWidth is how many caption heights wide a date's window is.
+const dateWidth = 16
+
+// wordsValue is the value of field f as the caption pass read it: the
+// words of the topmost line inside win, in order, normalised; their mean
+// confidence. It stands in for a cut Tesseract made nothing of.
+func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value string, conf float64, err error) {
+	var in []ocr.Word
+	for _, w := range l.words {
+		c := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
+		if c.In(win) && strings.TrimSpace(w.Text) != "" {
+			in = append(in, w)
+		}
+	}
+	lines := wordLines(in)
+	if len(lines) == 0 {
+		return "", "", 0, fmt.Errorf("%w: %s: no words under the caption", ErrEmpty, f.Name)
+	}
+	top := lines[0]
+	for _, ln := range lines[1:] {
+		if ln[0].Box.Min.Y < top[0].Box.Min.Y {
+			top = ln
+		}
+	}
+	var texts []string
+	for _, w := range top {
+		texts = append(texts, w.Text)
+		conf += w.Confidence
+	}
+	raw = strings.Join(texts, " ")
+	value, err = Normalize(f, raw)
+	return raw, value, conf / float64(len(top)), err
 }
 
 // captionReach is how many caption heights below its caption a value

@@ -53,6 +53,13 @@ func TestMatchCaptions(t *testing.T) {
 		}, map[string]image.Rectangle{
 			"first_name": image.Rect(300, 100, 400, 120),
 		}},
+		{"a caption glued to another language's", [][]ocr.Word{
+			{w("NAZWISKOISURNAME", 300, 100, 480, 0)},
+			splitSlashes([]ocr.Word{w("DATA", 300, 200, 350, 1), w("URODZENIA/DATE", 360, 200, 500, 1), w("OF", 510, 200, 530, 1), w("BIRTH", 540, 200, 600, 1)}),
+		}, map[string]image.Rectangle{
+			"last_name":     image.Rect(300, 100, 480, 120),
+			"date_of_birth": image.Rect(300, 200, 600, 220), // from the Polish caption's start
+		}},
 		{"values are no captions", [][]ocr.Word{
 			{w("MUSTERMANN", 300, 100, 450, 0)},
 			{w("12", 300, 200, 330, 1), w("AUG/AOUT", 340, 200, 450, 1), w("64", 460, 200, 490, 1)},

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -21,6 +22,9 @@ type layout struct {
 	// labels are the labels Tesseract found printed, by field name, in
 	// the warped side's pixels (nil when none were looked for)
 	labels map[string]image.Rectangle
+	// words are the words the caption pass read on a generic side, in
+	// the side's pixels
+	words []ocr.Word
 }
 
 func newLayout(img *image.RGBA, t *typedb.Type) *layout {
@@ -135,7 +139,7 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 	if lb, ok := l.labels[f.Name]; ok && l.typ.Generic {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
-		if win, ok := l.underCaption(f.Name, lb); ok {
+		if win, ok := l.underCaption(f, lb); ok {
 			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f)
 			return box, true, err
 		}

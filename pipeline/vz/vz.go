@@ -81,7 +81,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 		if wr, ok := r.(WordReader); ok {
 			if s.Type.Generic {
 				// no state's layout: each field is where its caption is
-				lay.labels, _ = findCaptions(ctx, wr, gray, s.Type, fields)
+				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields)
 			} else {
 				lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
 			}
@@ -102,6 +102,17 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
+				if dst.Err != nil && dst.Anchored && s.Type.Generic {
+					// the caption pass read the page already: its words
+					// under the caption, before reading the cut again
+					if lb, ok := lay.labels[f.Name]; ok {
+						if win, ok := lay.underCaption(f, lb); ok {
+							if raw, v, c, err := lay.wordsValue(f, lay.widenLeft(win, lb.Dy())); err == nil && !isLabel(s.Type, v) {
+								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
+							}
+						}
+					}
+				}
 				if errors.Is(dst.Err, ErrUnreadable) {
 					// no value of the field's kind: read again, otherwise
 					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {
