@@ -323,7 +323,11 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 					rep.Sources[SourceVisual] = v
 				}
 			}
-			if ok || conf >= ConfidentField {
+			if ok && !syntaxOK(rd.field, rd.Value, rd.side.best.Type) {
+				// agreeing in its first word, with debris beside it (a
+				// cut that took in the next column): no value, no evidence
+				rep.Value, rep.Source = fromMRZ, SourceMRZ
+			} else if ok || conf >= ConfidentField {
 				// a confident disagreement is what tampering looks like:
 				// it stands, and the agreement check sees it
 				rep.Value, rep.Source = rd.Value, SourceVisual

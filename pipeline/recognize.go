@@ -294,7 +294,10 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 	s.quad, s.hm, s.layers.white = r.quad, r.hm, r.white
 	s.readings = map[string]fieldReading{}
 	for _, rd := range r.readings {
-		f, _ := t.Field(rd.Name)
+		f, ok := t.Field(rd.Name)
+		if !ok {
+			f, _ = vz.GenericField(rd.Name)
+		}
 		s.readings[rd.Name] = fieldReading{Reading: rd, field: f, side: s}
 		s.zones = append(s.zones, ZoneView{Name: rd.Name, Region: rd.Region})
 	}

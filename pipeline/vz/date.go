@@ -36,7 +36,8 @@ var monthNames = func() map[string]int {
 
 // NormalizeDateText reads a printed date in the forms documents use and
 // returns it as dd.mm.yyyy: "20 MAY /MAI 95", "20 MAY 1995", "20.05.1995",
-// "20 05 1995", "1995-05-20". A two-digit year is put in the century that
+// "20 05 1995", "1995-05-20"; a date of digits alone needs two-digit day
+// and month and a four-digit year. A two-digit year (beside a month's name) is put in the century that
 // makes the date lie in the past for a birth or an issue (past true) and
 // within fifty years ahead for an expiry (past false), relative to now.
 func NormalizeDateText(s string, past bool, now time.Time) (string, error) {
@@ -94,10 +95,15 @@ func NormalizeDateText(s string, past bool, now time.Time) (string, error) {
 	switch {
 	case mon != 0 && len(nums) == 2:
 		day, year, yearDigits = atoi(nums[0]), atoi(nums[1]), len(nums[1])
-	case mon == 0 && len(nums) == 3 && len(nums[0]) == 4:
+	case mon == 0 && len(nums) == 3 && len(nums[0]) == 4 && len(nums[1]) == 2 && len(nums[2]) == 2:
 		year, mon, day, yearDigits = atoi(nums[0]), atoi(nums[1]), atoi(nums[2]), 4
+	case mon == 0 && len(nums) == 3 && len(nums[2]) == 4 && len(nums[0]) == 2 && len(nums[1]) == 2:
+		day, mon, year, yearDigits = atoi(nums[0]), atoi(nums[1]), atoi(nums[2]), 4
 	case mon == 0 && len(nums) == 3:
-		day, mon, year, yearDigits = atoi(nums[0]), atoi(nums[1]), atoi(nums[2]), len(nums[2])
+		// all digits, but not dd mm yyyy or yyyy mm dd ("1-12-31",
+		// "2004.12.3"): no form documents print, and a cut that lost a
+		// digit at either end reads so
+		return "", fmt.Errorf("vz: date %q: all digits without a four-digit year", s)
 	case mon == 0:
 		// dots lost: the eight digits decide
 		return NormalizeDate(s)

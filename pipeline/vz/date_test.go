@@ -33,7 +33,7 @@ func TestNormalizeDateText(t *testing.T) {
 			t.Errorf("NormalizeDateText(%q, past %v) = %q, %v; want %q", tc.in, tc.past, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "31 FEB 1995", "MAY 1995", "20 XYZ 1995", "2 0 5", "DATE OF BIRTH", "20 MAY 123"} {
+	for _, bad := range []string{"", "31 FEB 1995", "MAY 1995", "20 XYZ 1995", "2 0 5", "DATE OF BIRTH", "20 MAY 123", "1-12-31", "20.05.95", "2004.12.3", "1.12.2014"} {
 		if got, err := NormalizeDateText(bad, true, now); err == nil {
 			t.Errorf("NormalizeDateText(%q) = %q, want an error", bad, got)
 		}

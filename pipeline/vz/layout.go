@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -21,6 +22,9 @@ type layout struct {
 	// labels are the labels Tesseract found printed, by field name, in
 	// the warped side's pixels (nil when none were looked for)
 	labels map[string]image.Rectangle
+	// words are the words the caption pass read on a generic side, in
+	// the side's pixels
+	words []ocr.Word
 }
 
 func newLayout(img *image.RGBA, t *typedb.Type) *layout {
@@ -132,11 +136,22 @@ func inkBox(m []uint8, r image.Rectangle, k uint8) (image.Rectangle, int) {
 // ink near the label zone, moves the value zone by the label's offset,
 // and cuts tight around the value's ink, with a margin.
 func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
-	if lb, ok := l.labels[f.Name]; ok {
+	if lb, ok := l.labels[f.Name]; ok && l.typ.Generic {
+		// a generic type's zones are a guess: the value is under its
+		// caption wherever that is printed
+		if win, ok := l.underCaption(f, lb); ok {
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f)
+			return box, true, err
+		}
+	} else if ok {
 		if win, ok := l.belowLabel(f, lb); ok {
 			box, err := l.cutValue(win, f)
 			return box, true, err
 		}
+	}
+	if f.Zone.Width() <= 0 {
+		// a field found by its caption only, and its caption was not
+		return image.Rectangle{}, false, fmt.Errorf("%w: %s: no caption found", ErrEmpty, f.Name)
 	}
 	w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
 	lz := f.LabelZone.Pixels(w, h)

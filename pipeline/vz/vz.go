@@ -77,22 +77,42 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			gray = imgutil.Gray(s.Image)
 		}
 		lay := newLayout(s.Image, s.Type)
+		fields := fieldsToRead(s.Type, names)
 		if wr, ok := r.(WordReader); ok {
-			lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+			if s.Type.Generic {
+				// no state's layout: each field is where its caption is
+				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields)
+			} else {
+				lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+			}
 		}
 		s := s
-		for _, f := range s.Type.Fields {
-			if names != nil && !names[f.Name] {
-				continue
-			}
+		for _, f := range fields {
 			out[i] = append(out[i], Reading{Name: f.Name})
 		}
 		for j := range out[i] {
-			f, _ := s.Type.Field(out[i][j].Name)
+			f := fields[j]
+			if _, found := lay.labels[f.Name]; f.Zone.Width() <= 0 && !found {
+				// found by its caption only, and that was not found:
+				// nothing to read
+				out[i][j].Err = fmt.Errorf("%w: %s: no caption found", ErrEmpty, f.Name)
+				continue
+			}
 			wg.Add(1)
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
+				if dst.Err != nil && dst.Anchored && s.Type.Generic {
+					// the caption pass read the page already: its words
+					// under the caption, before reading the cut again
+					if lb, ok := lay.labels[f.Name]; ok {
+						if win, ok := lay.underCaption(f, lb); ok {
+							if raw, v, c, err := lay.wordsValue(f, lay.widenLeft(win, lb.Dy())); err == nil && !isLabel(s.Type, v) {
+								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
+							}
+						}
+					}
+				}
 				if errors.Is(dst.Err, ErrUnreadable) {
 					// no value of the field's kind: read again, otherwise
 					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {

@@ -1,0 +1,465 @@
+package vz
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/docscan/docscan/pipeline/internal/editdist"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// Captions are the printed captions of the visual-zone fields a generic
+// ICAO document carries, by field name: those ICAO 9303 parts 4 and 5
+// prescribe in English, French and Spanish, and those of German,
+// Italian, Turkish, Russian and Kazakh documents. A document prints a
+// field's captions in one to three of these languages, side by side
+// ("Surname / Nom / Apellidos"); any one of them found anchors the field.
+var Captions = map[string][]string{
+	"last_name": {"SURNAME", "NOM", "APELLIDOS", "NAME", "FAMILIENNAME", "COGNOME", "SOYADI",
+		"ФАМИЛИЯ", "ТЕГІ"},
+	"first_name": {"GIVEN NAMES", "GIVEN NAME", "PRÉNOMS", "PRÉNOM", "NOMBRES", "NOMBRE", "VORNAMEN", "VORNAME",
+		"NOME", "NOMI", "ADI", "ADLARI", "ИМЯ", "АТЫ"},
+	"date_of_birth": {"DATE OF BIRTH", "DATE DE NAISSANCE", "FECHA DE NACIMIENTO", "GEBURTSTAG", "GEBURTSDATUM",
+		"DATA DI NASCITA", "DOĞUM TARİHİ", "ДАТА РОЖДЕНИЯ", "ТУҒАН КҮНІ"},
+	"date_of_issue": {"DATE OF ISSUE", "DATE DE DÉLIVRANCE", "FECHA DE EXPEDICIÓN", "FECHA DE EMISIÓN",
+		"AUSSTELLUNGSDATUM", "DATA DI RILASCIO", "VERİLİŞ TARİHİ", "ДАТА ВЫДАЧИ", "БЕРІЛГЕН КҮНІ"},
+	"date_of_expiry": {"DATE OF EXPIRY", "DATE D'EXPIRATION", "FECHA DE CADUCIDAD", "FECHA DE VENCIMIENTO",
+		"GÜLTIG BIS", "DATA DI SCADENZA", "SON GEÇERLİLİK TARİHİ", "GEÇERLİLİK TARİHİ", "ДЕЙСТВИТЕЛЕН ДО",
+		"СРОК ДЕЙСТВИЯ", "ҚОЛДАНЫЛУ МЕРЗІМІ"},
+	"authority": {"AUTHORITY", "ISSUING AUTHORITY", "AUTORITÉ", "AUTORIDAD", "BEHÖRDE", "AUTORITÀ",
+		"VEREN MAKAM", "MAKAM", "ОРГАН ВЫДАЧИ", "ОРГАН ВЫДАВШИЙ", "БЕРГЕН ОРГАН"},
+	"personal_number": {"PERSONAL NO", "PERSONAL NUMBER", "NO PERSONNEL", "Nº PERSONNEL", "NÚM PERSONAL",
+		"NÚMERO PERSONAL", "PERSONENKENNZIFFER", "CODICE FISCALE", "T C KİMLİK NO", "ЛИЧНЫЙ НОМЕР",
+		"ЖЕКЕ СӘЙКЕСТЕНДІРУ НӨМІРІ", "ЖСН", "ИИН"},
+	"place_of_birth": {"PLACE OF BIRTH", "LIEU DE NAISSANCE", "LUGAR DE NACIMIENTO", "GEBURTSORT",
+		"LUOGO DI NASCITA", "DOĞUM YERİ", "МЕСТО РОЖДЕНИЯ", "ТУҒАН ЖЕРІ"},
+}
+
+// FieldPlaceOfBirth is the place of birth, a field of generic documents
+// the response carries in its fields object only.
+const FieldPlaceOfBirth = "place_of_birth"
+
+// genericFields are the fields a generic ICAO document's visual zone is
+// read for when its type has no zone for them: they are found by their
+// captions only.
+var genericFields = []typedb.Field{
+	{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin},
+	{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin},
+	{Name: "date_of_birth", Kind: typedb.KindDate, Script: typedb.ScriptLatin},
+	{Name: "date_of_issue", Kind: typedb.KindDate, Script: typedb.ScriptLatin},
+	{Name: "date_of_expiry", Kind: typedb.KindDate, Script: typedb.ScriptLatin},
+	{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin},
+	{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed},
+	{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin},
+}
+
+// GenericField returns the definition of a field the generic reader
+// reads by its caption alone.
+func GenericField(name string) (typedb.Field, bool) {
+	for _, f := range genericFields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return typedb.Field{}, false
+}
+
+// fieldsToRead are the fields of side t that are read: the type's own,
+// and for a generic type the generic fields it has no zone for, found by
+// their captions; names nil reads all.
+func fieldsToRead(t *typedb.Type, names map[string]bool) []typedb.Field {
+	var out []typedb.Field
+	for _, f := range t.Fields {
+		if names == nil || names[f.Name] {
+			out = append(out, f)
+		}
+	}
+	if !t.Generic {
+		return out
+	}
+	for _, f := range genericFields {
+		if _, ok := t.Field(f.Name); ok || (names != nil && !names[f.Name]) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// captionLangs are the Tesseract language sets the captions are looked
+// for with, in turn: the Latin captions, then (when the Latin pass found
+// fewer than minCaptions) the Cyrillic ones.
+var captionLangs = []string{"eng", "rus+kaz"}
+
+// minCaptions is how many captions a pass must find for the document to
+// count as captioned in that pass's script.
+const minCaptions = 2
+
+// minCaptionSimilarity is how closely a run of words must read as a
+// caption: captions are printed text, read well; a caption of under
+// five letters must read exactly (NOM, ADI, ИМЯ are whole words of other
+// captions' languages).
+const minCaptionSimilarity = 0.75
+
+// findCaptions reads a generic side's text above its MRZ and returns,
+// per field of fields, where one of its captions is printed (in the
+// side's pixels). A field whose caption is not read is missing.
+func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb.Type, fields []typedb.Field) (map[string]image.Rectangle, []ocr.Word, error) {
+	area := gray.Rect
+	if t.MRZZone != nil {
+		if top := int(t.MRZZone[1] * float64(area.Dy())); top > area.Dy()/3 {
+			area.Max.Y = area.Min.Y + top
+		}
+	}
+	if area.Dx() < 16 || area.Dy() < 16 {
+		return nil, nil, nil
+	}
+	img := gray.SubImage(area).(*image.Gray)
+	var best map[string]image.Rectangle
+	var bestWords []ocr.Word
+	for _, langs := range captionLangs {
+		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto})
+		if err != nil {
+			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)
+		}
+		found := matchCaptions(wordLines(splitSlashes(words)), fields)
+		if len(found) > len(best) || bestWords == nil {
+			best, bestWords = found, words
+		}
+		if len(best) >= minCaptions {
+			break
+		}
+	}
+	return best, bestWords, nil
+}
+
+// splitSlashes splits words printed with slashes between languages
+// ("Surname/Nom/Apellidos") into one word per language, each with its
+// share of the word's box.
+func splitSlashes(words []ocr.Word) []ocr.Word {
+	var out []ocr.Word
+	for _, w := range words {
+		r := []rune(w.Text)
+		if !strings.ContainsRune(w.Text, '/') || len(r) < 2 {
+			out = append(out, w)
+			continue
+		}
+		start := 0
+		for i := 0; i <= len(r); i++ {
+			if i < len(r) && r[i] != '/' {
+				continue
+			}
+			x0 := w.Box.Min.X + w.Box.Dx()*start/len(r)
+			x1 := w.Box.Min.X + w.Box.Dx()*i/len(r)
+			if i > start {
+				out = append(out, ocr.Word{Text: string(r[start:i]), Box: image.Rect(x0, w.Box.Min.Y, max(x1, x0+1), w.Box.Max.Y),
+					Confidence: w.Confidence, Line: w.Line})
+			}
+			if i < len(r) {
+				// the slash stays a word: it joins a caption's languages
+				out = append(out, ocr.Word{Text: "/", Box: image.Rect(x1, w.Box.Min.Y, x1+1, w.Box.Max.Y),
+					Confidence: w.Confidence, Line: w.Line})
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// captionMatch is a run of words read as a caption of a field.
+type captionMatch struct {
+	core image.Rectangle // the words that read as the caption
+	sim  float64
+	line []ocr.Word
+	i, j int // the run's words in line
+	// targets are the field's captions, as captionLetters spells them
+	targets [][]rune
+}
+
+// extendCaption widens a caption found in one language to its other
+// languages printed beside it on its line, each after a slash
+// ("Surname / Nom / Apellidos"): after (or before) each slash, the run
+// of words that reads as one of the field's captions.
+func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, glued bool, taken func(image.Rectangle) bool) image.Rectangle {
+	gap := max(b.Dy(), 4)
+	reads := func(from, to int) bool {
+		run := ""
+		for k := from; k <= to; k++ {
+			if l[k].Text == "/" {
+				return false
+			}
+			run += l[k].Text
+		}
+		return captionSimilarity([]rune(captionLetters(run)), targets) >= minCaptionSimilarity
+	}
+	for k := j + 1; k < len(l) && l[k].Text == "/" && l[k].Box.Min.X-b.Max.X <= gap; {
+		m := -1
+		for e := k + 1; e < len(l) && e <= k+4; e++ {
+			if reads(k+1, e) {
+				m = e
+			}
+		}
+		if m < 0 {
+			break
+		}
+		for ; k <= m; k++ {
+			b = b.Union(l[k].Box)
+		}
+	}
+	for k := i - 1; k >= 0 && l[k].Text == "/" && b.Min.X-l[k].Box.Max.X <= gap; {
+		m := -1
+		for s := k - 1; s >= 0 && s >= k-4; s-- {
+			if reads(s, k-1) {
+				m = s
+			}
+		}
+		if m < 0 {
+			break
+		}
+		for ; k >= m; k-- {
+			b = b.Union(l[k].Box)
+		}
+	}
+	// a language before a slash (or glued to the caption, its slash
+	// misread) that no caption of ours spells ("Imiona / Given names"):
+	// its words, as far as a caption's height apart, so
+	// the caption's box starts where the printed caption does and the
+	// value under it is not cut short
+	for k, n := i-1, 0; k >= 0 && n < 4 && b.Min.X-l[k].Box.Max.X <= gap && labelish(l[k].Text) && !taken(l[k].Box); k, n = k-1, n+1 {
+		if n == 0 && l[k].Text != "/" && !glued {
+			break
+		}
+		b = b.Union(l[k].Box)
+	}
+	return b
+}
+
+// captionSimilarity is how closely got reads as the nearest of targets,
+// 0–1; a target of under five letters counts only when read exactly, and
+// one of six or more read whole at the end of got counts 0.9.
+func captionSimilarity(got []rune, targets [][]rune) float64 {
+	best := 0.0
+	for _, tg := range targets {
+		var s float64
+		switch {
+		case string(got) == string(tg):
+			s = 1
+		case len(tg) < 5:
+			continue
+		case len(tg) >= 6 && len(got) >= len(tg)+3 && strings.HasSuffix(string(got), string(tg)):
+			// another language's caption before it, the slash between
+			// misread as a letter ("NAZWISKOISURNAME")
+			s = gluedSimilarity
+		default:
+			s = 1 - float64(editdist.Levenshtein(got, tg))/float64(max(len(got), len(tg)))
+		}
+		best = max(best, s)
+	}
+	return best
+}
+
+// matchCaptions finds, per field, the run of words within one line that
+// reads most like one of its captions; among equally good ones the
+// topmost. A run taken by one field's caption is not another's.
+func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.Rectangle {
+	best := map[string]captionMatch{}
+	for _, f := range fields {
+		var targets [][]rune
+		for _, c := range Captions[f.Name] {
+			targets = append(targets, []rune(captionLetters(c)))
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		for _, l := range lines {
+			for i := range l {
+				if captionLetters(l[i].Text) == "" || l[i].Text == "/" {
+					continue // a field number ("1.", "(2)") starts no caption
+				}
+				run := ""
+				b := image.Rectangle{}
+				for j := i; j < len(l) && j < i+4; j++ {
+					run += l[j].Text
+					b = b.Union(l[j].Box)
+					if l[j].Text == "/" {
+						continue // a run ends on a word
+					}
+					s := captionSimilarity([]rune(captionLetters(run)), targets)
+					if s < minCaptionSimilarity {
+						continue
+					}
+					cur, ok := best[f.Name]
+					if !ok || s > cur.sim+0.02 || (s > cur.sim-0.02 && b.Min.Y < cur.core.Min.Y) {
+						best[f.Name] = captionMatch{core: b, sim: s, line: l, i: i, j: j, targets: targets}
+					}
+				}
+			}
+		}
+	}
+	// one caption, one field: where two fields took overlapping runs,
+	// the better reading keeps it
+	kept := map[string]captionMatch{}
+	for name, m := range best {
+		keep := true
+		for other, o := range best {
+			if other != name && m.core.Overlaps(o.core) && (o.sim > m.sim || (o.sim == m.sim && other < name)) {
+				keep = false
+			}
+		}
+		if keep {
+			kept[name] = m
+		}
+	}
+	out := map[string]image.Rectangle{}
+	for name, m := range kept {
+		taken := func(r image.Rectangle) bool {
+			for other, o := range kept {
+				if other != name && r.Overlaps(o.core) {
+					return true
+				}
+			}
+			return false
+		}
+		out[name] = extendCaption(m.line, m.i, m.j, m.core, m.targets, m.sim == gluedSimilarity, taken)
+	}
+	return out
+}
+
+// captionLetters is s's letters, upper case, with Latin diacritics
+// dropped (OCR loses them), RN as M, and Latin look-alikes in Cyrillic
+// text made Cyrillic.
+func captionLetters(s string) string {
+	l := letters(s)
+	cyr := 0
+	for _, r := range l {
+		if unicode.Is(unicode.Cyrillic, r) {
+			cyr++
+		}
+	}
+	if 2*cyr > len([]rune(l)) {
+		return ToCyrillic(l)
+	}
+	l = strings.Map(func(r rune) rune {
+		if b, ok := latinBase[r]; ok {
+			return b
+		}
+		return r
+	}, l)
+	// OCR's commonest confusion in small print: "rn" read as "m"
+	return strings.ReplaceAll(l, "RN", "M")
+}
+
+// latinBase maps the accented capitals of the captions' languages to
+// their base letters.
+var latinBase = map[rune]rune{
+	'À': 'A', 'Á': 'A', 'Â': 'A', 'Ä': 'A', 'Ç': 'C', 'È': 'E', 'É': 'E', 'Ê': 'E', 'Ë': 'E',
+	'Ì': 'I', 'Í': 'I', 'Î': 'I', 'Ï': 'I', 'İ': 'I', 'Ñ': 'N', 'Ò': 'O', 'Ó': 'O', 'Ô': 'O', 'Ö': 'O',
+	'Ù': 'U', 'Ú': 'U', 'Û': 'U', 'Ü': 'U', 'Ş': 'S', 'Ğ': 'G', 'º': 'O',
+}
+
+// underCaption is the window a generic field's value is looked for in,
+// under its caption found at lb: from the caption's left edge, as deep
+// as captionReach caption heights, as wide as the side allows, and
+// never into another caption found under it or beside it.
+func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectangle, bool) {
+	ch := max(lb.Dy(), 6)
+	pad := max(3, ch/2)
+	right := l.img.Rect.Max.X
+	if f.Kind == typedb.KindDate {
+		// a date is at most "20 MAY/MAI 95": thirteen characters of
+		// print up to twice the caption's size
+		right = min(right, lb.Min.X+dateWidth*ch)
+	}
+	win := image.Rect(lb.Min.X-pad, lb.Max.Y+1, right, lb.Max.Y+int(math.Ceil(captionReach*float64(ch))))
+	for other, o := range l.labels {
+		if other == f.Name {
+			continue
+		}
+		switch {
+		case o.Min.Y > lb.Min.Y+ch/2 && o.Min.X < win.Max.X && o.Max.X > win.Min.X:
+			// a caption under this one: the value ends above it
+			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
+		case o.Min.X > lb.Min.X && o.Min.Y < win.Max.Y && o.Max.Y > lb.Min.Y:
+			// a caption to the right heads the next column
+			win.Max.X = min(win.Max.X, o.Min.X-pad)
+		}
+	}
+	win = win.Intersect(l.img.Rect)
+	if win.Dy() < max(4, ch) || win.Dx() < 4 {
+		return image.Rectangle{}, false
+	}
+	return win, true
+}
+
+// widenLeft moves a caption's value window left, a caption height at a
+// time (four at most), while value ink crosses its left edge: a caption
+// read only in part, or set in from its value, would cut the value's
+// first letters.
+func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
+	step := max(ch, 6)
+	for range 4 {
+		if win.Min.X <= l.img.Rect.Min.X {
+			break
+		}
+		edge := image.Rect(win.Min.X, win.Min.Y, win.Min.X+2, win.Max.Y)
+		m, _ := l.inkMap(edge)
+		n := 0
+		for _, k := range m {
+			if k == 2 {
+				n++
+			}
+		}
+		if n < 3 {
+			break
+		}
+		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
+	}
+	return win
+}
+
+// gluedSimilarity is a caption read whole at the end of a longer word.
+const gluedSimilarity = 0.9
+
+// dateWidth is how many caption heights wide a date's window is.
+const dateWidth = 16
+
+// wordsValue is the value of field f as the caption pass read it: the
+// words of the topmost line inside win, in order, normalised; their mean
+// confidence. It stands in for a cut Tesseract made nothing of.
+func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value string, conf float64, err error) {
+	var in []ocr.Word
+	for _, w := range l.words {
+		c := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
+		if c.In(win) && strings.TrimSpace(w.Text) != "" {
+			in = append(in, w)
+		}
+	}
+	lines := wordLines(in)
+	if len(lines) == 0 {
+		return "", "", 0, fmt.Errorf("%w: %s: no words under the caption", ErrEmpty, f.Name)
+	}
+	top := lines[0]
+	for _, ln := range lines[1:] {
+		if ln[0].Box.Min.Y < top[0].Box.Min.Y {
+			top = ln
+		}
+	}
+	var texts []string
+	for _, w := range top {
+		texts = append(texts, w.Text)
+		conf += w.Confidence
+	}
+	raw = strings.Join(texts, " ")
+	value, err = Normalize(f, raw)
+	return raw, value, conf / float64(len(top)), err
+}
+
+// captionReach is how many caption heights below its caption a value
+// may reach: values are set larger than captions (up to twice) and a
+// little apart from them.
+const captionReach = 3.0

@@ -1,0 +1,166 @@
+package vz
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/draw"
+	"os"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// TestMatchCaptions: a caption is found by any of its languages, as one
+// word or several, with a field number before it and the pair beside it;
+// a short caption must read exactly, and one run stands for one field.
+func TestMatchCaptions(t *testing.T) {
+	w := func(s string, x0, y0, x1, line int) ocr.Word {
+		return ocr.Word{Text: s, Box: image.Rect(x0, y0, x1, y0+20), Line: line}
+	}
+	fields := []typedb.Field{{Name: "last_name"}, {Name: "first_name"}, {Name: "date_of_birth"},
+		{Name: "date_of_issue"}, {Name: "authority"}, {Name: "personal_number"}}
+	for _, c := range []struct {
+		name  string
+		lines [][]ocr.Word
+		want  map[string]image.Rectangle
+	}{
+		{"english and french, slashes split", [][]ocr.Word{
+			splitSlashes([]ocr.Word{w("1.", 300, 100, 320, 0), w("Surname/Nom", 330, 100, 480, 0)}),
+			{w("Given", 330, 200, 400, 1), w("names", 410, 200, 480, 1), w("/", 490, 200, 500, 1), w("Prénoms", 510, 200, 620, 1)},
+		}, map[string]image.Rectangle{
+			"last_name":  image.Rect(330, 100, 480, 120),
+			"first_name": image.Rect(330, 200, 620, 120+100),
+		}},
+		{"spanish, misread a little", [][]ocr.Word{
+			{w("Fecha", 300, 100, 380, 0), w("de", 390, 100, 420, 0), w("expedicion", 430, 100, 560, 0)},
+			{w("Autoridad", 300, 200, 420, 1)},
+			{w("DATE", 600, 100, 660, 2), w("0F", 670, 100, 690, 2), w("BlRTH", 700, 100, 780, 2)},
+		}, map[string]image.Rectangle{
+			"date_of_issue": image.Rect(300, 100, 560, 120),
+			"authority":     image.Rect(300, 200, 420, 220),
+			"date_of_birth": image.Rect(600, 100, 780, 120),
+		}},
+		{"a short caption inside a longer word is none", [][]ocr.Word{
+			{w("NOMBRES", 300, 100, 400, 0)},
+			{w("NOMINAL", 300, 200, 400, 1)},
+		}, map[string]image.Rectangle{
+			"first_name": image.Rect(300, 100, 400, 120),
+		}},
+		{"a caption glued to another language's", [][]ocr.Word{
+			{w("NAZWISKOISURNAME", 300, 100, 480, 0)},
+			splitSlashes([]ocr.Word{w("DATA", 300, 200, 350, 1), w("URODZENIA/DATE", 360, 200, 500, 1), w("OF", 510, 200, 530, 1), w("BIRTH", 540, 200, 600, 1)}),
+		}, map[string]image.Rectangle{
+			"last_name":     image.Rect(300, 100, 480, 120),
+			"date_of_birth": image.Rect(300, 200, 600, 220), // from the Polish caption's start
+		}},
+		{"values are no captions", [][]ocr.Word{
+			{w("MUSTERMANN", 300, 100, 450, 0)},
+			{w("12", 300, 200, 330, 1), w("AUG/AOUT", 340, 200, 450, 1), w("64", 460, 200, 490, 1)},
+		}, map[string]image.Rectangle{}},
+	} {
+		got := matchCaptions(c.lines, fields)
+		if len(got) != len(c.want) {
+			t.Errorf("%s: found %v, want %v", c.name, got, c.want)
+			continue
+		}
+		for k, v := range c.want {
+			if got[k] != v {
+				t.Errorf("%s: %s at %v, want %v", c.name, k, got[k], v)
+			}
+		}
+	}
+}
+
+// TestGenericCaptionsRendered draws a passport data page of our own
+// (captions in English, French and Spanish, at places no generic type's
+// zones put them, values below) and reads it through real Tesseract:
+// every field is found under its caption and read, dates as dd.mm.yyyy.
+// The world is our own renderer's (DejaVu Sans on white), not a camera's.
+func TestGenericCaptionsRendered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	pool, err := ocr.NewPool(ocr.Options{Workers: 2})
+	if errors.Is(err, ocr.ErrUnavailable) {
+		t.Skip("Tesseract unavailable in this build:", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+	if err != nil {
+		t.Skip("font not installed:", err)
+	}
+	fnt, err := opentype.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
+
+	// a TD3 page at 12 px/mm: 1500×1056; captions 17 px, values 30 px
+	img := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{246, 243, 236, 255}), image.Point{}, draw.Src)
+	caption := color.RGBA{70, 70, 110, 255}
+	value := color.RGBA{20, 20, 25, 255}
+	put := func(s string, x, y int, em float64, c color.Color) {
+		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fc.Close()
+		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: fc, Dot: fixed.P(x, y)}
+		d.DrawString(s)
+	}
+	type printed struct {
+		caption, value string
+		x, y           int
+	}
+	page := map[string]printed{
+		"last_name":       {"Surname / Nom / Apellidos", "ERIKSSON", 560, 120},
+		"first_name":      {"Given names / Prénoms / Nombres", "ANNA MARIA", 560, 230},
+		"date_of_birth":   {"Date of birth / Date de naissance / Fecha de nacimiento", "12 AUG/AOUT 74", 560, 340},
+		"place_of_birth":  {"Place of birth / Lieu de naissance / Lugar de nacimiento", "ZENITH", 560, 450},
+		"date_of_issue":   {"Date of issue / Date de délivrance / Fecha de expedición", "16 APR/AVR 07", 560, 560},
+		"authority":       {"Authority / Autorité / Autoridad", "PASSPORT OFFICE", 1040, 560},
+		"date_of_expiry":  {"Date of expiry / Date d'expiration / Fecha de caducidad", "15.04.2027", 560, 670},
+		"personal_number": {"Personal No. / No. personnel", "ZE184226B", 1040, 670},
+	}
+	for _, p := range page {
+		put(p.caption, p.x, p.y, 17, caption)
+		put(p.value, p.x, p.y+42, 30, value)
+	}
+	want := map[string]string{
+		"last_name": "ERIKSSON", "first_name": "ANNA MARIA", "date_of_birth": "12.08.1974",
+		"date_of_issue": "16.04.2007", "authority": "PASSPORT OFFICE", "date_of_expiry": "15.04.2027",
+		"personal_number": "ZE184226B", "place_of_birth": "ZENITH",
+	}
+	got := ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0]
+	seen := map[string]bool{}
+	for _, rd := range got {
+		w, ok := want[rd.Name]
+		if !ok {
+			continue
+		}
+		seen[rd.Name] = true
+		if rd.Value != w || !rd.Anchored {
+			t.Errorf("%s = %q (raw %q, anchored %v, %v), want %q under its caption", rd.Name, rd.Value, rd.Raw, rd.Anchored, rd.Err, w)
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("%s not read", name)
+		}
+	}
+}
