@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,22 +30,28 @@ import (
 )
 
 type config struct {
-	out      string
-	fontDir  string
-	seed     uint64
-	lines    int
-	valLines int
-	epochs   int
-	hidden1  int
-	hidden2  int
-	workers  int
-	testdata string
+	out     string
+	fontDir string
+	// others are monospace fonts besides OCR-B (some MRZs are printed in
+	// them), drawn for otherShare of the lines
+	others     string
+	otherShare float64
+	seed       uint64
+	lines      int
+	valLines   int
+	epochs     int
+	hidden1    int
+	hidden2    int
+	workers    int
+	testdata   string
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.out, "out", "pipeline/mrz/glyph/model.bin", "model file to write")
 	flag.StringVar(&c.fontDir, "fonts", synth.DefaultFontDir, "directory of the OCR-B .otf files (Debian fonts-ocr-b)")
+	flag.StringVar(&c.others, "other-fonts", "", "comma-separated monospace font files besides OCR-B, drawn for -other-share of the lines")
+	flag.Float64Var(&c.otherShare, "other-share", 0.25, "share of the lines drawn in -other-fonts")
 	flag.Uint64Var(&c.seed, "seed", 1, "random seed")
 	flag.IntVar(&c.lines, "lines", 14000, "synthetic training lines")
 	flag.IntVar(&c.valLines, "val", 400, "synthetic validation lines")
@@ -233,6 +240,13 @@ func run(ctx context.Context, c config) error {
 	faces, err := synth.LoadFaces(c.fontDir)
 	if err != nil {
 		return err
+	}
+	if c.others != "" {
+		others, err := synth.LoadOtherFaces(strings.Split(c.others, ","))
+		if err != nil {
+			return err
+		}
+		faces = synth.Mix(faces, others, c.otherShare)
 	}
 	train, failed, err := build(ctx, faces, c.seed, c.lines, c.workers)
 	if err != nil {

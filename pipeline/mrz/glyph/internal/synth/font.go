@@ -6,6 +6,7 @@ package synth
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -63,6 +64,36 @@ func LoadFaces(dir string) ([]*Face, error) {
 		return nil, err
 	}
 	return []*Face{regular, sharp}, nil
+}
+
+// LoadOtherFaces loads monospace fonts other than OCR-B, which some
+// issuers and other hands print their MRZ in (paths to .ttf or .otf
+// files). A face lacking a character of the MRZ alphabet is an error.
+func LoadOtherFaces(paths []string) ([]*Face, error) {
+	var out []*Face
+	for _, p := range paths {
+		f, err := loadFace(p, filepath.Base(p), nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Mix returns a list to draw a face from uniformly in which the other
+// faces together have about share of the draws and OCR-B the rest.
+func Mix(ocrb, others []*Face, share float64) []*Face {
+	if len(others) == 0 || share <= 0 || len(ocrb) == 0 {
+		return ocrb
+	}
+	// n copies of OCR-B's faces against one of each other face
+	n := max(1, int(math.Round(float64(len(others))*(1-share)/share/float64(len(ocrb)))))
+	var out []*Face
+	for range n {
+		out = append(out, ocrb...)
+	}
+	return append(out, others...)
 }
 
 func loadFace(path, name string, fallback *Face) (*Face, error) {
