@@ -39,17 +39,8 @@ const exifPeek = 160 << 10
 // stored them. It reads r once; only the file's head is buffered for the
 // EXIF search.
 func Decode(r io.Reader) (image.Image, string, error) {
-	br := bufio.NewReaderSize(r, exifPeek)
-	head, err := br.Peek(exifPeek)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, "", err
-	}
-	o := ReadOrientation(head)
-	img, format, err := image.Decode(br)
-	if err != nil {
-		return nil, format, err
-	}
-	return Orient(img, o), format, nil
+	img, format, _, _, err := DecodeWith(r, nil)
+	return img, format, err
 }
 
 // DecodeWith is Decode with prepare applied to the image as stored,

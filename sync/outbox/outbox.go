@@ -232,6 +232,9 @@ type Outbox struct {
 	log      *slog.Logger
 	recovery *Recovery
 	reindex  bool // validate deleted records: rebuild the result index
+	// liveSlots are the key slots of the records validate kept (nil after
+	// a corrupt file was moved aside: none), for shredOrphanKeys at Open.
+	liveSlots map[uint32]bool
 
 	// mu guards db: readers take it shared; compaction swaps the file
 	// under the exclusive lock.
@@ -335,7 +338,7 @@ func Open(opts Options) (*Outbox, error) {
 		db, err = o.recoverCorrupt(corrupt)
 	}
 	if err == nil {
-		err = o.shredOrphanKeys(db)
+		err = o.shredOrphanKeys()
 		if err != nil {
 			db.Close()
 		}
@@ -353,26 +356,9 @@ func Open(opts Options) (*Outbox, error) {
 // records deleted just before the device stopped, of records never
 // committed, and, after a corrupt file was moved aside, of all the records
 // in it (they will never be sent, and the file stays on the card).
-func (o *Outbox) shredOrphanKeys(db *bolt.DB) error {
-	live := make(map[uint32]bool)
-	err := db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketPending, bucketDelivered} {
-			if b := tx.Bucket(name); b != nil {
-				if err := b.ForEach(func(_, v []byte) error {
-					if slot, ok := recordSlot(v); ok {
-						live[slot] = true
-					}
-					return nil
-				}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("outbox: list record keys: %w", err)
-	}
+func (o *Outbox) shredOrphanKeys() error {
+	live := o.liveSlots
+	o.liveSlots = nil
 	n, err := o.keys.shredAllBut(live)
 	if err != nil {
 		return err
@@ -465,6 +451,7 @@ func (o *Outbox) validate(db *bolt.DB) (err error) {
 	var bad [][]byte
 	err = db.View(func(tx *bolt.Tx) error {
 		var c counters
+		o.liveSlots = make(map[uint32]bool)
 		for _, name := range [][]byte{bucketPending, bucketDelivered} {
 			b := tx.Bucket(name)
 			if b == nil {
@@ -481,6 +468,9 @@ func (o *Outbox) validate(db *bolt.DB) (err error) {
 				if _, err := decodeRecord(v, o.keys, false, o.opts.SkipCheck); err != nil || !o.hasKey(v) {
 					bad = append(bad, append(append([]byte(nil), name...), append([]byte{0}, k...)...))
 					return nil
+				}
+				if slot, ok := recordSlot(v); ok {
+					o.liveSlots[slot] = true
 				}
 				size := int64(len(v) + keyLen)
 				if string(name) == string(bucketPending) {
@@ -566,6 +556,7 @@ func (o *Outbox) recoverCorrupt(cause *corruptError) (*bolt.DB, error) {
 	o.recovery = &Recovery{At: now, Reason: cause.reason, MovedTo: aside}
 	o.log.Error("outbox: CORRUPT DATABASE moved aside; starting empty; undelivered results in it are not sent",
 		"path", o.opts.Path, "moved_to", aside, "reason", cause.reason)
+	o.liveSlots = nil // the moved file's keys all go
 	o.statMu.Lock()
 	o.st = counters{drops: o.st.drops}
 	o.statMu.Unlock()
