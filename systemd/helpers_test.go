@@ -345,7 +345,7 @@ func cleanEnv() []string {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
 		case "OMP_THREAD_LIMIT", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
-			"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "DOCSCAND_REEXEC":
+			"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "DOCSCAN_OMP_RESTARTED":
 			continue
 		}
 		env = append(env, kv)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/docscan/docscan/cmd/internal/version"
+	"github.com/docscan/docscan/pipeline/ocr"
 )
 
 // command is one subcommand; args excludes the subcommand's own name.
@@ -48,6 +49,11 @@ func usage(w io.Writer) {
 }
 
 func main() {
+	// recognize reads with Tesseract, about ten times slower without
+	// OMP_THREAD_LIMIT=1, which OpenMP reads only as the library loads
+	if err := ocr.RestartThreadLimited(); err != nil {
+		fmt.Fprintln(os.Stderr, "docscan:", err)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

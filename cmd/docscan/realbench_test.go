@@ -22,7 +22,6 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkReal -benchtime 1x ./cmd/docscan/
 func BenchmarkReal(b *testing.B) {
-	b.Setenv("OMP_THREAD_LIMIT", "1")
 	root := filepath.Join(sharedDir(b), "eval")
 	jpegs, _ := filepath.Glob(filepath.Join(root, "mrz", "passporteye", "*.jpg"))
 	sort.Strings(jpegs)

@@ -54,7 +54,6 @@ type mrzTruth struct {
 // `docscan recognize` (no country: the document's own type is unknown to
 // the database); refusals and MRZ exactness.
 func TestRealMRZ(t *testing.T) {
-	t.Setenv("OMP_THREAD_LIMIT", "1")
 	root := filepath.Join(sharedDir(t), "eval", "mrz")
 	for _, set := range []string{"passporteye", "imagejs"} {
 		b, err := os.ReadFile(filepath.Join(root, set, "ground_truth.json"))
@@ -135,7 +134,6 @@ var kzCaughtBy = map[string]string{
 // TestRealKZ: every document of kz-dev/ (front and back) through
 // `docscan recognize -country kz`.
 func TestRealKZ(t *testing.T) {
-	t.Setenv("OMP_THREAD_LIMIT", "1")
 	dir := filepath.Join(sharedDir(t), "eval", "kz-dev")
 	b, err := os.ReadFile(filepath.Join(dir, "ground_truth.json"))
 	if err != nil {

@@ -184,7 +184,6 @@ func vzHeldOut(names []string, i int) bool { return i%2 == 1 }
 // runVZTruth recognises each transcribed image that `keep` admits with
 // `docscan recognize -timings` and scores it in its half.
 func runVZTruth(t *testing.T, keep func(i int, name string) bool) (tune, held *vzTally) {
-	t.Setenv("OMP_THREAD_LIMIT", "1")
 	root := filepath.Join(sharedDir(t), "eval", "mrz")
 	gt := loadVZTruth(t)
 	names := make([]string, 0, len(gt))

@@ -37,15 +37,11 @@ import (
 )
 
 func main() {
-	// OpenMP reads OMP_THREAD_LIMIT when Tesseract's library loads, before
-	// main; without it a read is about ten times slower. Start again with
-	// it set rather than run slow.
-	if !ocr.ThreadLimited() && os.Getenv("DOCSCAND_REEXEC") == "" {
-		env := append(os.Environ(), "OMP_THREAD_LIMIT=1", "DOCSCAND_REEXEC=1")
-		if exe, err := os.Executable(); err == nil {
-			err = syscall.Exec(exe, os.Args, env)
-			fmt.Fprintf(os.Stderr, "docscand: restarting with OMP_THREAD_LIMIT=1: %v\n", err)
-		}
+	// Without OMP_THREAD_LIMIT=1 a Tesseract read is about ten times
+	// slower, and OpenMP reads it only as the library loads: start again
+	// with it set rather than run slow.
+	if err := ocr.RestartThreadLimited(); err != nil {
+		fmt.Fprintln(os.Stderr, "docscand:", err)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -12,6 +12,7 @@ import (
 	"image"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // ErrUnavailable is returned when this build has no Tesseract (CGO_ENABLED=0)
@@ -107,6 +108,38 @@ func NewPool(opts Options) (*Pool, error) {
 
 // ThreadLimited reports whether OMP_THREAD_LIMIT=1 is in the environment.
 func ThreadLimited() bool { return os.Getenv("OMP_THREAD_LIMIT") == "1" }
+
+// restartGuard marks a process that RestartThreadLimited started, so a
+// failed restart is never tried again in a loop.
+const restartGuard = "DOCSCAN_OMP_RESTARTED"
+
+// RestartThreadLimited replaces the running program with itself, same
+// arguments, with OMP_THREAD_LIMIT=1 added to its environment, unless
+// that is set already. A program that reads with Tesseract calls it
+// first thing in main (or TestMain): the variable cannot take effect
+// later. It returns only when no restart was needed or the restart
+// failed; the error says why, and the program may go on, slower.
+func RestartThreadLimited() error {
+	if ThreadLimited() || os.Getenv(restartGuard) != "" {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("ocr: restart with OMP_THREAD_LIMIT=1: %w", err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		// the first of a name's entries is the one getenv finds
+		if !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "OMP_THREAD_LIMIT=1", restartGuard+"=1")
+	if err := syscall.Exec(exe, os.Args, env); err != nil {
+		return fmt.Errorf("ocr: restart with OMP_THREAD_LIMIT=1: %w", err)
+	}
+	return nil
+}
 
 // Workers returns the number of workers.
 func (p *Pool) Workers() int { return p.opts.Workers }
