@@ -215,7 +215,7 @@ func (e *Engine) readSide(ctx context.Context, s *side, t *typedb.Type, flip boo
 		return r, nil
 	}
 	t0 = time.Now()
-	vs := vzSideOf(r.white, s.white, r.hm, t)
+	vs := vzSideOf(r.white, s.white, r.hm, t, s.mrz)
 	if r.white == s.work {
 		vs.Gray = s.workGy
 	}

@@ -194,15 +194,20 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 // vzSide is the side as the visual-zone reader takes it, sampling small
 // zones again from the frame at its full resolution.
 func (s *side) vzSide() vz.Side {
-	return vzSideOf(s.layers.white, s.white, s.hm, s.best.Type)
+	return vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, s.mrz)
 }
 
-// vzSideOf is a side warped from frame through hm to t's grid.
-func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type) vz.Side {
-	return vz.Side{Image: warped, Type: t,
+// vzSideOf is a side warped from frame through hm to t's grid, whose
+// MRZ (nil when none was read) names its state.
+func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type, m *mrz.Result) vz.Side {
+	vs := vz.Side{Image: warped, Type: t,
 		Sample: func(box image.Rectangle, scale float64) *image.Gray {
 			return imgutil.WarpGray(frame, hm, box, scale)
 		}}
+	if m != nil {
+		vs.State = m.IssuingState
+	}
+	return vs
 }
 
 func sideNamed(sides []*side, n typedb.SideName) *side {

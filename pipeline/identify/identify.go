@@ -82,6 +82,9 @@ type Candidate struct {
 	Flip     bool
 	P        float64
 	Evidence Evidence
+	// ruledOut: the side's MRZ, valid, names another known state than
+	// the type's, so no printed anchor can make the side this type.
+	ruledOut bool
 }
 
 // Evidence weights: the MRZ and the printed anchors are the witnesses;
@@ -109,6 +112,9 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 		for _, flip := range []bool{false, true} {
 			c := Candidate{Type: t, Flip: flip, Evidence: Evidence{MRZ: -1, Geometry: -1, Signature: -1, Anchors: -1}}
 			c.Evidence.MRZ = mrzScore(obs, t, flip)
+			if otherState(obs.MRZ, t) {
+				c.Evidence.MRZ, c.ruledOut = 0, true
+			}
 			if obs.Aspect > 0 {
 				d := (obs.Aspect - t.Aspect()) / 0.07
 				c.Evidence.Geometry = math.Exp(-d * d)
@@ -168,7 +174,7 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 			if reads >= budget || ctx.Err() != nil {
 				break
 			}
-			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 {
+			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut {
 				continue
 			}
 			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 {
@@ -250,6 +256,14 @@ func mean(e Evidence) float64 {
 		return 0
 	}
 	return num / den
+}
+
+// otherState reports whether m, read validly, names a known state other
+// than the national type t's. The issuing state has no check digit, so
+// a code the tables do not know (a misread) rules nothing out.
+func otherState(m *mrz.Result, t *typedb.Type) bool {
+	return m != nil && m.Valid && !t.Generic && t.FDSIDList.ICAOCode != "" &&
+		m.IssuingState != t.FDSIDList.ICAOCode && mrz.KnownCode(m.IssuingState)
 }
 
 // mrzScore: a type with an MRZ wants one of its format, state and code,

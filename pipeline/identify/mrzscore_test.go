@@ -1,6 +1,7 @@
 package identify
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -43,5 +44,63 @@ func TestMRZScoreFrenchIDOnGenericTD2(t *testing.T) {
 		if f := mrzScore(Observation{MRZ: french}, typ, false); !(typ.Generic && typ.MRZFormat == typedb.MRZTD2) && f > generic-0.3 {
 			t.Errorf("%s %s (%s): French ID scores %.2f, the generic TD2 %.2f", typ.Document, typ.Side, typ.MRZFormat, f, generic)
 		}
+	}
+}
+
+// TestValidMRZOfAnotherStateRulesOutNationalTypes: a valid MRZ naming a
+// known state other than a national type's rules that type out; its
+// anchors are not read (each read is a Tesseract pass). A code the
+// tables do not know (a misread: the state has no check digit) and the
+// type's own state rule nothing out.
+func TestValidMRZOfAnotherStateRulesOutNationalTypes(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	td1 := func(state string) *mrz.Result {
+		d, err := mrz.ParseAt([]string{"I<" + state + "D231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"},
+			time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Valid {
+			t.Fatalf("%s: sample MRZ not valid: %+v", state, d.Checks)
+		}
+		return &mrz.Result{Document: d}
+	}
+	for _, tc := range []struct {
+		state      string
+		kzReadable bool // a Kazakh type's anchors may still be read
+	}{
+		{"UTO", false},
+		{"CHE", false},
+		{"KAZ", true},
+		{"KAX", true},
+	} {
+		t.Run(tc.state, func(t *testing.T) {
+			var reads []string
+			read := func(_ context.Context, band typedb.Rect, _ float64, _ bool, lang string) (string, error) {
+				reads = append(reads, lang)
+				return "", nil
+			}
+			obs := Observation{MRZ: td1(tc.state), Aspect: 85.6 / 54, Outlined: true, MRZCentre: [2]float64{0.5, 0.8}}
+			cands := Score(context.Background(), obs, db.Types(), read)
+			kzRead := false
+			for _, c := range cands {
+				national := c.Type.FDSIDList.ICAOCode == "KAZ" && !c.Type.Generic
+				if national && c.ruledOut == tc.kzReadable {
+					t.Errorf("%s %s: ruled out %v", c.Type.Document, c.Type.Side, c.ruledOut)
+				}
+				if national && c.Evidence.Anchors >= 0 {
+					kzRead = true
+				}
+			}
+			if !tc.kzReadable && kzRead {
+				t.Errorf("a Kazakh type's anchors were read for an MRZ of %s (%d reads)", tc.state, len(reads))
+			}
+			if !tc.kzReadable && !cands[0].Type.Generic {
+				t.Errorf("best %s %s, want the generic type", cands[0].Type.Document, cands[0].Type.Side)
+			}
+		})
 	}
 }

@@ -96,6 +96,25 @@ func fieldsToRead(t *typedb.Type, names map[string]bool) []typedb.Field {
 // fewer than minCaptions) the Cyrillic ones.
 var captionLangs = []string{"eng", "rus+kaz"}
 
+// cyrillicCaptionStates are the states (ICAO codes) whose documents may
+// caption their fields in Cyrillic. Any other state's captions are read
+// in the Latin pass alone: a Cyrillic pass over a page is the dearest
+// read of a generic side (0.3–0.7 s on this board's class of CPU) and
+// finds nothing on it.
+var cyrillicCaptionStates = map[string]bool{
+	"RUS": true, "BLR": true, "UKR": true, "KAZ": true, "KGZ": true, "TJK": true, "UZB": true,
+	"MNG": true, "BGR": true, "SRB": true, "MKD": true, "BIH": true, "MNE": true, "SUN": true,
+}
+
+// captionLangsFor returns the caption passes for a side whose MRZ names
+// state ("" when unknown: every pass).
+func captionLangsFor(state string) []string {
+	if state == "" || cyrillicCaptionStates[state] {
+		return captionLangs
+	}
+	return captionLangs[:1]
+}
+
 // minCaptions is how many captions a pass must find for the document to
 // count as captioned in that pass's script.
 const minCaptions = 2
@@ -106,10 +125,11 @@ const minCaptions = 2
 // captions' languages).
 const minCaptionSimilarity = 0.75
 
-// findCaptions reads a generic side's text above its MRZ and returns,
+// findCaptions reads a generic side's text above its MRZ, with each
+// Tesseract language set of langs in turn until one finds captions, and returns,
 // per field of fields, where one of its captions is printed (in the
 // side's pixels). A field whose caption is not read is missing.
-func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb.Type, fields []typedb.Field) (map[string]image.Rectangle, []ocr.Word, error) {
+func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb.Type, fields []typedb.Field, langs []string) (map[string]image.Rectangle, []ocr.Word, error) {
 	area := gray.Rect
 	if t.MRZZone != nil {
 		if top := int(t.MRZZone[1] * float64(area.Dy())); top > area.Dy()/3 {
@@ -122,7 +142,7 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 	img := gray.SubImage(area).(*image.Gray)
 	var best map[string]image.Rectangle
 	var bestWords []ocr.Word
-	for _, langs := range captionLangs {
+	for _, langs := range langs {
 		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto})
 		if err != nil {
 			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)

@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"image/draw"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/image/font"
@@ -162,5 +164,54 @@ func TestGenericCaptionsRendered(t *testing.T) {
 		if !seen[name] {
 			t.Errorf("%s not read", name)
 		}
+	}
+}
+
+// langRecorder reads nothing and notes the languages it was asked for.
+type langRecorder struct {
+	mu    sync.Mutex
+	langs []string
+}
+
+func (r *langRecorder) Read(context.Context, *image.Gray, ocr.Request) (ocr.Text, error) {
+	return ocr.Text{}, nil
+}
+
+func (r *langRecorder) Words(_ context.Context, _ *image.Gray, req ocr.Request) ([]ocr.Word, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.langs = append(r.langs, req.Languages)
+	return nil, nil
+}
+
+// TestCaptionPassesByState: the Cyrillic caption pass, the dearest read
+// of a generic side, runs only when the MRZ names a state that captions
+// in Cyrillic, or names none.
+func TestCaptionPassesByState(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
+	page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	for _, tc := range []struct {
+		state string
+		want  string
+	}{
+		{"CZE", "eng"},
+		{"D", "eng"},
+		{"UTO", "eng"},
+		{"RUS", "eng,rus+kaz"},
+		{"KAZ", "eng,rus+kaz"},
+		{"", "eng,rus+kaz"},
+	} {
+		t.Run(tc.state, func(t *testing.T) {
+			rec := &langRecorder{}
+			ReadFields(context.Background(), rec, []Side{{Image: page, Type: typ, State: tc.state}}, nil)
+			if got := strings.Join(rec.langs, ","); got != tc.want {
+				t.Errorf("caption passes %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -53,6 +53,9 @@ type Side struct {
 	// source frame, scale times finer, so small print is read at the
 	// camera's full resolution.
 	Sample func(box image.Rectangle, scale float64) *image.Gray
+	// State is the issuing state the side's MRZ names (ICAO code), ""
+	// when none was read: it says which scripts the captions may be in.
+	State string
 }
 
 // targetHeight is the height, in pixels, a value's cut is sampled at:
@@ -81,7 +84,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 		if wr, ok := r.(WordReader); ok {
 			if s.Type.Generic {
 				// no state's layout: each field is where its caption is
-				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields)
+				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields, captionLangsFor(s.State))
 			} else {
 				lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
 			}
