@@ -1,0 +1,70 @@
+package vz
+
+import (
+	"context"
+	"image"
+	"image/draw"
+	"sync"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// scriptedReader answers its reads in turn from a script, then "".
+type scriptedReader struct {
+	mu     sync.Mutex
+	script []ocr.Text
+	calls  int
+}
+
+func (r *scriptedReader) Read(context.Context, *image.Gray, ocr.Request) (ocr.Text, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if len(r.script) == 0 {
+		return ocr.Text{}, nil
+	}
+	t := r.script[0]
+	r.script = r.script[1:]
+	return t, nil
+}
+
+// TestUnsureDigitsConfirmedByRereading: a date or number read unsurely
+// takes the best confidence of a re-reading that agrees exactly; one
+// that no re-reading reproduces stays unsure; a sure one is not read
+// again; a name is never confirmed this way.
+func TestUnsureDigitsConfirmedByRereading(t *testing.T) {
+	date := typedb.Field{Name: "date_of_issue", Kind: typedb.KindDate, Script: typedb.ScriptDigits, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	for x := 140; x < 520; x += 24 {
+		// glyph-sized strokes in the zone: something printed to read
+		draw.Draw(page, image.Rect(x, 262, x+12, 300), image.Black, image.Point{}, draw.Src)
+	}
+	for _, tc := range []struct {
+		name      string
+		f         typedb.Field
+		script    []ocr.Text
+		wantConf  float64
+		wantReads int
+	}{
+		{"agreeing re-read confirms", date, []ocr.Text{{Text: "24.02.2023", Confidence: 0}, {Text: "24.02.2023", Confidence: 96}, {Text: "24.02.2023", Confidence: 23}}, 96, 3},
+		{"disagreeing re-reads leave it unsure", date, []ocr.Text{{Text: "24.02.2023", Confidence: 0}, {Text: "24.02.2028", Confidence: 96}, {Text: "", Confidence: 80}}, 0, 3},
+		{"a sure reading is not read again", date, []ocr.Text{{Text: "24.02.2023", Confidence: 91}}, 91, 1},
+		{"a name is not confirmed by re-reading", name, []ocr.Text{{Text: "ERIKSSON", Confidence: 20}, {Text: "ERIKSSON", Confidence: 96}}, 20, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &scriptedReader{script: tc.script}
+			typ := &typedb.Type{Fields: []typedb.Field{tc.f}}
+			got := ReadFields(context.Background(), r, []Side{{Image: page, Type: typ}}, nil)[0]
+			if len(got) != 1 || got[0].Err != nil {
+				t.Fatalf("readings %+v", got)
+			}
+			if got[0].Confidence != tc.wantConf || r.calls != tc.wantReads {
+				t.Errorf("confidence %v after %d reads, want %v after %d", got[0].Confidence, r.calls, tc.wantConf, tc.wantReads)
+			}
+		})
+	}
+}
