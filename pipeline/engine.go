@@ -136,7 +136,11 @@ func New(db *typedb.DB, pool *ocr.Pool, opts Options) (*Engine, error) {
 	e := &Engine{db: db, ocr: pool, opts: opts, log: opts.Logger}
 	e.mrz = opts.MRZ
 	if e.mrz == nil {
-		m, err := mrz.New(mrz.WithClock(opts.Now), mrz.WithLogger(opts.Logger))
+		mopts := []mrz.Option{mrz.WithClock(opts.Now), mrz.WithLogger(opts.Logger)}
+		if pool != nil {
+			mopts = append(mopts, mrz.WithFallback(tesseractLines{pool}))
+		}
+		m, err := mrz.New(mopts...)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}

@@ -254,6 +254,10 @@ func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type)
 		}
 		return nil
 	}
+	if s.mrz != nil && s.mrz.Valid && !res.Valid {
+		// the whole frame, cut coarser, read worse than the outline did
+		return nil
+	}
 	zones, err := find.Finder{}.Find(ctx, g)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -150,6 +150,7 @@ type Engine struct {
 	now      func() time.Time
 	log      *slog.Logger
 	maxZones int
+	fallback TextLineReader
 }
 
 // Option configures an Engine.
@@ -247,6 +248,7 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 	}
 	tFind := time.Since(t0)
 	var best *candidate
+	var zones []find.Zone
 	tried := 0
 	for tried < e.maxZones {
 		z, ok, err := search.Next(ctx)
@@ -257,6 +259,7 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 			break
 		}
 		tried++
+		zones = append(zones, z)
 		c, err := e.readZone(ctx, g, z)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -269,6 +272,15 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 		}
 		if best.res.Valid {
 			break
+		}
+	}
+	if e.needsFallback(best) {
+		c, err := e.readFallback(ctx, g, zones)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			best = c
 		}
 	}
 	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,

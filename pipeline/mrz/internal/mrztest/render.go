@@ -30,6 +30,9 @@ const (
 	OCRBPath      = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 	OCRBSharpPath = "/usr/share/fonts/opentype/ocr-b/OCRBS.otf"
 	DejaVuPath    = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+	// DejaVuMonoPath is a monospace font that is not OCR-B, as some
+	// states and other hands print their MRZs in.
+	DejaVuMonoPath = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 )
 
 // ErrNoFont is returned when a font file is not installed.
@@ -37,7 +40,7 @@ var ErrNoFont = errors.New("mrztest: font not installed")
 
 // Fonts are the parsed fonts scenes are drawn with.
 type Fonts struct {
-	ocrb, ocrbSharp, text *opentype.Font
+	ocrb, ocrbSharp, text, mono *opentype.Font
 }
 
 // LoadFonts parses the OCR-B and DejaVu fonts.
@@ -61,7 +64,11 @@ func LoadFonts() (*Fonts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Fonts{o, os, t}, nil
+	m, err := load(DejaVuMonoPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Fonts{o, os, t, m}, nil
 }
 
 // Scene describes one rendered photo of a document.
@@ -90,6 +97,9 @@ type Scene struct {
 	// Plain draws the lines in DejaVu Sans instead of OCR-B: ordinary
 	// print where an MRZ would be.
 	Plain bool
+	// Mono draws the lines in DejaVu Sans Mono, at its own pitch: an MRZ
+	// in another monospace font.
+	Mono  bool
 	Busy  bool // a cluttered background instead of a plain one
 	Glare bool // a bright reflection across part of the document
 	// MRZGlare adds a reflection of this brightness (grey levels) centred
@@ -180,7 +190,11 @@ func (s Scene) Render(f *Fonts) (*image.Gray, Truth, error) {
 func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, error) {
 	capH := s.CapHeight
 	faces := make([]font.Face, 2)
-	for i, fo := range []*opentype.Font{f.ocrb, f.ocrbSharp} {
+	fonts := []*opentype.Font{f.ocrb, f.ocrbSharp}
+	if s.Mono {
+		fonts = []*opentype.Font{f.mono, f.mono}
+	}
+	for i, fo := range fonts {
 		// Size so that the capitals are capH tall (H is 0.6 em or so).
 		probe, err := opentype.NewFace(fo, &opentype.FaceOptions{Size: 100, DPI: 72, Hinting: font.HintingNone})
 		if err != nil {

@@ -1,0 +1,212 @@
+package mrz
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"strings"
+
+	"github.com/docscan/docscan/pipeline/mrz/find"
+)
+
+// TextLineReader reads a cut line's text in another way than the OCR-B
+// glyph reader (Tesseract, in the product), with its confidence 0–1. It
+// must be safe for concurrent use.
+type TextLineReader interface {
+	ReadLineText(ctx context.Context, line *image.Gray) (text string, confidence float64, err error)
+}
+
+// WithFallback sets a second reader for zones whose print the glyph
+// model does not take for OCR-B: a card printed in another monospace
+// font, say. Its reading is taken only when every check digit holds on
+// it and every character is sure; otherwise the zone stays unread or
+// unsure. It costs nothing on a zone the glyph reader reads surely.
+func WithFallback(r TextLineReader) Option { return func(e *Engine) { e.fallback = r } }
+
+// fallbackZones is how many of the zones tried the fallback looks at,
+// best found first. A zone costs it a glyph pass per line (some 5 ms)
+// before it costs any Tesseract pass (some 50 ms a line): only a zone
+// that shows an MRZ's fillers gets those.
+const fallbackZones = 4
+
+// WarnFallback marks a zone read by the fallback reader.
+const WarnFallback = "read by the fallback reader: the print is not OCR-B"
+
+// needsFallback reports whether best (nil: nothing plausible was read)
+// leaves the zone to the fallback reader.
+func (e *Engine) needsFallback(best *candidate) bool {
+	return e.fallback != nil && (best == nil || !best.plausible() || best.res.Status == StatusUnsure)
+}
+
+// readFallback reads the zones with the fallback reader, each way up,
+// and returns the first reading whose checks all hold and whose every
+// character is sure; nil when there is none.
+func (e *Engine) readFallback(ctx context.Context, g *image.Gray, zones []find.Zone) (*candidate, error) {
+	for i, z := range zones {
+		if i == fallbackZones {
+			break
+		}
+		for _, oz := range []find.Zone{z, z.Rotated180()} {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if !e.showsFillers(g, oz) {
+				continue
+			}
+			c, err := e.readZoneText(ctx, g, oz)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				continue
+			}
+			if c.res.Valid && c.res.Status == StatusValid {
+				return c, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// minFallbackFillers is how many '<' the glyph reader must see in a zone,
+// read this way up, before the fallback reads it: every MRZ prints
+// fillers, and a chevron is the one glyph any font draws alike. A line
+// of text (a card's front read whole-frame) shows none, and costs no
+// Tesseract pass.
+const minFallbackFillers = 4
+
+// minFallbackChars is the fewest characters the glyph reader must count
+// in each of the zone's lines: an MRZ line has 30, 36 or 44, and the
+// reader may merge or lose a few of another font's.
+const minFallbackChars = 24
+
+// showsFillers reports whether the glyph reader, reading z's lines this
+// way up, counts an MRZ line's characters in each and at least
+// minFallbackFillers fillers among them: some 5 ms
+// a line, against some 50 ms for a Tesseract pass.
+func (e *Engine) showsFillers(g *image.Gray, z find.Zone) bool {
+	n := 0
+	for _, l := range z.Lines {
+		r, err := e.reader.ReadLine(find.Cut(g, l, cutMinHeight, cutMaxHeight), 0)
+		if err != nil || len(r) < minFallbackChars {
+			// a line of a few words, not an MRZ line's 30 or more
+			return false
+		}
+		for _, c := range r {
+			if len(c) > 0 && c[0].Char == '<' {
+				n++
+			}
+		}
+	}
+	return n >= minFallbackFillers
+}
+
+// readZoneText reads z's lines with the fallback reader into a judged
+// result: each character carries its line's confidence.
+func (e *Engine) readZoneText(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+	texts := make([]string, len(z.Lines))
+	confs := make([]float64, len(z.Lines))
+	for i, l := range z.Lines {
+		img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
+		t, c, err := e.fallback.ReadLineText(ctx, img)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: fallback: %w", err)
+		}
+		texts[i], confs[i] = strings.ReplaceAll(t, " ", ""), c
+	}
+	want := fallbackLength(texts)
+	if want == 0 {
+		return nil, ErrNotFound
+	}
+	for i, t := range texts {
+		t, ok := fitFillers(t, want)
+		if !ok {
+			return nil, ErrNotFound
+		}
+		texts[i] = t
+	}
+	res, err := resultOf(textReadings(texts, confs, -1), e.now())
+	if err != nil {
+		return nil, err
+	}
+	if names := nameLine(res.Format, len(texts)); res.Valid && names >= 0 {
+		// Tesseract's confidence in a line of whitelisted digits says
+		// little (right readings come back near 0); the check digits,
+		// all holding, say more. A data line's other characters (sex,
+		// nationality, fillers) are judged by their syntax; the name
+		// line, which no check digit covers, stands on its confidence.
+		if res, err = resultOf(textReadings(texts, confs, names), e.now()); err != nil {
+			return nil, err
+		}
+	}
+	res.Warnings = append(res.Warnings, Problem{Field: "zone", Reason: WarnFallback})
+	res.Angle = math.Round(z.Angle()*10) / 10
+	res.Region = z.Bounds().Intersect(g.Bounds())
+	return &candidate{res: res, passed: countValid(res.Checks), total: len(res.Checks)}, nil
+}
+
+// fallbackLength is the line length a zone of these texts has: 30 for
+// three lines, else the nearer of 36 and 44; 0 when the texts are no
+// MRZ's.
+func fallbackLength(texts []string) int {
+	switch len(texts) {
+	case 3:
+		return 30
+	case 2:
+		n := (len(texts[0]) + len(texts[1])) / 2
+		switch {
+		case n >= 33 && n <= 39:
+			return 36
+		case n >= 41 && n <= 47:
+			return 44
+		}
+	}
+	return 0
+}
+
+// fitFillers brings a line read with a filler or two too many or too
+// few at its end (a run of '<' is easy to miscount) to want characters;
+// any other difference in length is no MRZ line.
+func fitFillers(t string, want int) (string, bool) {
+	const slack = 2
+	switch {
+	case len(t) == want:
+		return t, true
+	case len(t) > want && len(t) <= want+slack && strings.Trim(t[want:], "<") == "":
+		return t[:want], true
+	case len(t) < want && len(t) >= want-slack && strings.HasSuffix(t, "<"):
+		return t + strings.Repeat("<", want-len(t)), true
+	}
+	return "", false
+}
+
+// textReadings turns texts into readings whose characters carry their
+// line's confidence; every line but names (-1: none) at least sureProb.
+func textReadings(texts []string, confs []float64, names int) []LineReading {
+	out := make([]LineReading, len(texts))
+	for i, t := range texts {
+		p := float32(confs[i])
+		if names >= 0 && i != names {
+			p = max(p, sureProb)
+		}
+		r := make(LineReading, len(t))
+		for k := range len(t) {
+			r[k] = []Candidate{{Char: t[k], Prob: p}}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// nameLine is the index of the line that carries the names and no check
+// digit in a zone of format f and n lines; -1 when there is none such.
+func nameLine(f Format, n int) int {
+	switch {
+	case f == TD1 && n == 3:
+		return 2
+	case (f == TD2 || f == TD3 || f == MRVA || f == MRVB) && n == 2:
+		return 0
+	}
+	return -1
+}

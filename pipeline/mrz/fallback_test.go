@@ -1,0 +1,159 @@
+package mrz
+
+import (
+	"context"
+	"errors"
+	"image"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
+	"github.com/docscan/docscan/pipeline/ocr"
+)
+
+// scriptedLines answers a zone's lines in turn, whatever the pixels.
+type scriptedLines struct {
+	mu    sync.Mutex
+	lines []string
+	confs []float64
+	calls int
+}
+
+func (s *scriptedLines) ReadLineText(context.Context, *image.Gray) (string, float64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.calls % len(s.lines)
+	s.calls++
+	return s.lines[i], s.confs[i], nil
+}
+
+func renderScene(t *testing.T, sc mrztest.Scene) *image.Gray {
+	t.Helper()
+	img, _, err := sc.Render(loadFonts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// TestFallbackReader: a zone the glyph reader cannot read surely (an MRZ
+// in another monospace font) is taken from the fallback reader only when
+// its check digits all hold and its name line is sure; a zone read
+// surely, and a block of words, never reach the fallback.
+func TestFallbackReader(t *testing.T) {
+	mono := mrztest.Scene{Lines: specTD1, Mono: true, Seed: 5}
+	badDigit := slices.Clone(specTD1)
+	badDigit[1] = badDigit[1][:29] + "7"
+	words := mrztest.Scene{Plain: true, Seed: 6, Lines: []string{
+		"THE HOLDER OF THIS CARD IS A CITIZEN", "OF THE STATE AND IS ENTITLED TO THE", "PROTECTION OF ITS CONSULAR OFFICES"}}
+	for _, tc := range []struct {
+		name      string
+		scene     mrztest.Scene
+		lines     []string
+		confs     []float64
+		wantValid bool // the fallback's reading is the answer
+		wantCalls bool // the fallback is asked at all
+	}{
+		{"check digits hold, names sure: taken", mono, specTD1, []float64{0.9, 0.05, 0.9}, true, true},
+		{"a check digit fails: not taken", mono, badDigit, []float64{0.9, 0.9, 0.9}, false, true},
+		{"names unsure: not taken", mono, specTD1, []float64{0.9, 0.9, 0.2}, false, true},
+		{"OCR-B read surely: never asked", mrztest.Scene{Lines: specTD1, Seed: 5}, specTD1, []float64{0.9, 0.9, 0.9}, true, false},
+		{"words, no fillers: never asked", words, specTD1, []float64{0.9, 0.9, 0.9}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fb := &scriptedLines{lines: tc.lines, confs: tc.confs}
+			e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(fb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.ReadGray(context.Background(), renderScene(t, tc.scene))
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				t.Fatal(err)
+			}
+			if (fb.calls > 0) != tc.wantCalls {
+				t.Errorf("fallback asked %d times, want asked %v", fb.calls, tc.wantCalls)
+			}
+			valid := err == nil && res.Status == StatusValid && slices.Equal(res.Lines, specTD1)
+			if valid != tc.wantValid {
+				t.Errorf("answer valid %v, want %v (err %v, result %+v)", valid, tc.wantValid, err, res)
+			}
+			if tc.wantValid && tc.wantCalls && !slices.ContainsFunc(res.Warnings, func(p Problem) bool { return p.Reason == WarnFallback }) {
+				t.Errorf("warnings %v lack %q", res.Warnings, WarnFallback)
+			}
+		})
+	}
+}
+
+// tesseractLines is the product's fallback, as package pipeline builds
+// it, for the test with real Tesseract.
+type tesseractLines struct{ pool *ocr.Pool }
+
+func (r tesseractLines) ReadLineText(ctx context.Context, line *image.Gray) (string, float64, error) {
+	t, err := r.pool.Read(ctx, line, ocr.Request{Languages: "eng", Mode: ocr.PSMSingleLine, Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"})
+	return t.Text, t.Confidence / 100, err
+}
+
+// TestFallbackTesseractReadsMonospaceMRZ: MRZs printed in DejaVu Sans
+// Mono, which the OCR-B glyph model reads unsurely or not at all, come
+// back exact and valid through the real Tesseract fallback.
+func TestFallbackTesseractReadsMonospaceMRZ(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	pool, err := ocr.NewPool(ocr.Options{Workers: 1})
+	if errors.Is(err, ocr.ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(tesseractLines{pool}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := newTestEngine(t)
+	// No check digit covers the state codes: another state than UTO,
+	// whose O Tesseract may read as 0 in this font, keeps them valid.
+	che := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = strings.ReplaceAll(l, "UTO", "CHE")
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		scene mrztest.Scene
+	}{
+		{"TD1", mrztest.Scene{Lines: che(specTD1), Mono: true, Seed: 7}},
+		{"TD1 turned", mrztest.Scene{Lines: che(specTD1), Mono: true, Rotate: 4, Seed: 8}},
+		{"TD3", mrztest.Scene{Lines: che(specTD3), Mono: true, Seed: 9}},
+		{"TD1 upside down", mrztest.Scene{Lines: che(specTD1), Mono: true, Rotate: 178, Seed: 12}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := renderScene(t, tc.scene)
+			if res, err := plain.ReadGray(context.Background(), img); err == nil && res.Status == StatusValid {
+				t.Errorf("the glyph reader alone reads it (%q): the case tests nothing", res.Lines)
+			}
+			res, err := e.ReadGray(context.Background(), img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != StatusValid || !slices.Equal(res.Lines, tc.scene.Lines) {
+				t.Errorf("got %q %s (%s), want %q valid", res.Lines, res.Status, res.Reason, tc.scene.Lines)
+			}
+		})
+	}
+	// UTO's O, which Tesseract reads as 0 here: never a valid answer
+	// with a code changed, only an unsure one or none.
+	for _, lines := range [][]string{specTD1, specTD3} {
+		res, err := e.ReadGray(context.Background(), renderScene(t, mrztest.Scene{Lines: lines, Mono: true, Seed: 11}))
+		if err == nil && res.Status == StatusValid && !slices.Equal(res.Lines, lines) {
+			t.Errorf("%q answered valid, printed %q", res.Lines, lines)
+		}
+	}
+}
