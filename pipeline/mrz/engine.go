@@ -240,18 +240,36 @@ func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error
 
 // ReadGray is Read for a grey image.
 func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
+	best, _, err := e.readGray(ctx, g, false)
+	return best, err
+}
+
+// ReadGrayOthers is ReadGray that also returns the further zones of g (a
+// second document photographed with the first), in the order found: each
+// plausible by the rule the best zone passes, read surely (never
+// StatusUnsure), and lying apart from the best zone and from each other.
+// It searches once: the zones read while looking for the best count, and
+// further zones are read only once the best is found, within the same
+// budget of zones. The best zone is the one ReadGray returns.
+func (e *Engine) ReadGrayOthers(ctx context.Context, g *image.Gray) (*Result, []*Result, error) {
+	return e.readGray(ctx, g, true)
+}
+
+// readGray is ReadGray, and ReadGrayOthers when others is set.
+func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, error) {
 	t0 := time.Now()
 	search, err := e.search(ctx, g)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tFind := time.Since(t0)
 	var best *candidate
+	var read []*candidate // every zone read, for the further ones
 	tried := 0
 	for tried < e.maxZones {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("mrz: find: %w", err)
+			return nil, nil, fmt.Errorf("mrz: find: %w", err)
 		}
 		if !ok {
 			break
@@ -260,10 +278,11 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 		c, err := e.readZone(ctx, g, z)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 			continue
 		}
+		read = append(read, c)
 		if best == nil || c.better(best) {
 			best = c
 		}
@@ -274,9 +293,65 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,
 		"found", best != nil && best.plausible())
 	if best == nil || !best.plausible() {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
-	return best.res, nil
+	if !others {
+		return best.res, nil, nil
+	}
+	out, err := e.further(ctx, g, search, best, read, e.maxZones-tried)
+	if err != nil {
+		return nil, nil, err
+	}
+	return best.res, out, nil
+}
+
+// further returns the zones apart from best: first those already read,
+// then those the search still holds, reading at most budget more. A zone
+// lying on one already taken (the best zone's lines found again as a
+// zone of their own) is not read.
+func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, best *candidate, read []*candidate, budget int) ([]*Result, error) {
+	taken := []image.Rectangle{best.res.Region}
+	apart := func(r image.Rectangle) bool {
+		for _, t := range taken {
+			if r.Overlaps(t) {
+				return false
+			}
+		}
+		return true
+	}
+	var out []*Result
+	take := func(c *candidate) {
+		if c != best && c.plausible() && c.res.Status != StatusUnsure && apart(c.res.Region) {
+			taken = append(taken, c.res.Region)
+			out = append(out, c.res)
+		}
+	}
+	for _, c := range read {
+		take(c)
+	}
+	search.Further()
+	for budget > 0 {
+		z, ok, err := search.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			break
+		}
+		if !apart(z.Bounds().Intersect(g.Bounds())) {
+			continue
+		}
+		budget--
+		c, err := e.readZone(ctx, g, z)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		take(c)
+	}
+	return out, nil
 }
 
 // ReadAll finds and reads every MRZ in img (a residence-permit collage,
