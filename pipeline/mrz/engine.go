@@ -298,21 +298,52 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	if !others {
 		return best.res, nil, nil
 	}
-	out, err := e.further(ctx, g, search, best, read, e.maxZones-tried)
+	rest := make([]*candidate, 0, len(read))
+	for _, c := range read {
+		if c != best {
+			rest = append(rest, c)
+		}
+	}
+	out, err := e.further(ctx, g, search, best.res.Region, rest, e.maxZones-tried, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	return best.res, out, nil
 }
 
-// further returns the zones apart from best: first those already read,
-// then those the search still holds, reading at most budget more. A zone
-// lying on one already taken (the best zone's lines found again as a
-// zone of their own) is not read.
-func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, best *candidate, read []*candidate, budget int) ([]*Result, error) {
-	taken := []image.Rectangle{best.res.Region}
+// ReadGrayFurther reads the zones of g away from the points skip sets
+// aside (the part of the image already read: neither a line nor a zone
+// centred there is looked at) as ReadGrayOthers reads its further zones:
+// looking only at line candidates like an MRZ line's, without the
+// sensitive second look, reading at most the engine's budget of zones,
+// and returning those plausible, read surely and apart from each other.
+// It returns none, and no error, when there are none.
+func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x, y float64) bool) ([]*Result, error) {
+	search, err := e.search(ctx, g)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if skip != nil {
+		search.Ignore(skip)
+	}
+	return e.further(ctx, g, search, image.Rectangle{}, nil, e.maxZones, skip)
+}
+
+// further returns the zones apart from the region taken (empty for
+// none) and from each other: first those of read, then those the search
+// still holds, reading at most budget more. A zone lying on one already
+// taken (the best zone's lines found again as a zone of their own), or
+// centred where skip (when not nil) reports true, is not read.
+func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
+	var seen []image.Rectangle
+	if !taken.Empty() {
+		seen = append(seen, taken)
+	}
 	apart := func(r image.Rectangle) bool {
-		for _, t := range taken {
+		for _, t := range seen {
 			if r.Overlaps(t) {
 				return false
 			}
@@ -321,8 +352,8 @@ func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search
 	}
 	var out []*Result
 	take := func(c *candidate) {
-		if c != best && c.plausible() && c.res.Status != StatusUnsure && apart(c.res.Region) {
-			taken = append(taken, c.res.Region)
+		if c.plausible() && c.res.Status != StatusUnsure && apart(c.res.Region) {
+			seen = append(seen, c.res.Region)
 			out = append(out, c.res)
 		}
 	}
@@ -338,7 +369,8 @@ func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search
 		if !ok {
 			break
 		}
-		if !apart(z.Bounds().Intersect(g.Bounds())) {
+		r := z.Bounds().Intersect(g.Bounds())
+		if !apart(r) || (skip != nil && skip(float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2)) {
 			continue
 		}
 		budget--

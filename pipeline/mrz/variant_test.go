@@ -208,3 +208,54 @@ func TestReadGrayOthersCancelled(t *testing.T) {
 		t.Errorf("err %v, want context.Canceled", err)
 	}
 }
+
+// TestReadGrayFurther: the zones away from the part set aside are read,
+// and none there.
+func TestReadGrayFurther(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	a, _, err := mrztest.Scene{Lines: specTD3, Rotate: 2, Seed: 21}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := mrztest.Scene{Lines: specTD1, Rotate: -3, JPEG: 70, Seed: 22}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, bb := a.Bounds(), b.Bounds()
+	both := image.NewGray(image.Rect(0, 0, max(ab.Dx(), bb.Dx()), ab.Dy()+bb.Dy()))
+	draw.Draw(both, both.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(both, ab.Sub(ab.Min), a, ab.Min, draw.Src)
+	draw.Draw(both, bb.Sub(bb.Min).Add(image.Pt(0, ab.Dy())), b, bb.Min, draw.Src)
+	split := float64(ab.Dy())
+	tests := []struct {
+		name string
+		skip func(x, y float64) bool
+		want [][]string
+	}{
+		{"nothing set aside", nil, [][]string{specTD3, specTD1}},
+		{"the TD3 read", func(_, y float64) bool { return y < split }, [][]string{specTD1}},
+		{"the TD1 read", func(_, y float64) bool { return y >= split }, [][]string{specTD3}},
+		{"all read", func(_, _ float64) bool { return true }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := e.ReadGrayFurther(context.Background(), both, tt.skip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got [][]string
+			for _, r := range res {
+				got = append(got, r.Lines)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("read %q, want %q", got, tt.want)
+			}
+			for _, w := range tt.want {
+				if !slices.ContainsFunc(got, func(l []string) bool { return slices.Equal(l, w) }) {
+					t.Errorf("read %q, want %q among them", got, w)
+				}
+			}
+		})
+	}
+}

@@ -133,7 +133,8 @@ type Search struct {
 	found    []Zone
 	maxZones int
 	maxCands int
-	further  bool // see Further
+	further  bool                    // see Further
+	ignore   func(x, y float64) bool // see Ignore
 }
 
 // furtherScore is the least line-candidate score looked at once Further
@@ -156,6 +157,11 @@ const furtherMaxElongation = 60
 // line candidates elongated and filled like an MRZ line. It saves most of
 // what searching to the end costs (about 50 ms on a 1.5-megapixel photo).
 func (s *Search) Further() { s.further = true }
+
+// Ignore sets aside, for the rest of the search, the line candidates
+// centred where ignore reports true: a part of the image already read
+// is not looked at closely again.
+func (s *Search) Ignore(ignore func(x, y float64) bool) { s.ignore = ignore }
 
 // Search detects the line candidates of g and returns a search over the
 // zones they lead to.
@@ -215,6 +221,9 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 		s.next++
 		if s.further && c.length > furtherMaxElongation*c.thick {
 			continue // no MRZ line, and costly to look at
+		}
+		if s.ignore != nil && s.ignore(c.cx, c.cy) {
+			continue
 		}
 		if onFoundLine(c, s.found) || (s.faint && lookedAt(c, s.looked)) {
 			continue // it would find the same zone, or nothing, again
