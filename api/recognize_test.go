@@ -20,7 +20,7 @@ import (
 // documentedKeys are the contract's top-level keys plus the additions.
 var documentedKeys = []string{"first_name", "last_name", "patronymic", "personal_number", "date_of_birth",
 	"document_number", "authority", "date_of_issue", "date_of_expiry", "country_code", "document_type", "images",
-	"failure_reason", "result_id", "mrz", "fields", "checks"}
+	"failure_reason", "result_id", "mrz", "other_mrz", "fields", "checks"}
 
 type transport struct {
 	name string

@@ -219,6 +219,9 @@ type side struct {
 	cands   []identify.Candidate
 	best    *identify.Candidate
 	quality *quality.Report // in outline order: see side.oriented
+	// otherMRZ are the further zones read where mrz was (a second
+	// document photographed with the first), apart from it.
+	otherMRZ []*mrz.Result
 
 	// after warping to the identified type, oriented
 	quad     imgutil.Quad
@@ -333,10 +336,12 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 
 	t0 := time.Now()
 	s.workGy = imgutil.Gray(s.work)
-	res, err := e.mrz.ReadGray(ctx, s.workGy)
+	// one search gives the zone and any further ones: looking for them
+	// apart would search the image twice
+	res, others, err := e.mrz.ReadGrayOthers(ctx, s.workGy)
 	switch {
 	case err == nil:
-		s.mrz = res
+		s.mrz, s.otherMRZ = res, others
 		s.mrzFlip = res.Angle > 90 && res.Angle < 270
 	case errors.Is(err, mrz.ErrNotFound):
 	case ctx.Err() != nil:
@@ -355,6 +360,10 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		o = s.outline
 		w, h = o.Quad.Sides()
 		aspect = w / math.Max(h, 1)
+	} else if err := e.furtherMRZ(ctx, s); err != nil {
+		// the whole frame was not searched: a second document may lie
+		// beside this one
+		return err
 	}
 	tm.since(StageMRZ, s.name, t0)
 

@@ -139,7 +139,7 @@ func (p *PreparedSide) usableBy(e *Engine, country string) bool {
 // copy.
 func (p *PreparedSide) workingSide(name typedb.SideName, in *SideInput) *side {
 	s := &side{name: name, in: in, white: p.base.white, outline: p.base.outline, found: p.base.found,
-		work: p.base.work, workGy: p.base.workGy, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip,
+		work: p.base.work, workGy: p.base.workGy, workTyp: p.base.workTyp, mrz: p.base.mrz, mrzFlip: p.base.mrzFlip, otherMRZ: p.base.otherMRZ,
 		cands: append(p.base.cands[:0:0], p.base.cands...), prep: p, quality: p.base.quality}
 	if len(s.cands) > 0 {
 		s.best = &s.cands[0]
@@ -247,7 +247,7 @@ func mrzUndersized(mrzRegion, work image.Rectangle) bool {
 // page's. A frame with no MRZ leaves s as it was.
 func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type) error {
 	g := imgutil.Gray(s.white)
-	res, err := e.mrz.ReadGray(ctx, g)
+	res, others, err := e.mrz.ReadGrayOthers(ctx, g)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -291,7 +291,62 @@ func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type)
 	ww, wh := float64(work.Rect.Dx()), float64(work.Rect.Dy())
 	m.Region = image.Rect(int(zone[0]*ww), int(zone[1]*wh), int(math.Ceil(zone[2]*ww)), int(math.Ceil(zone[3]*wh)))
 	s.mrz, s.mrzFlip = &m, false
+	// the whole frame's further zones: those of the outline dropped lay
+	// within it, and are among them
+	s.otherMRZ = others
 	return nil
+}
+
+// maxOutlineShare: a frame whose document outline covers more of it than
+// this has no room beside the document for a second one's MRZ (a TD1
+// card is under a third of a passport page's spread), and is not
+// searched outside the outline.
+const maxOutlineShare = 0.75
+
+// furtherMRZ adds to the further zones of s those that lie outside its
+// outline (another document photographed beside it), when the frame has
+// room for one there. It looks only for clear zones (mrz.ReadGrayFurther):
+// it costs about a third of reading the document's own.
+func (e *Engine) furtherMRZ(ctx context.Context, s *side) error {
+	q := s.outline.Quad
+	if quadArea(q) > maxOutlineShare*float64(s.white.Rect.Dx()*s.white.Rect.Dy()) {
+		return nil
+	}
+	others, err := e.mrz.ReadGrayFurther(ctx, imgutil.Gray(s.white), func(x, y float64) bool {
+		// the outline's own zones were read on its warp
+		return quadContains(q, x, y)
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e.log.Debug("further mrz read failed", "err", err)
+		return nil
+	}
+	s.otherMRZ = append(s.otherMRZ, others...)
+	return nil
+}
+
+// quadArea is the area a quad encloses.
+func quadArea(q imgutil.Quad) float64 {
+	a := 0.0
+	for i := range q {
+		p, n := q[i], q[(i+1)%4]
+		a += p.X*n.Y - n.X*p.Y
+	}
+	return math.Abs(a) / 2
+}
+
+// quadContains reports whether (x, y) lies inside the convex quad q,
+// whichever way round its corners run.
+func quadContains(q imgutil.Quad, x, y float64) bool {
+	pos, neg := false, false
+	for i := range q {
+		p, n := q[i], q[(i+1)%4]
+		c := (n.X-p.X)*(y-p.Y) - (n.Y-p.Y)*(x-p.X)
+		pos, neg = pos || c > 0, neg || c < 0
+	}
+	return !(pos && neg)
 }
 
 // zoneOf is the zone of zones that res was read from: the one that

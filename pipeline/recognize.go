@@ -137,6 +137,11 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		sum := MRZSummary(m.Summary())
 		res.MRZ = &sum
 	}
+	for _, s := range sides {
+		for _, o := range s.otherMRZ {
+			res.OtherMRZ = append(res.OtherMRZ, OtherMRZ{MRZSummary: MRZSummary(o.Summary()), Side: string(s.name)})
+		}
+	}
 	unreadSides(&res.Quality, front, back)
 	if res.MRZ == nil {
 		unreadMRZ(&res.Quality, sides, res.MRZReason)

@@ -8,6 +8,7 @@ package pipeline
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -39,6 +40,11 @@ type Result struct {
 	MRZReason string                 `json:"mrz_reason,omitempty"` // why mrz is null: none found, or read unsurely
 	Fields    map[string]FieldReport `json:"fields"`
 	Checks    []Check                `json:"checks"`
+
+	// OtherMRZ are the further zones found in the sides' images besides
+	// the one the document is read from (a second document photographed
+	// with the first); [] when there are none.
+	OtherMRZ OtherMRZs `json:"other_mrz"`
 
 	// Quality is each given side's image quality.
 	Quality Qualities `json:"quality"`
@@ -114,6 +120,30 @@ type MRZSummary struct {
 	CharConfidence [][]float64 `json:"char_confidence"`    // per line and character
 	Warnings       []string    `json:"warnings,omitempty"` // e.g. an unknown state code, reported as read
 	Variant        string      `json:"variant,omitempty"`  // a national variant: RUS_INTERNAL_PASSPORT, FRA_ID_1988
+}
+
+// OtherMRZ is a further zone found in a side's image: read surely, its
+// check digits mostly holding, and lying apart from the zone the document
+// is read from. No field or check is taken from it.
+type OtherMRZ struct {
+	MRZSummary
+	Side string `json:"side"` // the side whose image holds it: "front" or "back"
+}
+
+// OtherMRZs are the further zones of a result.
+type OtherMRZs []OtherMRZ
+
+// MarshalJSON writes [] for none, so that the key is always an array,
+// also in results stored before it was added.
+func (o OtherMRZs) MarshalJSON() ([]byte, error) {
+	if len(o) == 0 {
+		return []byte("[]"), nil
+	}
+	b, err := json.Marshal([]OtherMRZ(o))
+	if err != nil {
+		return nil, fmt.Errorf("other_mrz: %w", err)
+	}
+	return b, nil
 }
 
 // FieldReport says where a response field came from and whether its

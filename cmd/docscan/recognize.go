@@ -25,7 +25,8 @@ const recognizeUsage = `usage: docscan recognize -front IMG [-back IMG] [-countr
 
 Recognises document images on this machine, through the same engine as
 the HTTP API, and prints the API's JSON response with the additions mrz
-("mrz": null when no MRZ was read), fields and checks.
+("mrz": null when no MRZ was read), other_mrz (a further document's MRZ
+in the same image; [] for none), fields and checks.
 
 Photos give only white light: the IR and UV checks report "not done".
 Scanner frames of the other lights may be given with -front-ir,

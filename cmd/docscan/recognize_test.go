@@ -107,10 +107,13 @@ func TestRecognizeCommandPhotos(t *testing.T) {
 		t.Fatalf("output is not JSON: %v", err)
 	}
 	for _, k := range []string{"first_name", "last_name", "patronymic", "personal_number", "date_of_birth", "document_number",
-		"authority", "date_of_issue", "date_of_expiry", "country_code", "document_type", "images", "failure_reason", "mrz", "fields", "checks", "quality"} {
+		"authority", "date_of_issue", "date_of_expiry", "country_code", "document_type", "images", "failure_reason", "mrz", "other_mrz", "fields", "checks", "quality"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("key %q missing", k)
 		}
+	}
+	if o, ok := res["other_mrz"].([]any); !ok || len(o) != 0 {
+		t.Errorf("other_mrz = %v, want [] for one document", res["other_mrz"])
 	}
 	m, ok := res["mrz"].(map[string]any)
 	if !ok {

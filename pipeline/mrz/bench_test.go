@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docscan/docscan/pipeline/mrz/find"
 	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
 )
 
@@ -82,6 +83,23 @@ func BenchmarkReadPhoto(b *testing.B) {
 		}
 		mrzMS = medianMS(ts)
 		b.ReportMetric(mrzMS, "ms-median")
+	})
+	// ReadGrayOthers, as the pipeline calls it: the further zones it
+	// looks for after the best must cost little on a photo of one.
+	b.Run("mrz-others", func(b *testing.B) {
+		ts := make([]time.Duration, 0, b.N)
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			_, others, err := e.ReadGrayOthers(context.Background(), find.Gray(img))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(others) != 0 {
+				b.Fatalf("%d further zones on a photo of one", len(others))
+			}
+			ts = append(ts, time.Since(t0))
+		}
+		b.ReportMetric(medianMS(ts), "ms-median")
 	})
 	b.Run("tesseract", func(b *testing.B) {
 		bin, err := exec.LookPath("tesseract")

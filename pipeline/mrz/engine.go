@@ -241,19 +241,37 @@ func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error
 
 // ReadGray is Read for a grey image.
 func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
+	best, _, err := e.readGray(ctx, g, false)
+	return best, err
+}
+
+// ReadGrayOthers is ReadGray that also returns the further zones of g (a
+// second document photographed with the first), in the order found: each
+// plausible by the rule the best zone passes, read surely (never
+// StatusUnsure), and lying apart from the best zone and from each other.
+// It searches once: the zones read while looking for the best count, and
+// further zones are read only once the best is found, within the same
+// budget of zones. The best zone is the one ReadGray returns.
+func (e *Engine) ReadGrayOthers(ctx context.Context, g *image.Gray) (*Result, []*Result, error) {
+	return e.readGray(ctx, g, true)
+}
+
+// readGray is ReadGray, and ReadGrayOthers when others is set.
+func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, error) {
 	t0 := time.Now()
 	search, err := e.search(ctx, g)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tFind := time.Since(t0)
 	var best *candidate
 	var zones []find.Zone
+	var read []*candidate // every zone read, for the further ones
 	tried := 0
 	for tried < e.maxZones {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("mrz: find: %w", err)
+			return nil, nil, fmt.Errorf("mrz: find: %w", err)
 		}
 		if !ok {
 			break
@@ -263,10 +281,11 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 		c, err := e.readZone(ctx, g, z)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 			continue
 		}
+		read = append(read, c)
 		if best == nil || c.better(best) {
 			best = c
 		}
@@ -277,7 +296,7 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 	if e.needsFallback(best) {
 		c, err := e.readFallback(ctx, g, zones)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if c != nil {
 			best = c
@@ -286,9 +305,97 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,
 		"found", best != nil && best.plausible())
 	if best == nil || !best.plausible() {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
-	return best.res, nil
+	if !others {
+		return best.res, nil, nil
+	}
+	rest := make([]*candidate, 0, len(read))
+	for _, c := range read {
+		if c != best {
+			rest = append(rest, c)
+		}
+	}
+	out, err := e.further(ctx, g, search, best.res.Region, rest, e.maxZones-tried, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return best.res, out, nil
+}
+
+// ReadGrayFurther reads the zones of g away from the points skip sets
+// aside (the part of the image already read: neither a line nor a zone
+// centred there is looked at) as ReadGrayOthers reads its further zones:
+// looking only at line candidates like an MRZ line's, without the
+// sensitive second look, reading at most the engine's budget of zones,
+// and returning those plausible, read surely and apart from each other.
+// It returns none, and no error, when there are none.
+func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x, y float64) bool) ([]*Result, error) {
+	search, err := e.search(ctx, g)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if skip != nil {
+		search.Ignore(skip)
+	}
+	return e.further(ctx, g, search, image.Rectangle{}, nil, e.maxZones, skip)
+}
+
+// further returns the zones apart from the region taken (empty for
+// none) and from each other: first those of read, then those the search
+// still holds, reading at most budget more. A zone lying on one already
+// taken (the best zone's lines found again as a zone of their own), or
+// centred where skip (when not nil) reports true, is not read.
+func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
+	var seen []image.Rectangle
+	if !taken.Empty() {
+		seen = append(seen, taken)
+	}
+	apart := func(r image.Rectangle) bool {
+		for _, t := range seen {
+			if r.Overlaps(t) {
+				return false
+			}
+		}
+		return true
+	}
+	var out []*Result
+	take := func(c *candidate) {
+		if c.plausible() && c.res.Status != StatusUnsure && apart(c.res.Region) {
+			seen = append(seen, c.res.Region)
+			out = append(out, c.res)
+		}
+	}
+	for _, c := range read {
+		take(c)
+	}
+	search.Further()
+	for budget > 0 {
+		z, ok, err := search.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			break
+		}
+		r := z.Bounds().Intersect(g.Bounds())
+		if !apart(r) || (skip != nil && skip(float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2)) {
+			continue
+		}
+		budget--
+		c, err := e.readZone(ctx, g, z)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		take(c)
+	}
+	return out, nil
 }
 
 // ReadAll finds and reads every MRZ in img (a residence-permit collage,
