@@ -16,6 +16,7 @@ func TestSyntaxOK(t *testing.T) {
 	latin := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	cyr := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	pob := typedb.Field{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		f    typedb.Field
 		v    string
@@ -43,6 +44,14 @@ func TestSyntaxOK(t *testing.T) {
 		{cyr, "ФАМИЛИЯ", false},
 		{auth, "DATE OF EXPIRY PERSONAL NO", false},
 		{auth, "MINISTRY OF FOREIGN AFFAIRS", true},
+		{pob, "PARIS 1ER 75", true},
+		{pob, "EESTI / EST", true},
+		{pob, "MADRID", true},
+		{pob, "PLACE OF BIRTH", false},
+		{pob, "LIEU MADRID", false}, // a caption word beside the value
+		{pob, "20 MAY 95", false},   // the date of birth beside it
+		{pob, "20.05.1995", false},
+		{pob, "12 05 19 A", false},
 	} {
 		if got := syntaxOK(tc.f, tc.v, nil); got != tc.want {
 			t.Errorf("syntaxOK(%s %q) = %v, want %v", tc.f.Kind, tc.v, got, tc.want)

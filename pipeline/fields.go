@@ -26,11 +26,14 @@ const (
 	FieldAuthority      = "authority"
 	FieldDateOfIssue    = "date_of_issue"
 	FieldDateOfExpiry   = "date_of_expiry"
+	// FieldPlaceOfBirth has no top-level key in the API contract: the
+	// response carries it in its fields object only.
+	FieldPlaceOfBirth = vz.FieldPlaceOfBirth
 )
 
 // fieldOrder is the order fields are merged and compared in.
 var fieldOrder = []string{FieldLastName, FieldFirstName, FieldPatronymic, FieldPersonalNumber, FieldDateOfBirth,
-	FieldSex, FieldDocumentNumber, FieldAuthority, FieldDateOfIssue, FieldDateOfExpiry}
+	FieldSex, FieldDocumentNumber, FieldAuthority, FieldDateOfIssue, FieldDateOfExpiry, FieldPlaceOfBirth}
 
 // responseFields are the visual-zone fields the response carries, plus
 // sex, which the IIN check needs.
