@@ -80,6 +80,7 @@ func TestMergeHonest(t *testing.T) {
 	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
 	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		name      string
 		reading   fieldReading
@@ -97,6 +98,9 @@ func TestMergeHonest(t *testing.T) {
 		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
 		{"confident authority", read(auth, "PASSPORT OFFICE", 90, true), "PASSPORT OFFICE", false, false},
+		// the MRZ's expiry is 15.04.2012
+		{"unsure issue a validity period before the expiry", read(issue, "16.04.2007", 40, true), "16.04.2007", false, false},
+		{"unsure issue off the validity period", read(issue, "17.04.2007", 40, true), "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}

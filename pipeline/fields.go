@@ -301,6 +301,12 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 			if misplacedName(name, rd.Value, m, known) {
 				conf = 0
 			}
+			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
+				vz.FitsValidity(rd.Value, mrzValue(m, FieldDateOfExpiry, known)) {
+				// a whole validity period before the MRZ's expiry: a
+				// misread date hardly lands there
+				conf = ConfidentField
+			}
 			rep.Confidence = &conf
 		}
 		if fromMRZ != "" {

@@ -118,7 +118,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {
 						for _, a := range again {
 							if a.Err == nil {
-								dst.Raw, dst.Value, dst.Err = a.Raw, a.Value, nil
+								// its own confidence: the failed reading's says
+								// nothing of this one
+								dst.Raw, dst.Value, dst.Confidence, dst.Err = a.Raw, a.Value, a.Confidence, nil
 								break
 							}
 						}
