@@ -77,6 +77,10 @@ func TestMergeHonest(t *testing.T) {
 	read := func(field typedb.Field, v string, conf float64, anchored bool) fieldReading {
 		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: anchored}, field: field}
 	}
+	withPage := func(rd fieldReading, dates ...string) fieldReading {
+		rd.PageDates = dates
+		return rd
+	}
 	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
 	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
@@ -101,6 +105,10 @@ func TestMergeHonest(t *testing.T) {
 		// the MRZ's expiry is 15.04.2012
 		{"unsure issue a validity period before the expiry", read(issue, "16.04.2007", 40, true), "16.04.2007", false, false},
 		{"unsure issue off the validity period", read(issue, "17.04.2007", 40, true), "", false, false},
+		{"issue found elsewhere on the page", withPage(read(issue, "", 0, false), "12.08.1974", "16.04.2007", "15.04.2012"), "16.04.2007", false, false},
+		{"unsure issue, the page's date wins", withPage(read(issue, "17.04.2007", 40, true), "16.04.2007"), "16.04.2007", false, false},
+		{"the birth date is no issue", withPage(read(issue, "", 0, false), "12.08.1964"), "", false, false},
+		{"two candidates: no telling", withPage(read(issue, "", 0, false), "16.04.2007", "15.04.2002"), "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}

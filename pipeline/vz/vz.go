@@ -40,6 +40,10 @@ type Reading struct {
 	// Anchored is true when the label was found and the zone moved to it.
 	Anchored bool
 	Err      error
+	// PageDates are, for a date of a generic side, the dates the caption
+	// pass read anywhere above the MRZ (dd.mm.yyyy, two-digit years in
+	// the past): where the caption was not read, the date may still be.
+	PageDates []string
 }
 
 // Side is a warped side ready to read.
@@ -130,6 +134,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					if v, ok := snapToValue(f.Values, dst.Value); ok {
 						dst.Value = v
 					}
+				}
+				if s.Type.Generic && f.Kind == typedb.KindDate {
+					dst.PageDates = pageDates(lay.words, time.Now())
 				}
 			}(&out[i][j])
 		}
