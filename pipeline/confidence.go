@@ -54,7 +54,12 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 		return 0
 	}
 	c := rd.Confidence / 100
-	if !rd.Anchored {
+	if typ != nil && typ.Generic && rd.field.Kind == typedb.KindText && !rd.Captioned {
+		// free text has no syntax to catch a cut of the wrong place: on
+		// a generic side only its caption places it, ink near a zone
+		// that is a guess does not
+		c *= unanchoredGeneric
+	} else if !rd.Anchored {
 		if typ != nil && typ.Generic {
 			c *= unanchoredGeneric
 		} else {

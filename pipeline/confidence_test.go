@@ -77,6 +77,10 @@ func TestMergeHonest(t *testing.T) {
 	read := func(field typedb.Field, v string, conf float64, anchored bool) fieldReading {
 		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: anchored}, field: field}
 	}
+	captioned := func(rd fieldReading) fieldReading {
+		rd.Captioned = true
+		return rd
+	}
 	withPage := func(rd fieldReading, dates ...string) fieldReading {
 		rd.PageDates = dates
 		return rd
@@ -101,7 +105,8 @@ func TestMergeHonest(t *testing.T) {
 		{"header in the surname's place", read(name, "UTOPIA LATVIA", 90, true), "ERIKSSON", false, false},
 		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
-		{"confident authority", read(auth, "PASSPORT OFFICE", 90, true), "PASSPORT OFFICE", false, false},
+		{"confident authority", captioned(read(auth, "PASSPORT OFFICE", 90, true)), "PASSPORT OFFICE", false, false},
+		{"authority by ink near a guessed zone, no caption", read(auth, "STR. ROTARILOR NR.78", 90, true), "", false, false},
 		// the MRZ's expiry is 15.04.2012
 		{"unsure issue a validity period before the expiry", read(issue, "16.04.2007", 40, true), "16.04.2007", false, false},
 		{"unsure issue off the validity period", read(issue, "17.04.2007", 40, true), "", false, false},
