@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -53,7 +54,12 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 		return 0
 	}
 	c := rd.Confidence / 100
-	if !rd.Anchored {
+	if typ != nil && typ.Generic && rd.field.Kind == typedb.KindText && !rd.Captioned {
+		// free text has no syntax to catch a cut of the wrong place: on
+		// a generic side only its caption places it, ink near a zone
+		// that is a guess does not
+		c *= unanchoredGeneric
+	} else if !rd.Anchored {
 		if typ != nil && typ.Generic {
 			c *= unanchoredGeneric
 		} else {
@@ -101,6 +107,11 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 		if f.Kind == typedb.KindName && (strings.Contains(v, "--") || loneLetters(v) > 0) {
 			// OCR's debris, not a name: a name on a document has no lone
 			// letters and no runs of dashes
+			return false
+		}
+		if f.Name == FieldPlaceOfBirth && (holdsCaption(v, typ, true) || looksLikeDate(v)) {
+			// a place of birth is neither a caption nor a date: the cut
+			// took in the caption or the date of birth beside it
 			return false
 		}
 		return letters >= 2 && !holdsCaption(v, typ, f.Kind == typedb.KindName)
@@ -220,4 +231,22 @@ func loneLetters(v string) int {
 		}
 	}
 	return n
+}
+
+// looksLikeDate reports whether free text reads as a date ("20 MAY 95",
+// "20.05.1995") or is mostly digits.
+func looksLikeDate(v string) bool {
+	if _, err := vz.NormalizeDateText(v, true, time.Now()); err == nil {
+		return true
+	}
+	letters, digits := 0, 0
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	return digits > letters
 }

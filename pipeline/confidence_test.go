@@ -16,6 +16,7 @@ func TestSyntaxOK(t *testing.T) {
 	latin := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	cyr := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	pob := typedb.Field{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		f    typedb.Field
 		v    string
@@ -43,6 +44,14 @@ func TestSyntaxOK(t *testing.T) {
 		{cyr, "ФАМИЛИЯ", false},
 		{auth, "DATE OF EXPIRY PERSONAL NO", false},
 		{auth, "MINISTRY OF FOREIGN AFFAIRS", true},
+		{pob, "PARIS 1ER 75", true},
+		{pob, "EESTI / EST", true},
+		{pob, "MADRID", true},
+		{pob, "PLACE OF BIRTH", false},
+		{pob, "LIEU MADRID", false}, // a caption word beside the value
+		{pob, "20 MAY 95", false},   // the date of birth beside it
+		{pob, "20.05.1995", false},
+		{pob, "12 05 19 A", false},
 	} {
 		if got := syntaxOK(tc.f, tc.v, nil); got != tc.want {
 			t.Errorf("syntaxOK(%s %q) = %v, want %v", tc.f.Kind, tc.v, got, tc.want)
@@ -68,9 +77,18 @@ func TestMergeHonest(t *testing.T) {
 	read := func(field typedb.Field, v string, conf float64, anchored bool) fieldReading {
 		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: anchored}, field: field}
 	}
+	captioned := func(rd fieldReading) fieldReading {
+		rd.Captioned = true
+		return rd
+	}
+	withPage := func(rd fieldReading, dates ...string) fieldReading {
+		rd.PageDates = dates
+		return rd
+	}
 	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
 	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		name      string
 		reading   fieldReading
@@ -87,7 +105,15 @@ func TestMergeHonest(t *testing.T) {
 		{"header in the surname's place", read(name, "UTOPIA LATVIA", 90, true), "ERIKSSON", false, false},
 		{"label as authority", read(auth, "DATE OF EXPIRY PERSONAL NO", 95, true), "", false, false},
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
-		{"confident authority", read(auth, "PASSPORT OFFICE", 90, true), "PASSPORT OFFICE", false, false},
+		{"confident authority", captioned(read(auth, "PASSPORT OFFICE", 90, true)), "PASSPORT OFFICE", false, false},
+		{"authority by ink near a guessed zone, no caption", read(auth, "STR. ROTARILOR NR.78", 90, true), "", false, false},
+		// the MRZ's expiry is 15.04.2012
+		{"unsure issue a validity period before the expiry", read(issue, "16.04.2007", 40, true), "16.04.2007", false, false},
+		{"unsure issue off the validity period", read(issue, "17.04.2007", 40, true), "", false, false},
+		{"issue found elsewhere on the page", withPage(read(issue, "", 0, false), "12.08.1974", "16.04.2007", "15.04.2012"), "16.04.2007", false, false},
+		{"unsure issue, the page's date wins", withPage(read(issue, "17.04.2007", 40, true), "16.04.2007"), "16.04.2007", false, false},
+		{"the birth date is no issue", withPage(read(issue, "", 0, false), "12.08.1964"), "", false, false},
+		{"two candidates: no telling", withPage(read(issue, "", 0, false), "16.04.2007", "15.04.2002"), "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}

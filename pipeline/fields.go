@@ -26,11 +26,14 @@ const (
 	FieldAuthority      = "authority"
 	FieldDateOfIssue    = "date_of_issue"
 	FieldDateOfExpiry   = "date_of_expiry"
+	// FieldPlaceOfBirth has no top-level key in the API contract: the
+	// response carries it in its fields object only.
+	FieldPlaceOfBirth = vz.FieldPlaceOfBirth
 )
 
 // fieldOrder is the order fields are merged and compared in.
 var fieldOrder = []string{FieldLastName, FieldFirstName, FieldPatronymic, FieldPersonalNumber, FieldDateOfBirth,
-	FieldSex, FieldDocumentNumber, FieldAuthority, FieldDateOfIssue, FieldDateOfExpiry}
+	FieldSex, FieldDocumentNumber, FieldAuthority, FieldDateOfIssue, FieldDateOfExpiry, FieldPlaceOfBirth}
 
 // responseFields are the visual-zone fields the response carries, plus
 // sex, which the IIN check needs.
@@ -287,7 +290,11 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 			}
 		}
 		fromMRZ := mrzValue(m, name, known)
-		if rd == nil && fromMRZ == "" {
+		var onPage *fieldReading
+		if name == FieldDateOfIssue {
+			onPage, _ = issueOnPage(known, m)
+		}
+		if rd == nil && fromMRZ == "" && onPage == nil {
 			continue
 		}
 		rep := FieldReport{Sources: map[string]string{}}
@@ -298,7 +305,23 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 			if misplacedName(name, rd.Value, m, known) {
 				conf = 0
 			}
+			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
+				vz.FitsValidity(rd.Value, mrzValue(m, FieldDateOfExpiry, known)) {
+				// a whole validity period before the MRZ's expiry: a
+				// misread date hardly lands there
+				conf = ConfidentField
+			}
 			rep.Confidence = &conf
+		}
+		if name == FieldDateOfIssue && conf < ConfidentField {
+			// the caption was not read, or the date under it unsurely:
+			// a date printed elsewhere on the page a validity period
+			// before the expiry is the date of issue
+			if onPage != nil {
+				rd, conf = onPage, ConfidentField
+				rep.Sources[SourceVisual] = rd.Value
+				rep.Confidence = &conf
+			}
 		}
 		if fromMRZ != "" {
 			rep.Sources[SourceMRZ] = fromMRZ
@@ -351,6 +374,36 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		setField(res, name, rep.Value)
 	}
 	return cmp
+}
+
+// issueOnPage is the one date the generic sides' caption passes read
+// anywhere on the page that lies a whole validity period before the
+// MRZ's expiry (vz.FitsValidity) and is not the date of birth; none when
+// no date, or more than one, does.
+func issueOnPage(known []*side, m *mrz.Result) (*fieldReading, bool) {
+	expiry, birth := mrzValue(m, FieldDateOfExpiry, known), mrzValue(m, FieldDateOfBirth, known)
+	if expiry == "" {
+		return nil, false
+	}
+	var found *fieldReading
+	for _, s := range known {
+		r, ok := s.readings[FieldDateOfIssue]
+		if !ok {
+			continue
+		}
+		for _, d := range r.PageDates {
+			if d == birth || !vz.FitsValidity(d, expiry) {
+				continue
+			}
+			if found != nil && found.Value != d {
+				return nil, false // two candidates: no telling which
+			}
+			c := r
+			c.Value, c.Raw, c.Err = d, d, nil
+			found = &c
+		}
+	}
+	return found, found != nil
 }
 
 func setField(res *Result, name, v string) {

@@ -35,11 +35,12 @@ func loadVZTruth(t testing.TB) vzTruth {
 	return gt
 }
 
-// vzScoredFields are the response's top-level fields the transcription
-// scores (place_of_birth is transcribed but the response has no such key).
+// vzScoredFields are the response's fields the transcription scores:
+// its top-level keys, and place_of_birth, which the response carries in
+// fields only.
 var vzScoredFields = []string{pipeline.FieldLastName, pipeline.FieldFirstName, pipeline.FieldDateOfBirth,
 	pipeline.FieldDateOfIssue, pipeline.FieldDateOfExpiry, pipeline.FieldAuthority,
-	pipeline.FieldPersonalNumber, pipeline.FieldDocumentNumber}
+	pipeline.FieldPersonalNumber, pipeline.FieldDocumentNumber, pipeline.FieldPlaceOfBirth}
 
 func topLevel(res *pipeline.Result, name string) string {
 	switch name {
@@ -59,6 +60,8 @@ func topLevel(res *pipeline.Result, name string) string {
 		return res.PersonalNumber
 	case pipeline.FieldDocumentNumber:
 		return res.DocumentNumber
+	case pipeline.FieldPlaceOfBirth:
+		return res.Fields[name].Value
 	}
 	return ""
 }

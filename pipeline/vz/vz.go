@@ -39,7 +39,15 @@ type Reading struct {
 	Region typedb.Rect
 	// Anchored is true when the label was found and the zone moved to it.
 	Anchored bool
-	Err      error
+	// Captioned is true when, on a generic side, the caption pass read
+	// the field's caption and the value was cut under it (Anchored alone
+	// may be ink found near a zone that is a guess).
+	Captioned bool
+	Err       error
+	// PageDates are, for a date of a generic side, the dates the caption
+	// pass read anywhere above the MRZ (dd.mm.yyyy, two-digit years in
+	// the past): where the caption was not read, the date may still be.
+	PageDates []string
 }
 
 // Side is a warped side ready to read.
@@ -137,6 +145,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 						dst.Value = v
 					}
 				}
+				if s.Type.Generic && f.Kind == typedb.KindDate {
+					dst.PageDates = pageDates(lay.words, time.Now())
+				}
 			}(&out[i][j])
 		}
 	}
@@ -194,6 +205,9 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 	rd := Reading{Name: f.Name}
 	box, anchored, err := lay.valueBox(f)
 	rd.Anchored = anchored
+	if _, ok := lay.labels[f.Name]; ok && lay.typ.Generic {
+		rd.Captioned = anchored
+	}
 	w, h := gray.Rect.Dx(), gray.Rect.Dy()
 	rd.Region = typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
 		float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
