@@ -1,18 +1,11 @@
 package api
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
-	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/ocr/ocrtest"
 )
 
 // TestMain runs the tests and benchmarks with Tesseract as the daemon
-// runs it: OMP_THREAD_LIMIT=1 takes effect only from the process's start.
-func TestMain(m *testing.M) {
-	if err := ocr.RestartThreadLimited(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(m.Run())
-}
+// runs it (OMP_THREAD_LIMIT=1).
+func TestMain(m *testing.M) { ocrtest.Main(m) }
