@@ -266,8 +266,9 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 	for _, cd := range checks {
 		covered[[2]int{cd.digit.line, cd.digit.start}] = true
 	}
+	var explained []string
 	settleCheck := func(cd checkDef, free [][2]int) {
-		searchFix(text, pos, cd, free)
+		_, _, misread := searchFix(text, pos, cd, free)
 		own := append(slices.Clone(free), [2]int{cd.digit.line, cd.digit.start})
 		if failedAsRead(asRead, cd) && cd.holds(text) {
 			for _, p := range own {
@@ -278,6 +279,9 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 		// Not proven: the field as read.
 		for _, p := range own {
 			text[p[0]][p[1]] = asRead[p[0]][p[1]]
+		}
+		if misread {
+			explained = append(explained, cd.name)
 		}
 	}
 	for _, cd := range checks {
@@ -311,6 +315,7 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 		}
 	}
 	d := parseAs(stringsOf(text), f, now)
+	d.misreadExplains = explained
 	// A change no check digit proves (a digit read in a name, given as its
 	// look-alike letter) is never silent.
 	for _, c := range fixes {
@@ -463,15 +468,20 @@ func settle(cands []Candidate, class charClass) (s settled, changed bool) {
 
 // searchFix makes check cd hold, if it fails, by the cheapest combination
 // of at most maxChanges alternatives at the free positions, within
-// maxFixCost. It edits text and returns what it changed.
-func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Correction, float64) {
+// maxFixCost. It edits text and returns what it changed. When it changes
+// nothing, misread says whether a misread within the reader's own doubts
+// would still explain the failure: the field is read too poorly to
+// repair (more than maxUnsurePositions places in doubt) and some
+// combination holds, or two repairs hold nearly alike. Such a failure is
+// no proof of what is printed.
+func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) (fixes []Correction, cost float64, misread bool) {
 	holds := func() bool { return cd.holds(text) }
 	if holds() {
-		return nil, 0
+		return nil, 0, false
 	}
 	// A check "digit" that is no digit proves nothing.
 	if d := text[cd.digit.line][cd.digit.start]; d < '0' || d > '9' {
-		return nil, 0
+		return nil, 0, false
 	}
 	type option struct {
 		at   [2]int
@@ -487,7 +497,7 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 		}
 	}
 	if len(opts) == 0 {
-		return nil, 0
+		return nil, 0, false
 	}
 	slices.SortFunc(opts, func(a, b option) int { return cmp.Compare(a.cost, b.cost) })
 	if len(opts) > maxSearchPositions*2 {
@@ -506,9 +516,7 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 	for _, o := range opts {
 		unsure[o.at] = true
 	}
-	if len(unsure) > maxUnsurePositions {
-		return nil, 0
-	}
+	tooUnsure := len(unsure) > maxUnsurePositions
 	bestCost, runnerUp := math.Inf(1), math.Inf(1)
 	var best []option
 	found := func(c float64, combo []option) {
@@ -545,19 +553,23 @@ func searchFix(text [][]byte, pos [][]settled, cd checkDef, free [][2]int) ([]Co
 		}
 		unset(a, oldA)
 	}
-	// Two repairs nearly as likely: the check digit cannot tell which.
-	if runnerUp-bestCost < ambiguityMargin {
-		return nil, 0
+	switch {
+	case best == nil:
+		return nil, 0, false
+	case tooUnsure:
+		// Some combination of the doubts holds, and with that many
+		// places in doubt one would by chance: nothing is proven either
+		// way.
+		return nil, 0, true
+	case runnerUp-bestCost < ambiguityMargin:
+		// Two repairs nearly as likely: the check digit cannot tell which.
+		return nil, 0, true
 	}
-	if best == nil {
-		return nil, 0
-	}
-	var fixes []Correction
 	for _, o := range best {
 		from := set(o)
 		fixes = append(fixes, Correction{o.at[0], o.at[1], from, o.char, "check digit"})
 	}
-	return fixes, bestCost
+	return fixes, bestCost, false
 }
 
 // plausibleDate reports whether a YYMMDD field can be a date: digits or

@@ -817,6 +817,11 @@ func (r *Result) judge(lines []LineReading) {
 			unsure = append(unsure, fmt.Sprintf("the %s %q", fd.name, r.Lines[fd.at.line][fd.at.start:fd.at.end]))
 		}
 	}
+	for _, name := range r.misreadExplains {
+		if !r.Checks[name] {
+			unsure = append(unsure, fmt.Sprintf("the %s check digit, which fails as read but would hold with characters the reader doubted", name))
+		}
+	}
 	switch {
 	case len(unsure) > 0:
 		r.Status = StatusUnsure

@@ -59,6 +59,11 @@ type Document struct {
 	Warnings []Problem
 	// Valid is true when every check digit passes and there is no Problem.
 	Valid bool
+
+	// misreadExplains names the checks that fail as read, though a misread
+	// within the reader's own doubts would explain the failure (Correct
+	// sets it): such a failure proves nothing about the print.
+	misreadExplains []string
 }
 
 // Problem names a field and what is wrong with it.

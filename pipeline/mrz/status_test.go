@@ -148,3 +148,56 @@ func TestDigitsInLetterFieldsRendered(t *testing.T) {
 	}
 	t.Logf("rendered digits in letter fields: %d read as printed, %d unsure (no answer), %d not read, of %d", asPrinted, unsure, none, len(scenes))
 }
+
+// TestFailureAMisreadExplainsIsUnsure: a check digit that fails as read
+// is a fraud signal (StatusInvalid) only when no misread within the
+// reader's own doubts explains it. A field read with more places in
+// doubt than the corrector repairs, where some of them would make the
+// check hold, is unsure; the same doubts that cannot make it hold leave
+// the failure standing.
+func TestFailureAMisreadExplainsIsUnsure(t *testing.T) {
+	c := func(ch byte, p float32) Candidate { return Candidate{Char: ch, Prob: p} }
+	// TD1 with optional data AB1234567 (line 1, positions 16–24): only
+	// the composite check covers it.
+	printed := []string{"I<UTOD231458907AB1234567<<<<<<", "7408122F1204159UTO<<<<<<<<<<<1", specTD1[2]}
+	fiveAsS := map[[2]int][]Candidate{{0, 21}: {c('S', 0.58), c('5', 0.3)}}
+	manyDoubts := map[[2]int][]Candidate{
+		{0, 16}: {c('B', 0.9), c('8', 0.08)},
+		{0, 18}: {c('2', 0.9), c('Z', 0.08)},
+		{0, 19}: {c('3', 0.9), c('8', 0.08)},
+		{0, 22}: {c('6', 0.9), c('G', 0.08)},
+	}
+	with := func(a, b map[[2]int][]Candidate) map[[2]int][]Candidate {
+		out := map[[2]int][]Candidate{}
+		for k, v := range a {
+			out[k] = v
+		}
+		for k, v := range b {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		lines      []string
+		at         map[[2]int][]Candidate
+		wantStatus Status
+		wantReason string
+	}{
+		{"one doubt that makes it hold: repaired", withChar(printed, 0, 21, 'S'), fiveAsS, StatusValid, ""},
+		{"a doubt that makes it hold among too many to repair: unsure", withChar(printed, 0, 21, 'S'), with(fiveAsS, manyDoubts), StatusUnsure, "composite check digit"},
+		{"read surely, the digit printed wrong: invalid", withChar(printed, 1, 29, '4'), nil, StatusInvalid, ""},
+		{"many doubts, none of which makes it hold: invalid", withChar(printed, 1, 29, '4'), manyDoubts, StatusInvalid, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := resultOf(reading(tc.lines, tc.at), testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.wantStatus || !strings.Contains(res.Reason, tc.wantReason) {
+				t.Errorf("got %q %s (%s), want %s (%s)", res.Lines, res.Status, res.Reason, tc.wantStatus, tc.wantReason)
+			}
+		})
+	}
+}
