@@ -189,3 +189,116 @@ func labelish(s string) bool {
 	}
 	return true
 }
+
+// Bounds on the scale inferLabels finds between two labels read: print
+// sizes vary by some ±10 % and positions by a few per cent; a scale
+// beyond these says a label was read in the wrong place.
+const (
+	minBetweenScale = 0.8
+	maxBetweenScale = 1.25
+)
+
+// inferLabels places the labels of fields of t that the label pass did
+// not read (small print on busy artwork) but that the type prints
+// between two labels it did read, in the same column: the nearest one
+// above and the nearest one below. The type's distances between the
+// three are scaled to the distance found between the two read, so a
+// layout printed larger or smaller, or shifted, carries the missing
+// label with it. found is in the side's pixels (w×h); the result holds
+// only the labels placed.
+func inferLabels(found map[string]image.Rectangle, t *typedb.Type, fields []typedb.Field, w, h int) map[string]image.Rectangle {
+	byName := map[string]typedb.Field{}
+	for _, f := range t.Fields {
+		byName[f.Name] = f
+	}
+	out := map[string]image.Rectangle{}
+	for _, f := range fields {
+		if _, ok := found[f.Name]; ok || f.LabelZone.Width() <= 0 {
+			continue
+		}
+		lz := f.LabelZone.Pixels(w, h)
+		var above, below string
+		for name := range found {
+			o := byName[name].LabelZone.Pixels(w, h)
+			if o.Empty() || o.Max.X <= lz.Min.X || o.Min.X >= lz.Max.X {
+				continue // not in this label's column
+			}
+			switch {
+			case o.Max.Y <= lz.Min.Y && (above == "" || o.Min.Y > byName[above].LabelZone.Pixels(w, h).Min.Y):
+				above = name
+			case o.Min.Y >= lz.Max.Y && (below == "" || o.Min.Y < byName[below].LabelZone.Pixels(w, h).Min.Y):
+				below = name
+			}
+		}
+		if above == "" || below == "" {
+			continue
+		}
+		za, zb := byName[above].LabelZone.Pixels(w, h), byName[below].LabelZone.Pixels(w, h)
+		fa, fb := found[above], found[below]
+		scale := float64(fb.Min.Y-fa.Min.Y) / float64(max(zb.Min.Y-za.Min.Y, 1))
+		if scale < minBetweenScale || scale > maxBetweenScale {
+			continue
+		}
+		y := func(v int) int { return fa.Min.Y + int(math.Round(float64(v-za.Min.Y)*scale)) }
+		// labels are set from their left edge: the one found further
+		// left is the surer (a label read in half starts late)
+		dx := min(fa.Min.X-za.Min.X, fb.Min.X-zb.Min.X)
+		out[f.Name] = image.Rect(lz.Min.X+dx, y(lz.Min.Y), lz.Max.X+dx, y(lz.Max.Y))
+	}
+	return out
+}
+
+// columnSlack is, as a part of the side's width, how much later than
+// the rest of its column a label may start and still be taken as read
+// whole: a printer moves single labels by a few per cent.
+const columnSlack = 0.04
+
+// alignColumns gives back the start of labels read in part. The type
+// sets a column of labels from one left edge; when one label of the
+// column is found starting well right of where the others put that
+// edge, Tesseract read only its right half ("ФАМИЛИЯ" of "ТЕГІ /
+// ФАМИЛИЯ", the first half too faint on the artwork), and the label,
+// and the value under it, start where the column does. found (side
+// pixels, w×h) is changed in place.
+func alignColumns(found map[string]image.Rectangle, t *typedb.Type, w, h int) {
+	type member struct {
+		name string
+		dx   int
+	}
+	cols := map[int][]member{}
+	tol := int(columnSlack * float64(w))
+	for _, f := range t.Fields {
+		b, ok := found[f.Name]
+		if !ok || f.LabelZone.Width() <= 0 {
+			continue
+		}
+		lz := f.LabelZone.Pixels(w, h)
+		// the column: template left edges within a few pixels
+		key := lz.Min.X / max(tol/4, 1)
+		cols[key] = append(cols[key], member{f.Name, b.Min.X - lz.Min.X})
+	}
+	for _, ms := range cols {
+		if len(ms) < 2 {
+			continue
+		}
+		lo := ms[0].dx
+		for _, m := range ms {
+			lo = min(lo, m.dx)
+		}
+		var agree []int
+		for _, m := range ms {
+			if m.dx <= lo+tol {
+				agree = append(agree, m.dx)
+			}
+		}
+		sort.Ints(agree)
+		edge := agree[len(agree)/2]
+		for _, m := range ms {
+			if m.dx > lo+tol {
+				b := found[m.name]
+				b.Min.X -= m.dx - edge
+				found[m.name] = b
+			}
+		}
+	}
+}

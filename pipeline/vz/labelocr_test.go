@@ -42,3 +42,82 @@ func TestBestLabelRun(t *testing.T) {
 		t.Errorf("first_name found at %v in another label", got)
 	}
 }
+
+// TestLabelsPlacedByTheirColumn: on the Kazakh ID's front printed 8 %
+// larger and shifted, a label read only as its right half starts where
+// its column does again, and a label not read at all is placed between
+// the two read above and below it, scaled as they are; nothing is placed
+// from one neighbour alone or from neighbours whose distance no print
+// size explains.
+func TestLabelsPlacedByTheirColumn(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Document("kz-id-2014")[0]
+	if typ.Side != typedb.Front {
+		typ, _ = db.OtherSide(typ)
+	}
+	const w, h = 1027, 648
+	zone := func(name string) image.Rectangle {
+		for _, f := range typ.Fields {
+			if f.Name == name {
+				return f.LabelZone.Pixels(w, h)
+			}
+		}
+		t.Fatalf("no field %s", name)
+		return image.Rectangle{}
+	}
+	// the print: 8 % larger about the card's top left, moved 12 px right
+	// and 9 px down
+	printed := func(r image.Rectangle) image.Rectangle {
+		m := func(v, d int) int { return int(float64(v)*1.08) + d }
+		return image.Rect(m(r.Min.X, 12), m(r.Min.Y, 9), m(r.Min.X, 12)+r.Dx()/3, m(r.Max.Y, 9))
+	}
+	near := func(got, want int) bool { return got-want <= 4 && want-got <= 4 }
+
+	found := map[string]image.Rectangle{}
+	for _, n := range []string{"last_name", "patronymic", "date_of_birth"} {
+		found[n] = printed(zone(n))
+	}
+	half := found["last_name"]
+	half.Min.X += 96 // "ФАМИЛИЯ" of "ТЕГІ / ФАМИЛИЯ"
+	found["last_name"] = half
+	alignColumns(found, typ, w, h)
+	if got, want := found["last_name"].Min.X, printed(zone("last_name")).Min.X; !near(got, want) {
+		t.Errorf("last_name label starts at x=%d, want its column's %d", got, want)
+	}
+	if got, want := found["patronymic"], printed(zone("patronymic")); got != want {
+		t.Errorf("patronymic label moved to %v, read at %v", got, want)
+	}
+
+	fields := []typedb.Field{}
+	for _, f := range typ.Fields {
+		if f.Name == "first_name" {
+			fields = append(fields, f)
+		}
+	}
+	between := inferLabels(found, typ, fields, w, h)
+	got, ok := between["first_name"]
+	want := printed(zone("first_name"))
+	if !ok || !near(got.Min.X, want.Min.X) || !near(got.Min.Y, want.Min.Y) || !near(got.Max.Y, want.Max.Y) {
+		t.Errorf("first_name label placed at %v (%v), want about %v", got, ok, want)
+	}
+
+	// placed between labels further away too: last_name and
+	// date_of_birth
+	delete(found, "patronymic")
+	if got, ok := inferLabels(found, typ, fields, w, h)["first_name"]; !ok || !near(got.Min.Y, want.Min.Y) {
+		t.Errorf("first_name placed at %v (%v) between last_name and date_of_birth, want about %v", got, ok, want)
+	}
+	// one neighbour only: nothing placed
+	delete(found, "date_of_birth")
+	if got, ok := inferLabels(found, typ, fields, w, h)["first_name"]; ok {
+		t.Errorf("first_name placed at %v from the label above alone", got)
+	}
+	// neighbours twice as far apart as the type sets them: a misread
+	found["patronymic"] = printed(zone("patronymic")).Add(image.Pt(0, 2*(zone("patronymic").Min.Y-zone("last_name").Min.Y)))
+	if got, ok := inferLabels(found, typ, fields, w, h)["first_name"]; ok {
+		t.Errorf("first_name placed at %v between labels no print size explains", got)
+	}
+}

@@ -22,6 +22,9 @@ type layout struct {
 	// labels are the labels Tesseract found printed, by field name, in
 	// the warped side's pixels (nil when none were looked for)
 	labels map[string]image.Rectangle
+	// between are labels not read but placed between two that were
+	// (inferLabels), by field name; only their own field uses them
+	between map[string]image.Rectangle
 	// words are the words the caption pass read on a generic side, in
 	// the side's pixels
 	words []ocr.Word
@@ -144,6 +147,11 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 			return box, true, err
 		}
 	} else if ok {
+		if win, ok := l.belowLabel(f, lb); ok {
+			box, err := l.cutValue(win, f)
+			return box, true, err
+		}
+	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
 			box, err := l.cutValue(win, f)
 			return box, true, err

@@ -95,6 +95,8 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields, captionLangsFor(s.State))
 			} else {
 				lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+				alignColumns(lay.labels, s.Type, gray.Rect.Dx(), gray.Rect.Dy())
+				lay.between = inferLabels(lay.labels, s.Type, fields, gray.Rect.Dx(), gray.Rect.Dy())
 			}
 		}
 		s := s
