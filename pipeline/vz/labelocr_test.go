@@ -2,6 +2,8 @@ package vz
 
 import (
 	"image"
+	"image/color"
+	"image/draw"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline/ocr"
@@ -119,5 +121,49 @@ func TestLabelsPlacedByTheirColumn(t *testing.T) {
 	found["patronymic"] = printed(zone("patronymic")).Add(image.Pt(0, 2*(zone("patronymic").Min.Y-zone("last_name").Min.Y)))
 	if got, ok := inferLabels(found, typ, fields, w, h)["first_name"]; ok {
 		t.Errorf("first_name placed at %v between labels no print size explains", got)
+	}
+}
+
+// TestValueCutAtColumns: two dates side by side in two columns (the
+// Kazakh ID's back: issue and expiry). A window that reaches into the
+// next column's date leaves it out; a window set late by a label read in
+// part takes its date from where it starts — unless the window was set
+// past a label on the value's left on purpose.
+func TestValueCutAtColumns(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 900, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{235, 235, 228, 255}), image.Point{}, draw.Src)
+	ink := image.NewUniform(color.RGBA{25, 25, 30, 255})
+	// a date of ten characters: 14 px glyphs 4 px apart, 30 px tall
+	date := func(x0 int) {
+		for k := range 10 {
+			draw.Draw(img, image.Rect(x0+18*k, 80, x0+18*k+14, 110), ink, image.Point{}, draw.Src)
+		}
+	}
+	date(60)  // 60–236
+	date(452) // 452–628
+	l := newLayout(img, &typedb.Type{})
+	f := typedb.Field{Name: "date_of_issue"}
+	tests := []struct {
+		name     string
+		win      image.Rectangle
+		growLeft bool
+		minX     int // the box starts at or left of minX ...
+		maxX     int // ... and ends at or before maxX
+		startMin int // and starts at or right of startMin
+	}{
+		{"the next column's date left out", image.Rect(56, 60, 485, 130), true, 60, 300, 0},
+		{"a late window takes its date from its start", image.Rect(479, 60, 700, 130), true, 452, 700, 400},
+		{"a window set past a label stays", image.Rect(479, 60, 700, 130), false, 900, 700, 479},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			box, err := l.cutValue(tc.win, f, tc.growLeft)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if box.Min.X > tc.minX || box.Max.X > tc.maxX || box.Min.X < tc.startMin {
+				t.Errorf("cut %v from window %v", box, tc.win)
+			}
+		})
 	}
 }

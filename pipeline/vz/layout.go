@@ -143,17 +143,17 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f)
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, false)
 			return box, true, err
 		}
 	} else if ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f)
+			box, err := l.cutValue(win, f, true)
 			return box, true, err
 		}
 	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f)
+			box, err := l.cutValue(win, f, true)
 			return box, true, err
 		}
 	}
@@ -217,7 +217,7 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// the label is to the left (e.g. "№")
 		win.Min.X = labelBox.Max.X + 2
 	}
-	box, err := l.cutValue(win, f)
+	box, err := l.cutValue(win, f, false)
 	if err != nil {
 		return vz, anchored, err
 	}
@@ -261,8 +261,10 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 }
 
 // cutValue cuts tight around the value's ink in the window, with a
-// margin.
-func (l *layout) cutValue(win image.Rectangle, f typedb.Field) (image.Rectangle, error) {
+// margin. growLeft lets a value the window's left edge cuts be followed
+// beyond it (valueRun): not where the window was set past a label on
+// the value's left ("№").
+func (l *layout) cutValue(win image.Rectangle, f typedb.Field, growLeft bool) (image.Rectangle, error) {
 	m, wr := l.inkMap(win)
 	if m == nil {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
@@ -271,12 +273,75 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field) (image.Rectangle,
 	if mass < 10 || vb.Dy() < 4 {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
+	vb, win = l.valueRun(vb, win, growLeft)
 	// a faint last letter may fall under the ink threshold: leave about
 	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
 	hm := max(margin, vb.Dy())
 	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin).Intersect(l.img.Rect)
 	return box, nil
+}
+
+// maxValueReach is how far, in heights of its line, a value cut at its
+// window's left edge is followed beyond it; valueGap the widest gap, in
+// the same heights, within one value (a value's words are a space apart,
+// another column's value is several characters away).
+const (
+	maxValueReach = 3
+	valueGap      = 3
+)
+
+// valueRun trims and extends the value's band vb in window win at its
+// sides, where a window set by a label found in part goes wrong. Ink is
+// taken in runs of letters and words (gaps up to the line's height): a
+// run that crosses the window's right edge, set well apart from the run
+// before it, is the next column's value and is left out; a run that
+// crosses the left edge (a label read as its right half put the window
+// late) is taken from where it starts. It returns the band and the
+// window grown or cut to match.
+func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectangle, image.Rectangle) {
+	h := vb.Dy()
+	reach := maxValueReach * h
+	strip := image.Rect(max(win.Min.X-reach, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y)
+	m, r := l.inkMap(strip)
+	if m == nil {
+		return vb, win
+	}
+	type run struct{ x0, x1 int } // image coordinates, x1 exclusive
+	var runs []run
+	last := -1 << 30
+	for x := r.Min.X; x < r.Max.X; x++ {
+		inked := false
+		for y := range r.Dy() {
+			if m[y*r.Dx()+x-r.Min.X] == 2 {
+				inked = true
+				break
+			}
+		}
+		if !inked {
+			continue
+		}
+		if len(runs) > 0 && x-last <= h {
+			runs[len(runs)-1].x1 = x + 1
+		} else {
+			runs = append(runs, run{x, x + 1})
+		}
+		last = x
+	}
+	for i, c := range runs {
+		switch {
+		case growLeft && c.x0 < win.Min.X && c.x1 > win.Min.X && c.x0 > r.Min.X:
+			// crosses the left edge and starts within reach
+			vb.Min.X = min(vb.Min.X, c.x0)
+			win.Min.X = c.x0
+		case c.x0 >= win.Min.X && c.x0 < win.Max.X && c.x1 > win.Max.X && i > 0 &&
+			runs[i-1].x1 > win.Min.X && c.x0-runs[i-1].x1 > valueGap*h:
+			// crosses the right edge, well apart from the value before it
+			win.Max.X = c.x0
+			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
+		}
+	}
+	return vb, win
 }
 
 func abs(v int) int {
