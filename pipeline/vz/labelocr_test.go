@@ -128,7 +128,8 @@ func TestLabelsPlacedByTheirColumn(t *testing.T) {
 // Kazakh ID's back: issue and expiry). A window that reaches into the
 // next column's date leaves it out; a window set late by a label read in
 // part takes its date from where it starts — unless the window was set
-// past a label on the value's left on purpose.
+// past a label on the value's left on purpose; a window a label below
+// ends is not cut past.
 func TestValueCutAtColumns(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 900, 200))
 	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{235, 235, 228, 255}), image.Point{}, draw.Src)
@@ -154,6 +155,11 @@ func TestValueCutAtColumns(t *testing.T) {
 		{"the next column's date left out", image.Rect(56, 60, 485, 130), true, 60, 300, 0},
 		{"a late window takes its date from its start", image.Rect(479, 60, 700, 130), true, 452, 700, 400},
 		{"a window set past a label stays", image.Rect(479, 60, 700, 130), false, 900, 700, 479},
+	}
+	// a label found just under the value ends the window: the cut keeps
+	// out of it
+	if box, err := l.cutValue(image.Rect(56, 60, 300, 114), f, true); err != nil || box.Max.Y > 114 {
+		t.Errorf("cut %v (%v) reaches under the window's bottom 114", box, err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -261,10 +261,12 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 }
 
 // cutValue cuts tight around the value's ink in the window, with a
-// margin. growLeft lets a value the window's left edge cuts be followed
-// beyond it (valueRun): not where the window was set past a label on
-// the value's left ("№").
-func (l *layout) cutValue(win image.Rectangle, f typedb.Field, growLeft bool) (image.Rectangle, error) {
+// margin. underLabel says the window was set under a label found
+// printed, between the labels around it (belowLabel): then the cut stays
+// within the window's top and bottom, and a value the window's left edge
+// cuts is followed beyond it (valueRun) — not where the window was set
+// past a label on the value's left ("№").
+func (l *layout) cutValue(win image.Rectangle, f typedb.Field, underLabel bool) (image.Rectangle, error) {
 	m, wr := l.inkMap(win)
 	if m == nil {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
@@ -273,12 +275,19 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, growLeft bool) (i
 	if mass < 10 || vb.Dy() < 4 {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
-	vb, win = l.valueRun(vb, win, growLeft)
+	vb, win = l.valueRun(vb, win, underLabel)
 	// a faint last letter may fall under the ink threshold: leave about
 	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
 	hm := max(margin, vb.Dy())
-	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin).Intersect(l.img.Rect)
+	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin)
+	if underLabel {
+		// and never past the window's top or bottom: the labels found
+		// above and below end it, and a label's ink in the cut is read
+		// as letters
+		box.Min.Y, box.Max.Y = max(box.Min.Y, win.Min.Y), min(box.Max.Y, win.Max.Y)
+	}
+	box = box.Intersect(l.img.Rect)
 	return box, nil
 }
 
