@@ -44,6 +44,25 @@ func twinErrors(t *testing.T, r *Reader, faces []*synth.Face, texts []string, op
 	return twins, withTrend, without
 }
 
+// twinTexts have letters and digits at both ends, and two characters
+// of its own class on each side of every twin, so context alone would
+// settle each.
+var twinTexts = []string{
+	"ABCDEFG<<12045<HIJKLMN<<7891023<<KLMNPQ<<128",
+	"12034<<PQRSTUV<<6789123<<WXYOZABCDE<<1234056",
+	"12304<<KLMONPR<<678912<<ABCDEF<<HIJKOLM<4508",
+	"PQROSTU<<12034<<VWXYZAB<<456789<<CDEFGH<4506",
+}
+
+func twinSetup(t *testing.T) ([]*synth.Face, *Reader) {
+	t.Helper()
+	faces, err := synth.LoadFaces(synth.DefaultFontDir)
+	if err != nil {
+		t.Skipf("OCR-B font not installed (Debian fonts-ocr-b): %v", err)
+	}
+	return faces, mustReader(t)
+}
+
 // TestTwinHeightTrend: OCR-B lines photographed at an angle (shrinking or
 // growing by a fifth from end to end), printed by a printer that draws
 // its 0 with the O's outline at the digits' height (some do), so the
@@ -51,26 +70,14 @@ func twinErrors(t *testing.T, r *Reader, faces []*synth.Face, texts []string, op
 // the small end are as short as capitals at the large end: measured
 // against the heights expected where they stand, context settles them.
 func TestTwinHeightTrend(t *testing.T) {
-	faces, err := synth.LoadFaces(synth.DefaultFontDir)
-	if err != nil {
-		t.Skipf("OCR-B font not installed (Debian fonts-ocr-b): %v", err)
-	}
-	r := mustReader(t)
-	// Letters and digits at both ends; every twin has two of its own
-	// class on each side, so context alone would settle it.
-	texts := []string{
-		"ABCDEFG<<12045<HIJKLMN<<7891023<<KLMNPQ<<128",
-		"12034<<PQRSTUV<<6789123<<WXYOZABCDE<<1234056",
-		"12304<<KLMONPR<<678912<<ABCDEF<<HIJKOLM<4508",
-		"PQROSTU<<12034<<VWXYZAB<<456789<<CDEFGH<4506",
-	}
+	faces, r := twinSetup(t)
 	for _, tc := range []struct {
 		name  string
 		persp float64
 	}{{"shrinking", -0.22}, {"growing", 0.22}} {
 		t.Run(tc.name, func(t *testing.T) {
 			opt := synth.Options{MinCap: 22, MaxCap: 30, Clean: true, Twins: 1, Persp: tc.persp}
-			twins, with, without := twinErrors(t, r, faces, texts, opt, 3)
+			twins, with, without := twinErrors(t, r, faces, twinTexts, opt, 3)
 			t.Logf("%d twins, read wrong: %d with the trend, %d without", twins, with, without)
 			if with > without || with > 0 {
 				t.Errorf("%d of %d twins wrong with the trend (%d without)", with, twins, without)
@@ -85,19 +92,10 @@ func TestTwinHeightTrend(t *testing.T) {
 // whatever they are: nothing may settle a twin wrong on their word (where
 // the line cannot tell, the classifier's reading stands).
 func TestTwinsDrawnAlike(t *testing.T) {
-	faces, err := synth.LoadFaces(synth.DefaultFontDir)
-	if err != nil {
-		t.Skipf("OCR-B font not installed (Debian fonts-ocr-b): %v", err)
-	}
-	r := mustReader(t)
-	texts := []string{
-		"ABCDEFG<<12045<HIJKLMN<<7891023<<KLMNPQ<<128",
-		"12034<<PQRSTUV<<6789123<<WXYOZABCDE<<1234056",
-		"12304<<KLMONPR<<678912<<ABCDEF<<HIJKOLM<4508",
-	}
+	faces, r := twinSetup(t)
 	rng := rand.New(rand.NewPCG(5, 1))
 	for _, persp := range []float64{-0.22, 0, 0.22} {
-		for _, text := range texts {
+		for _, text := range twinTexts {
 			l, err := synth.Render(rng, faces, text, synth.Options{MinCap: 22, MaxCap: 30, Clean: true, Twins: 3, Persp: persp})
 			if err != nil {
 				t.Fatal(err)
