@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -230,33 +231,45 @@ func settleTwins(chars []Char, heights *twinHeights) {
 }
 
 // twinHeights holds a line's capital and digit heights and each
-// character's own.
+// character's own. A line photographed at an angle, or printed unevenly,
+// grows or shrinks along its length: the heights expected at character
+// i are letter and digit plus slope times its distance from mid.
 type twinHeights struct {
 	letter, digit float64
-	own           []float64 // 0 where unmeasured
+	slope, mid    float64
+	own, x        []float64 // own 0 where unmeasured; x nil: no trend
 }
 
 // class reads character i as 'O' or '0' by its height: nearer the
-// capitals' or the digits'.
+// capitals' or the digits' there.
 func (t *twinHeights) class(i int) (byte, bool) {
 	h := t.own[i]
 	if h <= 0 {
 		return 0, false
 	}
-	if h-t.letter < t.digit-h {
+	var trend float64
+	if t.x != nil {
+		trend = t.slope * (t.x[i] - t.mid)
+	}
+	if h-t.letter-trend < t.digit+trend-h {
 		return 'O', true
 	}
 	return '0', true
 }
 
 // measureTwins measures the line's capital and digit heights from the
-// flat-topped capitals and the digits 1-9 read clearly. It returns nil
-// unless the digits stand measurably taller (by 4% and a pixel), as in
-// the Debian OCR-B (7.5%).
+// flat-topped capitals and the digits 1-9 read clearly, and how they
+// change along the line (the median slope over pairs of those glyphs,
+// each measured from its class's median height: robust to a blotted
+// glyph). It returns nil unless the digits stand measurably taller (by
+// 4% and a pixel), as in the Debian OCR-B (7.5%).
 func measureTwins(lay *seg.Layout, chars []readChar) *twinHeights {
-	t := &twinHeights{own: make([]float64, len(chars))}
+	t := &twinHeights{own: make([]float64, len(chars)), x: make([]float64, len(chars))}
 	var letters, digits []float64
+	var xs, hs []float64
+	var isDigit []bool
 	for i, c := range chars {
+		t.x[i] = c.x
 		h, ok := lay.InkHeight(c.x)
 		if !ok {
 			continue
@@ -268,20 +281,60 @@ func measureTwins(lay *seg.Layout, chars []readChar) *twinHeights {
 		switch ch := c.Cands[0].Char; {
 		case ch >= '1' && ch <= '9':
 			digits = append(digits, h)
+			xs, hs, isDigit = append(xs, c.x), append(hs, h), append(isDigit, true)
 		case strings.IndexByte("BDEFHIKLMNPRTUXZ", ch) >= 0:
 			letters = append(letters, h)
+			xs, hs, isDigit = append(xs, c.x), append(hs, h), append(isDigit, false)
 		}
 	}
 	if len(letters) < 2 || len(digits) < 2 {
 		return nil
 	}
-	slices.Sort(letters)
-	slices.Sort(digits)
-	t.letter, t.digit = letters[len(letters)/2], digits[len(digits)/2]
+	ml, md := medianOf(letters), medianOf(digits)
+	// Residuals from each class's median, and their trend along x.
+	res := make([]float64, len(hs))
+	for i, h := range hs {
+		res[i] = h - ml
+		if isDigit[i] {
+			res[i] = h - md
+		}
+	}
+	var slopes []float64
+	for i := range xs {
+		for j := i + 1; j < len(xs); j++ {
+			if dx := xs[j] - xs[i]; math.Abs(dx) >= lay.Pitch {
+				slopes = append(slopes, (res[j]-res[i])/dx)
+			}
+		}
+	}
+	if len(slopes) > 0 && heightTrend {
+		t.slope = medianOf(slopes)
+		t.mid = medianOf(slices.Clone(xs))
+	}
+	var l2, d2 []float64
+	for i, h := range hs {
+		h -= t.slope * (xs[i] - t.mid)
+		if isDigit[i] {
+			d2 = append(d2, h)
+		} else {
+			l2 = append(l2, h)
+		}
+	}
+	t.letter, t.digit = medianOf(l2), medianOf(d2)
 	if t.digit-t.letter < max(1, 0.04*t.letter) {
 		return nil
 	}
 	return t
+}
+
+// heightTrend lets the expected heights follow the line (tests compare
+// without).
+var heightTrend = true
+
+// medianOf sorts v and returns its median (upper middle).
+func medianOf(v []float64) float64 {
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // promote returns cands with c first, taking the first candidate's

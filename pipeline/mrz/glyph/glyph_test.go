@@ -167,6 +167,12 @@ func TestSettleTwins(t *testing.T) {
 		{"tall twin among letters stays", "AB0CD", "AB0CD", &twinHeights{letter: 30, digit: 33, own: []float64{30, 30, 33, 30, 30}}},
 		{"short twin among letters", "AB0CD", "ABOCD", &twinHeights{letter: 30, digit: 33, own: []float64{30, 30, 30, 30, 30}}},
 		{"unmeasured twin stays", "AB0CD", "AB0CD", &twinHeights{letter: 30, digit: 33, own: []float64{30, 30, 0, 30, 30}}},
+		// A line that shrinks to its right end (perspective): a twin
+		// there is measured against the heights expected there.
+		{"short end of a shrinking line", "1234O12", "1234012", &twinHeights{letter: 30, digit: 33, slope: -0.02, mid: 60,
+			own: []float64{34, 34, 33, 33, 30, 30, 30}, x: []float64{0, 40, 80, 120, 240, 280, 320}}},
+		{"without the trend the same twin stays", "1234O12", "1234O12", &twinHeights{letter: 30, digit: 33,
+			own: []float64{34, 34, 33, 33, 30, 30, 30}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,6 +26,14 @@ type Options struct {
 	// from the line's start to its end and the fillers' advance relative
 	// to other glyphs (for tests of uneven spacing).
 	Drift, FillerAdvance float64
+	// Persp, when not zero, sets the perspective of a line photographed
+	// at an angle: its glyphs' size runs from 1-Persp/2 at the start to
+	// 1+Persp/2 at the end.
+	Persp float64
+	// Twins, when not zero, draws the letter O and the digit 0 alike as
+	// some printers do: 1 the 0 with the O's outline in its own box, 2
+	// the O with the 0's, 3 both as the O (outline and size).
+	Twins int
 }
 
 // Line is a rendered line with its truth.
@@ -109,7 +117,8 @@ type style struct {
 	holes, worn    bool
 	// twins: 1 draws the digit 0 with the letter O's outline, 2 the
 	// reverse, as some printers' OCR-B does; the reader must then learn
-	// that the shape alone does not tell them apart.
+	// that the shape alone does not tell them apart. 3 draws the 0 as
+	// the O, outline and size.
 	twins               int
 	binarize            bool
 	neighbourUp, neighD bool
@@ -145,6 +154,10 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 		}
 		if opt.FillerAdvance != 0 {
 			s.chevAdv = opt.FillerAdvance
+		}
+		s.twins = opt.Twins
+		if opt.Persp != 0 {
+			s.persp = opt.Persp
 		}
 		return s
 	}
@@ -197,6 +210,12 @@ func newStyle(rng *rand.Rand, faces []*Face, opt Options) style {
 	}
 	if k := rng.IntN(100); k < twinShare {
 		s.twins = 1 + k%2
+	}
+	if opt.Twins != 0 {
+		s.twins = opt.Twins
+	}
+	if opt.Persp != 0 {
+		s.persp = opt.Persp
 	}
 	s.holes = rng.IntN(12) == 0
 	s.worn = rng.IntN(8) == 0
@@ -287,6 +306,9 @@ func Render(rng *rand.Rand, faces []*Face, text string, opt Options) (*Line, err
 	drawText := func(txt string, v0 float64, truth bool) {
 		for i := 0; i < len(txt) && i < n; i++ {
 			g := face.Glyphs[txt[i]]
+			if st.twins == 3 && txt[i] == '0' {
+				g = face.Glyphs['O']
+			}
 			// Twins drawn alike: the outline of one in the other's box.
 			src := g
 			if st.twins == 1 && txt[i] == '0' {
