@@ -259,6 +259,7 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 			text[li][i] = s.char
 		}
 	}
+	endOfNames := fillersAfterNames(f, text, pos, reason)
 	// Fields with their own check digit first, then the composite over what
 	// no other check covers.
 	checks := checksOf(f, stringsOf(text))
@@ -316,6 +317,7 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 	}
 	d := parseAs(stringsOf(text), f, now)
 	d.misreadExplains = explained
+	d.nameFillers = endOfNames
 	// A change no check digit proves (a digit read in a name, given as its
 	// look-alike letter) is never silent.
 	for _, c := range fixes {
@@ -332,6 +334,58 @@ func correctAs(lines []LineReading, f Format, now time.Time) (*Document, []Corre
 		d.Warnings = append(d.Warnings, Problem{field, fmt.Sprintf("%q read at position %d of line %d, reported as %q (field type, no check digit)", c.From, c.Pos+1, c.Line+1, c.To)})
 	}
 	return d, fixes, cost
+}
+
+// namesEnd is how many fillers in a row, read surely, end the names: a
+// name's parts are a filler apart, surname and given names two.
+const namesEnd = 3
+
+// fillersAfterNames applies the names field's syntax (ICAO 9303: parts
+// a filler apart, surname and given names two fillers apart, then
+// fillers to the end): once namesEnd fillers in a row, read at inventProb
+// or more, follow a letter, every later position of the field is a
+// filler. A position there that the reader read unsurely as something
+// else (faint fillers read "UDDUUUU" or "222") becomes a filler, with
+// the reason "name syntax"; one read surely as a letter stays, as read.
+// It returns the positions the syntax vouches for.
+func fillersAfterNames(f Format, text [][]byte, pos [][]settled, reason map[[2]int]string) [][2]int {
+	var vouched [][2]int
+	for _, fd := range layoutOf(f).fields {
+		if fd.name != fieldNames {
+			continue
+		}
+		li := fd.at.line
+		end := -1
+		letter, run := false, 0
+		for i := fd.at.start; i < fd.at.end; i++ {
+			switch {
+			case text[li][i] == '<' && pos[li][i].prob >= inventProb:
+				run++
+			case text[li][i] != '<':
+				letter, run = true, 0
+			default:
+				run = 0
+			}
+			if letter && run == namesEnd {
+				end = i + 1
+				break
+			}
+		}
+		if end < 0 {
+			continue
+		}
+		for i := end; i < fd.at.end; i++ {
+			if text[li][i] != '<' {
+				if pos[li][i].prob >= inventProb {
+					continue // a letter read surely: as read
+				}
+				text[li][i] = '<'
+				reason[[2]int{li, i}] = "name syntax"
+			}
+			vouched = append(vouched, [2]int{li, i})
+		}
+	}
+	return vouched
 }
 
 // twinOf returns the other of O and 0.

@@ -760,6 +760,9 @@ func (r *Result) judge(lines []LineReading) {
 		}
 		vouched[[2]int{cd.digit.line, cd.digit.start}] = true
 	}
+	for _, at := range r.nameFillers {
+		vouched[at] = true
+	}
 	// A layout whose document code can start with one letter only (P for
 	// TD3, V for visas) and whose checks all hold vouches for that letter.
 	if c := codeClass(r.Format); r.Valid && (c == classCodeP || c == classCodeV) {

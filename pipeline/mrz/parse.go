@@ -64,6 +64,10 @@ type Document struct {
 	// within the reader's own doubts would explain the failure (Correct
 	// sets it): such a failure proves nothing about the print.
 	misreadExplains []string
+	// nameFillers are the positions after the end of the names that their
+	// syntax makes fillers (Correct sets them): vouched for as a check
+	// digit would.
+	nameFillers [][2]int
 }
 
 // Problem names a field and what is wrong with it.

@@ -201,3 +201,44 @@ func TestFailureAMisreadExplainsIsUnsure(t *testing.T) {
 		})
 	}
 }
+
+// TestFillersAfterNames: once the names have ended (three fillers in a
+// row, read surely, after a letter), every later position of the names
+// field is a filler: faint fillers read unsurely as letters or digits
+// become fillers and are vouched for by that syntax; a letter read
+// surely there stays as read; a single or double filler between name
+// parts ends nothing.
+func TestFillersAfterNames(t *testing.T) {
+	c := func(ch byte, p float32) Candidate { return Candidate{Char: ch, Prob: p} }
+	printed := []string{"P<AUSCITIZEN<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<<", "PA09404097AUS8406077F1903212<17331334P<<<<08"}
+	faint := map[[2]int][]Candidate{
+		{0, 27}: {c('2', 0.43), c('<', 0.29)},
+		{0, 28}: {c('2', 0.43), c('<', 0.23)},
+		{0, 40}: {c('D', 0.22), c('<', 0.20)},
+		{0, 41}: {c('U', 0.42), c('D', 0.10), c('<', 0.06)},
+		{0, 43}: {c('U', 0.51), c('D', 0.20)}, // '<' not even listed
+	}
+	tests := []struct {
+		name       string
+		lines      []string
+		at         map[[2]int][]Candidate
+		wantLine0  string
+		wantStatus Status
+	}{
+		{"faint fillers read as letters", []string{"P<AUSCITIZEN<<JANE<<<<<<<<<22<<<<<<<<<<<DU<U", printed[1]}, faint, printed[0], StatusValid},
+		{"a letter read surely after the names stays", []string{"P<AUSCITIZEN<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<K", printed[1]}, nil, "P<AUSCITIZEN<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<K", StatusValid},
+		{"parts a filler or two apart are names", []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"},
+			map[[2]int][]Candidate{{0, 20}: {c('M', 0.45), c('<', 0.3)}}, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", StatusUnsure},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := resultOf(reading(tc.lines, tc.at), testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Lines[0] != tc.wantLine0 || res.Status != tc.wantStatus {
+				t.Errorf("got %q %s (%s), want %q %s", res.Lines[0], res.Status, res.Reason, tc.wantLine0, tc.wantStatus)
+			}
+		})
+	}
+}
