@@ -54,9 +54,10 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 		return 0
 	}
 	c := rd.Confidence / 100
-	if typ != nil && typ.Generic && rd.field.Kind == typedb.KindText && !rd.Captioned {
-		// free text has no syntax to catch a cut of the wrong place: on
-		// a generic side only its caption places it, ink near a zone
+	if typ != nil && typ.Generic && (rd.field.Kind == typedb.KindText || rd.field.Kind == typedb.KindName) && !rd.Captioned {
+		// free text and names have no syntax to catch a cut of the wrong
+		// place (the nationality "AUSTRALIAN" read under the names): on
+		// a generic side only their caption places them, ink near a zone
 		// that is a guess does not
 		c *= unanchoredGeneric
 	} else if !rd.Anchored {

@@ -98,7 +98,8 @@ func TestMergeHonest(t *testing.T) {
 	}{
 		{"garbage number", read(num, "CHINA", 90, true), "L898902C3", false, false},
 		{"unsure name, label not found", read(name, "PU CHIN", 80, false), "ERIKSSON", false, false},
-		{"confident altered name", read(name, "ANDERSSON", 92, true), "ANDERSSON", true, false},
+		{"confident altered name", captioned(read(name, "ANDERSSON", 92, true)), "ANDERSSON", true, false},
+		{"name by ink near a guessed zone, no caption", read(name, "AUSTRALIAN", 92, true), "ERIKSSON", false, false},
 		{"agreeing name", read(name, "ERIKSSON", 50, false), "ERIKSSON", true, true},
 		{"surname in the given names' place", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "ERIKSSON", 96, true), "ANNA MARIA", false, false},
 		{"the zone straddles both names", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "IKSSON ANNA MARIA", 90, true), "ANNA MARIA", false, false},
