@@ -211,6 +211,7 @@ func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type, 
 		}}
 	if m != nil {
 		vs.State = m.IssuingState
+		vs.Expiry = m.ExpiryDate.DMY()
 	}
 	return vs
 }

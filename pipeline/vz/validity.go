@@ -1,12 +1,19 @@
 package vz
 
 import (
+	"context"
+	"image"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
 )
+
+// fieldDateOfIssue is the generic date of issue, the one field whose
+// value may come from anywhere on the page (pipeline's issueOnPage).
+const fieldDateOfIssue = "date_of_issue"
 
 // maxValidityYears is the longest validity period of an ICAO document.
 const maxValidityYears = 10
@@ -66,4 +73,90 @@ func pageDates(words []ocr.Word, now time.Time) []string {
 
 func startsWithDigit(s string) bool {
 	return s != "" && s[0] >= '0' && s[0] <= '9'
+}
+
+// Re-reading the page's date-like words: a run of at most
+// maxDateWords words from a word starting with a digit, with at least
+// minDateDigits digits among them; at most maxDateRereads runs a side.
+const (
+	maxDateWords   = 4
+	minDateDigits  = 6
+	maxDateRereads = 4
+)
+
+// rereadPageDates reads again, as a date of field f (ReRead: finer and
+// binarised, then as one word), the runs of words on the page that look
+// like a date (the page's pass read "04.07,2009." for 01.07.2009 on a
+// small photo) and returns the dates they give. It is called only when
+// no date the page's pass read lies a whole validity period before the
+// MRZ's expiry, and the caller takes one only where it does, which a
+// misread hardly ever does.
+func rereadPageDates(ctx context.Context, r Reader, s Side, f typedb.Field, words []ocr.Word) []string {
+	w, h := s.Image.Rect.Dx(), s.Image.Rect.Dy()
+	if w == 0 || h == 0 {
+		return nil
+	}
+	var out []string
+	tried := 0
+	for _, l := range wordLines(splitSlashes(words)) {
+		for i := 0; i < len(l) && tried < maxDateRereads; i++ {
+			if !startsWithDigit(l[i].Text) {
+				continue
+			}
+			var run []string
+			box := image.Rectangle{}
+			digits, end := 0, i
+			for j := i; j < len(l) && j < i+maxDateWords; j++ {
+				run = append(run, l[j].Text)
+				box = box.Union(l[j].Box)
+				for _, c := range l[j].Text {
+					if c >= '0' && c <= '9' {
+						digits++
+					}
+				}
+				end = j
+				if digits >= 8 {
+					break
+				}
+			}
+			if digits < minDateDigits || digits > 8 || !splitsDigits(strings.Join(run, " ")) {
+				continue // too few digits, or one number (007007007)
+			}
+			i = end
+			tried++
+			pad := box.Dy() / 4
+			box = box.Inset(-pad).Intersect(s.Image.Rect)
+			region := typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
+				float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
+			again, err := ReRead(ctx, r, s, f, region)
+			if err != nil {
+				continue
+			}
+			for _, a := range again {
+				if a.Err == nil && !slices.Contains(out, a.Value) {
+					out = append(out, a.Value)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// splitsDigits reports whether something other than a digit stands
+// between two digits of s: a date's parts are set apart, a document
+// number's digits are not.
+func splitsDigits(s string) bool {
+	seen, gap := false, false
+	for _, c := range s {
+		isDigit := c >= '0' && c <= '9'
+		switch {
+		case isDigit && seen && gap:
+			return true
+		case isDigit:
+			seen, gap = true, false
+		case seen:
+			gap = true
+		}
+	}
+	return false
 }

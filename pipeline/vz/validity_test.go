@@ -1,12 +1,14 @@
 package vz
 
 import (
+	"context"
 	"image"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
 )
 
 func TestFitsValidity(t *testing.T) {
@@ -56,5 +58,29 @@ func TestPageDates(t *testing.T) {
 		if got := pageDates(tc.words, now); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: pageDates = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestPageDatesReadAgain: the page's date-like runs of words are read
+// again as dates (a small photo's "04.07,2009." is 01.07.2009 read
+// finer), one number is not (007007007), and nor is a line of words.
+func TestPageDatesReadAgain(t *testing.T) {
+	side := Side{Image: image.NewRGBA(image.Rect(0, 0, 1500, 1056)), Type: &typedb.Type{Generic: true}}
+	f, _ := GenericField(fieldDateOfIssue)
+	w := func(s string, x, y, line int) ocr.Word {
+		return ocr.Word{Text: s, Box: image.Rect(x, y, x+20*len(s), y+30), Line: line}
+	}
+	words := []ocr.Word{
+		w("Datum", 500, 560, 1), w("izdavanja/Date", 620, 560, 1), w("of", 900, 560, 1), w("issue", 960, 560, 1),
+		w("04.07,2009.", 500, 600, 2), w("PU/ZAGREB", 950, 600, 2),
+		w("007007007", 1000, 200, 3),
+	}
+	r := &scriptedReader{script: []ocr.Text{{Text: "01.07.2009", Confidence: 80}, {Text: "01.07.2009.", Confidence: 85}}}
+	got := rereadPageDates(context.Background(), r, side, f, words)
+	if !slices.Equal(got, []string{"01.07.2009"}) {
+		t.Errorf("dates %q, want [01.07.2009]", got)
+	}
+	if r.calls != 2 {
+		t.Errorf("%d reads, want 2 (the date-like run, finer and as one word)", r.calls)
 	}
 }

@@ -7,6 +7,7 @@
 package vz
 
 import (
+	"slices"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,10 @@ type Side struct {
 	// State is the issuing state the side's MRZ names (ICAO code), ""
 	// when none was read: it says which scripts the captions may be in.
 	State string
+	// Expiry is the date of expiry the side's MRZ gives (dd.mm.yyyy), ""
+	// when none was read: a generic side whose page shows no date a
+	// validity period before it reads its date-like words again.
+	Expiry string
 }
 
 // targetHeight is the height, in pixels, a value's cut is sampled at:
@@ -149,6 +154,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				}
 				if s.Type.Generic && f.Kind == typedb.KindDate {
 					dst.PageDates = pageDates(lay.words, time.Now())
+					if f.Name == fieldDateOfIssue && s.Expiry != "" && !slices.ContainsFunc(dst.PageDates, func(d string) bool { return FitsValidity(d, s.Expiry) }) {
+						dst.PageDates = append(dst.PageDates, rereadPageDates(ctx, r, s, f, lay.words)...)
+					}
 				}
 			}(&out[i][j])
 		}
