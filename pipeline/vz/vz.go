@@ -7,12 +7,12 @@
 package vz
 
 import (
-	"slices"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
