@@ -108,12 +108,15 @@ func wordLines(words []ocr.Word) [][]ocr.Word {
 // equally good readings, the one nearest the type's label zone.
 func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) (image.Rectangle, bool) {
 	var targets [][]rune
-	for _, s := range []string{t.PrintedLabel(f), f.Labels.KK, f.Labels.RU} {
+	var sources []string
+	pair := t.PrintedLabel(f)
+	for _, s := range []string{pair, f.Labels.KK, f.Labels.RU} {
 		l := []rune(ToCyrillic(letters(s)))
 		// a half too short to tell labels apart ("АТЫ" of "АТЫ / ИМЯ"
 		// and of "ӘКЕСІНІҢ АТЫ") stands only within the pair
 		if len(l) >= 5 || (len(targets) == 0 && len(l) >= 3) {
 			targets = append(targets, l)
+			sources = append(sources, s)
 		}
 	}
 	lz := f.LabelZone.Pixels(w, h)
@@ -143,6 +146,9 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 						best, bestD, box = s, d, b
 						if ti > 0 {
 							box = extendRun(l, i, j, b)
+							if box.Min.X == b.Min.X {
+								box.Min.X -= unreadLead(pair, sources[ti], b.Dx())
+							}
 						}
 					}
 				}
@@ -155,6 +161,23 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 		return image.Rectangle{}, false
 	}
 	return box, true
+}
+
+// unreadLead is how far left of a label's half, read alone and w pixels
+// wide, the printed pair starts: nothing when the half starts the pair;
+// otherwise the other half and the slash, at the read half's width per
+// character (the first half too faint on the artwork to be read as
+// words, "ТЕГІ /" of "ТЕГІ / ФАМИЛИЯ").
+func unreadLead(pair, half string, w int) int {
+	at := strings.Index(pair, half)
+	if at <= 0 {
+		return 0
+	}
+	n := len([]rune(half))
+	if n == 0 {
+		return 0
+	}
+	return len([]rune(pair[:at])) * w / n
 }
 
 // extendRun widens a label found by one language's half to the words

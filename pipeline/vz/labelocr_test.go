@@ -173,3 +173,44 @@ func TestValueCutAtColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadLead: a label found by its second half alone starts where
+// the pair does, the first half's characters to the left of it.
+func TestUnreadLead(t *testing.T) {
+	for _, tc := range []struct {
+		pair, half string
+		w, want    int
+	}{
+		{"ТЕГІ / ФАМИЛИЯ", "ФАМИЛИЯ", 140, 140}, // "ТЕГІ / " is seven characters, as is the half
+		{"ТЕГІ / ФАМИЛИЯ", "ТЕГІ", 80, 0},        // the first half starts the pair
+		{"ТУҒАН КҮНІ / ДАТА РОЖДЕНИЯ", "ДАТА РОЖДЕНИЯ", 260, 260},
+		{"ЖСН / ИИН", "ИИН", 60, 120},
+		{"SURNAME", "ФАМИЛИЯ", 100, 0}, // not part of the pair
+	} {
+		if got := unreadLead(tc.pair, tc.half, tc.w); got != tc.want {
+			t.Errorf("unreadLead(%q, %q, %d) = %d, want %d", tc.pair, tc.half, tc.w, got, tc.want)
+		}
+	}
+}
+
+// TestValueCutTakesItsPaleStart: light falling off across a photo
+// leaves a value's first letters paler than the window's ink threshold;
+// under a label they are the value's all the same.
+func TestValueCutTakesItsPaleStart(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	pale := image.NewUniform(color.RGBA{158, 158, 160, 255}) // 0.65 of the paper
+	dark := image.NewUniform(color.RGBA{120, 120, 125, 255})
+	for k := range 7 {
+		ink := dark
+		if k < 4 {
+			ink = pale
+		}
+		draw.Draw(img, image.Rect(100+22*k, 80, 100+22*k+17, 110), ink, image.Point{}, draw.Src)
+	}
+	l := newLayout(img, &typedb.Type{})
+	box, err := l.cutValue(image.Rect(90, 60, 600, 130), typedb.Field{Name: "last_name"}, true)
+	if err != nil || box.Min.X > 100 {
+		t.Errorf("cut %v (%v), want it to start at the pale letters (x=100)", box, err)
+	}
+}

@@ -319,6 +319,15 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 	type run struct{ x0, x1 int } // image coordinates, x1 exclusive
 	var runs []run
 	last := -1 << 30
+	// Under a label, in the value's own rows, any ink of some contrast
+	// to its own stretch of paper is the value's: light falling off
+	// across a phone photo leaves part of a black value too pale for the
+	// window's threshold ("СЕЙІ" of "СЕЙІТОВ" at 0.63 of the paper,
+	// "ТОВ" at 0.53), or gives it the label ink's tint.
+	var faint func(x int) bool
+	if growLeft {
+		faint = l.faintInk(r)
+	}
 	for x := r.Min.X; x < r.Max.X; x++ {
 		inked := false
 		for y := range r.Dy() {
@@ -326,6 +335,9 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 				inked = true
 				break
 			}
+		}
+		if !inked && faint != nil {
+			inked = faint(x)
 		}
 		if !inked {
 			continue
@@ -339,6 +351,9 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 	}
 	for i, c := range runs {
 		switch {
+		case growLeft && c.x0 >= win.Min.X && c.x0 < vb.Min.X && c.x1 >= vb.Min.X:
+			// the value's own run starts before its black ink does
+			vb.Min.X = c.x0
 		case growLeft && c.x0 < win.Min.X && c.x1 > win.Min.X && c.x0 > r.Min.X:
 			// crosses the left edge and starts within reach
 			vb.Min.X = min(vb.Min.X, c.x0)
@@ -348,9 +363,46 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 			// crosses the right edge, well apart from the value before it
 			win.Max.X = c.x0
 			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
+		case growLeft && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
+			// and ends after it
+			vb.Max.X = c.x1
 		}
 	}
 	return vb, win
+}
+
+// faintRatio is the darkest a value's pale stretch may be against its
+// own paper and still count as ink in its rows (inkMap takes 0.62 of
+// the window's paper).
+const faintRatio = 0.72
+
+// faintInk returns, for the columns of strip r (one line of text), whether
+// a column holds ink darker than faintRatio of the paper around it: the
+// paper is taken per stretch of two line heights (the 90th percentile of
+// its luma), so light that falls off along the line does not matter.
+func (l *layout) faintInk(r image.Rectangle) func(x int) bool {
+	r = r.Intersect(l.img.Rect)
+	step := max(2*r.Dy(), 8)
+	inked := make([]bool, r.Dx())
+	for x0 := r.Min.X; x0 < r.Max.X; x0 += step {
+		block := image.Rect(x0, r.Min.Y, min(x0+step, r.Max.X), r.Max.Y)
+		around := block.Inset(-step / 2).Intersect(r)
+		hist, n := imgutil.LumaHistogram(l.img, around, 1)
+		if n == 0 {
+			continue
+		}
+		dark := faintRatio * float64(imgutil.Quantile(&hist, n, 0.9))
+		for y := block.Min.Y; y < block.Max.Y; y++ {
+			row := l.img.Pix[l.img.PixOffset(block.Min.X, y):]
+			for x := 0; x < block.Dx(); x++ {
+				lum := 0.299*float64(row[4*x]) + 0.587*float64(row[4*x+1]) + 0.114*float64(row[4*x+2])
+				if lum < dark {
+					inked[x0-r.Min.X+x] = true
+				}
+			}
+		}
+	}
+	return func(x int) bool { return x >= r.Min.X && x < r.Max.X && inked[x-r.Min.X] }
 }
 
 func abs(v int) int {
