@@ -182,7 +182,7 @@ func TestUnreadLead(t *testing.T) {
 		w, want    int
 	}{
 		{"ТЕГІ / ФАМИЛИЯ", "ФАМИЛИЯ", 140, 140}, // "ТЕГІ / " is seven characters, as is the half
-		{"ТЕГІ / ФАМИЛИЯ", "ТЕГІ", 80, 0},        // the first half starts the pair
+		{"ТЕГІ / ФАМИЛИЯ", "ТЕГІ", 80, 0},       // the first half starts the pair
 		{"ТУҒАН КҮНІ / ДАТА РОЖДЕНИЯ", "ДАТА РОЖДЕНИЯ", 260, 260},
 		{"ЖСН / ИИН", "ИИН", 60, 120},
 		{"SURNAME", "ФАМИЛИЯ", 100, 0}, // not part of the pair
