@@ -135,8 +135,11 @@ func (e *Engine) readZoneText(ctx context.Context, g *image.Gray, z find.Zone) (
 		// little (right readings come back near 0); the check digits,
 		// all holding, say more. A data line's other characters (sex,
 		// nationality, fillers) are judged by their syntax; the name
-		// line, which no check digit covers, stands on its confidence.
-		if res, err = resultOf(textReadings(texts, confs, names), e.now()); err != nil {
+		// line, which no check digit covers, stands on its confidence
+		// and on the glyph reader's seeing each of its letters too.
+		readings := textReadings(texts, confs, names)
+		e.crossCheckNames(g, z.Lines[names], readings[names])
+		if res, err = resultOf(readings, e.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -144,6 +147,43 @@ func (e *Engine) readZoneText(ctx context.Context, g *image.Gray, z find.Zone) (
 	res.Angle = math.Round(z.Angle()*10) / 10
 	res.Region = z.Bounds().Intersect(g.Bounds())
 	return &candidate{res: res, passed: countValid(res.Checks), total: len(res.Checks)}, nil
+}
+
+// glyphSeesProb is how likely the glyph reader must find a letter of the
+// fallback's name line, among its candidates at that place, for the
+// letter to keep the fallback's confidence. The glyph model knows OCR-B
+// only, so on another font it is unsure, but it still lists the letter
+// it sees among its first few; a letter it does not list at all (L
+// where it sees I) is one the two readers disagree on.
+const glyphSeesProb = 0.02
+
+// unseenProb is the confidence a fallback name letter keeps when the
+// glyph reader does not see it: below sureProb, so the zone is unsure.
+const unseenProb = 0.3
+
+// crossCheckNames lowers, in r (the fallback's reading of the name line
+// l), the confidence of each letter the glyph reader, reading the same
+// cut at the same length, does not list at that place with at least
+// glyphSeesProb. Fillers are left alone: both readers see a chevron.
+// When the glyph reader cannot read the line at that length, nothing is
+// changed.
+func (e *Engine) crossCheckNames(g *image.Gray, l find.Line, r LineReading) {
+	gl, err := e.reader.ReadLine(find.Cut(g, l, cutMinHeight, cutMaxHeight), len(r))
+	if err != nil || len(gl) != len(r) {
+		return
+	}
+	for i, c := range r {
+		if len(c) == 0 || c[0].Char == '<' {
+			continue
+		}
+		seen := false
+		for _, k := range gl[i] {
+			seen = seen || (k.Char == c[0].Char && k.Prob >= glyphSeesProb)
+		}
+		if !seen {
+			r[i][0].Prob = min(r[i][0].Prob, unseenProb)
+		}
+	}
 }
 
 // fallbackLength is the line length a zone of these texts has: 30 for

@@ -157,3 +157,36 @@ func TestFallbackTesseractReadsMonospaceMRZ(t *testing.T) {
 		}
 	}
 }
+
+// TestFallbackNamesSeenByGlyphs: the fallback's name line, which no
+// check digit covers, is taken only where the glyph reader also sees
+// each of its letters: a letter it does not see at all (W where MARIA
+// has R) leaves the zone unsure, however sure the fallback was.
+func TestFallbackNamesSeenByGlyphs(t *testing.T) {
+	mono := renderScene(t, mrztest.Scene{Lines: specTD1, Mono: true, Seed: 5})
+	misread := []string{specTD1[0], specTD1[1], strings.Replace(specTD1[2], "MARIA", "MAWIA", 1)}
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  bool // the fallback's zone is the answer
+	}{
+		{"the letters the glyphs see", specTD1, true},
+		{"a letter the glyphs do not see", misread, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fb := &scriptedLines{lines: tc.lines, confs: []float64{0.9, 0.9, 0.95}}
+			e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(fb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.ReadGray(context.Background(), mono)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				t.Fatal(err)
+			}
+			taken := err == nil && res.Status == StatusValid && slices.Equal(res.Lines, tc.lines)
+			if taken != tc.want {
+				t.Errorf("fallback's zone taken %v, want %v (err %v, result %+v)", taken, tc.want, err, res)
+			}
+		})
+	}
+}
