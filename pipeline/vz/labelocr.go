@@ -145,7 +145,8 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 					if s > best+0.02 || (s > best-0.02 && d < bestD) {
 						best, bestD, box = s, d, b
 						if ti > 0 {
-							box = extendRun(l, i, j, b)
+							before, after := pairWords(pair, sources[ti])
+							box = extendRun(l, i, j, b, before, after)
 							if box.Min.X == b.Min.X {
 								box.Min.X -= unreadLead(pair, sources[ti], b.Dx())
 							}
@@ -180,18 +181,30 @@ func unreadLead(pair, half string, w int) int {
 	return len([]rune(pair[:at])) * w / n
 }
 
+// pairWords counts the words ("/" included) the printed pair has before
+// and after one of its halves: how far a half read alone may be widened.
+func pairWords(pair, half string) (before, after int) {
+	at := strings.Index(pair, half)
+	if at < 0 {
+		return 0, 0
+	}
+	return len(strings.Fields(pair[:at])), len(strings.Fields(pair[at+len(half):]))
+}
+
 // extendRun widens a label found by one language's half to the words
 // beside it on its line that are part of the printed pair ("/" and the
-// other half), so the label's box starts where the label does.
-func extendRun(l []ocr.Word, i, j int, b image.Rectangle) image.Rectangle {
+// other half: at most before words to the left, after to the right), so
+// the label's box starts where the label does, and not where the
+// label printed beside it in the next column does.
+func extendRun(l []ocr.Word, i, j int, b image.Rectangle, before, after int) image.Rectangle {
 	gap := b.Dy() * 2
-	for k := i - 1; k >= 0; k-- {
+	for k := i - 1; k >= 0 && i-k <= before; k-- {
 		if b.Min.X-l[k].Box.Max.X > gap || !labelish(l[k].Text) {
 			break
 		}
 		b = b.Union(l[k].Box)
 	}
-	for k := j + 1; k < len(l); k++ {
+	for k := j + 1; k < len(l) && k-j <= after; k++ {
 		if l[k].Box.Min.X-b.Max.X > gap || !labelish(l[k].Text) {
 			break
 		}

@@ -214,3 +214,22 @@ func TestValueCutTakesItsPaleStart(t *testing.T) {
 		t.Errorf("cut %v (%v), want it to start at the pale letters (x=100)", box, err)
 	}
 }
+
+// TestExtendRunStopsAtThePair: a half read alone widens over the rest of
+// its own pair only, not over the label printed just before it in the
+// next column ("… DATE OF ISSUE  БЕРГЕН ОРГАН / AUTHORITY").
+func TestExtendRunStopsAtThePair(t *testing.T) {
+	w := func(s string, x0, x1 int) ocr.Word {
+		return ocr.Word{Text: s, Box: image.Rect(x0, 656, x1, 675)}
+	}
+	line := []ocr.Word{w("DATE", 560, 600), w("OF", 606, 624), w("ISSUE", 630, 690),
+		w("БЕРГЕН", 712, 790), w("ОРГАН", 796, 860), w("/", 866, 872), w("AUTHORITY", 878, 1000)}
+	before, after := pairWords("БЕРГЕН ОРГАН / AUTHORITY", "AUTHORITY")
+	if before != 3 || after != 0 {
+		t.Fatalf("pairWords: %d before, %d after, want 3, 0", before, after)
+	}
+	got := extendRun(line, 6, 6, line[6].Box, before, after)
+	if got.Min.X != 712 {
+		t.Errorf("label widened to start at x=%d, want its pair's 712", got.Min.X)
+	}
+}
