@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -178,11 +179,29 @@ func checkImage(img *image.Gray) error {
 	return nil
 }
 
-// Read recognises the text of img.
+// Read recognises the text of img. Under a context of WithMemo, an
+// image read before in the same way is not read again.
 func (p *Pool) Read(ctx context.Context, img *image.Gray, req Request) (Text, error) {
 	if err := checkImage(img); err != nil {
 		return Text{}, err
 	}
+	m := memoOf(ctx)
+	if m == nil {
+		return p.read(ctx, img, req)
+	}
+	pix, w, h := packed(img), img.Rect.Dx(), img.Rect.Dy()
+	k := m.key(pix, req, false)
+	if e := m.lookup(k, pix, w, h, req, false); e != nil {
+		return e.text, nil
+	}
+	t, err := p.read(ctx, img, req)
+	if err == nil {
+		m.store(k, &memoEntry{req: req, w: w, h: h, pix: pix, text: t})
+	}
+	return t, err
+}
+
+func (p *Pool) read(ctx context.Context, img *image.Gray, req Request) (Text, error) {
 	w, err := p.acquire(ctx)
 	if err != nil {
 		return Text{}, err
@@ -195,11 +214,30 @@ func (p *Pool) Read(ctx context.Context, img *image.Gray, req Request) (Text, er
 	return c.read(img, req.Mode, req.Whitelist)
 }
 
-// Words recognises img and returns each word with its box.
+// Words recognises img and returns each word with its box. Under a
+// context of WithMemo, an image read before in the same way is not read
+// again (the words returned are the caller's own copy).
 func (p *Pool) Words(ctx context.Context, img *image.Gray, req Request) ([]Word, error) {
 	if err := checkImage(img); err != nil {
 		return nil, err
 	}
+	m := memoOf(ctx)
+	if m == nil {
+		return p.words(ctx, img, req)
+	}
+	pix, w, h := packed(img), img.Rect.Dx(), img.Rect.Dy()
+	k := m.key(pix, req, true)
+	if e := m.lookup(k, pix, w, h, req, true); e != nil {
+		return slices.Clone(e.list), nil
+	}
+	ws, err := p.words(ctx, img, req)
+	if err == nil {
+		m.store(k, &memoEntry{req: req, words: true, w: w, h: h, pix: pix, list: slices.Clone(ws)})
+	}
+	return ws, err
+}
+
+func (p *Pool) words(ctx context.Context, img *image.Gray, req Request) ([]Word, error) {
 	w, err := p.acquire(ctx)
 	if err != nil {
 		return nil, err
