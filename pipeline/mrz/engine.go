@@ -241,7 +241,7 @@ func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error
 
 // ReadGray is Read for a grey image.
 func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
-	best, _, err := e.readGray(ctx, g, false)
+	best, _, _, err := e.readGray(ctx, g, false)
 	return best, err
 }
 
@@ -253,15 +253,38 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 // further zones are read only once the best is found, within the same
 // budget of zones. The best zone is the one ReadGray returns.
 func (e *Engine) ReadGrayOthers(ctx context.Context, g *image.Gray) (*Result, []*Result, error) {
-	return e.readGray(ctx, g, true)
+	best, out, _, err := e.readGray(ctx, g, true)
+	return best, out, err
 }
 
-// readGray is ReadGray, and ReadGrayOthers when others is set.
-func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, error) {
+// ReadGrayZones is ReadGrayOthers that also returns every candidate zone
+// of g, as find.Finder{}.Find gives them, from the work its own search
+// did (find.Search.Restart) rather than searching g again.
+func (e *Engine) ReadGrayZones(ctx context.Context, g *image.Gray) (*Result, []*Result, []find.Zone, error) {
+	best, out, search, err := e.readGray(ctx, g, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var zones []find.Zone
+	for s := search.Restart(); ; {
+		z, ok, err := s.Next(ctx)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			return best, out, zones, nil
+		}
+		zones = append(zones, z)
+	}
+}
+
+// readGray is ReadGray, and ReadGrayOthers when others is set; it
+// returns the search it made.
+func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, *find.Search, error) {
 	t0 := time.Now()
 	search, err := e.search(ctx, g)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tFind := time.Since(t0)
 	var best *candidate
@@ -271,7 +294,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	for tried < e.maxZones {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mrz: find: %w", err)
+			return nil, nil, nil, fmt.Errorf("mrz: find: %w", err)
 		}
 		if !ok {
 			break
@@ -281,7 +304,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 		c, err := e.readZone(ctx, g, z)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
+				return nil, nil, nil, ctx.Err()
 			}
 			continue
 		}
@@ -296,7 +319,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	if e.needsFallback(best) {
 		c, err := e.readFallback(ctx, g, zones)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if c != nil {
 			best = c
@@ -305,10 +328,10 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,
 		"found", best != nil && best.plausible())
 	if best == nil || !best.plausible() {
-		return nil, nil, ErrNotFound
+		return nil, nil, nil, ErrNotFound
 	}
 	if !others {
-		return best.res, nil, nil
+		return best.res, nil, search, nil
 	}
 	rest := make([]*candidate, 0, len(read))
 	for _, c := range read {
@@ -318,9 +341,9 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	}
 	out, err := e.further(ctx, g, search, best.res.Region, rest, e.maxZones-tried, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return best.res, out, nil
+	return best.res, out, search, nil
 }
 
 // ReadGrayFurther reads the zones of g away from the points skip sets
