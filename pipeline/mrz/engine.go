@@ -280,13 +280,14 @@ func (e *Engine) ReadGrayZones(ctx context.Context, g *image.Gray) (*Result, []*
 
 // readGray is ReadGray, and ReadGrayOthers when others is set; it
 // returns the search it made.
-func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, *find.Search, error) {
+func (e *Engine) readGray(ctx context.Context, gray *image.Gray, others bool) (*Result, []*Result, *find.Search, error) {
 	t0 := time.Now()
-	search, err := e.search(ctx, g)
+	search, err := e.search(ctx, gray)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	tFind := time.Since(t0)
+	g := newPage(gray)
 	var best *candidate
 	var zones []find.Zone
 	var read []*candidate // every zone read, for the further ones
@@ -364,7 +365,7 @@ func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x
 	if skip != nil {
 		search.Ignore(skip)
 	}
-	return e.further(ctx, g, search, image.Rectangle{}, nil, e.maxZones, skip)
+	return e.further(ctx, newPage(g), search, image.Rectangle{}, nil, e.maxZones, skip)
 }
 
 // further returns the zones apart from the region taken (empty for
@@ -372,7 +373,7 @@ func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x
 // still holds, reading at most budget more. A zone lying on one already
 // taken (the best zone's lines found again as a zone of their own), or
 // centred where skip (when not nil) reports true, is not read.
-func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
+func (e *Engine) further(ctx context.Context, g *page, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
 	var seen []image.Rectangle
 	if !taken.Empty() {
 		seen = append(seen, taken)
@@ -434,6 +435,7 @@ func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error
 		return nil, err
 	}
 	var out []*Result
+	pg := newPage(g)
 	for tried := 0; tried < 2*e.maxZones; tried++ {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
@@ -442,7 +444,7 @@ func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error
 		if !ok {
 			break
 		}
-		c, err := e.readZone(ctx, g, z)
+		c, err := e.readZone(ctx, pg, z)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -513,7 +515,7 @@ func (c *candidate) plausible() bool {
 
 // readZone reads zone z in the direction its first line reads best,
 // then, unless that validates, in the other direction too.
-func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+func (e *Engine) readZone(ctx context.Context, g *page, z find.Zone) (*candidate, error) {
 	for _, l := range z.Lines {
 		if l.Length() < minLineAspect*l.Height {
 			return nil, ErrNotFound
@@ -552,7 +554,7 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 }
 
 // readZoneLines is readZone once the lines' first passes are read.
-func (e *Engine) readZoneLines(ctx context.Context, g *image.Gray, z find.Zone, passes []firstPass) (*candidate, error) {
+func (e *Engine) readZoneLines(ctx context.Context, g *page, z find.Zone, passes []firstPass) (*candidate, error) {
 	want := 0
 	if len(z.Lines) == 3 {
 		want = 30
@@ -657,19 +659,80 @@ func zoneP(firstP float64, passes []firstPass) float64 {
 // firstPass is a line's cut and its reading with the length left to
 // the reader.
 type firstPass struct {
-	img *image.Gray
+	img  *image.Gray
+	r    LineReading
+	err  error
+	line *lineWork // where readings told a length are kept; nil: nowhere
+}
+
+// page is an image being read, with the cuts and readings of its lines
+// kept: a line is read in several passes (a zone each way up, a TD1's
+// two lines again with a third, the fallback's look for fillers, the
+// further zones), and the same cut reads the same each time.
+type page struct {
+	*image.Gray
+	mu    sync.Mutex
+	lines map[find.Line]*lineWork
+}
+
+// lineWork is one line's cut and readings.
+type lineWork struct {
+	once sync.Once
+	fp   firstPass
+	mu   sync.Mutex
+	told map[int]toldReading // by the length the reader was told
+}
+
+type toldReading struct {
 	r   LineReading
 	err error
 }
 
-func (e *Engine) firstPass(g *image.Gray, l find.Line) firstPass {
-	img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
-	r, err := e.reader.ReadLine(img, 0)
-	return firstPass{img: img, r: r, err: err}
+func newPage(g *image.Gray) *page { return &page{Gray: g, lines: map[find.Line]*lineWork{}} }
+
+// line is l's work on g, made on first use.
+func (g *page) line(l find.Line) *lineWork {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	w, ok := g.lines[l]
+	if !ok {
+		w = &lineWork{}
+		g.lines[l] = w
+	}
+	return w
+}
+
+func (e *Engine) firstPass(g *page, l find.Line) firstPass {
+	w := g.line(l)
+	w.once.Do(func() {
+		img := find.Cut(g.Gray, l, cutMinHeight, cutMaxHeight)
+		r, err := e.reader.ReadLine(img, 0)
+		w.fp = firstPass{img: img, r: r, err: err, line: w}
+	})
+	return w.fp
+}
+
+// readTold reads the line's cut told its length, once per length.
+func (e *Engine) readTold(fp firstPass, want int) (LineReading, error) {
+	w := fp.line
+	if w == nil {
+		return e.reader.ReadLine(fp.img, want)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if t, ok := w.told[want]; ok {
+		return t.r, t.err
+	}
+	r, err := e.reader.ReadLine(fp.img, want)
+	if w.told == nil {
+		w.told = map[int]toldReading{}
+	}
+	w.told[want] = toldReading{r, err}
+	return r, err
 }
 
 // firstPasses runs firstPass on every line at once.
-func (e *Engine) firstPasses(g *image.Gray, lines []find.Line) []firstPass {
+func (e *Engine) firstPasses(g *page, lines []find.Line) []firstPass {
 	out := make([]firstPass, len(lines))
 	var wg sync.WaitGroup
 	for i := 1; i < len(lines); i++ {
@@ -700,7 +763,7 @@ func (e *Engine) finishLine(fp firstPass, want int) (LineReading, float64, int, 
 		}
 	}
 	if err != nil || len(r) != want {
-		r, err = e.reader.ReadLine(fp.img, want)
+		r, err = e.readTold(fp, want)
 		if err != nil {
 			return nil, 0, want, err
 		}
@@ -713,7 +776,7 @@ func (e *Engine) finishLine(fp firstPass, want int) (LineReading, float64, int, 
 
 // readLines reads all lines of z (the first already read as pre, if not
 // nil; the first passes of all, if not nil) and corrects them.
-func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading, passes []firstPass) (*candidate, error) {
+func (e *Engine) readLines(g *page, z find.Zone, want int, pre LineReading, passes []firstPass) (*candidate, error) {
 	lines := make([]LineReading, len(z.Lines))
 	for i, l := range z.Lines {
 		if i == 0 && pre != nil {
