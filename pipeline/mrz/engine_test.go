@@ -9,10 +9,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
-	"reflect"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline/mrz/find"
