@@ -25,8 +25,7 @@ type memoEntry struct {
 	words bool
 	w, h  int
 	pix   []byte // the rows, packed
-	text  Text
-	list  []Word
+	val   any    // Text, or []Word when words
 }
 
 type memoKey struct{}
@@ -95,4 +94,23 @@ func (m *memo) store(k uint64, e *memoEntry) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[k] = append(m.entries[k], e)
+}
+
+// memoized is read(), or under a context of WithMemo the value kept of an
+// equal read before (a copy by clone: the caller may change it).
+func memoized[T any](ctx context.Context, img *image.Gray, req Request, words bool, read func() (T, error), clone func(T) T) (T, error) {
+	m := memoOf(ctx)
+	if m == nil {
+		return read()
+	}
+	pix, w, h := packed(img), img.Rect.Dx(), img.Rect.Dy()
+	k := m.key(pix, req, words)
+	if e := m.lookup(k, pix, w, h, req, words); e != nil {
+		return clone(e.val.(T)), nil
+	}
+	v, err := read()
+	if err == nil {
+		m.store(k, &memoEntry{req: req, words: words, w: w, h: h, pix: pix, val: clone(v)})
+	}
+	return v, err
 }

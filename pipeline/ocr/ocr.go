@@ -185,20 +185,7 @@ func (p *Pool) Read(ctx context.Context, img *image.Gray, req Request) (Text, er
 	if err := checkImage(img); err != nil {
 		return Text{}, err
 	}
-	m := memoOf(ctx)
-	if m == nil {
-		return p.read(ctx, img, req)
-	}
-	pix, w, h := packed(img), img.Rect.Dx(), img.Rect.Dy()
-	k := m.key(pix, req, false)
-	if e := m.lookup(k, pix, w, h, req, false); e != nil {
-		return e.text, nil
-	}
-	t, err := p.read(ctx, img, req)
-	if err == nil {
-		m.store(k, &memoEntry{req: req, w: w, h: h, pix: pix, text: t})
-	}
-	return t, err
+	return memoized(ctx, img, req, false, func() (Text, error) { return p.read(ctx, img, req) }, func(t Text) Text { return t })
 }
 
 func (p *Pool) read(ctx context.Context, img *image.Gray, req Request) (Text, error) {
@@ -221,20 +208,7 @@ func (p *Pool) Words(ctx context.Context, img *image.Gray, req Request) ([]Word,
 	if err := checkImage(img); err != nil {
 		return nil, err
 	}
-	m := memoOf(ctx)
-	if m == nil {
-		return p.words(ctx, img, req)
-	}
-	pix, w, h := packed(img), img.Rect.Dx(), img.Rect.Dy()
-	k := m.key(pix, req, true)
-	if e := m.lookup(k, pix, w, h, req, true); e != nil {
-		return slices.Clone(e.list), nil
-	}
-	ws, err := p.words(ctx, img, req)
-	if err == nil {
-		m.store(k, &memoEntry{req: req, words: true, w: w, h: h, pix: pix, list: slices.Clone(ws)})
-	}
-	return ws, err
+	return memoized(ctx, img, req, true, func() ([]Word, error) { return p.words(ctx, img, req) }, slices.Clone[[]Word])
 }
 
 func (p *Pool) words(ctx context.Context, img *image.Gray, req Request) ([]Word, error) {
