@@ -12,6 +12,7 @@ import (
 
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
@@ -36,6 +37,8 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		}
 	}
 	start := time.Now()
+	// the stages ask Tesseract for some of the same crops: each is read once
+	ctx = ocr.WithMemo(ctx)
 	cands, err := e.candidates(in.CountryCode)
 	if err != nil {
 		return nil, err

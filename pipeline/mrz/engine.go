@@ -241,7 +241,7 @@ func (e *Engine) search(ctx context.Context, g *image.Gray) (*find.Search, error
 
 // ReadGray is Read for a grey image.
 func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
-	best, _, err := e.readGray(ctx, g, false)
+	best, _, _, err := e.readGray(ctx, g, false)
 	return best, err
 }
 
@@ -253,17 +253,41 @@ func (e *Engine) ReadGray(ctx context.Context, g *image.Gray) (*Result, error) {
 // further zones are read only once the best is found, within the same
 // budget of zones. The best zone is the one ReadGray returns.
 func (e *Engine) ReadGrayOthers(ctx context.Context, g *image.Gray) (*Result, []*Result, error) {
-	return e.readGray(ctx, g, true)
+	best, out, _, err := e.readGray(ctx, g, true)
+	return best, out, err
 }
 
-// readGray is ReadGray, and ReadGrayOthers when others is set.
-func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Result, []*Result, error) {
-	t0 := time.Now()
-	search, err := e.search(ctx, g)
+// ReadGrayZones is ReadGrayOthers that also returns every candidate zone
+// of g, as find.Finder{}.Find gives them, from the work its own search
+// did (find.Search.Restart) rather than searching g again.
+func (e *Engine) ReadGrayZones(ctx context.Context, g *image.Gray) (*Result, []*Result, []find.Zone, error) {
+	best, out, search, err := e.readGray(ctx, g, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	var zones []find.Zone
+	for s := search.Restart(); ; {
+		z, ok, err := s.Next(ctx)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("mrz: find: %w", err)
+		}
+		if !ok {
+			return best, out, zones, nil
+		}
+		zones = append(zones, z)
+	}
+}
+
+// readGray is ReadGray, and ReadGrayOthers when others is set; it
+// returns the search it made.
+func (e *Engine) readGray(ctx context.Context, gray *image.Gray, others bool) (*Result, []*Result, *find.Search, error) {
+	t0 := time.Now()
+	search, err := e.search(ctx, gray)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	tFind := time.Since(t0)
+	g := newPage(gray)
 	var best *candidate
 	var zones []find.Zone
 	var read []*candidate // every zone read, for the further ones
@@ -271,7 +295,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	for tried < e.maxZones {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mrz: find: %w", err)
+			return nil, nil, nil, fmt.Errorf("mrz: find: %w", err)
 		}
 		if !ok {
 			break
@@ -281,7 +305,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 		c, err := e.readZone(ctx, g, z)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
+				return nil, nil, nil, ctx.Err()
 			}
 			continue
 		}
@@ -296,7 +320,7 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	if e.needsFallback(best) {
 		c, err := e.readFallback(ctx, g, zones)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if c != nil {
 			best = c
@@ -305,10 +329,10 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	e.log.Debug("mrz read", "detect", tFind, "total", time.Since(t0), "zones", tried,
 		"found", best != nil && best.plausible())
 	if best == nil || !best.plausible() {
-		return nil, nil, ErrNotFound
+		return nil, nil, nil, ErrNotFound
 	}
 	if !others {
-		return best.res, nil, nil
+		return best.res, nil, search, nil
 	}
 	rest := make([]*candidate, 0, len(read))
 	for _, c := range read {
@@ -318,9 +342,9 @@ func (e *Engine) readGray(ctx context.Context, g *image.Gray, others bool) (*Res
 	}
 	out, err := e.further(ctx, g, search, best.res.Region, rest, e.maxZones-tried, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return best.res, out, nil
+	return best.res, out, search, nil
 }
 
 // ReadGrayFurther reads the zones of g away from the points skip sets
@@ -341,7 +365,7 @@ func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x
 	if skip != nil {
 		search.Ignore(skip)
 	}
-	return e.further(ctx, g, search, image.Rectangle{}, nil, e.maxZones, skip)
+	return e.further(ctx, newPage(g), search, image.Rectangle{}, nil, e.maxZones, skip)
 }
 
 // further returns the zones apart from the region taken (empty for
@@ -349,7 +373,7 @@ func (e *Engine) ReadGrayFurther(ctx context.Context, g *image.Gray, skip func(x
 // still holds, reading at most budget more. A zone lying on one already
 // taken (the best zone's lines found again as a zone of their own), or
 // centred where skip (when not nil) reports true, is not read.
-func (e *Engine) further(ctx context.Context, g *image.Gray, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
+func (e *Engine) further(ctx context.Context, g *page, search *find.Search, taken image.Rectangle, read []*candidate, budget int, skip func(x, y float64) bool) ([]*Result, error) {
 	var seen []image.Rectangle
 	if !taken.Empty() {
 		seen = append(seen, taken)
@@ -411,6 +435,7 @@ func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error
 		return nil, err
 	}
 	var out []*Result
+	pg := newPage(g)
 	for tried := 0; tried < 2*e.maxZones; tried++ {
 		z, ok, err := search.Next(ctx)
 		if err != nil {
@@ -419,7 +444,7 @@ func (e *Engine) ReadAll(ctx context.Context, img image.Image) ([]*Result, error
 		if !ok {
 			break
 		}
-		c, err := e.readZone(ctx, g, z)
+		c, err := e.readZone(ctx, pg, z)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -490,7 +515,7 @@ func (c *candidate) plausible() bool {
 
 // readZone reads zone z in the direction its first line reads best,
 // then, unless that validates, in the other direction too.
-func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+func (e *Engine) readZone(ctx context.Context, g *page, z find.Zone) (*candidate, error) {
 	for _, l := range z.Lines {
 		if l.Length() < minLineAspect*l.Height {
 			return nil, ErrNotFound
@@ -529,7 +554,7 @@ func (e *Engine) readZone(ctx context.Context, g *image.Gray, z find.Zone) (*can
 }
 
 // readZoneLines is readZone once the lines' first passes are read.
-func (e *Engine) readZoneLines(ctx context.Context, g *image.Gray, z find.Zone, passes []firstPass) (*candidate, error) {
+func (e *Engine) readZoneLines(ctx context.Context, g *page, z find.Zone, passes []firstPass) (*candidate, error) {
 	want := 0
 	if len(z.Lines) == 3 {
 		want = 30
@@ -634,19 +659,80 @@ func zoneP(firstP float64, passes []firstPass) float64 {
 // firstPass is a line's cut and its reading with the length left to
 // the reader.
 type firstPass struct {
-	img *image.Gray
+	img  *image.Gray
+	r    LineReading
+	err  error
+	line *lineWork // where readings told a length are kept; nil: nowhere
+}
+
+// page is an image being read, with the cuts and readings of its lines
+// kept: a line is read in several passes (a zone each way up, a TD1's
+// two lines again with a third, the fallback's look for fillers, the
+// further zones), and the same cut reads the same each time.
+type page struct {
+	*image.Gray
+	mu    sync.Mutex
+	lines map[find.Line]*lineWork
+}
+
+// lineWork is one line's cut and readings.
+type lineWork struct {
+	once sync.Once
+	fp   firstPass
+	mu   sync.Mutex
+	told map[int]toldReading // by the length the reader was told
+}
+
+type toldReading struct {
 	r   LineReading
 	err error
 }
 
-func (e *Engine) firstPass(g *image.Gray, l find.Line) firstPass {
-	img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
-	r, err := e.reader.ReadLine(img, 0)
-	return firstPass{img: img, r: r, err: err}
+func newPage(g *image.Gray) *page { return &page{Gray: g, lines: map[find.Line]*lineWork{}} }
+
+// line is l's work on g, made on first use.
+func (g *page) line(l find.Line) *lineWork {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	w, ok := g.lines[l]
+	if !ok {
+		w = &lineWork{}
+		g.lines[l] = w
+	}
+	return w
+}
+
+func (e *Engine) firstPass(g *page, l find.Line) firstPass {
+	w := g.line(l)
+	w.once.Do(func() {
+		img := find.Cut(g.Gray, l, cutMinHeight, cutMaxHeight)
+		r, err := e.reader.ReadLine(img, 0)
+		w.fp = firstPass{img: img, r: r, err: err, line: w}
+	})
+	return w.fp
+}
+
+// readTold reads the line's cut told its length, once per length.
+func (e *Engine) readTold(fp firstPass, want int) (LineReading, error) {
+	w := fp.line
+	if w == nil {
+		return e.reader.ReadLine(fp.img, want)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if t, ok := w.told[want]; ok {
+		return t.r, t.err
+	}
+	r, err := e.reader.ReadLine(fp.img, want)
+	if w.told == nil {
+		w.told = map[int]toldReading{}
+	}
+	w.told[want] = toldReading{r, err}
+	return r, err
 }
 
 // firstPasses runs firstPass on every line at once.
-func (e *Engine) firstPasses(g *image.Gray, lines []find.Line) []firstPass {
+func (e *Engine) firstPasses(g *page, lines []find.Line) []firstPass {
 	out := make([]firstPass, len(lines))
 	var wg sync.WaitGroup
 	for i := 1; i < len(lines); i++ {
@@ -677,7 +763,7 @@ func (e *Engine) finishLine(fp firstPass, want int) (LineReading, float64, int, 
 		}
 	}
 	if err != nil || len(r) != want {
-		r, err = e.reader.ReadLine(fp.img, want)
+		r, err = e.readTold(fp, want)
 		if err != nil {
 			return nil, 0, want, err
 		}
@@ -690,7 +776,7 @@ func (e *Engine) finishLine(fp firstPass, want int) (LineReading, float64, int, 
 
 // readLines reads all lines of z (the first already read as pre, if not
 // nil; the first passes of all, if not nil) and corrects them.
-func (e *Engine) readLines(g *image.Gray, z find.Zone, want int, pre LineReading, passes []firstPass) (*candidate, error) {
+func (e *Engine) readLines(g *page, z find.Zone, want int, pre LineReading, passes []firstPass) (*candidate, error) {
 	lines := make([]LineReading, len(z.Lines))
 	for i, l := range z.Lines {
 		if i == 0 && pre != nil {

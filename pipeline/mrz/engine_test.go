@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -329,11 +330,11 @@ func TestShortLinesAreNotRead(t *testing.T) {
 		return find.Line{P0: find.Point{X: 20, Y: y}, P1: find.Point{X: 20 + length, Y: y}, Height: 24}
 	}
 	short := find.Zone{Lines: []find.Line{line(50, 240), line(90, 240)}}
-	if _, err := e.readZone(context.Background(), g, short); !errors.Is(err, ErrNotFound) || r.n.Load() != 0 {
+	if _, err := e.readZone(context.Background(), newPage(g), short); !errors.Is(err, ErrNotFound) || r.n.Load() != 0 {
 		t.Errorf("short zone: %v, %d lines read", err, r.n.Load())
 	}
 	long := find.Zone{Lines: []find.Line{line(50, 560), line(90, 560)}}
-	if _, err := e.readZone(context.Background(), g, long); !errors.Is(err, ErrNotFound) || r.n.Load() == 0 {
+	if _, err := e.readZone(context.Background(), newPage(g), long); !errors.Is(err, ErrNotFound) || r.n.Load() == 0 {
 		t.Errorf("long zone: %v, %d lines read", err, r.n.Load())
 	}
 }
@@ -406,7 +407,7 @@ func TestReadZoneFindsLostTD1Line(t *testing.T) {
 		t.Fatalf("zone %v %v %v", z, ok, err)
 	}
 	for name, lines := range map[string][]find.Line{"last lost": z.Lines[:2], "first lost": z.Lines[1:]} {
-		c, err := e.readZone(context.Background(), g, find.Zone{Lines: lines, Score: z.Score})
+		c, err := e.readZone(context.Background(), newPage(g), find.Zone{Lines: lines, Score: z.Score})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -446,6 +447,61 @@ func TestReadUnderARule(t *testing.T) {
 		}
 		if !slices.Equal(res.Lines, sc.Lines) || res.Status != StatusValid {
 			t.Errorf("scene %d: %s (%s)\n%s\nwant\n%s", i, res.Status, res.Reason, strings.Join(res.Lines, "\n"), strings.Join(sc.Lines, "\n"))
+		}
+	}
+}
+
+// countingGlyphs counts the lines it reads with the glyph reader.
+type countingGlyphs struct {
+	LineReader
+	n atomic.Int32
+}
+
+func (c *countingGlyphs) ReadLine(img *image.Gray, want int) (LineReading, error) {
+	c.n.Add(1)
+	return c.LineReader.ReadLine(img, want)
+}
+
+// TestPageReadsALineOnce: a zone read again on the same page (a TD1's
+// lines with a third, the fallback's look, the further zones) costs no
+// glyph pass, and reads as it did; a fresh page reads it anew.
+func TestPageReadsALineOnce(t *testing.T) {
+	f := loadFonts(t)
+	base := newTestEngine(t)
+	r := &countingGlyphs{LineReader: base.reader}
+	e, err := New(WithLineReader(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := mrztest.Scene{Lines: specTD1, Rotate: 180, Seed: 7}.Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := find.Gray(img)
+	zones, err := find.Finder{}.Find(context.Background(), g)
+	if err != nil || len(zones) == 0 {
+		t.Fatalf("zones %v, %v", zones, err)
+	}
+	pg := newPage(g)
+	first, err := e.readZone(context.Background(), pg, zones[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := r.n.Load()
+	if n == 0 {
+		t.Fatal("no line read")
+	}
+	again, err := e.readZone(context.Background(), pg, zones[0])
+	if err != nil || r.n.Load() != n {
+		t.Errorf("read again on the same page: %v, %d glyph passes more", err, r.n.Load()-n)
+	}
+	fresh, err := e.readZone(context.Background(), newPage(g), zones[0])
+	if err != nil || r.n.Load() != 2*n {
+		t.Errorf("read on a fresh page: %v, %d glyph passes, want %d", err, r.n.Load()-n, n)
+	}
+	for _, c := range []*candidate{again, fresh} {
+		if c == nil || !reflect.DeepEqual(c.res, first.res) {
+			t.Errorf("read again: %+v, want %+v", c, first)
 		}
 	}
 }

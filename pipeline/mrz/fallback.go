@@ -42,7 +42,7 @@ func (e *Engine) needsFallback(best *candidate) bool {
 // readFallback reads the zones with the fallback reader, each way up,
 // and returns the first reading whose checks all hold and whose every
 // character is sure; nil when there is none.
-func (e *Engine) readFallback(ctx context.Context, g *image.Gray, zones []find.Zone) (*candidate, error) {
+func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (*candidate, error) {
 	for i, z := range zones {
 		if i == fallbackZones {
 			break
@@ -85,10 +85,12 @@ const minFallbackChars = 24
 // way up, counts an MRZ line's characters in each and at least
 // minFallbackFillers fillers among them: some 5 ms
 // a line, against some 50 ms for a Tesseract pass.
-func (e *Engine) showsFillers(g *image.Gray, z find.Zone) bool {
+func (e *Engine) showsFillers(g *page, z find.Zone) bool {
 	n := 0
 	for _, l := range z.Lines {
-		r, err := e.reader.ReadLine(find.Cut(g, l, cutMinHeight, cutMaxHeight), 0)
+		// the line's first pass: readZone read most of these already
+		fp := e.firstPass(g, l)
+		r, err := fp.r, fp.err
 		if err != nil || len(r) < minFallbackChars {
 			// a line of a few words, not an MRZ line's 30 or more
 			return false
@@ -104,11 +106,11 @@ func (e *Engine) showsFillers(g *image.Gray, z find.Zone) bool {
 
 // readZoneText reads z's lines with the fallback reader into a judged
 // result: each character carries its line's confidence.
-func (e *Engine) readZoneText(ctx context.Context, g *image.Gray, z find.Zone) (*candidate, error) {
+func (e *Engine) readZoneText(ctx context.Context, g *page, z find.Zone) (*candidate, error) {
 	texts := make([]string, len(z.Lines))
 	confs := make([]float64, len(z.Lines))
 	for i, l := range z.Lines {
-		img := find.Cut(g, l, cutMinHeight, cutMaxHeight)
+		img := e.firstPass(g, l).img
 		t, c, err := e.fallback.ReadLineText(ctx, img)
 		if err != nil {
 			return nil, fmt.Errorf("mrz: fallback: %w", err)
@@ -167,8 +169,8 @@ const unseenProb = 0.3
 // glyphSeesProb. Fillers are left alone: both readers see a chevron.
 // When the glyph reader cannot read the line at that length, nothing is
 // changed.
-func (e *Engine) crossCheckNames(g *image.Gray, l find.Line, r LineReading) {
-	gl, err := e.reader.ReadLine(find.Cut(g, l, cutMinHeight, cutMaxHeight), len(r))
+func (e *Engine) crossCheckNames(g *page, l find.Line, r LineReading) {
+	gl, err := e.readTold(e.firstPass(g, l), len(r))
 	if err != nil || len(gl) != len(r) {
 		return
 	}

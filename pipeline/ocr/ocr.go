@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -178,11 +179,16 @@ func checkImage(img *image.Gray) error {
 	return nil
 }
 
-// Read recognises the text of img.
+// Read recognises the text of img. Under a context of WithMemo, an
+// image read before in the same way is not read again.
 func (p *Pool) Read(ctx context.Context, img *image.Gray, req Request) (Text, error) {
 	if err := checkImage(img); err != nil {
 		return Text{}, err
 	}
+	return memoized(ctx, img, req, false, func() (Text, error) { return p.read(ctx, img, req) }, func(t Text) Text { return t })
+}
+
+func (p *Pool) read(ctx context.Context, img *image.Gray, req Request) (Text, error) {
 	w, err := p.acquire(ctx)
 	if err != nil {
 		return Text{}, err
@@ -195,11 +201,17 @@ func (p *Pool) Read(ctx context.Context, img *image.Gray, req Request) (Text, er
 	return c.read(img, req.Mode, req.Whitelist)
 }
 
-// Words recognises img and returns each word with its box.
+// Words recognises img and returns each word with its box. Under a
+// context of WithMemo, an image read before in the same way is not read
+// again (the words returned are the caller's own copy).
 func (p *Pool) Words(ctx context.Context, img *image.Gray, req Request) ([]Word, error) {
 	if err := checkImage(img); err != nil {
 		return nil, err
 	}
+	return memoized(ctx, img, req, true, func() ([]Word, error) { return p.words(ctx, img, req) }, slices.Clone[[]Word])
+}
+
+func (p *Pool) words(ctx context.Context, img *image.Gray, req Request) ([]Word, error) {
 	w, err := p.acquire(ctx)
 	if err != nil {
 		return nil, err

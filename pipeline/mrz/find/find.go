@@ -135,6 +135,44 @@ type Search struct {
 	maxCands int
 	further  bool                    // see Further
 	ignore   func(x, y float64) bool // see Ignore
+	work     *searchWork             // shared with Restart's searches
+}
+
+// searchWork is what a search computes that depends on the image alone:
+// the sensitive look's candidates and each candidate's close look.
+type searchWork struct {
+	maxZones, maxCands int // the finder's
+	firstCands         []lineCand
+	faint              []lineCand
+	faintDone          bool
+	refined            map[lineCand][]Zone
+}
+
+// Restart returns a search of the same image from the start, handing
+// out the zones Finder.Search would, that takes what this search has
+// already computed (the pyramid, the candidates, the close looks) instead
+// of computing it again. The two must not be used concurrently.
+func (s *Search) Restart() *Search {
+	return &Search{g: s.g, levels: s.levels, cands: s.work.firstCands, maxZones: s.work.maxZones, maxCands: s.work.maxCands, work: s.work}
+}
+
+// refined is refine's zones for candidate c, looked at once per image.
+func (s *Search) refined(c lineCand) []Zone {
+	if z, ok := s.work.refined[c]; ok {
+		return z
+	}
+	z := refine(sourceFor(s.g, s.levels, c.thick/refineCharH), c)
+	s.work.refined[c] = z
+	return z
+}
+
+// faintCands are the candidates of the sensitive look, detected once
+// per image.
+func (s *Search) faintCands() []lineCand {
+	if !s.work.faintDone {
+		s.work.faint, s.work.faintDone = detect(s.levels, true), true
+	}
+	return s.work.faint
 }
 
 // furtherScore is the least line-candidate score looked at once Further
@@ -191,6 +229,7 @@ func (f Finder) Search(ctx context.Context, g *image.Gray) (*Search, error) {
 		return nil, err
 	}
 	s.cands = detect(s.levels, false)
+	s.work = &searchWork{maxZones: s.maxZones, maxCands: s.maxCands, firstCands: s.cands, refined: map[lineCand][]Zone{}}
 	return s, nil
 }
 
@@ -210,7 +249,7 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 			if err := ctx.Err(); err != nil {
 				return Zone{}, false, err
 			}
-			s.faint, s.cands, s.next = true, detect(s.levels, true), 0
+			s.faint, s.cands, s.next = true, s.faintCands(), 0
 			s.maxCands = min(s.maxCands, faintCandidates)
 			continue
 		}
@@ -229,7 +268,7 @@ func (s *Search) Next(ctx context.Context) (z Zone, ok bool, err error) {
 			continue // it would find the same zone, or nothing, again
 		}
 		s.looked = append(s.looked, c)
-		for _, z := range refine(sourceFor(s.g, s.levels, c.thick/refineCharH), c) {
+		for _, z := range s.refined(c) {
 			if !overlapsAny(z, s.found) && !overlapsAny(z, s.queue) {
 				s.queue = append(s.queue, z)
 			}

@@ -191,3 +191,58 @@ func TestFlatten(t *testing.T) {
 		t.Error("evenly lit print changed")
 	}
 }
+
+// TestRestartFindsWhatFindFinds: a search restarted after another has
+// been taken partway, set aside part of the image and been restricted by
+// Further, hands out the zones a fresh Find does, in the same order.
+func TestRestartFindsWhatFindFinds(t *testing.T) {
+	f := loadFonts(t)
+	for i, sc := range []mrztest.Scene{
+		{Lines: linesTD3, Busy: true, Rotate: 4},
+		{Lines: linesTD1, Rotate: 268, JPEG: 50},
+		{Lines: linesTD3, Dim: 0.28, Noise: 3},
+	} {
+		sc.Seed = uint64(i + 1)
+		img, _, err := sc.Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		want, err := Finder{}.Find(ctx, img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for taken := range 3 {
+			s, err := Finder{}.Search(ctx, img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range taken {
+				if _, _, err := s.Next(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Ignore(func(x, _ float64) bool { return x < float64(img.Bounds().Dx())/3 })
+			s.Further()
+			for {
+				if _, ok, err := s.Next(ctx); err != nil || !ok {
+					break
+				}
+			}
+			var got []Zone
+			for r := s.Restart(); ; {
+				z, ok, err := r.Next(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				got = append(got, z)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("scene %d, %d taken first: Restart gave %v, Find %v", i, taken, got, want)
+			}
+		}
+	}
+}
