@@ -85,6 +85,9 @@ type Candidate struct {
 	// ruledOut: the side's MRZ, valid, names another known state than
 	// the type's, so no printed anchor can make the side this type.
 	ruledOut bool
+	// anchorReads is how surely each anchor text read for the type was
+	// found; Evidence.Anchors is their mean.
+	anchorReads map[string]float64
 }
 
 // Evidence weights: the MRZ and the printed anchors are the witnesses;
@@ -132,21 +135,76 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		readAnchors(ctx, out, read, obs.Side)
-		sortCands(out)
+		br := &bandReader{read: read, cache: map[bandKey]string{}}
+		readAnchors(ctx, out, br, obs.Side)
+		settle(ctx, out, br)
 	}
 	return out
 }
 
 // maxAnchorReads bounds the anchor reads of one side (a band read once
 // serves every candidate that looks in it); all but two may go to the
-// side the request names.
-const maxAnchorReads = 6
+// side the request names. settleReads more may tell apart types that
+// print the same anchors (see settle).
+const (
+	maxAnchorReads = 6
+	settleReads    = 2
+)
+
+// bandReader reads an anchor's band once for every candidate that looks
+// in it, within a budget of reads.
+type bandReader struct {
+	read  AnchorReader
+	reads int
+	cache map[bandKey]string
+}
+
+type bandKey struct {
+	band typedb.Rect
+	flip bool
+	lang string
+}
+
+// score reads anchor a in the orientation flip (unless its band was
+// read) and returns how surely it was found; ok is false when the band
+// could not be read within budget reads.
+func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, budget int) (float64, bool) {
+	k := bandKey{anchorBand(a.Zone), flip, langOf(a.Lang)}
+	text, ok := br.cache[k]
+	if !ok {
+		if br.reads >= budget || ctx.Err() != nil {
+			return 0, false
+		}
+		br.reads++
+		var err error
+		if text, err = br.read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
+			return 0, false
+		}
+		br.cache[k] = text
+	}
+	return AnchorScore(text, a.Text), true
+}
+
+// addAnchor records how surely the anchor text was found (or, for a
+// text the type does not print, missed) on the side; the anchor evidence
+// is the mean of all recorded.
+func (c *Candidate) addAnchor(text string, s float64) {
+	if c.anchorReads == nil {
+		c.anchorReads = map[string]float64{}
+	}
+	c.anchorReads[text] = s
+	sum := 0.0
+	for _, v := range c.anchorReads {
+		sum += v
+	}
+	c.Evidence.Anchors = sum / float64(len(c.anchorReads))
+	c.P = combine(c.Evidence, true)
+}
 
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side typedb.SideName) {
+func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -159,19 +217,12 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 	}
 	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
 	best := -1.0
-	reads := 0
-	type bandKey struct {
-		band typedb.Rect
-		flip bool
-		lang string
-	}
-	cache := map[bandKey]string{}
 	// the named side's types first, with part of the budget; then every
 	// type, so a side given in the wrong slot is still told for what it is
 	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
 	for pass, budget := range []int{maxAnchorReads - 2, maxAnchorReads} {
 		for _, i := range order {
-			if reads >= budget || ctx.Err() != nil {
+			if br.reads >= budget || ctx.Err() != nil {
 				break
 			}
 			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut {
@@ -189,21 +240,121 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 				best = max(best, out[i].P)
 				continue
 			}
-			k := bandKey{anchorBand(a.Zone), out[i].Flip, langOf(a.Lang)}
-			text, ok := cache[k]
+			s, ok := br.score(ctx, a, out[i].Flip, budget)
 			if !ok {
-				reads++
-				var err error
-				if text, err = read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
-					continue
-				}
-				cache[k] = text
+				continue
 			}
-			out[i].Evidence.Anchors = AnchorScore(text, a.Text)
-			out[i].P = combine(out[i].Evidence, true)
+			out[i].addAnchor(a.Text, s)
 			best = max(best, out[i].P)
 		}
 	}
+}
+
+// settle tells the leader from a rival that prints every anchor read
+// for it (the 2014 and 2023 Kazakh ID fronts share their headers and most
+// labels): what was read proves both alike. The rival is scored on those
+// anchors too, and an anchor only one of the two prints is read: found,
+// it counts for the type that prints it; missed, for the one that does
+// not. What is printed decides, not the colour signature.
+func settle(ctx context.Context, out []Candidate, br *bandReader) {
+	budget := br.reads + settleReads
+	done := map[[2]*typedb.Type]bool{}
+	for range settleReads {
+		sortCands(out)
+		l := &out[0]
+		r, d := rivalOf(out, done)
+		if r == nil {
+			return
+		}
+		done[[2]*typedb.Type{l.Type, r.Type}] = true
+		done[[2]*typedb.Type{r.Type, l.Type}] = true
+		for text := range l.anchorReads {
+			if _, ok := r.anchorReads[text]; ok {
+				continue
+			}
+			if s, ok := br.score(ctx, anchorOf(r.Type, text), r.Flip, budget); ok {
+				r.addAnchor(text, s)
+			}
+		}
+		s, ok := br.score(ctx, d, l.Flip, budget)
+		if !ok {
+			return
+		}
+		if printsAnchor(l.Type, d.Text) {
+			l.addAnchor(d.Text, s)
+			r.addAnchor(d.Text, 1-s)
+		} else {
+			r.addAnchor(d.Text, s)
+			l.addAnchor(d.Text, 1-s)
+		}
+	}
+	sortCands(out)
+}
+
+// rivalOf finds the best candidate among the leading ones, in the
+// leader's orientation, that prints every anchor read for the leader,
+// and an anchor (of 6 letters or more) that one of the two prints and
+// the other does not.
+func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb.Anchor) {
+	l := &out[0]
+	if len(l.anchorReads) == 0 {
+		return nil, typedb.Anchor{}
+	}
+	for i := 1; i < min(len(out), anchorTop*2); i++ {
+		r := &out[i]
+		if r.Type == l.Type || r.Flip != l.Flip || r.ruledOut || done[[2]*typedb.Type{l.Type, r.Type}] {
+			continue
+		}
+		shares := true
+		for text := range l.anchorReads {
+			if _, ok := r.anchorReads[text]; !ok && anchorOf(r.Type, text).Text == "" {
+				shares = false
+			}
+		}
+		if !shares {
+			continue
+		}
+		var d typedb.Anchor
+		for _, pair := range [][2]*typedb.Type{{r.Type, l.Type}, {l.Type, r.Type}} {
+			for _, a := range pair[0].Anchors {
+				if len([]rune(squash(a.Text))) >= 6 && !printsText(pair[1], a.Text) &&
+					(d.Text == "" || a.Zone.Width() < d.Zone.Width()) {
+					d = a
+				}
+			}
+			if d.Text != "" {
+				return r, d
+			}
+		}
+	}
+	return nil, typedb.Anchor{}
+}
+
+// anchorOf returns t's anchor of the given text (empty when none).
+func anchorOf(t *typedb.Type, text string) typedb.Anchor {
+	for _, a := range t.Anchors {
+		if a.Text == text {
+			return a
+		}
+	}
+	return typedb.Anchor{}
+}
+
+func printsAnchor(t *typedb.Type, text string) bool { return anchorOf(t, text).Text != "" }
+
+// printsText reports whether t prints the text as an anchor or a field's
+// label: a text it prints, though not among its anchors, is no evidence
+// against it when found.
+func printsText(t *typedb.Type, text string) bool {
+	if printsAnchor(t, text) {
+		return true
+	}
+	for _, f := range t.Fields {
+		if squash(t.PrintedLabel(f)) == squash(text) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortCands(c []Candidate) {

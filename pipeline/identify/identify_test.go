@@ -168,3 +168,46 @@ func TestPaperColourIsTheMedian(t *testing.T) {
 		}
 	}
 }
+
+// The 2014 and 2023 Kazakh ID fronts print the same headers and all but
+// one of the same labels: the shared anchor a read finds tells nothing
+// between them, and the colour signature must not decide. The side is
+// painted as the other type (the signature favours the wrong one) and
+// read as the right one.
+func TestScoreSettlesTypesThatShareAnchors(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kz14 := db.Document("kz-id-2014")[0]
+	kz23 := db.Document("kz-id-2023")[0]
+	cands, err := db.Candidates("kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ printed, painted *typedb.Type }{{kz23, kz14}, {kz14, kz23}} {
+		obs := Observation{Thumb: paint(tc.painted), Aspect: tc.printed.Aspect(), Outlined: true}
+		reads := 0
+		read := func(_ context.Context, band typedb.Rect, _ float64, flip bool, _ string) (string, error) {
+			reads++
+			if flip {
+				return "", nil
+			}
+			var text []string
+			for _, a := range tc.printed.Anchors {
+				if a.Zone[1] >= band[1] && a.Zone[3] <= band[3] {
+					text = append(text, a.Text)
+				}
+			}
+			return strings.Join(text, "\n"), nil
+		}
+		got := Score(context.Background(), obs, cands, read)
+		if got[0].Type != tc.printed || got[0].Flip {
+			t.Errorf("printed %s, painted %s: best is %s flip=%v (p %.3f, evidence %+v)", tc.printed.Document, tc.painted.Document,
+				got[0].Type.Document, got[0].Flip, got[0].P, got[0].Evidence)
+		}
+		if reads > maxAnchorReads+settleReads {
+			t.Errorf("printed %s: %d anchor reads, want at most %d", tc.printed.Document, reads, maxAnchorReads+settleReads)
+		}
+	}
+}
