@@ -168,7 +168,7 @@ type bandKey struct {
 // score reads anchor a in the orientation flip (unless its band was
 // read) and returns how surely it was found; ok is false when the band
 // could not be read within budget reads.
-func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, budget int) (float64, bool) {
+func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, budget int, mates ...typedb.Anchor) (float64, bool) {
 	k := bandKey{anchorBand(a.Zone), flip, langOf(a.Lang)}
 	text, ok := br.cache[k]
 	if !ok {
@@ -182,7 +182,11 @@ func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, bud
 		}
 		br.cache[k] = text
 	}
-	return AnchorScore(text, a.Text), true
+	s := AnchorScore(text, a.Text)
+	for _, b := range mates {
+		s = max(s, AnchorScore(text, b.Text))
+	}
+	return s, true
 }
 
 // addAnchor records how surely the anchor text was found (or, for a
@@ -240,7 +244,7 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 				best = max(best, out[i].P)
 				continue
 			}
-			s, ok := br.score(ctx, a, out[i].Flip, budget)
+			s, ok := br.score(ctx, a, out[i].Flip, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
 			if !ok {
 				continue
 			}
@@ -486,6 +490,38 @@ func codeFits(code string, t *typedb.Type) bool {
 	return true
 }
 
+// sharedAnchor reports whether another of the candidates' types prints
+// t's anchor a.
+func sharedAnchor(t *typedb.Type, a typedb.Anchor, others []Candidate) bool {
+	for _, o := range others {
+		if o.Type != t && printsAnchor(o.Type, a.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// long: too short a text proves little; an anchor has at least 6 letters.
+func long(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
+
+// bandMates are t's further anchors that lie in the band a is read in
+// (a row of labels: "DATE OF BIRTH", "SEX", "NATIONALITY"), as telling as
+// a: not printed by the other candidates' types when a is not. One word
+// spoilt by a shadow or glare then does not hide the row.
+func bandMates(t *typedb.Type, a typedb.Anchor, others []Candidate) []typedb.Anchor {
+	band := anchorBand(a.Zone)
+	distinct := !sharedAnchor(t, a, others)
+	var out []typedb.Anchor
+	for _, b := range t.Anchors {
+		if b.Text == a.Text || !long(b) || langOf(b.Lang) != langOf(a.Lang) ||
+			b.Zone[1] < band[1] || b.Zone[3] > band[3] || (distinct && sharedAnchor(t, b, others)) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // distinctAnchor picks the anchor of t that best tells it from the other
 // leading candidates: the shortest whose text no other leading type
 // prints, else its shortest (reading time grows with the text).
@@ -493,21 +529,7 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 	if len(t.Anchors) == 0 {
 		return typedb.Anchor{}, false
 	}
-	shared := func(a typedb.Anchor) bool {
-		for _, o := range others {
-			if o.Type == t {
-				continue
-			}
-			for _, b := range o.Type.Anchors {
-				if b.Text == a.Text {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	// too short a text proves little: at least 6 letters
-	long := func(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
+	shared := func(a typedb.Anchor) bool { return sharedAnchor(t, a, others) }
 	var best, fallback *typedb.Anchor
 	for i := range t.Anchors {
 		a := &t.Anchors[i]

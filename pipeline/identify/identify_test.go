@@ -211,3 +211,31 @@ func TestScoreSettlesTypesThatShareAnchors(t *testing.T) {
 		}
 	}
 }
+
+// A row of labels is read as one band: a shadow that spoils the anchor
+// chosen ("DATE OF BIRTH") leaves the rest of its row ("NATIONALITY")
+// to show the type.
+func TestScoreReadsTheAnchorsRow(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	td1 := db.Document("icao-td1")[0]
+	cands, err := db.Candidates("kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := Observation{Aspect: td1.Aspect(), Outlined: true}
+	read := func(_ context.Context, band typedb.Rect, _ float64, flip bool, _ string) (string, error) {
+		if !flip && band[1] <= 0.42 && band[3] >= 0.465 {
+			return "we    TH       SEX         NATIONALITY\n01.05.1984 F      UTO", nil
+		}
+		return "", nil
+	}
+	got := Score(context.Background(), obs, cands, read)
+	// 0.45: the engine's least p for a type (pipeline.minP)
+	if got[0].Type != td1 || got[0].Flip || got[0].P < 0.45 {
+		t.Errorf("best is %s %s flip=%v (p %.3f, evidence %+v), want %s front p ≥ 0.45", got[0].Type.Document, got[0].Type.Side,
+			got[0].Flip, got[0].P, got[0].Evidence, td1.Document)
+	}
+}
