@@ -85,9 +85,10 @@ type Candidate struct {
 	// ruledOut: the side's MRZ, valid, names another known state than
 	// the type's, so no printed anchor can make the side this type.
 	ruledOut bool
-	// anchorReads is how surely each anchor text read for the type was
-	// found; Evidence.Anchors is their mean.
-	anchorReads map[string]float64
+	// anchorReads is how surely each anchor text looked for was found;
+	// anchorMissed, for texts the type does not print that a rival
+	// does, how surely each was missed. Evidence.Anchors is their mean.
+	anchorReads, anchorMissed map[string]float64
 }
 
 // Evidence weights: the MRZ and the printed anchors are the witnesses;
@@ -148,7 +149,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 // print the same anchors (see settle).
 const (
 	maxAnchorReads = 6
-	settleReads    = 2
+	settleReads    = 3
 )
 
 // bandReader reads an anchor's band once for every candidate that looks
@@ -189,19 +190,35 @@ func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, bud
 	return s, true
 }
 
-// addAnchor records how surely the anchor text was found (or, for a
-// text the type does not print, missed) on the side; the anchor evidence
-// is the mean of all recorded.
+// addAnchor records how surely the anchor text was found on the side;
+// the anchor evidence is the mean of all found and missed.
 func (c *Candidate) addAnchor(text string, s float64) {
 	if c.anchorReads == nil {
 		c.anchorReads = map[string]float64{}
 	}
 	c.anchorReads[text] = s
-	sum := 0.0
-	for _, v := range c.anchorReads {
-		sum += v
+	c.anchorsChanged()
+}
+
+// addMissed records how surely a text the type does not print was
+// missed (1 − how surely it was found).
+func (c *Candidate) addMissed(text string, found float64) {
+	if c.anchorMissed == nil {
+		c.anchorMissed = map[string]float64{}
 	}
-	c.Evidence.Anchors = sum / float64(len(c.anchorReads))
+	c.anchorMissed[text] = 1 - found
+	c.anchorsChanged()
+}
+
+func (c *Candidate) anchorsChanged() {
+	sum, n := 0.0, 0
+	for _, m := range []map[string]float64{c.anchorReads, c.anchorMissed} {
+		for _, v := range m {
+			sum += v
+			n++
+		}
+	}
+	c.Evidence.Anchors = sum / float64(n)
 	c.P = combine(c.Evidence, true)
 }
 
@@ -254,12 +271,13 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 	}
 }
 
-// settle tells the leader from a rival that prints every anchor read
+// settle tells the leader from a rival that prints every anchor found
 // for it (the 2014 and 2023 Kazakh ID fronts share their headers and most
-// labels): what was read proves both alike. The rival is scored on those
-// anchors too, and an anchor only one of the two prints is read: found,
-// it counts for the type that prints it; missed, for the one that does
-// not. What is printed decides, not the colour signature.
+// labels; a Kazakh passport prints the generic "NATIONALITY" in
+// "АЗАМАТТЫҒЫ / NATIONALITY"): what was found proves both alike, and
+// counts for the rival too. Then an anchor only one of the two prints is
+// read: found, it counts for the type that prints it; missed, for the
+// one that does not. What is printed decides, not the colour signature.
 func settle(ctx context.Context, out []Candidate, br *bandReader) {
 	budget := br.reads + settleReads
 	done := map[[2]*typedb.Type]bool{}
@@ -272,11 +290,8 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 		}
 		done[[2]*typedb.Type{l.Type, r.Type}] = true
 		done[[2]*typedb.Type{r.Type, l.Type}] = true
-		for text := range l.anchorReads {
-			if _, ok := r.anchorReads[text]; ok {
-				continue
-			}
-			if s, ok := br.score(ctx, anchorOf(r.Type, text), r.Flip, budget); ok {
+		for text, s := range l.anchorReads {
+			if _, ok := r.anchorReads[text]; !ok {
 				r.addAnchor(text, s)
 			}
 		}
@@ -284,26 +299,27 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 		if !ok {
 			return
 		}
-		if printsAnchor(l.Type, d.Text) {
+		if printsText(l.Type, d.Text) {
 			l.addAnchor(d.Text, s)
-			r.addAnchor(d.Text, 1-s)
+			r.addMissed(d.Text, s)
 		} else {
 			r.addAnchor(d.Text, s)
-			l.addAnchor(d.Text, 1-s)
+			l.addMissed(d.Text, s)
 		}
 	}
 	sortCands(out)
 }
 
 // rivalOf finds the best candidate among the leading ones, in the
-// leader's orientation, that prints every anchor read for the leader,
-// and an anchor (of 6 letters or more) that one of the two prints and
-// the other does not.
+// leader's orientation, that prints every anchor found for the leader,
+// and the anchor (of 6 letters or more; the longest, which chance
+// matches least) that one of the two prints and the other does not.
 func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb.Anchor) {
 	l := &out[0]
 	if len(l.anchorReads) == 0 {
 		return nil, typedb.Anchor{}
 	}
+	letters := func(a typedb.Anchor) int { return len([]rune(squash(a.Text))) }
 	for i := 1; i < min(len(out), anchorTop*2); i++ {
 		r := &out[i]
 		if r.Type == l.Type || r.Flip != l.Flip || r.ruledOut || done[[2]*typedb.Type{l.Type, r.Type}] {
@@ -311,50 +327,73 @@ func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb
 		}
 		shares := true
 		for text := range l.anchorReads {
-			if _, ok := r.anchorReads[text]; !ok && anchorOf(r.Type, text).Text == "" {
+			if _, ok := r.anchorReads[text]; !ok && !printsText(r.Type, text) {
 				shares = false
 			}
 		}
 		if !shares {
 			continue
 		}
+		// an anchor holding a text of the other ("ТУҒАН КҮНІ / DATE OF
+		// BIRTH" against "DATE OF BIRTH") is read in part by both: the
+		// clean ones first
 		var d typedb.Anchor
-		for _, pair := range [][2]*typedb.Type{{r.Type, l.Type}, {l.Type, r.Type}} {
-			for _, a := range pair[0].Anchors {
-				if len([]rune(squash(a.Text))) >= 6 && !printsText(pair[1], a.Text) &&
-					(d.Text == "" || a.Zone.Width() < d.Zone.Width()) {
-					d = a
+		for _, clean := range []bool{true, false} {
+			for _, pair := range [][2]*typedb.Type{{r.Type, l.Type}, {l.Type, r.Type}} {
+				for _, a := range pair[0].Anchors {
+					if long(a) && !printsText(pair[1], a.Text) && (!clean || !holdsText(a, pair[1])) && letters(a) > letters(d) {
+						d = a
+					}
 				}
-			}
-			if d.Text != "" {
-				return r, d
+				if d.Text != "" {
+					return r, d
+				}
 			}
 		}
 	}
 	return nil, typedb.Anchor{}
 }
 
-// anchorOf returns t's anchor of the given text (empty when none).
-func anchorOf(t *typedb.Type, text string) typedb.Anchor {
-	for _, a := range t.Anchors {
-		if a.Text == text {
-			return a
+// holdsText reports whether anchor a holds a text t prints as an anchor
+// or a field's label (of 3 letters or more).
+func holdsText(a typedb.Anchor, t *typedb.Type) bool {
+	in := squash(a.Text)
+	holds := func(s string) bool { s = squash(s); return len([]rune(s)) >= 3 && strings.Contains(in, s) }
+	for _, b := range t.Anchors {
+		if holds(b.Text) {
+			return true
 		}
 	}
-	return typedb.Anchor{}
+	for _, f := range t.Fields {
+		if holds(t.PrintedLabel(f)) {
+			return true
+		}
+	}
+	return false
 }
 
-func printsAnchor(t *typedb.Type, text string) bool { return anchorOf(t, text).Text != "" }
+func printsAnchor(t *typedb.Type, text string) bool {
+	for _, a := range t.Anchors {
+		if a.Text == text {
+			return true
+		}
+	}
+	return false
+}
 
-// printsText reports whether t prints the text as an anchor or a field's
-// label: a text it prints, though not among its anchors, is no evidence
-// against it when found.
+// printsText reports whether t prints the text, alone or within one of
+// its anchors or field labels ("NATIONALITY" in "АЗАМАТТЫҒЫ /
+// NATIONALITY"): a text it prints, though not among its anchors, is no
+// evidence against it when found.
 func printsText(t *typedb.Type, text string) bool {
-	if printsAnchor(t, text) {
-		return true
+	want := squash(text)
+	for _, a := range t.Anchors {
+		if strings.Contains(squash(a.Text), want) {
+			return true
+		}
 	}
 	for _, f := range t.Fields {
-		if squash(t.PrintedLabel(f)) == squash(text) {
+		if strings.Contains(squash(t.PrintedLabel(f)), want) {
 			return true
 		}
 	}

@@ -239,3 +239,44 @@ func TestScoreReadsTheAnchorsRow(t *testing.T) {
 			got[0].Flip, got[0].P, got[0].Evidence, td1.Document)
 	}
 }
+
+// A Kazakh passport whose MRZ was not read prints the generic types'
+// "NATIONALITY" within "АЗАМАТТЫҒЫ / NATIONALITY": a generic type that
+// finds it must not win on it, since the national type prints it too and
+// also what the generic ones do not.
+func TestScoreSettlesAGenericLabelWithinANationalOne(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kzp := db.Document("kz-passport")[0]
+	cands, err := db.Candidates("kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a generic card's colours: the signature favours the generic types
+	obs := Observation{Thumb: paint(db.Document("icao-td2")[0]), Aspect: kzp.Aspect(), Outlined: true, Side: typedb.Front}
+	// the English model reads the Kazakh halves as Latin garble
+	read := func(_ context.Context, band typedb.Rect, _ float64, flip bool, lang string) (string, error) {
+		if flip {
+			return "", nil
+		}
+		var text []string
+		for _, a := range kzp.Anchors {
+			if c := (a.Zone[1] + a.Zone[3]) / 2; c >= band[1] && c <= band[3] {
+				if lang == "eng" {
+					_, en, _ := strings.Cut(a.Text, " / ")
+					text = append(text, "AQAMATTLIEL / "+en)
+					continue
+				}
+				text = append(text, a.Text)
+			}
+		}
+		return strings.Join(text, "   "), nil
+	}
+	got := Score(context.Background(), obs, cands, read)
+	if got[0].Type != kzp || got[0].Flip {
+		t.Errorf("best is %s %s flip=%v (p %.3f, evidence %+v), want %s", got[0].Type.Document, got[0].Type.Side,
+			got[0].Flip, got[0].P, got[0].Evidence, kzp.Document)
+	}
+}
