@@ -666,8 +666,9 @@ func squash(s string) string {
 }
 
 // cyrillicLookalike maps the Latin capitals that print the same as a
-// Cyrillic one to it.
+// Cyrillic one to it. The Kazakh Ү prints as the Latin Y, and the kaz
+// model reads the Y of "TYPE" as Ү: both are taken as the Y's У.
 var cyrillicLookalike = map[rune]rune{
 	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'I': 'І', 'K': 'К', 'M': 'М',
-	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У',
+	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У', 'Ү': 'У',
 }
