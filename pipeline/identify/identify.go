@@ -62,9 +62,21 @@ type AnchorReader func(ctx context.Context, band typedb.Rect, lineH float64, fli
 // the lines.
 const anchorSlack = 0.06
 
-// anchorBand is the band an anchor at zone z is looked for in.
-func anchorBand(z typedb.Rect) typedb.Rect {
-	return typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
+// anchorColumn is how far left and right of its zone a lone anchor is
+// looked for: Tesseract's layout analysis of a full-width band drops a
+// small label beside large print ("ЖЫНЫСЫ / ПОЛ" beside the date of
+// birth), which its own column reads.
+const anchorColumn = 0.08
+
+// anchorBand is the band an anchor at zone z is looked for in: its
+// column, or (row true: the type prints more anchors in it) the whole
+// width.
+func anchorBand(z typedb.Rect, row bool) typedb.Rect {
+	b := typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
+	if !row {
+		b[0], b[2] = math.Max(b[0], z[0]-anchorColumn), math.Min(b[2], z[2]+anchorColumn)
+	}
+	return b
 }
 
 // Evidence is each score that went into p; -1 means not measured.
@@ -170,7 +182,7 @@ type bandKey struct {
 // read) and returns how surely it was found; ok is false when the band
 // could not be read within budget reads.
 func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, budget int, mates ...typedb.Anchor) (float64, bool) {
-	k := bandKey{anchorBand(a.Zone), flip, langOf(a.Lang)}
+	k := bandKey{anchorBand(a.Zone, len(mates) > 0), flip, langOf(a.Lang)}
 	text, ok := br.cache[k]
 	if !ok {
 		if br.reads >= budget || ctx.Err() != nil {
@@ -548,7 +560,7 @@ func long(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
 // a: not printed by the other candidates' types when a is not. One word
 // spoilt by a shadow or glare then does not hide the row.
 func bandMates(t *typedb.Type, a typedb.Anchor, others []Candidate) []typedb.Anchor {
-	band := anchorBand(a.Zone)
+	band := anchorBand(a.Zone, true)
 	distinct := !sharedAnchor(t, a, others)
 	var out []typedb.Anchor
 	for _, b := range t.Anchors {

@@ -282,3 +282,39 @@ func TestScoreSettlesAGenericLabelWithinANationalOne(t *testing.T) {
 			got[0].Flip, got[0].P, got[0].Evidence, kzp.Document)
 	}
 }
+
+// A lone anchor is read in its column: Tesseract's layout analysis of a
+// full-width band loses the small "ЖЫНЫСЫ / ПОЛ" beside the large date
+// of birth, as the reader here does, and the 2023 front was taken for
+// the 2014's.
+func TestScoreReadsALoneAnchorInItsColumn(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kz14 := db.Document("kz-id-2014")[0]
+	kz23 := db.Document("kz-id-2023")[0]
+	cands, err := db.Candidates("kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := Observation{Thumb: paint(kz14), Aspect: kz23.Aspect(), Outlined: true}
+	read := func(_ context.Context, band typedb.Rect, _ float64, flip bool, _ string) (string, error) {
+		if flip {
+			return "", nil
+		}
+		var text []string
+		for _, a := range kz23.Anchors {
+			if a.Zone[1] >= band[1] && a.Zone[3] <= band[3] && a.Zone[0] >= band[0] && a.Zone[2] <= band[2] &&
+				(a.Text != "ЖЫНЫСЫ / ПОЛ" || band[0] >= 0.5) {
+				text = append(text, a.Text)
+			}
+		}
+		return strings.Join(text, "\n"), nil
+	}
+	got := Score(context.Background(), obs, cands, read)
+	if got[0].Type != kz23 || got[0].Flip {
+		t.Errorf("best is %s %s flip=%v (p %.3f, evidence %+v), want %s", got[0].Type.Document, got[0].Type.Side,
+			got[0].Flip, got[0].P, got[0].Evidence, kz23.Document)
+	}
+}
