@@ -2,7 +2,6 @@ package locate
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -98,22 +97,11 @@ func TestFindUnderAShadow(t *testing.T) {
 		{"kz-id-2023", color.RGBA{190, 180, 215, 255}}, // lavender
 		{"icao-td1", color.RGBA{170, 210, 170, 255}},   // pale green
 	} {
-		spec, err := r.Render(ctx, c.ref, specimen.Options{Seed: int64(40 + i), PxPerMM: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j, side := range spec.Sides {
-			sides++
-			d := specimen.Degradation{Scale: 0.6, Rotate: float64(4*i - 6), Noise: 2, JPEGQuality: 85, Background: c.bg,
+		f, n := foundSides(ctx, t, r, c.ref, int64(40+i), i, func(j int) specimen.Degradation {
+			return specimen.Degradation{Scale: 0.6, Rotate: float64(4*i - 6), Noise: 2, JPEGQuality: 85, Background: c.bg,
 				Shift: [2]float64{0.4, -0.3}, Shadow: 0.55, ShadowAt: [2]float64{0.45 + 0.05*float64(j), 0.5}, ShadowAngle: 1 + 0.4*float64(i)}
-			p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if foundNear(ctx, t, p, fmt.Sprintf("%s %s on %v", c.ref, side.Name, c.bg)) {
-				found++
-			}
-		}
+		})
+		found, sides = found+f, sides+n
 	}
 	t.Logf("found %d of %d sides under a shadow", found, sides)
 	if found < sides-1 {
