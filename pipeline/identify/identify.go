@@ -149,7 +149,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	sortCands(out)
 	if read != nil {
 		br := &bandReader{read: read, cache: map[bandKey]string{}}
-		readAnchors(ctx, out, br, obs.Side)
+		readAnchors(ctx, out, br, obs.Side, nationalTypes(obs.MRZ, out))
 		settle(ctx, out, br)
 	}
 	return out
@@ -237,7 +237,7 @@ func (c *Candidate) anchorsChanged() {
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName) {
+func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName, national bool) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -261,10 +261,14 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut {
 				continue
 			}
-			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 {
+			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 && !national {
 				// the MRZ vouches for a generic type, whose labels are
 				// only the usual English ones: a read would cost more
-				// than it tells; what it scores stands
+				// than it tells; what it scores stands. Unless the
+				// state the MRZ names has types of its own: then the
+				// generic one is read as they are, and both are weighed
+				// on the same evidence (a pale print read badly must not
+				// hand the side to the type nothing was read for)
 				best = max(best, out[i].P)
 				continue
 			}
@@ -462,6 +466,20 @@ func mean(e Evidence) float64 {
 		return 0
 	}
 	return num / den
+}
+
+// nationalTypes reports whether m, read validly, names a state some of
+// the candidates' national types are of.
+func nationalTypes(m *mrz.Result, out []Candidate) bool {
+	if m == nil || !m.Valid {
+		return false
+	}
+	for _, c := range out {
+		if !c.Type.Generic && c.Type.FDSIDList.ICAOCode == m.IssuingState {
+			return true
+		}
+	}
+	return false
 }
 
 // otherState reports whether m, read validly, names a known state other
