@@ -62,15 +62,14 @@ type AnchorReader func(ctx context.Context, band typedb.Rect, lineH float64, fli
 // the lines.
 const anchorSlack = 0.06
 
-// anchorColumn is how far left and right of its zone a lone anchor is
-// looked for: Tesseract's layout analysis of a full-width band drops a
-// small label beside large print ("ЖЫНЫСЫ / ПОЛ" beside the date of
-// birth), which its own column reads.
+// anchorColumn is how far left and right of its zone the anchor that
+// settles two types is looked for: Tesseract's layout analysis of a
+// full-width band drops a small label beside large print ("ЖЫНЫСЫ /
+// ПОЛ" beside the date of birth), which its own column reads.
 const anchorColumn = 0.08
 
-// anchorBand is the band an anchor at zone z is looked for in: its
-// column, or (row true: the type prints more anchors in it) the whole
-// width.
+// anchorBand is the band an anchor at zone z is looked for in: the
+// whole width (row true), or its column.
 func anchorBand(z typedb.Rect, row bool) typedb.Rect {
 	b := typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
 	if !row {
@@ -178,11 +177,12 @@ type bandKey struct {
 	lang string
 }
 
-// score reads anchor a in the orientation flip (unless its band was
-// read) and returns how surely it was found; ok is false when the band
-// could not be read within budget reads.
-func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip bool, budget int, mates ...typedb.Anchor) (float64, bool) {
-	k := bandKey{anchorBand(a.Zone, len(mates) > 0), flip, langOf(a.Lang)}
+// score reads anchor a in the orientation flip, in its row or its
+// column (unless that band was read), and returns how surely it (or the
+// best of its row's mates) was found; ok is false when the band could
+// not be read within budget reads.
+func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip, row bool, budget int, mates ...typedb.Anchor) (float64, bool) {
+	k := bandKey{anchorBand(a.Zone, row), flip, langOf(a.Lang)}
 	text, ok := br.cache[k]
 	if !ok {
 		if br.reads >= budget || ctx.Err() != nil {
@@ -277,7 +277,7 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 				best = max(best, out[i].P)
 				continue
 			}
-			s, ok := br.score(ctx, a, out[i].Flip, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
+			s, ok := br.score(ctx, a, out[i].Flip, true, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
 			if !ok {
 				continue
 			}
@@ -311,7 +311,7 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 				r.addAnchor(text, s)
 			}
 		}
-		s, ok := br.score(ctx, d, l.Flip, budget)
+		s, ok := br.score(ctx, d, l.Flip, false, budget)
 		if !ok {
 			return
 		}
@@ -326,17 +326,18 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 	sortCands(out)
 }
 
-// rivalOf finds the best candidate among the leading ones, in the
-// leader's orientation, that prints every anchor found for the leader,
-// and the anchor (of 6 letters or more; the longest, which chance
-// matches least) that one of the two prints and the other does not.
+// rivalOf finds the best candidate, in the leader's orientation, that
+// prints every anchor found for the leader (however low a misread of its
+// own anchor has put it), and the anchor (of 6 letters or more; the
+// longest, which chance matches least) that one of the two prints and
+// the other does not.
 func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb.Anchor) {
 	l := &out[0]
 	if len(l.anchorReads) == 0 {
 		return nil, typedb.Anchor{}
 	}
 	letters := func(a typedb.Anchor) int { return len([]rune(squash(a.Text))) }
-	for i := 1; i < min(len(out), anchorTop*2); i++ {
+	for i := 1; i < len(out); i++ {
 		r := &out[i]
 		if r.Type == l.Type || r.Flip != l.Flip || r.ruledOut || done[[2]*typedb.Type{l.Type, r.Type}] {
 			continue

@@ -289,10 +289,10 @@ func TestScoreSettlesAGenericLabelWithinANationalOne(t *testing.T) {
 	wantBest(t, got, kzp, "generic colours")
 }
 
-// A lone anchor is read in its column: Tesseract's layout analysis of a
-// full-width band loses the small "ЖЫНЫСЫ / ПОЛ" beside the large date
-// of birth, as the reader here does, and the 2023 front was taken for
-// the 2014's.
+// The anchor that settles two types is read in its column: Tesseract's
+// layout analysis of a full-width band loses the small "ЖЫНЫСЫ / ПОЛ"
+// beside the large date of birth, as the reader here does, and the 2023
+// front was taken for the 2014's.
 func TestScoreReadsALoneAnchorInItsColumn(t *testing.T) {
 	db, cands := kzCandidates(t)
 	kz14 := db.Document("kz-id-2014")[0]
