@@ -326,6 +326,9 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 	sortCands(out)
 }
 
+// minFound is the least score of an anchor taken as found.
+const minFound = 0.5
+
 // rivalOf finds the best candidate, in the leader's orientation, that
 // prints every anchor found for the leader (however low a misread of its
 // own anchor has put it), and the anchor (of 6 letters or more; the
@@ -335,6 +338,13 @@ func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb
 	l := &out[0]
 	if len(l.anchorReads) == 0 {
 		return nil, typedb.Anchor{}
+	}
+	for _, v := range l.anchorReads {
+		if v < minFound {
+			// the leader did not show what it prints: an anchor it does
+			// not print, missed, would raise it on nothing
+			return nil, typedb.Anchor{}
+		}
 	}
 	letters := func(a typedb.Anchor) int { return len([]rune(squash(a.Text))) }
 	for i := 1; i < len(out); i++ {

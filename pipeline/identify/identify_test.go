@@ -304,3 +304,20 @@ func TestScoreReadsALoneAnchorInItsColumn(t *testing.T) {
 	got := Score(context.Background(), obs, cands, printedReader(kz23, seen, asPrinted))
 	wantBest(t, got, kz23, "2014 colours")
 }
+
+// A side whose anchors read as noise shows nothing of any type: the
+// anchors its leader does not print, missed as well, must not raise it
+// (the generic TD1 front rose to p 0.57 on a Kazakh card's front so).
+func TestScoreDoesNotSettleOnNothingFound(t *testing.T) {
+	db, cands := kzCandidates(t)
+	td1 := db.Document("icao-td1")[0]
+	obs := Observation{Thumb: paint(td1), Aspect: td1.Aspect(), Outlined: true, Side: typedb.Front}
+	noise := func(context.Context, typedb.Rect, float64, bool, string) (string, error) {
+		return "oS     ATbI/ IMA      aS\nS    .   EBrEHUN     SS", nil
+	}
+	got := Score(context.Background(), obs, cands, noise)
+	// 0.45: the engine's least p for a type (pipeline.minP)
+	if got[0].P >= 0.45 {
+		t.Errorf("best is %s %s at p %.3f (evidence %+v), want below 0.45", got[0].Type.Document, got[0].Type.Side, got[0].P, got[0].Evidence)
+	}
+}
