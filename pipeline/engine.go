@@ -276,6 +276,22 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	if err := e.prepareOn(ctx, s, cands, o, err == nil, tm); err != nil {
 		return err
 	}
+	if s.found && !s.outline.MRZ && s.mrz != nil && s.best != nil && s.best.Evidence.Geometry >= 0 && s.best.Evidence.Geometry < minGeometry {
+		// an MRZ read on an outline no page of the type has the shape
+		// of (glare took a corner, or the desk one side): the page
+		// placed around the MRZ gets its chance, and the side is what
+		// identifies better
+		other := side{name: s.name, in: s.in, white: s.white}
+		if err := e.prepareOn(ctx, &other, cands, o, false, tm); err != nil {
+			return err
+		}
+		if other.outline.MRZ && other.best != nil && other.best.P > s.best.P {
+			other.prep = s.prep
+			*s = other
+			s.best = &s.cands[0]
+		}
+		return nil
+	}
 	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP) {
 		return nil
 	}
@@ -297,6 +313,11 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	}
 	return nil
 }
+
+// minGeometry is the least geometry evidence (the outline's aspect
+// against the type's; 0.1 is an aspect 0.1 off) of an outline taken as
+// the page its MRZ lies on.
+const minGeometry = 0.1
 
 // sameQuad reports whether two outlines' corners lie within 1 % of the
 // first's diagonal of each other.

@@ -160,3 +160,49 @@ func TestRecognizeOneSideAndNoLights(t *testing.T) {
 	}
 	_ = typedb.Front
 }
+
+// A pale sheet lying against the card's long edge joins its outline: the
+// outline is card-shaped, but no type's shape (aspect 1.27 against the
+// card's 1.59). The MRZ read on it places the page, and the side is the
+// card's.
+func TestIdentifyPlacesThePageByItsMRZWhenTheOutlineIsNoPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 8, Today: evalToday, PxPerMM: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := spec.Sides[1]
+	d := specimen.Degradation{Scale: 0.6, Background: color.RGBA{30, 32, 36, 255}, Noise: 2}
+	p, err := specimen.Degrade([]*image.RGBA{back.White}, d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := p.Layers[0]
+	c := p.Corners
+	// the sheet: as wide as the card, a quarter of its height, below it,
+	// in the card's paper colour
+	paper := img.RGBAAt(int(c[3][0]+0.03*(c[2][0]-c[3][0])), int(c[3][1]-0.03*(c[3][1]-c[0][1])))
+	h := c[3][1] - c[0][1]
+	for y := int(c[3][1]); y < int(c[3][1]+0.25*h); y++ {
+		for x := int(c[3][0]); x < int(c[2][0]); x++ {
+			img.SetRGBA(x, y, paper)
+		}
+	}
+	id, err := ev.eng.Identify(ctx, img, "kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Type == nil || id.Type.ID != back.TypeID || id.Side != back.Name {
+		t.Fatalf("identified %+v, want type %d %s", id, back.TypeID, back.Name)
+	}
+	diag := math.Hypot(c[0][0]-c[2][0], c[0][1]-c[2][1])
+	for i, want := range c {
+		if d := math.Hypot(float64(id.Corners[i].X)-want[0], float64(id.Corners[i].Y)-want[1]); d > 0.05*diag {
+			t.Errorf("corner %d at %v, want within 5 %% of the diagonal of %v", i, id.Corners[i], want)
+		}
+	}
+}

@@ -62,9 +62,20 @@ type AnchorReader func(ctx context.Context, band typedb.Rect, lineH float64, fli
 // the lines.
 const anchorSlack = 0.06
 
-// anchorBand is the band an anchor at zone z is looked for in.
-func anchorBand(z typedb.Rect) typedb.Rect {
-	return typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
+// anchorColumn is how far left and right of its zone the anchor that
+// settles two types is looked for: Tesseract's layout analysis of a
+// full-width band drops a small label beside large print ("ЖЫНЫСЫ /
+// ПОЛ" beside the date of birth), which its own column reads.
+const anchorColumn = 0.08
+
+// anchorBand is the band an anchor at zone z is looked for in: the
+// whole width (row true), or its column.
+func anchorBand(z typedb.Rect, row bool) typedb.Rect {
+	b := typedb.Rect{0.01, math.Max(0, z[1]-anchorSlack), 0.99, math.Min(1, z[3]+anchorSlack)}
+	if !row {
+		b[0], b[2] = math.Max(b[0], z[0]-anchorColumn), math.Min(b[2], z[2]+anchorColumn)
+	}
+	return b
 }
 
 // Evidence is each score that went into p; -1 means not measured.
@@ -85,6 +96,10 @@ type Candidate struct {
 	// ruledOut: the side's MRZ, valid, names another known state than
 	// the type's, so no printed anchor can make the side this type.
 	ruledOut bool
+	// anchorReads is how surely each anchor text looked for was found;
+	// anchorMissed, for texts the type does not print that a rival
+	// does, how surely each was missed. Evidence.Anchors is their mean.
+	anchorReads, anchorMissed map[string]float64
 }
 
 // Evidence weights: the MRZ and the printed anchors are the witnesses;
@@ -132,21 +147,97 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	}
 	sortCands(out)
 	if read != nil {
-		readAnchors(ctx, out, read, obs.Side)
-		sortCands(out)
+		br := &bandReader{read: read, cache: map[bandKey]string{}}
+		readAnchors(ctx, out, br, obs.Side, nationalTypes(obs.MRZ, out))
+		settle(ctx, out, br)
 	}
 	return out
 }
 
 // maxAnchorReads bounds the anchor reads of one side (a band read once
 // serves every candidate that looks in it); all but two may go to the
-// side the request names.
-const maxAnchorReads = 6
+// side the request names. settleReads more may tell apart types that
+// print the same anchors (see settle).
+const (
+	maxAnchorReads = 6
+	settleReads    = 3
+)
+
+// bandReader reads an anchor's band once for every candidate that looks
+// in it, within a budget of reads.
+type bandReader struct {
+	read  AnchorReader
+	reads int
+	cache map[bandKey]string
+}
+
+type bandKey struct {
+	band typedb.Rect
+	flip bool
+	lang string
+}
+
+// score reads anchor a in the orientation flip, in its row or its
+// column (unless that band was read), and returns how surely it (or the
+// best of its row's mates) was found; ok is false when the band could
+// not be read within budget reads.
+func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip, row bool, budget int, mates ...typedb.Anchor) (float64, bool) {
+	k := bandKey{anchorBand(a.Zone, row), flip, langOf(a.Lang)}
+	text, ok := br.cache[k]
+	if !ok {
+		if br.reads >= budget || ctx.Err() != nil {
+			return 0, false
+		}
+		br.reads++
+		var err error
+		if text, err = br.read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
+			return 0, false
+		}
+		br.cache[k] = text
+	}
+	s := AnchorScore(text, a.Text)
+	for _, b := range mates {
+		s = max(s, AnchorScore(text, b.Text))
+	}
+	return s, true
+}
+
+// addAnchor records how surely the anchor text was found on the side;
+// the anchor evidence is the mean of all found and missed.
+func (c *Candidate) addAnchor(text string, s float64) {
+	if c.anchorReads == nil {
+		c.anchorReads = map[string]float64{}
+	}
+	c.anchorReads[text] = s
+	c.anchorsChanged()
+}
+
+// addMissed records how surely a text the type does not print was
+// missed (1 − how surely it was found).
+func (c *Candidate) addMissed(text string, found float64) {
+	if c.anchorMissed == nil {
+		c.anchorMissed = map[string]float64{}
+	}
+	c.anchorMissed[text] = 1 - found
+	c.anchorsChanged()
+}
+
+func (c *Candidate) anchorsChanged() {
+	sum, n := 0.0, 0
+	for _, m := range []map[string]float64{c.anchorReads, c.anchorMissed} {
+		for _, v := range m {
+			sum += v
+			n++
+		}
+	}
+	c.Evidence.Anchors = sum / float64(n)
+	c.P = combine(c.Evidence, true)
+}
 
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side typedb.SideName) {
+func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName, national bool) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -159,28 +250,25 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 	}
 	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
 	best := -1.0
-	reads := 0
-	type bandKey struct {
-		band typedb.Rect
-		flip bool
-		lang string
-	}
-	cache := map[bandKey]string{}
 	// the named side's types first, with part of the budget; then every
 	// type, so a side given in the wrong slot is still told for what it is
 	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
 	for pass, budget := range []int{maxAnchorReads - 2, maxAnchorReads} {
 		for _, i := range order {
-			if reads >= budget || ctx.Err() != nil {
+			if br.reads >= budget || ctx.Err() != nil {
 				break
 			}
 			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut {
 				continue
 			}
-			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 {
+			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 && !national {
 				// the MRZ vouches for a generic type, whose labels are
 				// only the usual English ones: a read would cost more
-				// than it tells; what it scores stands
+				// than it tells; what it scores stands. Unless the
+				// state the MRZ names has types of its own: then the
+				// generic one is read as they are, and both are weighed
+				// on the same evidence (a pale print read badly must not
+				// hand the side to the type nothing was read for)
 				best = max(best, out[i].P)
 				continue
 			}
@@ -189,21 +277,154 @@ func readAnchors(ctx context.Context, out []Candidate, read AnchorReader, side t
 				best = max(best, out[i].P)
 				continue
 			}
-			k := bandKey{anchorBand(a.Zone), out[i].Flip, langOf(a.Lang)}
-			text, ok := cache[k]
+			s, ok := br.score(ctx, a, out[i].Flip, true, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
 			if !ok {
-				reads++
-				var err error
-				if text, err = read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
-					continue
-				}
-				cache[k] = text
+				continue
 			}
-			out[i].Evidence.Anchors = AnchorScore(text, a.Text)
-			out[i].P = combine(out[i].Evidence, true)
+			out[i].addAnchor(a.Text, s)
 			best = max(best, out[i].P)
 		}
 	}
+}
+
+// settle tells the leader from a rival that prints every anchor found
+// for it (the 2014 and 2023 Kazakh ID fronts share their headers and most
+// labels; a Kazakh passport prints the generic "NATIONALITY" in
+// "АЗАМАТТЫҒЫ / NATIONALITY"): what was found proves both alike, and
+// counts for the rival too. Then an anchor only one of the two prints is
+// read: found, it counts for the type that prints it; missed, for the
+// one that does not. What is printed decides, not the colour signature.
+func settle(ctx context.Context, out []Candidate, br *bandReader) {
+	budget := br.reads + settleReads
+	done := map[[2]*typedb.Type]bool{}
+	for range settleReads {
+		sortCands(out)
+		l := &out[0]
+		r, d := rivalOf(out, done)
+		if r == nil {
+			return
+		}
+		done[[2]*typedb.Type{l.Type, r.Type}] = true
+		done[[2]*typedb.Type{r.Type, l.Type}] = true
+		for text, s := range l.anchorReads {
+			if _, ok := r.anchorReads[text]; !ok {
+				r.addAnchor(text, s)
+			}
+		}
+		s, ok := br.score(ctx, d, l.Flip, false, budget)
+		if !ok {
+			return
+		}
+		if printsText(l.Type, d.Text) {
+			l.addAnchor(d.Text, s)
+			r.addMissed(d.Text, s)
+		} else {
+			r.addAnchor(d.Text, s)
+			l.addMissed(d.Text, s)
+		}
+	}
+	sortCands(out)
+}
+
+// minFound is the least score of an anchor taken as found.
+const minFound = 0.5
+
+// rivalOf finds the best candidate, in the leader's orientation, that
+// prints every anchor found for the leader (however low a misread of its
+// own anchor has put it), and the anchor (of 6 letters or more; the
+// longest, which chance matches least) that one of the two prints and
+// the other does not.
+func rivalOf(out []Candidate, done map[[2]*typedb.Type]bool) (*Candidate, typedb.Anchor) {
+	l := &out[0]
+	if len(l.anchorReads) == 0 {
+		return nil, typedb.Anchor{}
+	}
+	for _, v := range l.anchorReads {
+		if v < minFound {
+			// the leader did not show what it prints: an anchor it does
+			// not print, missed, would raise it on nothing
+			return nil, typedb.Anchor{}
+		}
+	}
+	letters := func(a typedb.Anchor) int { return len([]rune(squash(a.Text))) }
+	for i := 1; i < len(out); i++ {
+		r := &out[i]
+		if r.Type == l.Type || r.Flip != l.Flip || r.ruledOut || done[[2]*typedb.Type{l.Type, r.Type}] {
+			continue
+		}
+		shares := true
+		for text := range l.anchorReads {
+			if _, ok := r.anchorReads[text]; !ok && !printsText(r.Type, text) {
+				shares = false
+			}
+		}
+		if !shares {
+			continue
+		}
+		// an anchor holding a text of the other ("ТУҒАН КҮНІ / DATE OF
+		// BIRTH" against "DATE OF BIRTH") is read in part by both: the
+		// clean ones first
+		var d typedb.Anchor
+		for _, clean := range []bool{true, false} {
+			for _, pair := range [][2]*typedb.Type{{r.Type, l.Type}, {l.Type, r.Type}} {
+				for _, a := range pair[0].Anchors {
+					if long(a) && !printsText(pair[1], a.Text) && (!clean || !holdsText(a, pair[1])) && letters(a) > letters(d) {
+						d = a
+					}
+				}
+				if d.Text != "" {
+					return r, d
+				}
+			}
+		}
+	}
+	return nil, typedb.Anchor{}
+}
+
+// holdsText reports whether anchor a holds a text t prints as an anchor
+// or a field's label (of 3 letters or more).
+func holdsText(a typedb.Anchor, t *typedb.Type) bool {
+	in := squash(a.Text)
+	holds := func(s string) bool { s = squash(s); return len([]rune(s)) >= 3 && strings.Contains(in, s) }
+	for _, b := range t.Anchors {
+		if holds(b.Text) {
+			return true
+		}
+	}
+	for _, f := range t.Fields {
+		if holds(t.PrintedLabel(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+func printsAnchor(t *typedb.Type, text string) bool {
+	for _, a := range t.Anchors {
+		if a.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+// printsText reports whether t prints the text, alone or within one of
+// its anchors or field labels ("NATIONALITY" in "АЗАМАТТЫҒЫ /
+// NATIONALITY"): a text it prints, though not among its anchors, is no
+// evidence against it when found.
+func printsText(t *typedb.Type, text string) bool {
+	want := squash(text)
+	for _, a := range t.Anchors {
+		if strings.Contains(squash(a.Text), want) {
+			return true
+		}
+	}
+	for _, f := range t.Fields {
+		if strings.Contains(squash(t.PrintedLabel(f)), want) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortCands(c []Candidate) {
@@ -256,6 +477,20 @@ func mean(e Evidence) float64 {
 		return 0
 	}
 	return num / den
+}
+
+// nationalTypes reports whether m, read validly, names a state some of
+// the candidates' national types are of.
+func nationalTypes(m *mrz.Result, out []Candidate) bool {
+	if m == nil || !m.Valid {
+		return false
+	}
+	for _, c := range out {
+		if !c.Type.Generic && c.Type.FDSIDList.ICAOCode == m.IssuingState {
+			return true
+		}
+	}
+	return false
 }
 
 // otherState reports whether m, read validly, names a known state other
@@ -335,6 +570,38 @@ func codeFits(code string, t *typedb.Type) bool {
 	return true
 }
 
+// sharedAnchor reports whether another of the candidates' types prints
+// t's anchor a.
+func sharedAnchor(t *typedb.Type, a typedb.Anchor, others []Candidate) bool {
+	for _, o := range others {
+		if o.Type != t && printsAnchor(o.Type, a.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// long: too short a text proves little; an anchor has at least 6 letters.
+func long(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
+
+// bandMates are t's further anchors that lie in the band a is read in
+// (a row of labels: "DATE OF BIRTH", "SEX", "NATIONALITY"), as telling as
+// a: not printed by the other candidates' types when a is not. One word
+// spoilt by a shadow or glare then does not hide the row.
+func bandMates(t *typedb.Type, a typedb.Anchor, others []Candidate) []typedb.Anchor {
+	band := anchorBand(a.Zone, true)
+	distinct := !sharedAnchor(t, a, others)
+	var out []typedb.Anchor
+	for _, b := range t.Anchors {
+		if b.Text == a.Text || !long(b) || langOf(b.Lang) != langOf(a.Lang) ||
+			b.Zone[1] < band[1] || b.Zone[3] > band[3] || (distinct && sharedAnchor(t, b, others)) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // distinctAnchor picks the anchor of t that best tells it from the other
 // leading candidates: the shortest whose text no other leading type
 // prints, else its shortest (reading time grows with the text).
@@ -342,21 +609,7 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 	if len(t.Anchors) == 0 {
 		return typedb.Anchor{}, false
 	}
-	shared := func(a typedb.Anchor) bool {
-		for _, o := range others {
-			if o.Type == t {
-				continue
-			}
-			for _, b := range o.Type.Anchors {
-				if b.Text == a.Text {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	// too short a text proves little: at least 6 letters
-	long := func(a typedb.Anchor) bool { return len([]rune(squash(a.Text))) >= 6 }
+	shared := func(a typedb.Anchor) bool { return sharedAnchor(t, a, others) }
 	var best, fallback *typedb.Anchor
 	for i := range t.Anchors {
 		a := &t.Anchors[i]
@@ -454,8 +707,9 @@ func squash(s string) string {
 }
 
 // cyrillicLookalike maps the Latin capitals that print the same as a
-// Cyrillic one to it.
+// Cyrillic one to it. The Kazakh Ү prints as the Latin Y, and the kaz
+// model reads the Y of "TYPE" as Ү: both are taken as the Y's У.
 var cyrillicLookalike = map[rune]rune{
 	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'I': 'І', 'K': 'К', 'M': 'М',
-	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У',
+	'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х', 'Y': 'У', 'Ү': 'У',
 }

@@ -80,3 +80,31 @@ func TestFindOnBusyBackgrounds(t *testing.T) {
 		}
 	}
 }
+
+// TestFindUnderAShadow: a shadow across a card and its desk darkens
+// both; a card whose brightness is near the desk's (a pale green card on
+// a light blue desk) is then told from it by its hue.
+func TestFindUnderAShadow(t *testing.T) {
+	r := renderer(t)
+	ctx := context.Background()
+	found, sides := 0, 0
+	for i, c := range []struct {
+		ref string
+		bg  color.RGBA
+	}{
+		{"kz-id-2023", color.RGBA{160, 205, 215, 255}}, // light blue
+		{"kz-id-2014", color.RGBA{200, 160, 190, 255}}, // pink
+		{"kz-id-2023", color.RGBA{190, 180, 215, 255}}, // lavender
+		{"icao-td1", color.RGBA{170, 210, 170, 255}},   // pale green
+	} {
+		f, n := foundSides(ctx, t, r, c.ref, int64(40+i), i, func(j int) specimen.Degradation {
+			return specimen.Degradation{Scale: 0.6, Rotate: float64(4*i - 6), Noise: 2, JPEGQuality: 85, Background: c.bg,
+				Shift: [2]float64{0.4, -0.3}, Shadow: 0.55, ShadowAt: [2]float64{0.45 + 0.05*float64(j), 0.5}, ShadowAngle: 1 + 0.4*float64(i)}
+		})
+		found, sides = found+f, sides+n
+	}
+	t.Logf("found %d of %d sides under a shadow", found, sides)
+	if found < sides-1 {
+		t.Errorf("found %d of %d sides under a shadow, want at least %d", found, sides, sides-1)
+	}
+}

@@ -60,19 +60,84 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	}
 	w, h := small.Rect.Dx(), small.Rect.Dy()
 	bg := borderColour(small)
+	dist := colourDistance(small, bg)
+	if o, ok := byDistance(dist, w, h); ok {
+		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+	}
+	// A document whose colour is too near its background's (a pale card
+	// on a pale desk) still ends in a step: its edges enclose it.
+	if comp, area, ok := edgeRegion(small); ok {
+		if o, ok := judge(comp, area, dist, w, h); ok {
+			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		}
+	}
+	// A shadow or glare across the document and its background changes
+	// their brightness, not their hue: a pale green card on a light blue
+	// desk under a shadow still differs from it in chromaticity.
+	if o, ok := byDistance(chromaDistance(small, bg), w, h); ok {
+		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+	}
+	return whole, ErrNoDocument
+}
+
+// colourDistance is each pixel's largest channel difference from bg.
+func colourDistance(img *image.RGBA, bg [3]float64) []uint8 {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
 	dist := make([]uint8, w*h)
-	var hist [256]int
 	for y := range h {
-		row := small.Pix[y*small.Stride:]
+		row := img.Pix[y*img.Stride:]
 		for x := range w {
 			d := 0.0
 			for k := range 3 {
 				d = math.Max(d, math.Abs(float64(row[4*x+k])-bg[k]))
 			}
-			v := uint8(math.Min(d, 255))
-			dist[y*w+x] = v
-			hist[v]++
+			dist[y*w+x] = uint8(math.Min(d, 255))
 		}
+	}
+	return dist
+}
+
+// chromaDistance is each pixel's largest difference from bg in
+// chromaticity (each channel over the sum, grey at 1/3), scaled so that
+// a full step of one channel's share is chromaScale levels. Pixels too
+// dark for their hue to be measured (print, deep shadow) are 0: holes
+// the region's filling closes.
+func chromaDistance(img *image.RGBA, bg [3]float64) []uint8 {
+	const chromaScale = 3 * 255
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	bs := bg[0] + bg[1] + bg[2]
+	dist := make([]uint8, w*h)
+	if bs < minChromaSum {
+		return dist
+	}
+	for y := range h {
+		row := img.Pix[y*img.Stride:]
+		for x := range w {
+			p := row[4*x:]
+			sum := float64(p[0]) + float64(p[1]) + float64(p[2])
+			if sum < minChromaSum {
+				continue
+			}
+			d := 0.0
+			for k := range 3 {
+				d = math.Max(d, math.Abs(float64(p[k])/sum-bg[k]/bs))
+			}
+			dist[y*w+x] = uint8(math.Min(d*chromaScale, 255))
+		}
+	}
+	return dist
+}
+
+// minChromaSum is the least channel sum whose chromaticity is measured.
+const minChromaSum = 90
+
+// byDistance takes the largest region that stands out from the
+// background by the distance dist (Otsu's threshold, at least 20 levels),
+// its holes filled, and judges it.
+func byDistance(dist []uint8, w, h int) (Outline, bool) {
+	var hist [256]int
+	for _, v := range dist {
+		hist[v]++
 	}
 	th := imgutil.Otsu(&hist)
 	if th < 20 {
@@ -86,17 +151,7 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	// print the colour of the background leaves holes in the region;
 	// they are document too
 	comp, area = fillHoles(comp, w, h)
-	if o, ok := judge(comp, area, dist, w, h); ok {
-		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
-	}
-	// A document whose colour is too near its background's (a pale card
-	// on a pale desk) still ends in a step: its edges enclose it.
-	if comp, area, ok := edgeRegion(small); ok {
-		if o, ok := judge(comp, area, dist, w, h); ok {
-			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
-		}
-	}
-	return whole, ErrNoDocument
+	return judge(comp, area, dist, w, h)
 }
 
 // FindByEdges returns the outline of the largest region the frame's

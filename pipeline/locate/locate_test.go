@@ -3,6 +3,7 @@ package locate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -227,6 +228,47 @@ func FuzzFind(f *testing.F) {
 // followed, 2 were found within 2 % of the card's diagonal, now 8 are
 // (the pale grey table's front is not found, and its back is placed 2.3 %
 // off by the colour distance). The bar is the 8.
+// foundNear reports whether Find locates the document p placed within
+// 2 % of its diagonal (the field zones follow their labels and the MRZ
+// is found on its own), and logs why not.
+func foundNear(ctx context.Context, t *testing.T, p *specimen.Placed, what string) bool {
+	t.Helper()
+	o, err := Find(ctx, p.Layers[0])
+	if err != nil {
+		t.Logf("%s: %v", what, err)
+		return false
+	}
+	diag := math.Hypot(p.Corners[0][0]-p.Corners[2][0], p.Corners[0][1]-p.Corners[2][1])
+	if e := cornerError(o.Quad, p.Corners); e > 0.02*diag {
+		t.Logf("%s: corners off by %.1f px (%.1f %% of the diagonal)", what, e, 100*e/diag)
+		return false
+	}
+	return true
+}
+
+// foundSides renders both sides of ref (seed), places each as degrade
+// says (j: the side's index; placed by seed i) and counts those
+// foundNear.
+func foundSides(ctx context.Context, t *testing.T, r *specimen.Renderer, ref string, seed int64, i int, degrade func(j int) specimen.Degradation) (found, sides int) {
+	t.Helper()
+	spec, err := r.Render(ctx, ref, specimen.Options{Seed: seed, PxPerMM: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, side := range spec.Sides {
+		sides++
+		d := degrade(j)
+		p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if foundNear(ctx, t, p, fmt.Sprintf("%s %s on %v", ref, side.Name, d.Background)) {
+			found++
+		}
+	}
+	return found, sides
+}
+
 func TestFindLightOnLight(t *testing.T) {
 	r := renderer(t)
 	ctx := context.Background()
@@ -242,32 +284,11 @@ func TestFindLightOnLight(t *testing.T) {
 		{"kz-id-2023", color.RGBA{214, 216, 210, 255}, 0.2},
 		{"icao-td1", color.RGBA{226, 222, 214, 255}, 0.15},
 	} {
-		spec, err := r.Render(ctx, c.ref, specimen.Options{Seed: int64(20 + i), PxPerMM: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j, side := range spec.Sides {
-			sides++
-			d := specimen.Degradation{Scale: 0.7, Rotate: float64(3*i - 5), Light: c.light, LightAngle: float64(i + j),
+		f, n := foundSides(ctx, t, r, c.ref, int64(20+i), i, func(j int) specimen.Degradation {
+			return specimen.Degradation{Scale: 0.7, Rotate: float64(3*i - 5), Light: c.light, LightAngle: float64(i + j),
 				Noise: 2, JPEGQuality: 85, Background: c.bg, Shift: [2]float64{0.3, -0.2}}
-			p, err := specimen.Degrade([]*image.RGBA{side.White}, d, int64(i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, err := Find(ctx, p.Layers[0])
-			if err != nil {
-				t.Logf("%s %s on %v: %v", c.ref, side.Name, c.bg, err)
-				continue
-			}
-			// within 2 % of the card's diagonal: the field zones follow
-			// their labels and the MRZ is found on its own
-			diag := math.Hypot(p.Corners[0][0]-p.Corners[2][0], p.Corners[0][1]-p.Corners[2][1])
-			if e := cornerError(o.Quad, p.Corners); e > 0.02*diag {
-				t.Logf("%s %s on %v: corners off by %.1f px (%.1f %% of the diagonal)", c.ref, side.Name, c.bg, e, 100*e/diag)
-				continue
-			}
-			found++
-		}
+		})
+		found, sides = found+f, sides+n
 	}
 	t.Logf("found %d of %d light sides on light desks", found, sides)
 	if found < 8 {
