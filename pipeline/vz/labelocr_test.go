@@ -158,12 +158,12 @@ func TestValueCutAtColumns(t *testing.T) {
 	}
 	// a label found just under the value ends the window: the cut keeps
 	// out of it
-	if box, err := l.cutValue(image.Rect(56, 60, 300, 114), f, true); err != nil || box.Max.Y > 114 {
+	if box, err := l.cutValue(image.Rect(56, 60, 300, 114), f, cutRules{underLabel: true, growLeft: true}); err != nil || box.Max.Y > 114 {
 		t.Errorf("cut %v (%v) reaches under the window's bottom 114", box, err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			box, err := l.cutValue(tc.win, f, tc.growLeft)
+			box, err := l.cutValue(tc.win, f, cutRules{growLeft: tc.growLeft})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,7 +209,7 @@ func TestValueCutTakesItsPaleStart(t *testing.T) {
 		draw.Draw(img, image.Rect(100+22*k, 80, 100+22*k+17, 110), ink, image.Point{}, draw.Src)
 	}
 	l := newLayout(img, &typedb.Type{})
-	box, err := l.cutValue(image.Rect(90, 60, 600, 130), typedb.Field{Name: "last_name"}, true)
+	box, err := l.cutValue(image.Rect(90, 60, 600, 130), typedb.Field{Name: "last_name"}, cutRules{underLabel: true, growLeft: true})
 	if err != nil || box.Min.X > 100 {
 		t.Errorf("cut %v (%v), want it to start at the pale letters (x=100)", box, err)
 	}

@@ -143,17 +143,17 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, false)
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{})
 			return box, true, err
 		}
 	} else if ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f, true)
+			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
 			return box, true, err
 		}
 	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f, true)
+			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
 			return box, true, err
 		}
 	}
@@ -213,11 +213,12 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// the label is above: do not cut into it
 		win.Min.Y = labelBox.Max.Y + 1
 	}
-	if anchored && labelBox.Max.X <= vz.Min.X+2 && labelBox.Max.X > win.Min.X {
+	labelLeft := anchored && labelBox.Max.X <= vz.Min.X+2 && labelBox.Max.X > win.Min.X
+	if labelLeft {
 		// the label is to the left (e.g. "№")
 		win.Min.X = labelBox.Max.X + 2
 	}
-	box, err := l.cutValue(win, f, false)
+	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft})
 	if err != nil {
 		return vz, anchored, err
 	}
@@ -260,13 +261,23 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 	return win, true
 }
 
+// cutRules say how a value's window was set, and so what cutValue may
+// do beyond its plain ink box.
+type cutRules struct {
+	// underLabel: the window was set under a label found printed,
+	// between the labels around it (belowLabel). The cut stays within
+	// the window's top and bottom, and a pale stretch of the value's
+	// own run is its ink too.
+	underLabel bool
+	// growLeft: a value the window's left edge cuts is followed beyond
+	// it (valueRun) — not where the window was set past a label on the
+	// value's left ("№").
+	growLeft bool
+}
+
 // cutValue cuts tight around the value's ink in the window, with a
-// margin. underLabel says the window was set under a label found
-// printed, between the labels around it (belowLabel): then the cut stays
-// within the window's top and bottom, and a value the window's left edge
-// cuts is followed beyond it (valueRun) — not where the window was set
-// past a label on the value's left ("№").
-func (l *layout) cutValue(win image.Rectangle, f typedb.Field, underLabel bool) (image.Rectangle, error) {
+// margin, by the rules the window was set by.
+func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (image.Rectangle, error) {
 	m, wr := l.inkMap(win)
 	if m == nil {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
@@ -275,13 +286,13 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, underLabel bool) 
 	if mass < 10 || vb.Dy() < 4 {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
-	vb, win = l.valueRun(vb, win, underLabel)
+	vb, win = l.valueRun(vb, win, rules)
 	// a faint last letter may fall under the ink threshold: leave about
 	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
 	hm := max(margin, vb.Dy())
 	box := image.Rect(max(vb.Min.X-hm, win.Min.X), vb.Min.Y-margin, min(vb.Max.X+hm, win.Max.X), vb.Max.Y+margin)
-	if underLabel {
+	if rules.underLabel {
 		// and never past the window's top or bottom: the labels found
 		// above and below end it, and a label's ink in the cut is read
 		// as letters
@@ -308,7 +319,7 @@ const (
 // crosses the left edge (a label read as its right half put the window
 // late) is taken from where it starts. It returns the band and the
 // window grown or cut to match.
-func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectangle, image.Rectangle) {
+func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectangle, image.Rectangle) {
 	h := vb.Dy()
 	reach := maxValueReach * h
 	strip := image.Rect(max(win.Min.X-reach, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y)
@@ -325,7 +336,7 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 	// window's threshold ("СЕЙІ" of "СЕЙІТОВ" at 0.63 of the paper,
 	// "ТОВ" at 0.53), or gives it the label ink's tint.
 	var faint func(x int) bool
-	if growLeft {
+	if rules.underLabel {
 		faint = l.faintInk(r)
 	}
 	for x := r.Min.X; x < r.Max.X; x++ {
@@ -351,10 +362,10 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 	}
 	for i, c := range runs {
 		switch {
-		case growLeft && c.x0 >= win.Min.X && c.x0 < vb.Min.X && c.x1 >= vb.Min.X:
+		case rules.underLabel && c.x0 >= win.Min.X && c.x0 < vb.Min.X && c.x1 >= vb.Min.X:
 			// the value's own run starts before its black ink does
 			vb.Min.X = c.x0
-		case growLeft && c.x0 < win.Min.X && c.x1 > win.Min.X && c.x0 > r.Min.X:
+		case rules.growLeft && c.x0 < win.Min.X && c.x1 > win.Min.X && c.x0 > r.Min.X:
 			// crosses the left edge and starts within reach
 			vb.Min.X = min(vb.Min.X, c.x0)
 			win.Min.X = c.x0
@@ -363,7 +374,7 @@ func (l *layout) valueRun(vb, win image.Rectangle, growLeft bool) (image.Rectang
 			// crosses the right edge, well apart from the value before it
 			win.Max.X = c.x0
 			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
-		case growLeft && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
+		case rules.underLabel && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
 			// and ends after it
 			vb.Max.X = c.x1
 		}
