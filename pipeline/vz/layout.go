@@ -153,7 +153,9 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		}
 	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
+			// a label placed, not read: where it ends is a guess, and
+			// the cut's margin may reach above it
+			box, err := l.cutValue(win, f, cutRules{growLeft: true})
 			return box, true, err
 		}
 	}
