@@ -408,8 +408,7 @@ func (l *layout) faintInk(r image.Rectangle) func(x int) bool {
 		for y := block.Min.Y; y < block.Max.Y; y++ {
 			row := l.img.Pix[l.img.PixOffset(block.Min.X, y):]
 			for x := 0; x < block.Dx(); x++ {
-				lum := 0.299*float64(row[4*x]) + 0.587*float64(row[4*x+1]) + 0.114*float64(row[4*x+2])
-				if lum < dark {
+				if float64(imgutil.Luma(row[4*x], row[4*x+1], row[4*x+2])) < dark {
 					inked[x0-r.Min.X+x] = true
 				}
 			}

@@ -126,9 +126,7 @@ func rereadPageDates(ctx context.Context, r Reader, s Side, f typedb.Field, word
 			tried++
 			pad := box.Dy() / 4
 			box = box.Inset(-pad).Intersect(s.Image.Rect)
-			region := typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
-				float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
-			again, err := ReRead(ctx, r, s, f, region)
+			again, err := ReRead(ctx, r, s, f, regionOf(box, w, h))
 			if err != nil {
 				continue
 			}

@@ -218,9 +218,7 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 	if _, ok := lay.labels[f.Name]; ok && lay.typ.Generic {
 		rd.Captioned = anchored
 	}
-	w, h := gray.Rect.Dx(), gray.Rect.Dy()
-	rd.Region = typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
-		float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
+	rd.Region = regionOf(box, gray.Rect.Dx(), gray.Rect.Dy())
 	if err != nil {
 		rd.Err = err
 		return rd
@@ -242,6 +240,12 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 		rd.Value, rd.Err = "", fmt.Errorf("%w: %w", ErrUnreadable, ErrLabel)
 	}
 	return rd
+}
+
+// regionOf is box, in a w×h side's pixels, as a part of the side.
+func regionOf(box image.Rectangle, w, h int) typedb.Rect {
+	return typedb.Rect{float64(box.Min.X) / float64(w), float64(box.Min.Y) / float64(h),
+		float64(box.Max.X) / float64(w), float64(box.Max.Y) / float64(h)}
 }
 
 // confirmBelow is the word confidence (0–100) under which a date or a
