@@ -292,12 +292,13 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 		}
 		return nil
 	}
-	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP) {
+	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped) {
 		return nil
 	}
-	// An outline that identifies nothing may have lost a pale corner to
-	// the colour distance: the outline the edges enclose gets its chance,
-	// and the side is what identifies better.
+	// An outline that identifies nothing, or only as a page of another
+	// shape, may have lost a pale corner to the colour distance: the
+	// outline the edges enclose gets its chance, and the side is what
+	// identifies better.
 	alt, err := locate.FindByEdges(ctx, s.white)
 	if err != nil || sameQuad(alt.Quad, o.Quad) {
 		return nil
@@ -318,6 +319,11 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 // against the type's; 0.1 is an aspect 0.1 off) of an outline taken as
 // the page its MRZ lies on.
 const minGeometry = 0.1
+
+// wellShaped is the geometry evidence of an outline whose aspect is
+// within about 0.06 of its type's: a page that fits worse was probably
+// outlined wrong, however well its print identifies it.
+const wellShaped = 0.5
 
 // sameQuad reports whether two outlines' corners lie within 1 % of the
 // first's diagonal of each other.
@@ -436,11 +442,17 @@ func cutBand(frame *image.RGBA, hm imgutil.Homography, w, h int, z typedb.Rect, 
 	if flip {
 		rotateGray180(g)
 	}
-	return g
+	// anchors are read on even paper: a header printed on a tint, or
+	// glare across the band, must not turn a whole region to ink
+	return imgutil.FlattenPaper(g, flattenTile)
 }
 
 // anchorHeight is the height anchor zones are sampled at.
 const anchorHeight = 44
+
+// flattenTile is the tile FlattenPaper finds the paper in: wider than
+// a stroke of anchorHeight capitals, narrower than a tint's edge is long.
+const flattenTile = 32
 
 func rotateGray180(g *image.Gray) {
 	p := g.Pix

@@ -1,0 +1,97 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
+)
+
+// TestIdentifyHeaderOnATint: a card cropped to its edges whose header is
+// printed on a darker tint than its body, with glare over the body.
+// Tesseract's one threshold takes the tint for ink and the header's
+// anchors are lost, unless the band is read on even paper.
+func TestIdentifyHeaderOnATint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	for _, seed := range []int64{31, 32} {
+		spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: seed, Today: evalToday, PxPerMM: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range spec.Sides {
+			if s.Name != typedb.Front {
+				continue
+			}
+			img := tintAndGlare(s.White, 0.27, 0.55)
+			id, err := ev.eng.Identify(ctx, img, "kz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id.Type == nil || id.Type.ID != s.TypeID {
+				t.Errorf("seed %d: identified as %+v, want type %d", seed, id.Type, s.TypeID)
+			}
+		}
+	}
+}
+
+// tintAndGlare darkens the top part of img to dim of its brightness (a
+// header printed on a tint) and brightens its right half towards white
+// (glare), as a new image.
+func tintAndGlare(img *image.RGBA, top, dim float64) *image.RGBA {
+	out := image.NewRGBA(img.Rect)
+	copy(out.Pix, img.Pix)
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	for y := range h {
+		for x := range w {
+			o := y*out.Stride + x*4
+			f := 1.0
+			if float64(y) < top*float64(h) {
+				f = dim
+			}
+			g := math.Max(0, float64(x)/float64(w)-0.5) * 1.2 // 0 → 0.6 across the right half
+			for c := range 3 {
+				v := float64(out.Pix[o+c]) * f
+				out.Pix[o+c] = uint8(math.Min(255, v+(255-v)*g))
+			}
+		}
+	}
+	return out
+}
+
+// TestOutlineOfAnotherShapeGetsTheEdgesChance: a phone photo of a card
+// on a desk (kz-dev, drawn by another hand) whose colour outline takes
+// part of the desk. Its print identifies it even so, but an outline
+// whose aspect no page of the type has is the wrong page: the outline the
+// edges enclose is tried, and the page is the card's own.
+func TestOutlineOfAnotherShapeGetsTheEdgesChance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	dir := sharedEvalDir(t)
+	ev := newEvalEnv(t)
+	img, err := decodeFile(filepath.Join(dir, "kz-dev", "001_front.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := ev.eng.Identify(context.Background(), img, "kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Type == nil || id.Type.Document != "kz-id-2014" || id.Side != typedb.Front || len(id.Corners) != 4 {
+		t.Fatalf("identified %+v", id)
+	}
+	c := id.Corners
+	side := func(a, b image.Point) float64 { return math.Hypot(float64(a.X-b.X), float64(a.Y-b.Y)) }
+	aspect := (side(c[0], c[1]) + side(c[3], c[2])) / (side(c[0], c[3]) + side(c[1], c[2]))
+	if d := math.Abs(aspect - id.Type.Aspect()); d > 0.06 {
+		t.Errorf("outline aspect %.3f, the type's %.3f: not the card's outline (corners %v)", aspect, id.Type.Aspect(), c)
+	}
+}

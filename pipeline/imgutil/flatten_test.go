@@ -1,0 +1,60 @@
+package imgutil
+
+import (
+	"image"
+	"testing"
+)
+
+func TestFlattenPaper(t *testing.T) {
+	// paper dim on the left (a tint, a shadow), bright on the right
+	// (glare); ink strokes on both, the left paper darker than the right
+	// ink so that no one threshold splits ink from paper
+	const w, h = 256, 64
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			paper, ink := 110, 40
+			if x >= w/2 {
+				paper, ink = 235, 125
+			}
+			v := paper
+			if x%16 < 4 && y > 8 && y < h-8 { // strokes 4 px wide
+				v = ink
+			}
+			g.Pix[y*g.Stride+x] = uint8(v)
+		}
+	}
+	sub := g.SubImage(image.Rect(8, 4, w-8, h-4)).(*image.Gray)
+	for _, c := range []struct {
+		name string
+		img  *image.Gray
+	}{{"whole", g}, {"a part, in its own coordinates", sub}} {
+		t.Run(c.name, func(t *testing.T) {
+			f := FlattenPaper(c.img, 32)
+			if f.Rect != c.img.Rect {
+				t.Fatalf("rect %v, want %v", f.Rect, c.img.Rect)
+			}
+			var hist [256]int
+			for y := f.Rect.Min.Y; y < f.Rect.Max.Y; y++ {
+				for x := f.Rect.Min.X; x < f.Rect.Max.X; x++ {
+					hist[f.GrayAt(x, y).Y]++
+				}
+			}
+			th := uint8(Otsu(&hist))
+			for y := f.Rect.Min.Y + 10; y < f.Rect.Max.Y-10; y++ {
+				for x := f.Rect.Min.X; x < f.Rect.Max.X; x++ {
+					if x > w/2-32 && x < w/2+32 {
+						continue // within a tile of the step the paper is blended
+					}
+					inked := x%16 < 4
+					if got := f.GrayAt(x, y).Y <= th; got != inked {
+						t.Fatalf("(%d,%d) = %d: ink %v under threshold %d, want %v", x, y, f.GrayAt(x, y).Y, got, th, inked)
+					}
+				}
+			}
+		})
+	}
+	if got := FlattenPaper(image.NewGray(image.Rect(0, 0, 0, 0)), 32); got.Rect.Dx() != 0 {
+		t.Errorf("empty image: %v", got.Rect)
+	}
+}
