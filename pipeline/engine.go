@@ -258,8 +258,21 @@ func (e *Engine) candidates(country string) ([]*typedb.Type, error) {
 	return c, nil
 }
 
-// prepare runs decode, locate, MRZ and identify on one side.
+// prepare runs decode, locate, MRZ and identify on one side; a side
+// that nothing identifies and that carries no MRZ gets its page placed by
+// its printed text (placeByText).
 func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm *timer) error {
+	if err := e.prepareFrame(ctx, s, cands, tm); err != nil {
+		return err
+	}
+	if s.white == nil || s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 || s.mrz != nil || (s.best != nil && s.best.P >= minP) {
+		return nil
+	}
+	return e.placeByText(ctx, s, cands, tm)
+}
+
+// prepareFrame is prepare by the outlines the frame shows.
+func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type, tm *timer) error {
 	t0 := time.Now()
 	s.white = imgutil.View(s.in.White)
 	tm.since(StageDecode, s.name, t0)

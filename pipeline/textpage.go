@@ -1,0 +1,300 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docscan/docscan/pipeline/identify"
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/locate"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// A side that no outline identifies and that carries no MRZ may still
+// show a known type's printed text: a card whose edge glare joined to the
+// desk, or that lies on a patterned cloth, has no outline, but its header
+// and labels read. Where they read, and where the type prints them, place
+// the page.
+
+// textFrameMax is the longest side the frame is read at: a card filling
+// 15 % of a 2000 px frame still prints its labels some 10 px tall.
+const textFrameMax = 2000
+
+// minTextMatch is the least identify.AnchorScore of a line taken as
+// printing an anchor.
+const minTextMatch = 0.75
+
+// placeByText reads the whole frame and, for the type whose anchors it
+// finds most of, identifies the side again on the page they place;
+// the side is what identifies better.
+func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type, tm *timer) error {
+	if e.ocr == nil {
+		return nil
+	}
+	lang := textLanguages(cands)
+	if lang == "" {
+		return nil
+	}
+	t0 := time.Now()
+	frame := s.white
+	f := 1.0
+	if n := max(frame.Rect.Dx(), frame.Rect.Dy()); n > textFrameMax {
+		f = math.Ceil(float64(n) / textFrameMax)
+		frame = imgutil.Downscale(frame, int(f))
+	}
+	g := imgutil.FlattenPaper(imgutil.Gray(frame), flattenTile)
+	words, err := e.ocr.Words(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMAuto})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil // unread: the side stays as it was
+	}
+	for i := range words {
+		b := words[i].Box.Sub(g.Rect.Min)
+		words[i].Box = image.Rect(int(float64(b.Min.X)*f), int(float64(b.Min.Y)*f), int(float64(b.Max.X)*f), int(float64(b.Max.Y)*f))
+	}
+	lines := textLines(words)
+	tm.since(StageIdentify, s.name, t0)
+	// the pages of the types whose anchors read most: types that print
+	// the same anchors (the 2014 and 2023 Kazakh fronts) place each its
+	// own page, and identification tells them apart
+	var pages []imgutil.Quad
+	bestN := 0
+	for _, t := range cands {
+		if t.Side != s.name && s.name != "" {
+			continue
+		}
+		q, n, ok := pageFromText(lines, t)
+		switch {
+		case !ok || n < bestN:
+		case n > bestN:
+			pages, bestN = []imgutil.Quad{q}, n
+		case !slices.ContainsFunc(pages, func(p imgutil.Quad) bool { return sameQuad(p, q) }):
+			pages = append(pages, q)
+		}
+	}
+	for _, q := range pages {
+		other := side{name: s.name, in: s.in, white: s.white}
+		if err := e.prepareOn(ctx, &other, cands, locate.Outline{Quad: q}, true, tm); err != nil {
+			return err
+		}
+		if other.best != nil && other.best.P >= minP && (s.best == nil || other.best.P > s.best.P) {
+			other.prep = s.prep
+			*s = other
+			s.best = &s.cands[0]
+		}
+	}
+	return nil
+}
+
+// textLanguages is the Tesseract languages the candidates' anchors are
+// printed in: kaz reads Russian as well.
+func textLanguages(cands []*typedb.Type) string {
+	set := map[string]bool{}
+	for _, t := range cands {
+		for _, a := range t.Anchors {
+			l := a.Lang
+			if l == "ru" {
+				l = "kk"
+			}
+			set[langModel(l)] = true
+		}
+	}
+	var out []string
+	for _, l := range []string{"kaz", "eng"} {
+		if set[l] {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "+")
+}
+
+func langModel(l string) string {
+	if l == "en" {
+		return "eng"
+	}
+	return "kaz"
+}
+
+// textLines groups words by Tesseract's lines, each left to right.
+func textLines(words []ocr.Word) [][]ocr.Word {
+	by := map[int][]ocr.Word{}
+	for _, w := range words {
+		by[w.Line] = append(by[w.Line], w)
+	}
+	keys := make([]int, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	out := make([][]ocr.Word, 0, len(keys))
+	for _, k := range keys {
+		l := by[k]
+		slices.SortFunc(l, func(a, b ocr.Word) int { return a.Box.Min.X - b.Box.Min.X })
+		out = append(out, l)
+	}
+	return out
+}
+
+// textMatch is an anchor found in the frame: where the type prints it
+// (in millimetres: its zone's left edge, and its middle row) and the
+// box of the words that read as it.
+type textMatch struct {
+	u, v  float64
+	uMid  float64 // the middle of its zone across
+	box   image.Rectangle
+	label bool // left-aligned at its zone's edge: its left edge places the page across too
+}
+
+// pageFromText places t's page in the frame from its anchors read in
+// lines: a similarity (scale, turn, shift) fitted by least squares to
+// each found label's left end and each found anchor's row. ok needs
+// anchors on two rows, one of them a label, a fit within 4 % of the
+// page's height, and text of a height the scale makes plausible; n is
+// how many anchors were found.
+func pageFromText(lines [][]ocr.Word, t *typedb.Type) (q imgutil.Quad, n int, ok bool) {
+	W, H := t.SizeMM[0], t.SizeMM[1]
+	if W <= 0 || H <= 0 {
+		return q, 0, false
+	}
+	var ms []textMatch
+	for _, a := range t.Anchors {
+		if len([]rune(a.Text)) < 6 {
+			continue
+		}
+		box, found := findAnchorRun(lines, a.Text)
+		if !found {
+			continue
+		}
+		ms = append(ms, textMatch{u: a.Zone[0] * W, uMid: (a.Zone[0] + a.Zone[2]) / 2 * W, v: (a.Zone[1] + a.Zone[3]) / 2 * H, box: box, label: a.Kind == "label"})
+	}
+	rows, labels := map[int]bool{}, 0
+	for _, m := range ms {
+		rows[int(m.v/H*10)] = true
+		if m.label {
+			labels++
+		}
+	}
+	if len(rows) < 2 || labels == 0 {
+		return q, len(ms), false
+	}
+	// X = a·U − b·V + tx, Y = b·U + a·V + ty, fitted twice: a label's
+	// box's middle row lies across from its left end by half its width,
+	// which the first fit's scale tells in millimetres
+	var a, b, tx, ty, scale float64
+	var A [][5]float64 // rows of [a b tx ty | value]
+	for pass := range 2 {
+		A = A[:0]
+		for _, m := range ms {
+			cy := float64(m.box.Min.Y+m.box.Max.Y) / 2
+			u := m.uMid // a header is centred somewhere in its zone: its row only
+			if m.label {
+				A = append(A, [5]float64{m.u, -m.v, 1, 0, float64(m.box.Min.X)})
+				u = m.u
+				if pass > 0 {
+					u += float64(m.box.Dx()) / scale / 2
+				}
+			}
+			A = append(A, [5]float64{m.v, u, 0, 1, cy})
+		}
+		p, solved := leastSquares4(A)
+		if !solved {
+			return q, len(ms), false
+		}
+		a, b, tx, ty = p[0], p[1], p[2], p[3]
+		if scale = math.Hypot(a, b); scale <= 0 { // px a millimetre
+			return q, len(ms), false
+		}
+	}
+	var sq float64
+	var heights []float64
+	for _, r := range A {
+		d := r[0]*a + r[1]*b + r[2]*tx + r[3]*ty - r[4]
+		sq += d * d
+	}
+	for _, m := range ms {
+		// an upright box around turned text is taller than the text
+		heights = append(heights, float64(m.box.Dy())-float64(m.box.Dx())*math.Abs(b)/scale)
+	}
+	if math.Sqrt(sq/float64(len(A))) > 0.04*H*scale {
+		return q, len(ms), false
+	}
+	// the printed capitals are 1–4 mm tall on every card and page
+	if h := imgutil.MedianFloat(heights) / scale; h < 0.8 || h > 5 {
+		return q, len(ms), false
+	}
+	at := func(U, V float64) imgutil.Point { return imgutil.Point{X: a*U - b*V + tx, Y: b*U + a*V + ty} }
+	return imgutil.Quad{at(0, 0), at(W, 0), at(W, H), at(0, H)}, len(ms), true
+}
+
+// findAnchorRun is the box of the shortest run of words within one line
+// that reads as text (identify.AnchorScore at least minTextMatch).
+func findAnchorRun(lines [][]ocr.Word, text string) (image.Rectangle, bool) {
+	var best image.Rectangle
+	bestS, bestLen := 0.0, 0
+	for _, l := range lines {
+		for i := range l {
+			var sb strings.Builder
+			box := image.Rectangle{}
+			for j := i; j < len(l); j++ {
+				if j > i {
+					sb.WriteByte(' ')
+				}
+				sb.WriteString(l[j].Text)
+				box = box.Union(l[j].Box)
+				s := identify.AnchorScore(sb.String(), text)
+				if s >= minTextMatch && (s > bestS+0.05 || (s > bestS-0.05 && j-i+1 < bestLen)) {
+					best, bestS, bestLen = box, s, j-i+1
+				}
+			}
+		}
+	}
+	return best, bestS >= minTextMatch
+}
+
+// leastSquares4 solves the rows [c0 c1 c2 c3 | value] for the four
+// unknowns in the least-squares sense; false when they do not fix them.
+func leastSquares4(rows [][5]float64) ([4]float64, bool) {
+	var m [4][5]float64 // normal equations
+	for _, r := range rows {
+		for i := range 4 {
+			for j := range 4 {
+				m[i][j] += r[i] * r[j]
+			}
+			m[i][4] += r[i] * r[4]
+		}
+	}
+	for c := range 4 {
+		p := c
+		for r := c + 1; r < 4; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(m[p][c]) < 1e-9 {
+			return [4]float64{}, false
+		}
+		m[c], m[p] = m[p], m[c]
+		for r := range 4 {
+			if r == c {
+				continue
+			}
+			k := m[r][c] / m[c][c]
+			for j := c; j < 5; j++ {
+				m[r][j] -= k * m[c][j]
+			}
+		}
+	}
+	var x [4]float64
+	for i := range 4 {
+		x[i] = m[i][4] / m[i][i]
+	}
+	return x, true
+}

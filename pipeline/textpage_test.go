@@ -1,0 +1,157 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/locate"
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+	"github.com/docscan/docscan/typedb/specimen"
+)
+
+// wordsOfType lays out t's anchors as Tesseract would report them in a
+// frame where the page's millimetre (U, V) lies at (s·(U cos a − V sin a)
+// + x0, s·(U sin a + V cos a) + y0): one line per anchor, its text
+// starting at its zone's left edge on its middle row, 2.5 mm tall and
+// 1.6 mm a letter wide, boxed upright as Tesseract boxes a turned word.
+func wordsOfType(t *typedb.Type, s, a, x0, y0 float64) []ocr.Word {
+	var out []ocr.Word
+	at := func(U, V float64) (float64, float64) {
+		return s*(U*math.Cos(a)-V*math.Sin(a)) + x0, s*(U*math.Sin(a)+V*math.Cos(a)) + y0
+	}
+	for i, an := range t.Anchors {
+		U, V := an.Zone[0]*t.SizeMM[0], (an.Zone[1]+an.Zone[3])/2*t.SizeMM[1]
+		w := float64(len([]rune(an.Text))) * 1.6
+		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for _, c := range [][2]float64{{U, V - 1.25}, {U + w, V - 1.25}, {U + w, V + 1.25}, {U, V + 1.25}} {
+			x, y := at(c[0], c[1])
+			minX, minY, maxX, maxY = math.Min(minX, x), math.Min(minY, y), math.Max(maxX, x), math.Max(maxY, y)
+		}
+		out = append(out, ocr.Word{Text: an.Text, Line: i, Confidence: 90,
+			Box: image.Rect(int(minX), int(minY), int(maxX), int(maxY))})
+	}
+	return out
+}
+
+func TestPageFromText(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front *typedb.Type
+	for _, ty := range db.Types() {
+		if ty.Document == "kz-id-2014" && ty.Side == typedb.Front {
+			front = ty
+		}
+	}
+	if front == nil {
+		t.Fatal("no kz-id-2014 front")
+	}
+	for _, c := range []struct {
+		name       string
+		s, a       float64
+		x0, y0     float64
+		keep       func(i int) bool
+		wantPlaced bool
+	}{
+		{"upright", 12, 0, 300, 200, nil, true},
+		{"turned 5°", 9, 5 * math.Pi / 180, 400, 150, nil, true},
+		{"labels only", 12, -0.03, 200, 300, func(i int) bool { return front.Anchors[i].Kind == "label" }, true},
+		{"one row", 12, 0, 300, 200, func(i int) bool { return i == 0 }, false},
+		{"headers only: nothing places the page across", 12, 0, 300, 200, func(i int) bool { return front.Anchors[i].Kind != "label" }, false},
+		{"print 10 mm tall: no card", 12, 0, 300, 200, nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			words := wordsOfType(front, c.s, c.a, c.x0, c.y0)
+			if c.keep != nil {
+				var kept []ocr.Word
+				for i, w := range words {
+					if c.keep(i) {
+						kept = append(kept, w)
+					}
+				}
+				words = kept
+			}
+			if c.name == "print 10 mm tall: no card" {
+				for i := range words {
+					words[i].Box.Max.Y = words[i].Box.Min.Y + 120
+				}
+			}
+			q, n, ok := pageFromText(textLines(words), front)
+			if ok != c.wantPlaced {
+				t.Fatalf("placed %v (%d anchors), want %v", ok, n, c.wantPlaced)
+			}
+			if !ok {
+				return
+			}
+			W, H := front.SizeMM[0], front.SizeMM[1]
+			for i, p := range [][2]float64{{0, 0}, {W, 0}, {W, H}, {0, H}} {
+				x := c.s*(p[0]*math.Cos(c.a)-p[1]*math.Sin(c.a)) + c.x0
+				y := c.s*(p[0]*math.Sin(c.a)+p[1]*math.Cos(c.a)) + c.y0
+				if d := math.Hypot(q[i].X-x, q[i].Y-y); d > 0.03*H*c.s {
+					t.Errorf("corner %d at %.0f,%.0f, want %.0f,%.0f", i, q[i].X, q[i].Y, x, y)
+				}
+			}
+		})
+	}
+}
+
+// TestSideFoundByItsText: a card on a patterned cloth, glare joining
+// its edge to the cloth, or in light that varies across cloth and card,
+// so that neither its colour, its edges nor its hue outline it, and with
+// no MRZ: its printed header and labels place the page, and it is
+// recognised, not refused as "not found".
+func TestSideFoundByItsText(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 41, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front specimen.Side
+	for _, s := range spec.Sides {
+		if s.Name == typedb.Front {
+			front = s
+		}
+	}
+	for _, c := range []struct {
+		name string
+		d    specimen.Degradation
+	}{
+		{"glare over its edge, on cloth", specimen.Degradation{Background: color.RGBA{123, 122, 178, 255}, Scale: 0.6, Rotate: 4, Glare: 0.95, GlareAt: [2]float64{0.8, 0.45}, GlareSize: 0.25, Desk: 1}},
+		{"uneven light, on cloth of its hue", specimen.Degradation{Background: color.RGBA{180, 200, 215, 255}, Scale: 0.6, Rotate: 4, Light: 0.6, Desk: 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := specimen.Degrade([]*image.RGBA{front.White}, c.d, 41)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frame := p.Layers[0]
+			if _, err := locate.Find(ctx, frame); !errors.Is(err, locate.ErrNoDocument) {
+				t.Fatalf("the frame was outlined (%v): the case no longer tests placing by text", err)
+			}
+			id, err := ev.eng.Identify(ctx, frame, "kz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id.Type == nil || id.Type.ID != front.TypeID || len(id.Corners) != 4 {
+				t.Fatalf("identified as %+v, want type %d", id, front.TypeID)
+			}
+			// the page placed where the card lies, within 4 % of the
+			// frame's height (another hand moves print by 3 %)
+			for i, c := range p.Corners {
+				if d := math.Hypot(float64(id.Corners[i].X)-c[0], float64(id.Corners[i].Y)-c[1]); d > 0.04*float64(frame.Rect.Dy()) {
+					t.Errorf("corner %d at %v, want near %.0f", i, id.Corners[i], c)
+				}
+			}
+		})
+	}
+}
