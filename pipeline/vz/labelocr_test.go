@@ -215,6 +215,43 @@ func TestValueCutTakesItsPaleStart(t *testing.T) {
 	}
 }
 
+// TestValueCutStartsWithItsLabel: glare over a value's first letters
+// lifts them past every ink threshold (0.9 of the paper); a value the
+// type prints flush with its label is cut from where the label starts,
+// and one it prints indented is not.
+func TestValueCutStartsWithItsLabel(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	glared := image.NewUniform(color.RGBA{222, 222, 220, 255})
+	dark := image.NewUniform(color.RGBA{60, 60, 65, 255})
+	for k := range 9 {
+		ink := dark
+		if k < 2 {
+			ink = glared
+		}
+		draw.Draw(img, image.Rect(100+22*k, 80, 100+22*k+17, 110), ink, image.Point{}, draw.Src)
+	}
+	l := newLayout(img, &typedb.Type{})
+	win := image.Rect(90, 60, 600, 130) // under a label found at x=100
+	for _, c := range []struct {
+		name      string
+		label     typedb.Rect
+		wantStart int
+	}{
+		{"flush", typedb.Rect{100.0 / 700, 30.0 / 200, 300.0 / 700, 55.0 / 200}, 90},
+		{"indented", typedb.Rect{20.0 / 700, 30.0 / 200, 300.0 / 700, 55.0 / 200}, 144 - 30},
+	} {
+		f := typedb.Field{Name: "patronymic", LabelZone: c.label, Zone: typedb.Rect{100.0 / 700, 80.0 / 200, 500.0 / 700, 110.0 / 200}}
+		box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
+		if err != nil || box.Min.X > c.wantStart {
+			t.Errorf("%s: cut %v (%v), want it to start by x=%d", c.name, box, err, c.wantStart)
+		}
+		if c.name == "indented" && box.Min.X <= win.Min.X {
+			t.Errorf("%s: cut %v starts at the window, want it at the value's ink", c.name, box)
+		}
+	}
+}
+
 // TestExtendRunStopsAtThePair: a half read alone widens over the rest of
 // its own pair only, not over the label printed just before it in the
 // next column ("… DATE OF ISSUE  БЕРГЕН ОРГАН / AUTHORITY").

@@ -299,6 +299,14 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 		// above and below end it, and a label's ink in the cut is read
 		// as letters
 		box.Min.Y, box.Max.Y = max(box.Min.Y, win.Min.Y), min(box.Max.Y, win.Max.Y)
+		// a value printed flush with its label starts where the label
+		// does: glare over its first letters lifts them past every ink
+		// threshold ("НҰ" of "НҰРЛАНҰЛЫ"), and a cut from the first dark
+		// one reads a confident, shorter name
+		w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
+		if lz, vz := f.LabelZone.Pixels(w, h), f.Zone.Pixels(w, h); abs(vz.Min.X-lz.Min.X) <= vz.Dy() {
+			box.Min.X = min(box.Min.X, win.Min.X)
+		}
 	}
 	box = box.Intersect(l.img.Rect)
 	return box, nil
