@@ -69,15 +69,19 @@ type lineCand struct {
 // filled dark bands, lying within maxTilt of the rows (vertical=false)
 // or of the columns (vertical=true).
 func findLines(lv level, mask []uint8, vertical bool) []lineCand {
-	p := lv.p
+	return findLinesIn(mask, lv.p.w, lv.p.h, lv.scale, vertical)
+}
+
+// findLinesIn is findLines on a w×h mask of a level of the given scale.
+func findLinesIn(mask []uint8, w, h int, scale float64, vertical bool) []lineCand {
 	var smeared []uint8
 	if vertical {
-		smeared = smearCols(mask, p.w, p.h, smearGap)
+		smeared = smearCols(mask, w, h, smearGap)
 	} else {
-		smeared = smearRows(mask, p.w, p.h, smearGap)
+		smeared = smearRows(mask, w, h, smearGap)
 	}
 	var out []lineCand
-	for _, b := range components(smeared, p.w, p.h, minBlobPixels) {
+	for _, b := range components(smeared, w, h, minBlobPixels) {
 		cx, cy, theta, length, thick := b.shape()
 		if thick < minThick || thick > maxThick || length < minElongation*thick {
 			continue
@@ -93,7 +97,7 @@ func findLines(lv level, mask []uint8, vertical bool) []lineCand {
 		if fill < minFill {
 			continue
 		}
-		s := lv.scale
+		s := scale
 		out = append(out, lineCand{
 			cx: (cx+0.5)*s - 0.5, cy: (cy+0.5)*s - 0.5,
 			theta: theta, length: length * s, thick: thick * s,
@@ -107,6 +111,11 @@ func findLines(lv level, mask []uint8, vertical bool) []lineCand {
 // detect returns the line candidates of all levels and both directions,
 // best first, without near duplicates.
 func detect(levels []level, faint bool) []lineCand {
+	return ranked(detectLines(levels, faint))
+}
+
+// detectLines is detect's candidates as found, unranked.
+func detectLines(levels []level, faint bool) []lineCand {
 	ratio, minDiff := float32(inkRatio), float32(inkMinDiff)
 	if faint {
 		ratio, minDiff = faintInkRatio, faintInkMinDiff
@@ -117,6 +126,65 @@ func detect(levels []level, faint bool) []lineCand {
 		all = append(all, findLines(lv, mask, false)...)
 		all = append(all, findLines(lv, mask, true)...)
 	}
+	return all
+}
+
+// detectDiagonal returns the line candidates lying near the diagonals,
+// which the rows' and columns' smearing leaves between them (a page
+// turned some 40–50°): each level's mask turned 45°, searched along its
+// rows and columns, and the candidates turned back; unranked.
+func detectDiagonal(levels []level) []lineCand {
+	var all []lineCand
+	for _, lv := range levels {
+		mask := inkMask(lv.p, inkRadius, inkRatio, inkMinDiff)
+		turned, d, back := turn45(mask, lv.p.w, lv.p.h)
+		for _, vertical := range []bool{false, true} {
+			for _, c := range findLinesIn(turned, d, d, lv.scale, vertical) {
+				c.cx, c.cy, c.theta = back(c.cx, c.cy, c.theta, lv.scale)
+				all = append(all, c)
+			}
+		}
+	}
+	return all
+}
+
+// turn45 returns the w×h mask turned 45° (clockwise on screen) about its
+// centre into a d×d square that holds all of it, and the mapping of a
+// candidate found there (full-resolution centre and direction, at the
+// level's scale) back to the mask's image.
+func turn45(mask []uint8, w, h int) ([]uint8, int, func(cx, cy, theta, scale float64) (float64, float64, float64)) {
+	d := int(math.Ceil(float64(w+h)/math.Sqrt2)) + 2
+	out := make([]uint8, d*d)
+	c, mx, my := float64(d)/2, float64(w)/2, float64(h)/2
+	const k = math.Sqrt2 / 2
+	for y := range d {
+		dy := float64(y) + 0.5 - c
+		for x := range d {
+			dx := float64(x) + 0.5 - c
+			// the turned square's pixel comes from the mask turned back
+			sx, sy := int(k*dx+k*dy+mx), int(-k*dx+k*dy+my)
+			if sx >= 0 && sx < w && sy >= 0 && sy < h {
+				out[y*d+x] = mask[sy*w+sx]
+			}
+		}
+	}
+	back := func(cx, cy, theta, scale float64) (float64, float64, float64) {
+		// to the turned level's pixels, back through the turn, to full
+		// resolution
+		dx, dy := (cx+0.5)/scale-0.5+0.5-c, (cy+0.5)/scale-0.5+0.5-c
+		sx, sy := k*dx+k*dy+mx-0.5, -k*dx+k*dy+my-0.5
+		theta -= math.Pi / 4
+		if theta <= -math.Pi/2 {
+			theta += math.Pi
+		}
+		return (sx+0.5)*scale - 0.5, (sy+0.5)*scale - 0.5, theta
+	}
+	return out, d, back
+}
+
+// ranked scores the candidates up for a parallel partner and returns
+// them best first, without near duplicates.
+func ranked(all []lineCand) []lineCand {
 	// A line with a parallel partner of about its length nearby is more
 	// likely an MRZ line than a lone one.
 	for i := range all {

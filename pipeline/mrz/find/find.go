@@ -170,7 +170,10 @@ func (s *Search) refined(c lineCand) []Zone {
 // per image.
 func (s *Search) faintCands() []lineCand {
 	if !s.work.faintDone {
-		s.work.faint, s.work.faintDone = detect(s.levels, true), true
+		// the second look: lines near the diagonals, which the first
+		// does not search, and print too faint for it; best first
+		s.work.faint = ranked(append(detectDiagonal(s.levels), detectLines(s.levels, true)...))
+		s.work.faintDone = true
 	}
 	return s.work.faint
 }

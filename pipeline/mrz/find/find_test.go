@@ -73,6 +73,12 @@ func TestFindRendered(t *testing.T) {
 		{Lines: linesTD3, LineStep: 1.45, Bottom: 0.9, Rotate: 1, CapHeight: 32},
 		{Lines: linesTD1, LineStep: 1.4, Bottom: 0.8, Rotate: -2, JPEG: 70},
 		{Lines: linesTD3, LineStep: 1.45, Bottom: 0.9, Rotate: 1},
+		// turned near a diagonal, between the rows' and the columns'
+		// searches
+		{Lines: linesTD3, Rotate: 45},
+		{Lines: linesTD1, Rotate: 135, JPEG: 70},
+		{Lines: linesTD2, Rotate: -40, Noise: 4},
+		{Lines: linesTD3, Rotate: 228, Perspective: 0.1},
 	}
 	for i, sc := range tests {
 		sc.Seed = uint64(i + 1)
