@@ -133,7 +133,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				}
 				if errors.Is(dst.Err, ErrUnreadable) {
 					// no value of the field's kind: read again, otherwise
-					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {
+					// only its first value is taken: the other ways are
+					// not read once one makes one
+					if again, err := reRead(ctx, r, s, f, dst.Region, func(a Reading) bool { return a.Err == nil }); err == nil {
 						for _, a := range again {
 							if a.Err == nil {
 								// the second reading's own confidence: the
@@ -193,7 +195,11 @@ func Request(f typedb.Field) ocr.Request {
 			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+" -.,/"
 		}
 		// Latin: no whitelist either; under one Tesseract drops a
-		// descending J rather than read it (see Normalize)
+		// descending J rather than read it (see Normalize). Nor
+		// without Tesseract's second, inverted reading of an unsure
+		// line, which the other kinds do without: a renderer's
+		// three-letter authority went unread
+		req.Inverted = true
 	case typedb.KindSex:
 		req.Languages = "kaz+rus+eng"
 		if f.Script == typedb.ScriptLatin {
@@ -277,6 +283,12 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 // raw line). The caller asks when another source disagrees, or when the
 // first reading made no value.
 func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect) ([]Reading, error) {
+	return reRead(ctx, r, side, f, region, nil)
+}
+
+// reRead is ReRead stopping after the first reading enough accepts
+// (enough nil reads every way).
+func reRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect, enough func(Reading) bool) ([]Reading, error) {
 	w, h := side.Image.Rect.Dx(), side.Image.Rect.Dy()
 	box := region.Pixels(w, h).Intersect(side.Image.Rect)
 	if box.Dx() < 4 || box.Dy() < 4 {
@@ -312,6 +324,9 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 			val, _ = snapToValue(f.Values, val)
 		}
 		out = append(out, Reading{Name: f.Name, Raw: t.Text, Value: val, Confidence: t.Confidence, Region: region, Err: nerr})
+		if enough != nil && enough(out[len(out)-1]) {
+			break
+		}
 	}
 	return out, nil
 }
