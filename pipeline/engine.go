@@ -409,8 +409,7 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		white := s.white
 		reader = func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error) {
 			g := cutBand(white, hm, ww, wh, band, lineH, flip)
-			// Inverted: a header may be printed light on dark
-			t, err := e.ocr.Read(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMBlock, Inverted: true})
+			t, err := e.ocr.Read(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMBlock})
 			return t.Text, err
 		}
 	}

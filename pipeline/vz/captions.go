@@ -143,8 +143,7 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 	var best map[string]image.Rectangle
 	var bestWords []ocr.Word
 	for _, langs := range langs {
-		// Inverted: a caption may be printed light on dark
-		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto, Inverted: true})
+		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto})
 		if err != nil {
 			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)
 		}
