@@ -333,8 +333,12 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 				readings := []string{rd.Value}
 				if e.ocr != nil {
 					// before a disagreement counts, the zone is read in
-					// other ways; a real alteration disagrees in all of them
-					again, _ := vz.ReRead(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region)
+					// other ways; a real alteration disagrees in all of them.
+					// The first that agrees is what settleReadings takes:
+					// the ways after it are not read
+					again, _ := vz.ReReadUntil(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region, func(a vz.Reading) bool {
+						return a.Err == nil && a.Value != "" && agree(name, a.Value, fromMRZ, m)
+					})
 					for _, a := range again {
 						if a.Err == nil && a.Value != "" {
 							readings = append(readings, a.Value)

@@ -119,12 +119,18 @@ func (p *PreparedSide) Identification() *Identification {
 // reads its visual zone, so that a recognition taking the side up later
 // finds it done. A side of no known type has nothing to read.
 func (p *PreparedSide) ReadVisualZone(ctx context.Context) error {
-	s := p.workingSide("", p.base.in)
+	return p.readAlone(ctx, "")
+}
+
+// readAlone is ReadVisualZone with the stage times under the side's
+// name.
+func (p *PreparedSide) readAlone(ctx context.Context, name typedb.SideName) error {
+	s := p.workingSide(name, p.base.in)
 	decideSide(s)
 	if s.best == nil {
 		return nil
 	}
-	_, err := p.read(ctx, s.best.Type, s.best.Flip, s.name)
+	_, err := p.read(ctx, s.best.Type, s.best.Flip, name)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
@@ -59,16 +60,41 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	// scanned side), or now, both sides at once
 	preps := make([]*PreparedSide, len(gs))
 	errs := make([]error, len(gs))
-	var wg sync.WaitGroup
+	var wg, ahead sync.WaitGroup
+	// no read ahead outlives the recognition; one still running when it
+	// ends (a side refused) is not needed
+	aheadCtx, cancelAhead := context.WithCancel(ctx)
+	defer ahead.Wait()
+	defer cancelAhead()
+	var preparing atomic.Int32
 	for i, g := range gs {
 		if p := g.in.Prepared; p.usableBy(e, in.CountryCode) {
 			preps[i] = p
+			continue
+		}
+		preparing.Add(1)
+	}
+	for i, g := range gs {
+		if preps[i] != nil {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			preps[i], errs[i] = e.prepareSide(ctx, g.in.White, in.CountryCode, cands, g.name)
+			if preparing.Add(-1) > 0 && errs[i] == nil {
+				// the other side is still being prepared: this one's
+				// visual zone is read meanwhile, as the side identified
+				// alone (PreparedSide.read keeps it for finishSide),
+				// on the core that would wait. Pairing the sides seldom
+				// makes a side another type; when it does, this read is
+				// not used.
+				ahead.Add(1)
+				go func() {
+					defer ahead.Done()
+					_ = preps[i].readAlone(aheadCtx, g.name)
+				}()
+			}
 		}()
 	}
 	wg.Wait()

@@ -23,7 +23,7 @@ func BenchmarkRead(b *testing.B) {
 		f    func()
 	}{
 		{"docscan", func() {
-			if _, err := c.read(img, PSMSingleLine, ""); err != nil {
+			if _, err := c.read(img, Request{Mode: PSMSingleLine}); err != nil {
 				b.Fatal(err)
 			}
 		}},

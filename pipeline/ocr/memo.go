@@ -69,6 +69,9 @@ func (m *memo) key(pix []byte, req Request, words bool) uint64 {
 	h.WriteByte(0)
 	h.WriteString(req.Whitelist)
 	h.WriteByte(byte(req.Mode))
+	if req.Inverted {
+		h.WriteByte(2)
+	}
 	if words {
 		h.WriteByte(1)
 	}

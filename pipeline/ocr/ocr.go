@@ -39,6 +39,11 @@ type Request struct {
 	Mode      PageSegMode
 	// Whitelist limits the characters Tesseract may return; "" allows all.
 	Whitelist string
+	// Inverted also reads each line Tesseract is unsure of as light print
+	// on dark, keeping the likelier reading (Tesseract's own default). It
+	// reads a line of noise twice; a value's cut, dark on light, does
+	// without.
+	Inverted bool
 }
 
 // Word is one recognised word with its box in the image's coordinates.
@@ -58,8 +63,8 @@ type Text struct {
 // client is one Tesseract instance for one language set. Implementations
 // are not goroutine-safe; the pool hands each to one goroutine at a time.
 type client interface {
-	read(img *image.Gray, mode PageSegMode, whitelist string) (Text, error)
-	words(img *image.Gray, mode PageSegMode, whitelist string) ([]Word, error)
+	read(img *image.Gray, req Request) (Text, error)
+	words(img *image.Gray, req Request) ([]Word, error)
 	close()
 }
 
@@ -198,7 +203,7 @@ func (p *Pool) read(ctx context.Context, img *image.Gray, req Request) (Text, er
 	if err != nil {
 		return Text{}, err
 	}
-	return c.read(img, req.Mode, req.Whitelist)
+	return c.read(img, req)
 }
 
 // Words recognises img and returns each word with its box. Under a
@@ -221,7 +226,7 @@ func (p *Pool) words(ctx context.Context, img *image.Gray, req Request) ([]Word,
 	if err != nil {
 		return nil, err
 	}
-	return c.words(img, req.Mode, req.Whitelist)
+	return c.words(img, req)
 }
 
 // Close waits for every worker to finish and frees the clients.

@@ -177,7 +177,7 @@ func TestReadDoesNotLeak(t *testing.T) {
 	}
 	defer c.close()
 	ours := func() {
-		if _, err := c.read(img, PSMSingleLine, ""); err != nil {
+		if _, err := c.read(img, Request{Mode: PSMSingleLine}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,4 +211,51 @@ func heapGrowth(n int, f func()) int64 {
 		f()
 	}
 	return cHeapInUse() - before
+}
+
+// TestReadInverted: light print on dark is read when the request says
+// Inverted, and the setting is the request's, not left over from the
+// client's previous read.
+func TestReadInverted(t *testing.T) {
+	p := newTestPool(t, 1)
+	img := loadGray(t, "testdata/eng.jpg")
+	neg := image.NewGray(img.Rect)
+	for i, v := range img.Pix {
+		neg.Pix[i] = 255 - v
+	}
+	const want = "IDENTITY CARD 2014"
+	read := func(img *image.Gray, inverted bool) string {
+		t.Helper()
+		got, err := p.Read(context.Background(), img, Request{Languages: "eng", Mode: PSMSingleLine, Inverted: inverted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Text
+	}
+	for _, step := range []struct {
+		img      *image.Gray
+		inverted bool
+		reads    bool
+	}{
+		{neg, true, true},
+		{neg, false, false},
+		{neg, true, true},
+		{img, true, true},
+		{img, false, true},
+	} {
+		if got := read(step.img, step.inverted); strings.Contains(got, want) != step.reads {
+			t.Errorf("negative %v, Inverted %v: read %q; want it to contain %q: %v", step.img == neg, step.inverted, got, want, step.reads)
+		}
+	}
+	// the memo tells the two requests apart
+	ctx := WithMemo(context.Background())
+	for _, inverted := range []bool{true, false} {
+		got, err := p.Read(ctx, neg, Request{Languages: "eng", Mode: PSMSingleLine, Inverted: inverted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(got.Text, want) != inverted {
+			t.Errorf("under the memo, Inverted %v: read %q", inverted, got.Text)
+		}
+	}
 }

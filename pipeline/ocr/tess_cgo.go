@@ -98,6 +98,7 @@ const available = true
 type tessClient struct {
 	handle    *C.TessBaseAPI
 	whitelist string // the whitelist set on handle
+	inverted  bool   // whether tessedit_do_invert is set on handle
 }
 
 var (
@@ -141,11 +142,18 @@ func newClient(languages []string, tessdataPrefix string) (client, error) {
 		c.close()
 		return nil, err
 	}
+	// Tesseract 5 reads every line it is unsure of a second time,
+	// inverted, unless told not to (Request.Inverted false): the state
+	// kept in c.inverted must be the instance's.
+	if err := c.setVariable("tessedit_do_invert", "0"); err != nil {
+		c.close()
+		return nil, err
+	}
 	// A first read on a blank pixel: it loads what Init left lazy, and any
 	// message Tesseract prints (opening debug_file) happens under createMu.
 	blank := image.NewGray(image.Rect(0, 0, 1, 1))
 	blank.Pix[0] = 255
-	if _, err := c.read(blank, PSMSingleLine, ""); err != nil {
+	if _, err := c.read(blank, Request{Mode: PSMSingleLine}); err != nil {
 		c.close()
 		return nil, fmt.Errorf("%w: load %s: %v", ErrUnavailable, strings.Join(languages, "+"), err)
 	}
@@ -162,16 +170,27 @@ func (c *tessClient) setVariable(name, value string) error {
 	return nil
 }
 
-// prepare sets the mode, whitelist and image for the next recognition.
-func (c *tessClient) prepare(img *image.Gray, mode PageSegMode, whitelist string) error {
-	C.TessBaseAPISetPageSegMode(c.handle, C.TessPageSegMode(mode))
+// prepare sets the mode, whitelist, inversion and image for the next
+// recognition.
+func (c *tessClient) prepare(img *image.Gray, req Request) error {
+	C.TessBaseAPISetPageSegMode(c.handle, C.TessPageSegMode(req.Mode))
 	// Set only on change: Tesseract rebuilds its character filter on
 	// every set.
-	if whitelist != c.whitelist {
-		if err := c.setVariable("tessedit_char_whitelist", whitelist); err != nil {
+	if req.Whitelist != c.whitelist {
+		if err := c.setVariable("tessedit_char_whitelist", req.Whitelist); err != nil {
 			return err
 		}
-		c.whitelist = whitelist
+		c.whitelist = req.Whitelist
+	}
+	if req.Inverted != c.inverted {
+		v := "0"
+		if req.Inverted {
+			v = "1"
+		}
+		if err := c.setVariable("tessedit_do_invert", v); err != nil {
+			return err
+		}
+		c.inverted = req.Inverted
 	}
 	// Tesseract copies the pixels, so a Go slice may be passed for the
 	// duration of the call.
@@ -184,8 +203,8 @@ func (c *tessClient) prepare(img *image.Gray, mode PageSegMode, whitelist string
 	return nil
 }
 
-func (c *tessClient) read(img *image.Gray, mode PageSegMode, whitelist string) (Text, error) {
-	if err := c.prepare(img, mode, whitelist); err != nil {
+func (c *tessClient) read(img *image.Gray, req Request) (Text, error) {
+	if err := c.prepare(img, req); err != nil {
 		return Text{}, err
 	}
 	var conf C.int
@@ -200,7 +219,7 @@ func (c *tessClient) read(img *image.Gray, mode PageSegMode, whitelist string) (
 // readLeaking reads img and leaks Tesseract's text buffer: the control of
 // the leak test and the benchmark.
 func (c *tessClient) readLeaking(img *image.Gray, mode PageSegMode) error {
-	if err := c.prepare(img, mode, ""); err != nil {
+	if err := c.prepare(img, Request{Mode: mode}); err != nil {
 		return err
 	}
 	if C.leaky_text(unsafe.Pointer(c.handle)) == 0 {
@@ -209,8 +228,8 @@ func (c *tessClient) readLeaking(img *image.Gray, mode PageSegMode) error {
 	return nil
 }
 
-func (c *tessClient) words(img *image.Gray, mode PageSegMode, whitelist string) ([]Word, error) {
-	if err := c.prepare(img, mode, whitelist); err != nil {
+func (c *tessClient) words(img *image.Gray, req Request) ([]Word, error) {
+	if err := c.prepare(img, req); err != nil {
 		return nil, err
 	}
 	var n C.int

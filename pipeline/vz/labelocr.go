@@ -63,7 +63,8 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 	if sample != nil && labelScale > 1 {
 		img, scale = sample(area, labelScale), labelScale
 	}
-	words, err := r.Words(ctx, img, ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto})
+	// Inverted: a label may be printed light on dark
+	words, err := r.Words(ctx, img, ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto, Inverted: true})
 	if err != nil || len(words) == 0 {
 		return nil
 	}

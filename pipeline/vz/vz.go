@@ -133,7 +133,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				}
 				if errors.Is(dst.Err, ErrUnreadable) {
 					// no value of the field's kind: read again, otherwise
-					if again, err := ReRead(ctx, r, s, f, dst.Region); err == nil {
+					// only its first value is taken: the other ways are
+					// not read once one makes one
+					if again, err := ReReadUntil(ctx, r, s, f, dst.Region, func(a Reading) bool { return a.Err == nil }); err == nil {
 						for _, a := range again {
 							if a.Err == nil {
 								// the second reading's own confidence: the
@@ -193,7 +195,11 @@ func Request(f typedb.Field) ocr.Request {
 			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+digits+" -.,/"
 		}
 		// Latin: no whitelist either; under one Tesseract drops a
-		// descending J rather than read it (see Normalize)
+		// descending J rather than read it (see Normalize). Nor
+		// without Tesseract's second, inverted reading of an unsure
+		// line, which the other kinds do without: a renderer's
+		// three-letter authority went unread
+		req.Inverted = true
 	case typedb.KindSex:
 		req.Languages = "kaz+rus+eng"
 		if f.Script == typedb.ScriptLatin {
@@ -277,18 +283,35 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 // raw line). The caller asks when another source disagrees, or when the
 // first reading made no value.
 func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect) ([]Reading, error) {
+	return ReReadUntil(ctx, r, side, f, region, nil)
+}
+
+// ReReadUntil is ReRead stopping after the first reading enough accepts
+// (enough nil reads every way): a caller that takes the first reading of
+// some kind does not pay for the ways after it.
+func ReReadUntil(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect, enough func(Reading) bool) ([]Reading, error) {
 	w, h := side.Image.Rect.Dx(), side.Image.Rect.Dy()
 	box := region.Pixels(w, h).Intersect(side.Image.Rect)
 	if box.Dx() < 4 || box.Dy() < 4 {
 		return nil, ErrEmpty
 	}
-	var fine, plain *image.Gray
-	if side.Sample != nil {
-		fine = side.Sample(box, math.Min(3, math.Max(1.5, float64(targetHeight)*1.3/float64(box.Dy()))))
-		plain = side.Sample(box, math.Min(3, math.Max(1, float64(targetHeight)/float64(box.Dy()))))
-	} else {
-		plain = imgutil.Gray(imgutil.Sub(side.Image, box))
-		fine = upscale(plain, 3, 2)
+	// each cut is made when its way is read
+	var plainCut *image.Gray
+	plain := func() *image.Gray {
+		if plainCut == nil {
+			if side.Sample != nil {
+				plainCut = side.Sample(box, math.Min(3, math.Max(1, float64(targetHeight)/float64(box.Dy()))))
+			} else {
+				plainCut = imgutil.Gray(imgutil.Sub(side.Image, box))
+			}
+		}
+		return plainCut
+	}
+	fine := func() *image.Gray {
+		if side.Sample != nil {
+			return binarize(side.Sample(box, math.Min(3, math.Max(1.5, float64(targetHeight)*1.3/float64(box.Dy())))))
+		}
+		return binarize(upscale(plain(), 3, 2))
 	}
 	word := Request(f)
 	word.Mode = ocr.PSMSingleWord
@@ -297,10 +320,10 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 	}
 	var out []Reading
 	for _, v := range []struct {
-		img *image.Gray
+		img func() *image.Gray
 		req ocr.Request
-	}{{binarize(fine), Request(f)}, {plain, word}} {
-		t, err := r.Read(ctx, v.img, v.req)
+	}{{fine, Request(f)}, {plain, word}} {
+		t, err := r.Read(ctx, v.img(), v.req)
 		if err != nil {
 			return out, fmt.Errorf("vz: re-read %s: %w", f.Name, err)
 		}
@@ -312,6 +335,9 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 			val, _ = snapToValue(f.Values, val)
 		}
 		out = append(out, Reading{Name: f.Name, Raw: t.Text, Value: val, Confidence: t.Confidence, Region: region, Err: nerr})
+		if enough != nil && enough(out[len(out)-1]) {
+			break
+		}
 	}
 	return out, nil
 }
