@@ -48,14 +48,26 @@ func (e *Engine) confirmFailure(g *page, z find.Zone, c *candidate) *candidate {
 	if res.Valid || c.passed == 0 || !codeFits(res.Document) || len(res.Read) != len(z.Lines) {
 		return nil
 	}
+	glyphs := make([]LineReading, len(res.Read))
+	for i, l := range z.Lines {
+		gl, err := e.readTold(e.firstPass(g, l), len(res.Read[i]))
+		if err != nil || len(gl) != len(res.Read[i]) {
+			return nil
+		}
+		glyphs[i] = gl
+	}
 	// The fallback's characters as their places take them: a letter
-	// where only a digit goes is the digit it looks like (Q for 0); a
-	// character its place allows neither way is no reading to confirm.
+	// where only a digit goes is the digit it looks like (Q for 0); in a
+	// state code, a digit the glyph reader takes for its look-alike
+	// letter is that letter; a character its place allows neither way is
+	// no reading to confirm.
 	classes := classMap(res.Format)
+	stateCode := map[[2]int]bool{}
 	for _, fd := range layoutOf(res.Format).fields {
 		if fd.name == fieldIssuingState || fd.name == fieldNationality {
 			for i := fd.at.start; i < fd.at.end; i++ {
 				classes[fd.at.line][i] = classAlnum // a few states print digits there
+				stateCode[[2]int{fd.at.line, i}] = true
 			}
 		}
 	}
@@ -63,6 +75,13 @@ func (e *Engine) confirmFailure(g *page, z find.Zone, c *candidate) *candidate {
 	for li, t := range res.Read {
 		b := []byte(t)
 		for i, ch := range b {
+			if to, ok := lookAlike(ch); ok && isDigit(ch) && stateCode[[2]int{li, i}] && probListed(glyphs[li][i], to) > probListed(glyphs[li][i], ch) {
+				// No check digit covers a state code: between a digit
+				// and its look-alike letter (UT0 read for UTO) the shape
+				// the glyph reader saw decides, as in correctAs.
+				b[i] = to
+				continue
+			}
 			if classes[li][i].allows(ch) {
 				continue
 			}
@@ -73,14 +92,6 @@ func (e *Engine) confirmFailure(g *page, z find.Zone, c *candidate) *candidate {
 			b[i] = to
 		}
 		texts[li] = string(b)
-	}
-	glyphs := make([]LineReading, len(texts))
-	for i, l := range z.Lines {
-		gl, err := e.readTold(e.firstPass(g, l), len(texts[i]))
-		if err != nil || len(gl) != len(texts[i]) {
-			return nil
-		}
-		glyphs[i] = gl
 	}
 	// every character seen alike
 	for li, t := range texts {

@@ -241,3 +241,31 @@ func TestFallbackTamperedMonoInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestFitFillers: a fallback line is brought to the zone's length only
+// where the difference can be fillers miscounted at its end: a filler
+// or two anywhere the line ends in one, any number where it ends in a
+// long run (Tesseract lost 6 of a names line's 25).
+func TestFitFillers(t *testing.T) {
+	names := "P<UTOZHUKOVA<<IRINA" + strings.Repeat("<", 25)
+	for _, tc := range []struct {
+		in     string
+		want   int
+		out    string
+		wantOK bool
+	}{
+		{names, 44, names, true},
+		{names[:38], 44, names, true},
+		{names + "<<<<<<<", 44, names, true},
+		{"I<UTOD231458907<<<<<<<<<<<<<", 30, "I<UTOD231458907<<<<<<<<<<<<<<<", true},
+		{"7408122F1204159UTO<<<<<<<<<<<6", 30, "7408122F1204159UTO<<<<<<<<<<<6", false}, // 31 ending in a digit
+		{"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[:38], 44, "", false},            // cut short, no run of fillers
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, "", false},                               // a run too short to lose 14
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<X<<", 44, "", false},                // a letter in the excess
+	} {
+		got, ok := fitFillers(tc.in, tc.want)
+		if ok != tc.wantOK || (ok && got != tc.out) {
+			t.Errorf("fitFillers(%q, %d) = %q, %v; want %q, %v", tc.in, tc.want, got, ok, tc.out, tc.wantOK)
+		}
+	}
+}

@@ -217,19 +217,29 @@ func fallbackLength(texts []string) int {
 
 // fitFillers brings a line read with a filler or two too many or too
 // few at its end (a run of '<' is easy to miscount) to want characters;
-// any other difference in length is no MRZ line.
+// a line that ends in a long run of fillers (minFillerRun or more: the
+// names of a short name, empty optional data) may have lost or gained
+// any number of them there. Any other difference in length is no MRZ
+// line. Where a miscount was in fact elsewhere, the characters after it
+// stand a place off, and the glyph reader, reading the cut told the
+// length, does not see them there (crossCheckNames, confirmFailure).
 func fitFillers(t string, want int) (string, bool) {
 	const slack = 2
+	long := strings.HasSuffix(t, strings.Repeat("<", minFillerRun))
 	switch {
 	case len(t) == want:
 		return t, true
-	case len(t) > want && len(t) <= want+slack && strings.Trim(t[want:], "<") == "":
+	case len(t) > want && (len(t) <= want+slack || long) && strings.Trim(t[want:], "<") == "":
 		return t[:want], true
-	case len(t) < want && len(t) >= want-slack && strings.HasSuffix(t, "<"):
+	case len(t) < want && (len(t) >= want-slack || long) && strings.HasSuffix(t, "<"):
 		return t + strings.Repeat("<", want-len(t)), true
 	}
 	return "", false
 }
+
+// minFillerRun is the run of fillers at a line's end, read by the
+// fallback, past which their count is not held to.
+const minFillerRun = 8
 
 // textReadings turns texts into readings whose characters carry their
 // line's confidence; every line but names (-1: none) at least sureProb.
