@@ -258,10 +258,10 @@ func TestFitFillers(t *testing.T) {
 		{names[:38], 44, names, true},
 		{names + "<<<<<<<", 44, names, true},
 		{"I<UTOD231458907<<<<<<<<<<<<<", 30, "I<UTOD231458907<<<<<<<<<<<<<<<", true},
-		{"7408122F1204159UTO<<<<<<<<<<<6", 30, "7408122F1204159UTO<<<<<<<<<<<6", false}, // 31 ending in a digit
-		{"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[:38], 44, "", false},            // cut short, no run of fillers
-		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, "", false},                               // a run too short to lose 14
-		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<X<<", 44, "", false},                // a letter in the excess
+		{"7408122F1204159UTO<<<<<<<<<<<<6", 30, "", false},                   // 31, ending in a digit
+		{"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[:38], 44, "", false}, // cut short, no run of fillers
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, "", false},                    // a run too short to lose 14
+		{names + "<<X" + strings.Repeat("<", 10), 44, "", false},             // a letter in the excess
 	} {
 		got, ok := fitFillers(tc.in, tc.want)
 		if ok != tc.wantOK || (ok && got != tc.out) {
