@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/docscan/docscan/pipeline/mrz/internal/mrztest"
-	"github.com/docscan/docscan/pipeline/ocr"
 )
 
 // cheLines is lines with the state UTO as CHE: no check digit covers the
@@ -170,21 +169,7 @@ func TestConfirmFailureNeverAMisread(t *testing.T) {
 // answered invalid with lines other than those printed; the genuine one
 // never invalid at all.
 func TestFallbackTamperedMonoInvalid(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Tesseract")
-	}
-	pool, err := ocr.NewPool(ocr.Options{Workers: 1})
-	if errors.Is(err, ocr.ErrUnavailable) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(tesseractLines{pool}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := tesseractEngine(t)
 	td1, td3 := cheLines(specTD1), cheLines(specTD3)
 	type tcase struct {
 		name    string
