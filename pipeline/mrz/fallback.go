@@ -19,9 +19,11 @@ type TextLineReader interface {
 
 // WithFallback sets a second reader for zones whose print the glyph
 // model does not take for OCR-B: a card printed in another monospace
-// font, say. Its reading is taken only when every check digit holds on
-// it and every character is sure; otherwise the zone stays unread or
-// unsure. It costs nothing on a zone the glyph reader reads surely.
+// font, say. Its reading is taken when every check digit holds on it and
+// every character is sure, or as an invalid zone when a check digit
+// fails and the glyph reader confirms the reading (confirmFailure);
+// otherwise the zone stays unread or unsure. It costs nothing on a zone
+// the glyph reader reads surely.
 func WithFallback(r TextLineReader) Option { return func(e *Engine) { e.fallback = r } }
 
 // fallbackZones is how many of the zones tried the fallback looks at,
@@ -41,8 +43,11 @@ func (e *Engine) needsFallback(best *candidate) bool {
 
 // readFallback reads the zones with the fallback reader, each way up,
 // and returns the first reading whose checks all hold and whose every
-// character is sure; nil when there is none.
+// character is sure; failing that, the first whose checks fail as the
+// glyph reader confirms (confirmFailure): an invalid zone; nil when
+// there is neither.
 func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (*candidate, error) {
+	var invalid *candidate
 	for i, z := range zones {
 		if i == fallbackZones {
 			break
@@ -64,9 +69,12 @@ func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (
 			if c.res.Valid && c.res.Status == StatusValid {
 				return c, nil
 			}
+			if invalid == nil {
+				invalid = e.confirmFailure(g, oz, c)
+			}
 		}
 	}
-	return nil, nil
+	return invalid, nil
 }
 
 // minFallbackFillers is how many '<' the glyph reader must see in a zone,
@@ -209,19 +217,29 @@ func fallbackLength(texts []string) int {
 
 // fitFillers brings a line read with a filler or two too many or too
 // few at its end (a run of '<' is easy to miscount) to want characters;
-// any other difference in length is no MRZ line.
+// a line that ends in a long run of fillers (minFillerRun or more: the
+// names of a short name, empty optional data) may have lost or gained
+// any number of them there. Any other difference in length is no MRZ
+// line. Where a miscount was in fact elsewhere, the characters after it
+// stand a place off, and the glyph reader, reading the cut told the
+// length, does not see them there (crossCheckNames, confirmFailure).
 func fitFillers(t string, want int) (string, bool) {
 	const slack = 2
+	long := strings.HasSuffix(t, strings.Repeat("<", minFillerRun))
 	switch {
 	case len(t) == want:
 		return t, true
-	case len(t) > want && len(t) <= want+slack && strings.Trim(t[want:], "<") == "":
+	case len(t) > want && (len(t) <= want+slack || long) && strings.Trim(t[want:], "<") == "":
 		return t[:want], true
-	case len(t) < want && len(t) >= want-slack && strings.HasSuffix(t, "<"):
+	case len(t) < want && (len(t) >= want-slack || long) && strings.HasSuffix(t, "<"):
 		return t + strings.Repeat("<", want-len(t)), true
 	}
 	return "", false
 }
+
+// minFillerRun is the run of fillers at a line's end, read by the
+// fallback, past which their count is not held to.
+const minFillerRun = 8
 
 // textReadings turns texts into readings whose characters carry their
 // line's confidence; every line but names (-1: none) at least sureProb.

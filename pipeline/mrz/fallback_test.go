@@ -87,6 +87,29 @@ func TestFallbackReader(t *testing.T) {
 	}
 }
 
+// tesseractEngine is an engine with the product's Tesseract fallback,
+// closed with the test; the test is skipped in short mode and where
+// Tesseract is not available.
+func tesseractEngine(t *testing.T) *Engine {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	pool, err := ocr.NewPool(ocr.Options{Workers: 1})
+	if errors.Is(err, ocr.ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(tesseractLines{pool}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // tesseractLines is the product's fallback, as package pipeline builds
 // it, for the test with real Tesseract.
 type tesseractLines struct{ pool *ocr.Pool }
@@ -100,31 +123,11 @@ func (r tesseractLines) ReadLineText(ctx context.Context, line *image.Gray) (str
 // Mono, which the OCR-B glyph model reads unsurely or not at all, come
 // back exact and valid through the real Tesseract fallback.
 func TestFallbackTesseractReadsMonospaceMRZ(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Tesseract")
-	}
-	pool, err := ocr.NewPool(ocr.Options{Workers: 1})
-	if errors.Is(err, ocr.ErrUnavailable) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	e, err := New(WithClock(func() time.Time { return testNow }), WithFallback(tesseractLines{pool}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := tesseractEngine(t)
 	plain := newTestEngine(t)
 	// No check digit covers the state codes: another state than UTO,
 	// whose O Tesseract may read as 0 in this font, keeps them valid.
-	che := func(lines []string) []string {
-		out := make([]string, len(lines))
-		for i, l := range lines {
-			out[i] = strings.ReplaceAll(l, "UTO", "CHE")
-		}
-		return out
-	}
+	che := cheLines
 	for _, tc := range []struct {
 		name  string
 		scene mrztest.Scene

@@ -242,3 +242,41 @@ func TestFillersAfterNames(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldingCheckProvesOnlyASureEnoughReading: a check digit that holds
+// vouches for the characters it covers only when the reading is more
+// likely right than a misread, which holds one time in ten. A document
+// number read with two places in doubt, its check holding, is valid; the
+// same with five places in doubt (the glyph model reading a font it was
+// not trained on) is unsure: such a reading holds by chance.
+func TestHoldingCheckProvesOnlyASureEnoughReading(t *testing.T) {
+	c := func(ch byte, p float32) Candidate { return Candidate{Char: ch, Prob: p} }
+	// specTD1's document number D23145890 (line 1, positions 6–14).
+	doubt := func(n int) map[[2]int][]Candidate {
+		m := map[[2]int][]Candidate{}
+		for i := range n {
+			at := [2]int{0, 6 + i}
+			m[at] = []Candidate{c(specTD1[0][6+i], 0.45), c('B', 0.3)}
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name   string
+		doubts int
+		want   Status
+	}{
+		{"read surely", 0, StatusValid},
+		{"two places in doubt", 2, StatusValid},
+		{"five places in doubt", 5, StatusUnsure},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := resultOf(reading(specTD1, doubt(tc.doubts)), testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.want || !slices.Equal(res.Lines, specTD1) {
+				t.Errorf("got %q %s (%s), want %s", res.Lines, res.Status, res.Reason, tc.want)
+			}
+		})
+	}
+}

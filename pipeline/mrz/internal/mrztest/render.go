@@ -16,6 +16,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -33,6 +34,11 @@ const (
 	// DejaVuMonoPath is a monospace font that is not OCR-B, as some
 	// states and other hands print their MRZs in.
 	DejaVuMonoPath = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+	// LiberationMonoPath and NotoMonoPath are further monospace fonts
+	// (Debian's fonts-liberation2 and fonts-noto-mono) that varied
+	// specimens print MRZs in.
+	LiberationMonoPath = "/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf"
+	NotoMonoPath       = "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf"
 )
 
 // ErrNoFont is returned when a font file is not installed.
@@ -41,17 +47,40 @@ var ErrNoFont = errors.New("mrztest: font not installed")
 // Fonts are the parsed fonts scenes are drawn with.
 type Fonts struct {
 	ocrb, ocrbSharp, text, mono *opentype.Font
+
+	mu    sync.Mutex
+	other map[string]*opentype.Font // MonoPath fonts, parsed on first use
+}
+
+func loadFont(path string) (*opentype.Font, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoFont, err)
+	}
+	return opentype.Parse(b)
+}
+
+// Font returns the font of the file at path, parsed once.
+func (f *Fonts) Font(path string) (*opentype.Font, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fo, ok := f.other[path]; ok {
+		return fo, nil
+	}
+	fo, err := loadFont(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.other == nil {
+		f.other = map[string]*opentype.Font{}
+	}
+	f.other[path] = fo
+	return fo, nil
 }
 
 // LoadFonts parses the OCR-B and DejaVu fonts.
 func LoadFonts() (*Fonts, error) {
-	load := func(path string) (*opentype.Font, error) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrNoFont, err)
-		}
-		return opentype.Parse(b)
-	}
+	load := loadFont
 	o, err := load(OCRBPath)
 	if err != nil {
 		return nil, err
@@ -68,7 +97,7 @@ func LoadFonts() (*Fonts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Fonts{o, os, t, m}, nil
+	return &Fonts{ocrb: o, ocrbSharp: os, text: t, mono: m}, nil
 }
 
 // Scene describes one rendered photo of a document.
@@ -99,9 +128,13 @@ type Scene struct {
 	Plain bool
 	// Mono draws the lines in DejaVu Sans Mono, at its own pitch: an MRZ
 	// in another monospace font.
-	Mono  bool
-	Busy  bool // a cluttered background instead of a plain one
-	Glare bool // a bright reflection across part of the document
+	Mono bool
+	// MonoPath, when set, draws the lines in the monospace font of this
+	// file instead (LiberationMonoPath, NotoMonoPath); Render returns
+	// ErrNoFont when it is not installed.
+	MonoPath string
+	Busy     bool // a cluttered background instead of a plain one
+	Glare    bool // a bright reflection across part of the document
 	// MRZGlare adds a reflection of this brightness (grey levels) centred
 	// on the middle of the MRZ.
 	MRZGlare float64
@@ -191,7 +224,14 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 	capH := s.CapHeight
 	faces := make([]font.Face, 2)
 	fonts := []*opentype.Font{f.ocrb, f.ocrbSharp}
-	if s.Mono {
+	switch {
+	case s.MonoPath != "":
+		m, err := f.Font(s.MonoPath)
+		if err != nil {
+			return nil, nil, err
+		}
+		fonts = []*opentype.Font{m, m}
+	case s.Mono:
 		fonts = []*opentype.Font{f.mono, f.mono}
 	}
 	for i, fo := range fonts {
