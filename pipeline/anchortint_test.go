@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"image"
+	"image/color"
+	"image/draw"
 	"math"
 	"path/filepath"
 	"testing"
@@ -93,5 +95,45 @@ func TestOutlineOfAnotherShapeGetsTheEdgesChance(t *testing.T) {
 	aspect := (side(c[0], c[1]) + side(c[3], c[2])) / (side(c[0], c[3]) + side(c[1], c[2]))
 	if d := math.Abs(aspect - id.Type.Aspect()); d > 0.06 {
 		t.Errorf("outline aspect %.3f, the type's %.3f: not the card's outline (corners %v)", aspect, id.Type.Aspect(), c)
+	}
+}
+
+// TestNoMRZSearchOnASideThatPrintsNone: a Kazakh ID's front photographed
+// beside its back (a copy of both sides on one sheet). The front's
+// outline identifies surely as a side that prints no MRZ, so the frame
+// is not searched for one: searched, it found the back's and took the
+// front for the page around it (and cost a front 150–300 ms).
+func TestNoMRZSearchOnASideThatPrintsNone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 51, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front, back specimen.Side
+	for _, s := range spec.Sides {
+		if s.Name == typedb.Front {
+			front = s
+		} else {
+			back = s
+		}
+	}
+	w, h := front.White.Rect.Dx(), front.White.Rect.Dy()
+	sheet := image.NewRGBA(image.Rect(0, 0, 2*w+3*w/10, h+2*h/5))
+	draw.Draw(sheet, sheet.Rect, image.NewUniform(color.RGBA{28, 28, 32, 255}), image.Point{}, draw.Src)
+	draw.Draw(sheet, image.Rect(w/10, h/5, w/10+w, h/5+h), front.White, front.White.Rect.Min, draw.Src)
+	draw.Draw(sheet, image.Rect(2*w/10+w+w/10, h/5, 2*w/10+2*w+w/10, h/5+h), back.White, back.White.Rect.Min, draw.Src)
+	res, err := ev.eng.Recognize(ctx, Input{Front: &SideInput{White: sheet}, CountryCode: "kz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DocumentType.Frontside == nil || res.DocumentType.Frontside.ID != front.TypeID {
+		t.Fatalf("identified as %+v, want the front, type %d", res.DocumentType.Frontside, front.TypeID)
+	}
+	if want := spec.Truth.Printed[typedb.Front]["last_name"]; res.LastName != want {
+		t.Errorf("last_name %q, want %q", res.LastName, want)
 	}
 }

@@ -389,10 +389,25 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 	default:
 		e.log.Debug("mrz read failed", "err", err)
 	}
+	tm.since(StageMRZ, s.name, t0)
+	if s.found && s.mrz == nil {
+		// an outline with no MRZ on it that identifies surely, and well
+		// shaped, as a side that prints none (a Kazakh ID's front) is
+		// that side: the whole frame is not searched for an MRZ that is
+		// not there (two searches cost a front some 200–300 ms)
+		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
+			return err
+		}
+		if b := s.best; b != nil && b.P >= minP && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped {
+			return nil
+		}
+		s.cands, s.best = nil, nil
+	}
 	// no outline, no MRZ on it, or one far smaller than a page's: the
 	// outline may be wrong (a booklet spread, the portrait, clutter) or
 	// missing (cropped at the edge, light on light), so the MRZ is looked
 	// for in the whole frame and the page placed around it
+	t0 = time.Now()
 	if !s.found || s.mrz == nil || mrzUndersized(s.mrz.Region, s.work.Rect) {
 		if err := e.anchorOnMRZ(ctx, s, cands); err != nil {
 			return err
@@ -406,8 +421,13 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		return err
 	}
 	tm.since(StageMRZ, s.name, t0)
+	return e.identifyOn(ctx, s, cands, o, aspect, tm)
+}
 
-	t0 = time.Now()
+// identifyOn identifies side s on outline o of the given aspect, with
+// its MRZ as read so far.
+func (e *Engine) identifyOn(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, aspect float64, tm *timer) error {
+	t0 := time.Now()
 	obs := identify.Observation{Aspect: aspect, Outlined: s.found, Side: s.name}
 	if hm, err := imgutil.QuadToRect(o.Quad, identify.ThumbW, identify.ThumbH); err == nil {
 		obs.Thumb = imgutil.Warp(s.white, hm, identify.ThumbW, identify.ThumbH)
