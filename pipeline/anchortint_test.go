@@ -24,24 +24,32 @@ func TestIdentifyHeaderOnATint(t *testing.T) {
 	ev := newEvalEnv(t)
 	ctx := context.Background()
 	for _, seed := range []int64{31, 32} {
-		spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: seed, Today: evalToday, PxPerMM: 16})
+		sides, _ := houseSides(t, ev, "kz-id-2014", seed)
+		s := sides[typedb.Front]
+		img := tintAndGlare(s.White, 0.27, 0.55)
+		id, err := ev.eng.Identify(ctx, img, "kz")
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range spec.Sides {
-			if s.Name != typedb.Front {
-				continue
-			}
-			img := tintAndGlare(s.White, 0.27, 0.55)
-			id, err := ev.eng.Identify(ctx, img, "kz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id.Type == nil || id.Type.ID != s.TypeID {
-				t.Errorf("seed %d: identified as %+v, want type %d", seed, id.Type, s.TypeID)
-			}
+		if id.Type == nil || id.Type.ID != s.TypeID {
+			t.Errorf("seed %d: identified as %+v, want type %d", seed, id.Type, s.TypeID)
 		}
 	}
+}
+
+// houseSides renders a house-style specimen of doc and returns its
+// sides by name, with what it carries.
+func houseSides(t *testing.T, ev *evalEnv, doc string, seed int64) (map[typedb.SideName]specimen.Side, *specimen.Specimen) {
+	t.Helper()
+	spec, err := ev.r.Render(context.Background(), doc, specimen.Options{Seed: seed, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sides := map[typedb.SideName]specimen.Side{}
+	for _, s := range spec.Sides {
+		sides[s.Name] = s
+	}
+	return sides, spec
 }
 
 // tintAndGlare darkens the top part of img to dim of its brightness (a
@@ -109,18 +117,8 @@ func TestNoMRZSearchOnASideThatPrintsNone(t *testing.T) {
 	}
 	ev := newEvalEnv(t)
 	ctx := context.Background()
-	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 51, Today: evalToday, PxPerMM: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var front, back specimen.Side
-	for _, s := range spec.Sides {
-		if s.Name == typedb.Front {
-			front = s
-		} else {
-			back = s
-		}
-	}
+	sides, spec := houseSides(t, ev, "kz-id-2014", 51)
+	front, back := sides[typedb.Front], sides[typedb.Back]
 	w, h := front.White.Rect.Dx(), front.White.Rect.Dy()
 	sheet := image.NewRGBA(image.Rect(0, 0, 2*w+3*w/10, h+2*h/5))
 	draw.Draw(sheet, sheet.Rect, image.NewUniform(color.RGBA{28, 28, 32, 255}), image.Point{}, draw.Src)

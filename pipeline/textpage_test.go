@@ -112,16 +112,8 @@ func TestSideFoundByItsText(t *testing.T) {
 	}
 	ev := newEvalEnv(t)
 	ctx := context.Background()
-	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 41, Today: evalToday, PxPerMM: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var front specimen.Side
-	for _, s := range spec.Sides {
-		if s.Name == typedb.Front {
-			front = s
-		}
-	}
+	sides, _ := houseSides(t, ev, "kz-id-2014", 41)
+	front := sides[typedb.Front]
 	for _, c := range []struct {
 		name string
 		d    specimen.Degradation
