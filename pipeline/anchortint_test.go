@@ -135,3 +135,33 @@ func TestNoMRZSearchOnASideThatPrintsNone(t *testing.T) {
 		t.Errorf("last_name %q, want %q", res.LastName, want)
 	}
 }
+
+// TestShadowedCornerGetsTheHuesOutline: a phone photo of a Kazakh ID's
+// front (our renderer, varied: study seed 808's 36th document), turned
+// past a quarter, one corner out of the frame and a shadow over the
+// other side: the colour distance outlines a quadrilateral that cuts a
+// corner off, on which nothing identifies, nor on the edges' outline.
+// The outline the hue sets apart (locate.FindByChroma) is the card's.
+func TestShadowedCornerGetsTheHuesOutline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	c := evalCases(ev.db, 36, 808)[35]
+	c.vary = 1
+	spec, in, err := ev.frames(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.doc != "kz-id-2014" || in.Front == nil {
+		t.Fatalf("the case is %s: the renderer's draw changed, pick the case again", c.doc)
+	}
+	id, err := ev.eng.Identify(ctx, in.Front.White, "kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := spec.Truth.Types[typedb.Front]; id.Type == nil || id.Type.ID != want {
+		t.Fatalf("identified as %+v, want type %d", id.Type, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -311,19 +312,30 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 	// An outline that identifies nothing, or only as a page of another
 	// shape, may have lost a pale corner to the colour distance: the
 	// outline the edges enclose gets its chance, and the side is what
-	// identifies better.
-	alt, err := locate.FindByEdges(ctx, s.white)
-	if err != nil || sameQuad(alt.Quad, o.Quad) {
-		return nil
-	}
-	other := side{name: s.name, in: s.in, white: s.white}
-	if err := e.prepareOn(ctx, &other, cands, alt, true, tm); err != nil {
-		return err
-	}
-	if other.best != nil && (s.best == nil || other.best.P > s.best.P) {
-		other.prep = s.prep
-		*s = other
-		s.best = &s.cands[0]
+	// identifies better. One that still identifies nothing may have lost
+	// a shadowed corner: the outline the hue sets apart gets its chance
+	// too (not for a side identified already, on a page of another shape:
+	// a surer identification there read worse as often as better).
+	tried := []imgutil.Quad{o.Quad}
+	for i, find := range []func(context.Context, *image.RGBA) (locate.Outline, error){locate.FindByEdges, locate.FindByChroma} {
+		identified := s.best != nil && s.best.P >= minP
+		if identified && (i > 0 || s.best.Evidence.Geometry >= wellShaped) {
+			return nil
+		}
+		alt, err := find(ctx, s.white)
+		if err != nil || slices.ContainsFunc(tried, func(q imgutil.Quad) bool { return sameQuad(alt.Quad, q) }) {
+			continue
+		}
+		tried = append(tried, alt.Quad)
+		other := side{name: s.name, in: s.in, white: s.white}
+		if err := e.prepareOn(ctx, &other, cands, alt, true, tm); err != nil {
+			return err
+		}
+		if other.best != nil && (s.best == nil || other.best.P > s.best.P) {
+			other.prep = s.prep
+			*s = other
+			s.best = &s.cands[0]
+		}
 	}
 	return nil
 }

@@ -181,6 +181,31 @@ func FindByEdges(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill}, nil
 }
 
+// FindByChroma returns the outline of the largest region that differs
+// from the frame's border in chromaticity, judged as Find judges;
+// ErrNoDocument when there is none. Find tries it only when colour and
+// edges find nothing; a caller whose outline from Find identifies
+// nothing may try this one too: a shadow across part of the card darkens
+// it towards the desk's brightness and the colour distance cuts a corner
+// off, where the hue still holds it.
+func FindByChroma(ctx context.Context, frame *image.RGBA) (Outline, error) {
+	b := frame.Rect
+	if b.Dx() < 16 || b.Dy() < 16 {
+		return Outline{}, ErrNoDocument
+	}
+	f := int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
+	small := imgutil.Downscale(frame, f)
+	if err := ctx.Err(); err != nil {
+		return Outline{}, err
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	o, ok := byDistance(chromaDistance(small, borderColour(small)), w, h)
+	if !ok {
+		return Outline{}, ErrNoDocument
+	}
+	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+}
+
 // judge fits the outline of a document region found in the working image
 // and says whether it is plausibly a document.
 func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
