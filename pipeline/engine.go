@@ -402,7 +402,7 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		e.log.Debug("mrz read failed", "err", err)
 	}
 	tm.since(StageMRZ, s.name, t0)
-	if s.found && s.mrz == nil {
+	if s.found && s.mrz == nil && printsNoMRZ(cands, s.name, aspect) {
 		// an outline with no MRZ on it that identifies surely, and well
 		// shaped, as a side that prints none (a Kazakh ID's front) is
 		// that side: the whole frame is not searched for an MRZ that is
@@ -434,6 +434,18 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 	}
 	tm.since(StageMRZ, s.name, t0)
 	return e.identifyOn(ctx, s, cands, o, aspect, tm)
+}
+
+// printsNoMRZ reports whether a national type among cands, of the
+// outline's shape, prints no MRZ on the named side: only then can an
+// outline without an MRZ be that side before the frame is searched for
+// one (identifying it first costs a passport's data page, which has
+// another shape, a second identification).
+func printsNoMRZ(cands []*typedb.Type, name typedb.SideName, aspect float64) bool {
+	return slices.ContainsFunc(cands, func(t *typedb.Type) bool {
+		return !t.Generic && t.MRZFormat == typedb.MRZNone && (name == "" || t.Side == name) &&
+			identify.Geometry(aspect, t) >= wellShaped
+	})
 }
 
 // identifyOn identifies side s on outline o of the given aspect, with
