@@ -154,19 +154,26 @@ func byDistance(dist []uint8, w, h int) (Outline, bool) {
 	return judge(comp, area, dist, w, h)
 }
 
+// working is frame shrunk by f to at most workSize, the size the
+// outlines are looked for at; ErrNoDocument for a frame too small.
+func working(ctx context.Context, frame *image.RGBA) (small *image.RGBA, f int, err error) {
+	b := frame.Rect
+	if b.Dx() < 16 || b.Dy() < 16 {
+		return nil, 0, ErrNoDocument
+	}
+	f = int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
+	small = imgutil.Downscale(frame, f)
+	return small, f, ctx.Err()
+}
+
 // FindByEdges returns the outline of the largest region the frame's
 // edges enclose, judged as Find judges; ErrNoDocument when there is none.
 // Find tries it only when the colour distance finds nothing; a caller
 // whose outline from Find identifies nothing may try this one too (a
 // pale corner the colour distance cut off).
 func FindByEdges(ctx context.Context, frame *image.RGBA) (Outline, error) {
-	b := frame.Rect
-	if b.Dx() < 16 || b.Dy() < 16 {
-		return Outline{}, ErrNoDocument
-	}
-	f := int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
-	small := imgutil.Downscale(frame, f)
-	if err := ctx.Err(); err != nil {
+	small, f, err := working(ctx, frame)
+	if err != nil {
 		return Outline{}, err
 	}
 	w, h := small.Rect.Dx(), small.Rect.Dy()
@@ -189,13 +196,8 @@ func FindByEdges(ctx context.Context, frame *image.RGBA) (Outline, error) {
 // it towards the desk's brightness and the colour distance cuts a corner
 // off, where the hue still holds it.
 func FindByChroma(ctx context.Context, frame *image.RGBA) (Outline, error) {
-	b := frame.Rect
-	if b.Dx() < 16 || b.Dy() < 16 {
-		return Outline{}, ErrNoDocument
-	}
-	f := int(math.Ceil(float64(max(b.Dx(), b.Dy())) / workSize))
-	small := imgutil.Downscale(frame, f)
-	if err := ctx.Err(); err != nil {
+	small, f, err := working(ctx, frame)
+	if err != nil {
 		return Outline{}, err
 	}
 	w, h := small.Rect.Dx(), small.Rect.Dy()
