@@ -295,16 +295,9 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 		// of (glare took a corner, or the desk one side): the page
 		// placed around the MRZ gets its chance, and the side is what
 		// identifies better
-		other := side{name: s.name, in: s.in, white: s.white}
-		if err := e.prepareOn(ctx, &other, cands, o, false, tm); err != nil {
-			return err
-		}
-		if other.outline.MRZ && other.best != nil && other.best.P > s.best.P {
-			other.prep = s.prep
-			*s = other
-			s.best = &s.cands[0]
-		}
-		return nil
+		return e.tryOutline(ctx, s, cands, o, false, tm, func(other *side) bool {
+			return other.outline.MRZ && other.best.P > s.best.P
+		})
 	}
 	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped) {
 		return nil
@@ -327,15 +320,27 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 			continue
 		}
 		tried = append(tried, alt.Quad)
-		other := side{name: s.name, in: s.in, white: s.white}
-		if err := e.prepareOn(ctx, &other, cands, alt, true, tm); err != nil {
+		if err := e.tryOutline(ctx, s, cands, alt, true, tm, func(other *side) bool {
+			return s.best == nil || other.best.P > s.best.P
+		}); err != nil {
 			return err
 		}
-		if other.best != nil && (s.best == nil || other.best.P > s.best.P) {
-			other.prep = s.prep
-			*s = other
-			s.best = &s.cands[0]
-		}
+	}
+	return nil
+}
+
+// tryOutline prepares side s again on outline o (found: it stood out
+// from a background) and keeps that preparation when it identified
+// something and better says it is the better one.
+func (e *Engine) tryOutline(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, found bool, tm *timer, better func(other *side) bool) error {
+	other := side{name: s.name, in: s.in, white: s.white}
+	if err := e.prepareOn(ctx, &other, cands, o, found, tm); err != nil {
+		return err
+	}
+	if other.best != nil && better(&other) {
+		other.prep = s.prep
+		*s = other
+		s.best = &s.cands[0]
 	}
 	return nil
 }
@@ -413,8 +418,8 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		if b := s.best; b != nil && b.P >= minP && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped {
 			return nil
 		}
-		s.cands, s.best = nil, nil
 	}
+	identified := s.cands
 	// no outline, no MRZ on it, or one far smaller than a page's: the
 	// outline may be wrong (a booklet spread, the portrait, clutter) or
 	// missing (cropped at the edge, light on light), so the MRZ is looked
@@ -433,6 +438,11 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		return err
 	}
 	tm.since(StageMRZ, s.name, t0)
+	if identified != nil && s.mrz == nil {
+		// the frame held no MRZ either: the outline and what is read on
+		// it are as they were when the side was identified
+		return nil
+	}
 	return e.identifyOn(ctx, s, cands, o, aspect, tm)
 }
 

@@ -5,7 +5,6 @@ import (
 	"image"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/locate"
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -60,7 +60,7 @@ func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type,
 		b := words[i].Box.Sub(g.Rect.Min)
 		words[i].Box = image.Rect(int(float64(b.Min.X)*f), int(float64(b.Min.Y)*f), int(float64(b.Max.X)*f), int(float64(b.Max.Y)*f))
 	}
-	lines := textLines(words)
+	lines := vz.WordLines(words)
 	tm.since(StageIdentify, s.name, t0)
 	// the pages of the types whose anchors read most: types that print
 	// the same anchors (the 2014 and 2023 Kazakh fronts) place each its
@@ -81,14 +81,10 @@ func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type,
 		}
 	}
 	for _, q := range pages {
-		other := side{name: s.name, in: s.in, white: s.white}
-		if err := e.prepareOn(ctx, &other, cands, locate.Outline{Quad: q}, true, tm); err != nil {
+		if err := e.tryOutline(ctx, s, cands, locate.Outline{Quad: q}, true, tm, func(other *side) bool {
+			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
+		}); err != nil {
 			return err
-		}
-		if other.best != nil && other.best.P >= minP && (s.best == nil || other.best.P > s.best.P) {
-			other.prep = s.prep
-			*s = other
-			s.best = &s.cands[0]
 		}
 	}
 	return nil
@@ -100,11 +96,7 @@ func textLanguages(cands []*typedb.Type) string {
 	set := map[string]bool{}
 	for _, t := range cands {
 		for _, a := range t.Anchors {
-			l := a.Lang
-			if l == "ru" {
-				l = "kk"
-			}
-			set[langModel(l)] = true
+			set[langModel(a.Lang)] = true
 		}
 	}
 	var out []string
@@ -116,31 +108,12 @@ func textLanguages(cands []*typedb.Type) string {
 	return strings.Join(out, "+")
 }
 
+// langModel is the Tesseract model that reads an anchor's language.
 func langModel(l string) string {
 	if l == "en" {
 		return "eng"
 	}
 	return "kaz"
-}
-
-// textLines groups words by Tesseract's lines, each left to right.
-func textLines(words []ocr.Word) [][]ocr.Word {
-	by := map[int][]ocr.Word{}
-	for _, w := range words {
-		by[w.Line] = append(by[w.Line], w)
-	}
-	keys := make([]int, 0, len(by))
-	for k := range by {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	out := make([][]ocr.Word, 0, len(keys))
-	for _, k := range keys {
-		l := by[k]
-		slices.SortFunc(l, func(a, b ocr.Word) int { return a.Box.Min.X - b.Box.Min.X })
-		out = append(out, l)
-	}
-	return out
 }
 
 // textMatch is an anchor found in the frame: where the type prints it

@@ -10,6 +10,7 @@ import (
 
 	"github.com/docscan/docscan/pipeline/locate"
 	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
 )
@@ -82,7 +83,7 @@ func TestPageFromText(t *testing.T) {
 					words[i].Box.Max.Y = words[i].Box.Min.Y + 120
 				}
 			}
-			q, n, ok := pageFromText(textLines(words), front)
+			q, n, ok := pageFromText(vz.WordLines(words), front)
 			if ok != c.wantPlaced {
 				t.Fatalf("placed %v (%d anchors), want %v", ok, n, c.wantPlaced)
 			}

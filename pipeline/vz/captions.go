@@ -147,7 +147,7 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 		if err != nil {
 			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)
 		}
-		found := matchCaptions(wordLines(splitSlashes(words)), fields)
+		found := matchCaptions(WordLines(splitSlashes(words)), fields)
 		if len(found) > len(best) || bestWords == nil {
 			best, bestWords = found, words
 		}
@@ -459,7 +459,7 @@ func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value str
 			in = append(in, w)
 		}
 	}
-	lines := wordLines(in)
+	lines := WordLines(in)
 	if len(lines) == 0 {
 		return "", "", 0, fmt.Errorf("%w: %s: no words under the caption", ErrEmpty, f.Name)
 	}

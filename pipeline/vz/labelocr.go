@@ -74,7 +74,7 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 		words[i].Box = image.Rect(int(float64(b.Min.X)/scale), int(float64(b.Min.Y)/scale),
 			int(math.Ceil(float64(b.Max.X)/scale)), int(math.Ceil(float64(b.Max.Y)/scale))).Add(area.Min)
 	}
-	lines := wordLines(words)
+	lines := WordLines(words)
 	out := map[string]image.Rectangle{}
 	for _, f := range want {
 		if b, ok := bestLabelRun(lines, t, f, w, h); ok {
@@ -84,8 +84,8 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 	return out
 }
 
-// wordLines groups words by Tesseract's lines, each left to right.
-func wordLines(words []ocr.Word) [][]ocr.Word {
+// WordLines groups words by Tesseract's lines, each left to right.
+func WordLines(words []ocr.Word) [][]ocr.Word {
 	by := map[int][]ocr.Word{}
 	var keys []int
 	for _, w := range words {

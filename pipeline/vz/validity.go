@@ -47,7 +47,7 @@ func FitsValidity(issue, expiry string) bool {
 // "16 APR / AVR 07"), the longest from each word on.
 func pageDates(words []ocr.Word, now time.Time) []string {
 	var out []string
-	for _, l := range wordLines(splitSlashes(words)) {
+	for _, l := range WordLines(splitSlashes(words)) {
 		for i := 0; i < len(l); i++ {
 			if !startsWithDigit(l[i].Text) {
 				continue // a date starts with its day or its year
@@ -98,7 +98,7 @@ func rereadPageDates(ctx context.Context, r Reader, s Side, f typedb.Field, word
 	}
 	var out []string
 	tried := 0
-	for _, l := range wordLines(splitSlashes(words)) {
+	for _, l := range WordLines(splitSlashes(words)) {
 		for i := 0; i < len(l) && tried < maxDateRereads; i++ {
 			if !startsWithDigit(l[i].Text) {
 				continue
