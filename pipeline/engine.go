@@ -208,6 +208,7 @@ func (t *timer) since(s Stage, side typedb.SideName, t0 time.Time) {
 // side is the working state of one side through the stages.
 type side struct {
 	name    typedb.SideName // as given: "front" or "back"
+	country string          // the request's country_code: its types are read first
 	in      *SideInput
 	white   *image.RGBA // the white frame, read-only: it may be the caller's
 	outline locate.Outline
@@ -333,7 +334,7 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 // from a background) and keeps that preparation when it identified
 // something and better says it is the better one.
 func (e *Engine) tryOutline(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, found bool, tm *timer, better func(other *side) bool) error {
-	other := side{name: s.name, in: s.in, white: s.white}
+	other := side{name: s.name, country: s.country, in: s.in, white: s.white}
 	if err := e.prepareOn(ctx, &other, cands, o, found, tm); err != nil {
 		return err
 	}
@@ -462,7 +463,7 @@ func printsNoMRZ(cands []*typedb.Type, name typedb.SideName, aspect float64) boo
 // its MRZ as read so far.
 func (e *Engine) identifyOn(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, aspect float64, tm *timer) error {
 	t0 := time.Now()
-	obs := identify.Observation{Aspect: aspect, Outlined: s.found, Side: s.name}
+	obs := identify.Observation{Aspect: aspect, Outlined: s.found, Side: s.name, Country: s.country}
 	if hm, err := imgutil.QuadToRect(o.Quad, identify.ThumbW, identify.ThumbH); err == nil {
 		obs.Thumb = imgutil.Warp(s.white, hm, identify.ThumbW, identify.ThumbH)
 	}

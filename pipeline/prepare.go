@@ -74,7 +74,7 @@ func (e *Engine) Prepare(ctx context.Context, white image.Image, country string)
 // prepareSide is Prepare for a side the request names.
 func (e *Engine) prepareSide(ctx context.Context, white image.Image, country string, cands []*typedb.Type, name typedb.SideName) (*PreparedSide, error) {
 	p := &PreparedSide{e: e, country: country, tm: &timer{cb: e.opts.OnStage}}
-	p.base = side{name: name, in: &SideInput{White: white}}
+	p.base = side{name: name, country: country, in: &SideInput{White: white}}
 	if err := e.prepare(ctx, &p.base, cands, p.tm); err != nil {
 		return nil, err
 	}

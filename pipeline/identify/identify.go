@@ -48,6 +48,10 @@ type Observation struct {
 	// types of that side have their anchors read first. It orders the
 	// reading only; it scores nothing.
 	Side typedb.SideName
+	// Country is the country_code the request names ("" when none): among
+	// candidates that could score alike, that state's types have their
+	// anchors read first. It orders the reading only.
+	Country string
 }
 
 // AnchorReader reads the text printed in a normalised band of the side
@@ -154,7 +158,7 @@ func Score(ctx context.Context, obs Observation, cands []*typedb.Type, read Anch
 	sortCands(out)
 	if read != nil {
 		br := &bandReader{read: read, cache: map[bandKey]string{}}
-		readAnchors(ctx, out, br, obs.Side, nationalTypes(obs.MRZ, out))
+		readAnchors(ctx, out, br, obs.Side, strings.ToLower(strings.TrimSpace(obs.Country)), nationalTypes(obs.MRZ, out))
 		settle(ctx, out, br)
 	}
 	return out
@@ -243,7 +247,11 @@ func (c *Candidate) anchorsChanged() {
 // readAnchors reads anchors in the order of what each candidate could
 // score if its anchor read perfectly, and stops when no unread candidate
 // could overtake the best read one: usually after one or two reads.
-func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName, national bool) {
+// The colour signature plays no part in either: it may break ties (the
+// order among equals is the ranking's), but a pale print that looks more
+// like white paper with black ink than like its own type's colours must
+// not send the reads to a generic type first.
+func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side typedb.SideName, country string, national bool) {
 	pot := make([]float64, len(out))
 	order := make([]int, len(out))
 	for i := range out {
@@ -251,10 +259,19 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 		if len(out[i].Type.Anchors) > 0 {
 			e.Anchors = 1
 		}
-		pot[i] = combine(e, true)
+		pot[i] = printedP(e)
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return pot[order[a]] > pot[order[b]] })
+	// among equals the named state's types are read first: the terminal
+	// expects them, and their print is the more telling (a generic type's
+	// English captions are printed by many)
+	expected := func(i int) bool { return country != "" && out[i].Type.CountryCode == country }
+	sort.SliceStable(order, func(a, b int) bool {
+		if pot[order[a]] != pot[order[b]] {
+			return pot[order[a]] > pot[order[b]]
+		}
+		return expected(order[a]) && !expected(order[b])
+	})
 	best := -1.0
 	// the named side's types first, with part of the budget; then every
 	// type, so a side given in the wrong slot is still told for what it is
@@ -275,12 +292,12 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 				// generic one is read as they are, and both are weighed
 				// on the same evidence (a pale print read badly must not
 				// hand the side to the type nothing was read for)
-				best = max(best, out[i].P)
+				best = max(best, printedP(out[i].Evidence))
 				continue
 			}
 			a, ok := distinctAnchor(out[i].Type, out[:min(len(out), anchorTop*2)])
 			if !ok {
-				best = max(best, out[i].P)
+				best = max(best, printedP(out[i].Evidence))
 				continue
 			}
 			s, ok := br.score(ctx, a, out[i].Flip, true, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
@@ -288,7 +305,7 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 				continue
 			}
 			out[i].addAnchor(a.Text, s)
-			best = max(best, out[i].P)
+			best = max(best, printedP(out[i].Evidence))
 		}
 	}
 }
@@ -468,6 +485,12 @@ func combine(e Evidence, withOCR bool) float64 {
 		positive = max(positive, e.MRZ)
 	}
 	return mean(e) * (0.5 + 0.5*positive)
+}
+
+// printedP is what p would be without the colour signature.
+func printedP(e Evidence) float64 {
+	e.Signature = -1
+	return combine(e, true)
 }
 
 func mean(e Evidence) float64 {

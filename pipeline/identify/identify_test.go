@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -319,5 +320,33 @@ func TestScoreDoesNotSettleOnNothingFound(t *testing.T) {
 	// 0.45: the engine's least p for a type (pipeline.minP)
 	if got[0].P >= 0.45 {
 		t.Errorf("best is %s %s at p %.3f (evidence %+v), want below 0.45", got[0].Type.Document, got[0].Type.Side, got[0].P, got[0].Evidence)
+	}
+}
+
+// A Kazakh front printed pale looks more like a generic card's white
+// paper and black ink than like its own colours. The colour signature
+// must not send the reads to the generic type first: when the request
+// names Kazakhstan and the Kazakh title is found, nothing is read for
+// the generic type's English captions (two reads, 100 ms a side).
+func TestScoreReadsTheNamedStatesTypesFirst(t *testing.T) {
+	db, cands := kzCandidates(t)
+	kz14 := db.Document("kz-id-2014")[0]
+	td1 := db.Document("icao-td1")[0]
+	for _, a := range kz14.Anchors {
+		if langOf(a.Lang) == "eng" {
+			t.Fatalf("the 2014 front prints an English anchor %q: the test tells reads apart by language", a.Text)
+		}
+	}
+	obs := Observation{Thumb: paint(td1), Aspect: kz14.Aspect(), Outlined: true, Side: typedb.Front, Country: "KZ"}
+	read := printedReader(kz14, inRows, asPrinted)
+	var langs []string
+	counted := func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error) {
+		langs = append(langs, lang)
+		return read(ctx, band, lineH, flip, lang)
+	}
+	got := Score(context.Background(), obs, cands, counted)
+	wantBest(t, got, kz14, "generic colours")
+	if slices.Contains(langs, "eng") {
+		t.Errorf("read %v: the generic type's captions were read though the named state's type was found", langs)
 	}
 }
