@@ -396,17 +396,22 @@ func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectang
 		right = min(right, lb.Min.X+dateWidth*ch)
 	}
 	win := image.Rect(lb.Min.X-pad, lb.Max.Y+1, right, lb.Max.Y+int(math.Ceil(captionReach*float64(ch))))
+	under := func(o, win image.Rectangle) bool {
+		return o.Min.Y > lb.Min.Y+ch/2 && o.Min.X < win.Max.X && o.Max.X > win.Min.X
+	}
+	// a caption to the right heads the next column; then a caption under
+	// this one, within the column, ends the value above it (in this
+	// order, whatever the order of the map: a caption under the next
+	// column's must not shorten this value)
+	first := win
 	for other, o := range l.labels {
-		if other == f.Name {
-			continue
-		}
-		switch {
-		case o.Min.Y > lb.Min.Y+ch/2 && o.Min.X < win.Max.X && o.Max.X > win.Min.X:
-			// a caption under this one: the value ends above it
-			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
-		case o.Min.X > lb.Min.X && o.Min.Y < win.Max.Y && o.Max.Y > lb.Min.Y:
-			// a caption to the right heads the next column
+		if other != f.Name && !under(o, first) && o.Min.X > lb.Min.X && o.Min.Y < first.Max.Y && o.Max.Y > lb.Min.Y {
 			win.Max.X = min(win.Max.X, o.Min.X-pad)
+		}
+	}
+	for other, o := range l.labels {
+		if other != f.Name && under(o, win) {
+			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
 		}
 	}
 	win = win.Intersect(l.img.Rect)

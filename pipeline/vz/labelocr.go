@@ -3,7 +3,9 @@ package vz
 import (
 	"context"
 	"image"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -255,7 +257,9 @@ func inferLabels(found map[string]image.Rectangle, t *typedb.Type, fields []type
 		}
 		lz := f.LabelZone.Pixels(w, h)
 		var above, below string
-		for name := range found {
+		// in name order: of two labels at one height, the same is taken
+		// every time
+		for _, name := range slices.Sorted(maps.Keys(found)) {
 			o := byName[name].LabelZone.Pixels(w, h)
 			if o.Empty() || o.Max.X <= lz.Min.X || o.Min.X >= lz.Max.X {
 				continue // not in this label's column

@@ -1,6 +1,7 @@
 package vz
 
 import (
+	"image"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -35,6 +36,52 @@ func TestIsLabel(t *testing.T) {
 	} {
 		if got := isLabel(c.typ, c.v); got != c.want {
 			t.Errorf("isLabel(%q) = %v, want %v", c.v, got, c.want)
+		}
+	}
+}
+
+// A value's window is set by the labels around it whatever order the
+// map hands them out in: the label beside this one narrows the window
+// to its column first, so a label under the next column's does not cut
+// this value short (it did one run in two, emptying a passport's given
+// names at random).
+func TestValueWindowIgnoresTheLabelsOrder(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
+	f := typedb.Field{Name: "first_name", LabelZone: typedb.Rect{0.05, 0.1, 0.3, 0.15}, Zone: typedb.Rect{0.05, 0.16, 0.6, 0.3}}
+	lb := image.Rect(50, 60, 300, 90)
+	for range 50 {
+		l := &layout{img: img, labels: map[string]image.Rectangle{
+			"first_name":  lb,
+			"nationality": image.Rect(500, 60, 700, 90),   // beside: the next column
+			"sex":         image.Rect(520, 120, 700, 150), // under the next column's label
+			"patronymic":  image.Rect(50, 200, 300, 230),  // under this one
+		}}
+		win, ok := l.belowLabel(f, lb)
+		if !ok {
+			t.Fatal("no window")
+		}
+		if want := image.Rect(30, 91, 490, 199); win != want {
+			t.Fatalf("window %v, want %v", win, want)
+		}
+	}
+}
+
+// The same holds under a generic side's captions.
+func TestCaptionWindowIgnoresTheCaptionsOrder(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
+	lb := image.Rect(50, 60, 300, 90)
+	for range 50 {
+		l := &layout{img: img, labels: map[string]image.Rectangle{
+			"last_name":   lb,
+			"nationality": image.Rect(500, 60, 700, 90),   // beside: the next column
+			"sex":         image.Rect(520, 120, 700, 150), // under the next column's caption
+		}}
+		win, ok := l.underCaption(typedb.Field{Name: "last_name"}, lb)
+		if !ok {
+			t.Fatal("no window")
+		}
+		if want := image.Rect(35, 91, 485, 180); win != want {
+			t.Fatalf("window %v, want %v", win, want)
 		}
 	}
 }

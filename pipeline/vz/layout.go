@@ -243,17 +243,18 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 	reach := vz.Max.Y - lz.Max.Y
 	padX := max(3, vz.Dy()/8)
 	win := image.Rect(lb.Min.X-2*padX, lb.Max.Y+1, vz.Max.X+dx+padX, lb.Max.Y+reach*3/2)
+	// a label beside this one heads the next column; then a label under
+	// this one, within the column, ends the value above it (in this
+	// order, whatever the order of the map: a label under the next
+	// column's must not shorten this value)
 	for name, o := range l.labels {
-		if name == f.Name {
-			continue
-		}
-		switch {
-		case o.Min.Y > lb.Max.Y && o.Min.X < win.Max.X && o.Max.X > win.Min.X:
-			// a label under this one: the value ends above it
-			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
-		case o.Min.X > lb.Max.X && o.Min.Y < lb.Max.Y && o.Max.Y > lb.Min.Y:
-			// a label beside this one heads the next column
+		if name != f.Name && o.Min.X > lb.Max.X && o.Min.Y < lb.Max.Y && o.Max.Y > lb.Min.Y {
 			win.Max.X = min(win.Max.X, o.Min.X-padX)
+		}
+	}
+	for name, o := range l.labels {
+		if name != f.Name && o.Min.Y > lb.Max.Y && o.Min.X < win.Max.X && o.Max.X > win.Min.X {
+			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
 		}
 	}
 	win = win.Intersect(l.img.Rect)
