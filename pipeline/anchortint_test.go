@@ -136,6 +136,38 @@ func TestNoMRZSearchOnASideThatPrintsNone(t *testing.T) {
 	}
 }
 
+// TestNoMRZSearchOnAnIdentifiedFront: a Kazakh ID's front, outlined on
+// the dark glass, is identified before any MRZ search; identified
+// surely as a side that prints none, it is not searched for one at all
+// (the search of the outline cost a front about 100 ms).
+func TestNoMRZSearchOnAnIdentifiedFront(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	sides, spec := houseSides(t, ev, "kz-id-2014", 52)
+	front := sides[typedb.Front].White
+	w, h := front.Rect.Dx(), front.Rect.Dy()
+	glass := image.NewRGBA(image.Rect(0, 0, w+w/5, h+h/5))
+	draw.Draw(glass, glass.Rect, image.NewUniform(color.RGBA{28, 28, 32, 255}), image.Point{}, draw.Src)
+	draw.Draw(glass, image.Rect(w/10, h/10, w/10+w, h/10+h), front, front.Rect.Min, draw.Src)
+	res, err := ev.eng.Recognize(context.Background(), Input{Front: &SideInput{White: glass}, CountryCode: "kz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DocumentType.Frontside == nil || res.DocumentType.Frontside.ID != sides[typedb.Front].TypeID {
+		t.Fatalf("identified as %+v, want the front, type %d", res.DocumentType.Frontside, sides[typedb.Front].TypeID)
+	}
+	for _, st := range res.Timings {
+		if st.Stage == StageMRZ {
+			t.Errorf("the front was searched for an MRZ (%v)", st.Duration)
+		}
+	}
+	if want := spec.Truth.Printed[typedb.Front]["last_name"]; res.LastName != want {
+		t.Errorf("last_name %q, want %q", res.LastName, want)
+	}
+}
+
 // TestShadowedCornerGetsTheHuesOutline: a phone photo of a Kazakh ID's
 // front (our renderer, varied: study seed 808's 36th document), turned
 // past a quarter, one corner out of the frame and a shadow over the

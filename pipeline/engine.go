@@ -392,8 +392,22 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		return nil // a degenerate outline: nothing to read
 	}
 
-	t0 := time.Now()
 	s.workGy = imgutil.Gray(s.work)
+	if s.found && printsNoMRZ(cands, s.name, aspect) {
+		// an outline that identifies surely, and well shaped, as a side
+		// that prints no MRZ (a Kazakh ID's front) is that side: neither
+		// it nor the whole frame is searched for an MRZ that is not
+		// there (the searches cost a front 100–300 ms)
+		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
+			return err
+		}
+		if b := s.best; b != nil && b.P >= minP && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped {
+			return nil
+		}
+	}
+	identified := s.cands
+
+	t0 := time.Now()
 	// one search gives the zone and any further ones: looking for them
 	// apart would search the image twice
 	res, others, err := e.mrz.ReadGrayOthers(ctx, s.workGy)
@@ -408,19 +422,6 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		e.log.Debug("mrz read failed", "err", err)
 	}
 	tm.since(StageMRZ, s.name, t0)
-	if s.found && s.mrz == nil && printsNoMRZ(cands, s.name, aspect) {
-		// an outline with no MRZ on it that identifies surely, and well
-		// shaped, as a side that prints none (a Kazakh ID's front) is
-		// that side: the whole frame is not searched for an MRZ that is
-		// not there (two searches cost a front some 200–300 ms)
-		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
-			return err
-		}
-		if b := s.best; b != nil && b.P >= minP && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped {
-			return nil
-		}
-	}
-	identified := s.cands
 	// no outline, no MRZ on it, or one far smaller than a page's: the
 	// outline may be wrong (a booklet spread, the portrait, clutter) or
 	// missing (cropped at the edge, light on light), so the MRZ is looked
