@@ -31,12 +31,19 @@ func (r *scriptedReader) Read(context.Context, *image.Gray, ocr.Request) (ocr.Te
 }
 
 // TestUnsureDigitsConfirmedByRereading: a date or number read unsurely
-// takes the best confidence of a re-reading that agrees exactly; one
-// that no re-reading reproduces stays unsure; a sure one is not read
-// again; a name is never confirmed this way.
+// takes the best confidence of a re-reading that agrees exactly (a value
+// of digits alone, also of a reading without the whitelist); one that no
+// re-reading reproduces stays unsure; a sure one is not read again; a
+// name is never confirmed this way. A field of a closed set of values
+// read letter for letter as an entry is taken as sure; one read near no
+// entry is read again.
 func TestUnsureDigitsConfirmedByRereading(t *testing.T) {
 	date := typedb.Field{Name: "date_of_issue", Kind: typedb.KindDate, Script: typedb.ScriptDigits, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	number := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptDigits, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	latinNumber := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptLatin, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	authority := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptCyrillic, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5},
+		Values: []string{"ҚР ІІМ", "ҚР ӘМ", "МВД РК", "МЮ РК"}}
 	page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
 	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
 	for x := 140; x < 520; x += 24 {
@@ -51,7 +58,11 @@ func TestUnsureDigitsConfirmedByRereading(t *testing.T) {
 		wantReads int
 	}{
 		{"agreeing re-read confirms", date, []ocr.Text{{Text: "24.02.2023", Confidence: 0}, {Text: "24.02.2023", Confidence: 96}, {Text: "24.02.2023", Confidence: 23}}, 96, 3},
-		{"disagreeing re-reads leave it unsure", date, []ocr.Text{{Text: "24.02.2023", Confidence: 0}, {Text: "24.02.2028", Confidence: 96}, {Text: "", Confidence: 80}}, 0, 3},
+		{"disagreeing re-reads leave it unsure", date, []ocr.Text{{Text: "24.02.2023", Confidence: 0}, {Text: "24.02.2028", Confidence: 96}, {Text: "", Confidence: 80}, {Text: "24.02.2028", Confidence: 90}}, 0, 4},
+		{"a number after a glyph the whitelist leaves out", number, []ocr.Text{{Text: "042205054", Confidence: 0}, {Text: "042205054", Confidence: 0}, {Text: "042205054", Confidence: 0}, {Text: "№ 042205054", Confidence: 93}}, 93, 4},
+		{"letters are not confirmed without the whitelist", latinNumber, []ocr.Text{{Text: "N96555110", Confidence: 0}, {Text: "N96555110", Confidence: 0}, {Text: "N96555110", Confidence: 0}, {Text: "N96555110", Confidence: 93}}, 0, 3},
+		{"an entry of a closed set read whole", authority, []ocr.Text{{Text: "ҚР ӘМ", Confidence: 0}}, listedConfidence, 1},
+		{"a reading near no entry is read again", authority, []ocr.Text{{Text: "ҚРПМ", Confidence: 87}, {Text: "ҚР ІІМ", Confidence: 75}}, listedConfidence, 2},
 		{"a sure reading is not read again", date, []ocr.Text{{Text: "24.02.2023", Confidence: 91}}, 91, 1},
 		{"a name is not confirmed by re-reading", name, []ocr.Text{{Text: "ERIKSSON", Confidence: 20}, {Text: "ERIKSSON", Confidence: 96}}, 20, 1},
 	} {

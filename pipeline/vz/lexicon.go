@@ -1,6 +1,7 @@
 package vz
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -30,6 +31,17 @@ func snapToValue(values []string, read string) (string, bool) {
 		return best, true
 	}
 	return read, false
+}
+
+// listedConfidence is the word confidence (0–100) a reading spelled
+// exactly as an entry of its field's closed set is given at least.
+const listedConfidence = 80
+
+// listedExactly reports whether raw spells an entry of values, letter for
+// letter (spaces and punctuation aside).
+func listedExactly(values []string, raw string) bool {
+	r := squash(raw)
+	return r != "" && slices.ContainsFunc(values, func(e string) bool { return squash(e) == r })
 }
 
 // squash keeps letters and digits, upper-cased, and folds the Kazakh

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/ocr"
@@ -77,6 +78,10 @@ const targetHeight = 72
 
 // ErrEmpty is a field with no ink in its zone.
 var ErrEmpty = errors.New("vz: nothing printed in the zone")
+
+// ErrNotListed is a reading of a field with a closed set of values
+// (typedb.Field.Values) that is near none of them.
+var ErrNotListed = errors.New("vz: reading is none of the field's values")
 
 // ErrUnreadable is a field whose text makes no value of its kind.
 var ErrUnreadable = errors.New("vz: text is no value of the field's kind")
@@ -149,10 +154,12 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				if dst.Err == nil && dst.Confidence < confirmBelow && (f.Kind == typedb.KindDate || f.Kind == typedb.KindNumber) {
 					confirm(ctx, r, s, f, dst)
 				}
-				if dst.Err == nil {
-					if v, ok := snapToValue(f.Values, dst.Value); ok {
-						dst.Value = v
-					}
+				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
+					// read letter for letter as an entry of the field's
+					// closed set: however unsure Tesseract says it was
+					// (its confidence in a bold "ҚР ӘМ" is 0), a misread
+					// does not land on an entry whole
+					dst.Confidence = max(dst.Confidence, listedConfidence)
 				}
 				if s.Type.Generic && f.Kind == typedb.KindDate {
 					dst.PageDates = pageDates(lay.words, time.Now())
@@ -276,6 +283,37 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 			rd.Confidence = max(rd.Confidence, a.Confidence)
 		}
 	}
+	req := Request(f)
+	if rd.Confidence >= confirmBelow || req.Whitelist == "" || (f.Kind != typedb.KindDate && f.Script != typedb.ScriptDigits) {
+		return
+	}
+	// a glyph the whitelist leaves out (the "№" printed before a number)
+	// drives Tesseract's confidence in the whole line to 0, however
+	// clear the value: the plain cut read without the whitelist, making
+	// the same value, gives its own confidence. Only for dates and
+	// values of digits alone: letters read without the whitelist would
+	// be dropped from a number of letters and digits, not compared
+	w, h := s.Image.Rect.Dx(), s.Image.Rect.Dy()
+	box := rd.Region.Pixels(w, h).Intersect(s.Image.Rect)
+	if box.Dx() < 4 || box.Dy() < 4 {
+		return
+	}
+	req.Whitelist = ""
+	t, err := r.Read(ctx, cutPlain(s, box), req)
+	if err != nil {
+		return
+	}
+	if v, err := Normalize(f, t.Text); err == nil && v == rd.Value {
+		rd.Confidence = max(rd.Confidence, t.Confidence)
+	}
+}
+
+// cutPlain is box of the side, sampled to about targetHeight (up to 3×).
+func cutPlain(side Side, box image.Rectangle) *image.Gray {
+	if side.Sample != nil {
+		return side.Sample(box, math.Min(3, math.Max(1, float64(targetHeight)/float64(box.Dy()))))
+	}
+	return imgutil.Gray(imgutil.Sub(side.Image, box))
 }
 
 // ReRead reads a field again in other ways, cleanest first: the cut
@@ -299,11 +337,7 @@ func ReReadUntil(ctx context.Context, r Reader, side Side, f typedb.Field, regio
 	var plainCut *image.Gray
 	plain := func() *image.Gray {
 		if plainCut == nil {
-			if side.Sample != nil {
-				plainCut = side.Sample(box, math.Min(3, math.Max(1, float64(targetHeight)/float64(box.Dy()))))
-			} else {
-				plainCut = imgutil.Gray(imgutil.Sub(side.Image, box))
-			}
+			plainCut = cutPlain(side, box)
 		}
 		return plainCut
 	}
@@ -330,9 +364,6 @@ func ReReadUntil(ctx context.Context, r Reader, side Side, f typedb.Field, regio
 		val, nerr := Normalize(f, t.Text)
 		if nerr == nil && isLabel(side.Type, val) {
 			val, nerr = "", ErrLabel
-		}
-		if nerr == nil {
-			val, _ = snapToValue(f.Values, val)
 		}
 		out = append(out, Reading{Name: f.Name, Raw: t.Text, Value: val, Confidence: t.Confidence, Region: region, Err: nerr})
 		if enough != nil && enough(out[len(out)-1]) {
@@ -419,6 +450,15 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		}
 		if f.Name == "patronymic" && f.Script == typedb.ScriptCyrillic {
 			s = kazakhPatronymic(s)
+		}
+		if len(f.Values) > 0 {
+			// a closed set: a reading near one entry is that entry; one
+			// near none (or as near two) is no value of the field
+			v, ok := snapToValue(f.Values, s)
+			if !ok {
+				return "", fmt.Errorf("%w: %s: %d letters near none of its values", ErrNotListed, f.Name, utf8.RuneCountInString(s))
+			}
+			return v, nil
 		}
 		return s, nil
 	case typedb.KindSex:
