@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/internal/editdist"
 	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
@@ -28,6 +29,10 @@ type WordReader interface {
 // as much.
 const labelScale = 1.0
 
+// labelFlattenTile is the tile FlattenPaper finds the paper in for the
+// label pass: wider than a stroke of labels some 20 px tall.
+const labelFlattenTile = 32
+
 // minLabelSimilarity is how closely a run of words must read as a label
 // to stand for it: a label is printed text, read well, and a value near
 // a label's spelling is still caught by isLabel.
@@ -35,9 +40,10 @@ const minLabelSimilarity = 0.7
 
 // findLabels reads the side's text once and returns, for each field of
 // t with a label of words, where that label is printed (in the warped
-// side's pixels). A field whose label is not read is missing from the
-// map; the caller falls back to the label's ink near the type's zone.
-func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func(image.Rectangle, float64) *image.Gray, t *typedb.Type, names map[string]bool) map[string]image.Rectangle {
+// side's pixels), and the words read. A field whose label is not read is
+// missing from the map; the caller falls back to the label's ink near
+// the type's zone.
+func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func(image.Rectangle, float64) *image.Gray, t *typedb.Type, names map[string]bool) (map[string]image.Rectangle, []ocr.Word) {
 	var want []typedb.Field
 	area := image.Rectangle{}
 	w, h := gray.Rect.Dx(), gray.Rect.Dy()
@@ -55,20 +61,34 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 		area = area.Union(z.Inset(-h / 12))
 	}
 	if len(want) == 0 {
-		return nil
+		return nil, nil
 	}
 	area = area.Intersect(gray.Rect)
 	if area.Dx() < 16 || area.Dy() < 16 {
-		return nil
+		return nil, nil
 	}
 	img, scale := gray.SubImage(area).(*image.Gray), 1.0
 	if sample != nil && labelScale > 1 {
 		img, scale = sample(area, labelScale), labelScale
 	}
 	// Inverted: a label may be printed light on dark
-	words, err := r.Words(ctx, img, ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto, Inverted: true})
-	if err != nil || len(words) == 0 {
-		return nil
+	req := ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto, Inverted: true}
+	words, err := r.Words(ctx, img, req)
+	if err != nil {
+		return nil, nil
+	}
+	if len(words) < len(want) {
+		// fewer words than labels: a shadow's edge across the side made
+		// Tesseract's one threshold take half the page for ink, and its
+		// layout analysis found no text. Read again on even paper (not
+		// always: on a page read well, even paper reads labels worse)
+		img = imgutil.FlattenPaper(img, labelFlattenTile)
+		if again, err := r.Words(ctx, img, req); err == nil && len(again) > len(words) {
+			words = again
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
 	}
 	// back to the warped side's pixels
 	for i := range words {
@@ -83,7 +103,7 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 			out[f.Name] = b
 		}
 	}
-	return out
+	return out, words
 }
 
 // WordLines groups words by Tesseract's lines, each left to right.

@@ -104,7 +104,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				// no state's layout: each field is where its caption is
 				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields, captionLangsFor(s.State))
 			} else {
-				lay.labels = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
+				lay.labels, lay.words = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
 				alignColumns(lay.labels, s.Type, gray.Rect.Dx(), gray.Rect.Dy())
 				lay.between = inferLabels(lay.labels, s.Type, fields, gray.Rect.Dx(), gray.Rect.Dy())
 			}
@@ -131,6 +131,18 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					if lb, ok := lay.labels[f.Name]; ok {
 						if win, ok := lay.underCaption(f, lb); ok {
 							if raw, v, c, err := lay.wordsValue(f, lay.widenLeft(win, lb.Dy())); err == nil && !isLabel(s.Type, v) {
+								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
+							}
+						}
+					}
+				}
+				if (dst.Err != nil || dst.Confidence < confirmBelow) && dst.Anchored && !s.Type.Generic {
+					// the cut made nothing sure (a shadow's edge across it
+					// reads as ink): the label pass read the side already,
+					// and its words under the label, read surely, stand in
+					if lb, ok := lay.labels[f.Name]; ok {
+						if win, ok := lay.belowLabel(f, lb); ok {
+							if raw, v, c, err := lay.wordsValue(f, win); err == nil && c >= confirmBelow && !isLabel(s.Type, v) {
 								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
 							}
 						}
