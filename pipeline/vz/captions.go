@@ -453,6 +453,33 @@ const gluedSimilarity = 0.9
 // dateWidth is how many caption heights wide a date's window is.
 const dateWidth = 16
 
+// passValue is field f's value as the side's label pass (the caption
+// pass on a generic side) read it, under f's label found printed; ok is
+// false when there is none, or it is a label. On a generic side the
+// caption's window is widened left over ink it cuts.
+func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, conf float64, ok bool) {
+	lb, found := l.labels[f.Name]
+	if !found {
+		return "", "", 0, false
+	}
+	var win image.Rectangle
+	if t.Generic {
+		if win, found = l.underCaption(f, lb); found {
+			win = l.widenLeft(win, lb.Dy())
+		}
+	} else {
+		win, found = l.belowLabel(f, lb)
+	}
+	if !found {
+		return "", "", 0, false
+	}
+	raw, value, conf, err := l.wordsValue(f, win)
+	if err != nil || isLabel(t, value) {
+		return "", "", 0, false
+	}
+	return raw, value, conf, true
+}
+
 // wordsValue is the value of field f as the caption pass read it: the
 // words of the topmost line inside win, in order, normalised; their mean
 // confidence. It stands in for a cut Tesseract made nothing of.

@@ -125,27 +125,18 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
-				if dst.Err != nil && dst.Anchored && s.Type.Generic {
-					// the caption pass read the page already: its words
-					// under the caption, before reading the cut again
-					if lb, ok := lay.labels[f.Name]; ok {
-						if win, ok := lay.underCaption(f, lb); ok {
-							if raw, v, c, err := lay.wordsValue(f, lay.widenLeft(win, lb.Dy())); err == nil && !isLabel(s.Type, v) {
-								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
-							}
-						}
-					}
-				}
-				if (dst.Err != nil || dst.Confidence < confirmBelow) && dst.Anchored && !s.Type.Generic {
-					// the cut made nothing sure (a shadow's edge across it
-					// reads as ink): the label pass read the side already,
-					// and its words under the label, read surely, stand in
-					if lb, ok := lay.labels[f.Name]; ok {
-						if win, ok := lay.belowLabel(f, lb); ok {
-							if raw, v, c, err := lay.wordsValue(f, win); err == nil && c >= confirmBelow && !isLabel(s.Type, v) {
-								dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
-							}
-						}
+				unsure := dst.Err != nil || (dst.Confidence < confirmBelow && !s.Type.Generic)
+				if unsure && dst.Anchored {
+					// the cut made nothing (or, under a national type's
+					// label, nothing sure: a shadow's edge across it reads
+					// as ink): the label or caption pass read the side
+					// already, and its words under the label stand in,
+					// before the cut is read again. Not for a generic
+					// side's unsure cut: under captions found on real
+					// pages, the pass's words were as often another
+					// field's (authority, place of birth, wrong)
+					if raw, v, c, ok := lay.passValue(f, s.Type); ok && (s.Type.Generic || c >= confirmBelow) {
+						dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
 					}
 				}
 				if errors.Is(dst.Err, ErrUnreadable) {
