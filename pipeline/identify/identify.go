@@ -10,6 +10,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -273,15 +274,26 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 		return expected(order[a]) && !expected(order[b])
 	})
 	best := -1.0
+	// once an anchor of 6 letters or more is found, the side lies in the
+	// orientation it was read in: no candidate of the other is read (a
+	// card cannot be read both ways up)
+	upright := 0 // 1: found upright; -1: found upside down
+	other := func(i int) bool { return (upright == 1 && out[i].Flip) || (upright == -1 && !out[i].Flip) }
 	// the named side's types first, with part of the budget; then every
 	// type, so a side given in the wrong slot is still told for what it is
+	// (unless a named side's type found a text no type of another side
+	// prints: then the slot is right)
 	named := func(i int) bool { return side != "" && out[i].Type.Side == side }
+	slotShown := false
 	for pass, budget := range []int{maxAnchorReads - 2, maxAnchorReads} {
+		if pass > 0 && slotShown {
+			break
+		}
 		for _, i := range order {
 			if br.reads >= budget || ctx.Err() != nil {
 				break
 			}
-			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut {
+			if (pass == 0 && !named(i)) || pot[i] <= best || out[i].Evidence.Anchors >= 0 || out[i].ruledOut || other(i) {
 				continue
 			}
 			if out[i].Type.Generic && out[i].Evidence.MRZ >= 0.6 && !national {
@@ -306,6 +318,15 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 			}
 			out[i].addAnchor(a.Text, s)
 			best = max(best, printedP(out[i].Evidence))
+			if s >= minFound && upright == 0 {
+				upright = 1
+				if out[i].Flip {
+					upright = -1
+				}
+			}
+			if s >= minFound && named(i) && !slices.ContainsFunc(out, func(c Candidate) bool { return c.Type.Side != side && printsText(c.Type, a.Text) }) {
+				slotShown = true
+			}
 		}
 	}
 }

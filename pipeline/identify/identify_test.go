@@ -350,3 +350,32 @@ func TestScoreReadsTheNamedStatesTypesFirst(t *testing.T) {
 		t.Errorf("read %v: the generic type's captions were read though the named state's type was found", langs)
 	}
 }
+
+// An anchor found, though read in part (a pale title), shows which way
+// up the side lies and that it was given in the right slot: no candidate
+// is read upside down, and no type of the other side is read (kz-dev's
+// fourth front took nine reads so, six without).
+func TestScoreReadsOnlyTheWayTheSideLies(t *testing.T) {
+	db, cands := kzCandidates(t)
+	kz14 := db.Document("kz-id-2014")[0]
+	obs := Observation{Thumb: paint(kz14), Aspect: kz14.Aspect(), Outlined: true, Side: typedb.Front, Country: "kz"}
+	// every anchor read without its last three letters ("ЖЕКЕ КУӘЛ")
+	partly := func(a typedb.Anchor, _ string) string {
+		r := []rune(a.Text)
+		return string(r[:max(0, len(r)-3)])
+	}
+	read := printedReader(kz14, inRows, partly)
+	var flipped, reads int
+	counted := func(ctx context.Context, band typedb.Rect, lineH float64, flip bool, lang string) (string, error) {
+		reads++
+		if flip {
+			flipped++
+		}
+		return read(ctx, band, lineH, flip, lang)
+	}
+	got := Score(context.Background(), obs, cands, counted)
+	wantBest(t, got, kz14, "a title read in part")
+	if flipped > 0 || reads > 5 {
+		t.Errorf("%d reads, %d of them upside down: want at most 5 (this side's types and settling), none upside down", reads, flipped)
+	}
+}
