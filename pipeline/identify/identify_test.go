@@ -354,7 +354,7 @@ func TestScoreReadsTheNamedStatesTypesFirst(t *testing.T) {
 // An anchor found, though read in part (a pale title), shows which way
 // up the side lies and that it was given in the right slot: no candidate
 // is read upside down, and no type of the other side is read (kz-dev's
-// fourth front took nine reads so, six without).
+// fourth card, both sides, took nine reads so, six without).
 func TestScoreReadsOnlyTheWayTheSideLies(t *testing.T) {
 	db, cands := kzCandidates(t)
 	kz14 := db.Document("kz-id-2014")[0]
