@@ -582,8 +582,10 @@ func mrzScore(obs Observation, t *typedb.Type, flip bool) float64 {
 	if flip == obs.MRZFlip {
 		s += 0.15
 	}
+	// the centre is in outline order: in the type's own (upright) order
+	// when the candidate lies upside down, turned with it
 	cx, cy := obs.MRZCentre[0], obs.MRZCentre[1]
-	if obs.MRZFlip != flip {
+	if flip {
 		cx, cy = 1-cx, 1-cy
 	}
 	if z := t.MRZZone; z != nil {

@@ -2,6 +2,7 @@ package identify
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -129,5 +130,31 @@ func TestGenericTypeIsReadWhenTheMRZStateHasTypes(t *testing.T) {
 	got := Score(context.Background(), obs, cands, noise)
 	if got[0].Type.Generic || got[0].Type.FDSIDList.ICAOCode != "KAZ" {
 		t.Errorf("best is %s %s (p %.3f, evidence %+v), want a Kazakh type", got[0].Type.Document, got[0].Type.Side, got[0].P, got[0].Evidence)
+	}
+}
+
+// A side upside down in outline order shows its MRZ upside down and at
+// the other end: its type, turned with it, scores that MRZ as the
+// upright side's (the zone's place was compared unturned, and the upside
+// down candidate lost the place's share, 0.15: kz-dev's back turned half
+// a revolution scored 0.85 against 0.89 upright).
+func TestMRZPlaceOfAnUpsideDownSide(t *testing.T) {
+	db, _ := kzCandidates(t)
+	d, err := mrz.ParseAt([]string{"IDKAZ0842131119630919440617<<<", "6309196F2810113KAZ<<<<<<<<<<<2", "BEKMUKHAMBETOVA<<AIGUL<<<<<<<<"},
+		time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kzb := db.Document("kz-id-2014")[1]
+	z := *kzb.MRZZone
+	centre := [2]float64{(z[0] + z[2]) / 2, (z[1] + z[3]) / 2}
+	upright := Observation{MRZ: &mrz.Result{Document: d}, MRZCentre: centre}
+	turned := Observation{MRZ: &mrz.Result{Document: d}, MRZFlip: true, MRZCentre: [2]float64{1 - centre[0], 1 - centre[1]}}
+	want := mrzScore(upright, kzb, false)
+	if got := mrzScore(turned, kzb, true); math.Abs(got-want) > 1e-9 {
+		t.Errorf("turned side, turned type: MRZ evidence %.3f, want the upright side's %.3f", got, want)
+	}
+	if got := mrzScore(turned, kzb, false); got >= want-0.15 {
+		t.Errorf("turned side, upright type: MRZ evidence %.3f, want below %.3f", got, want-0.15)
 	}
 }
