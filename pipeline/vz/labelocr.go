@@ -145,6 +145,7 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 	lz := f.LabelZone.Pixels(w, h)
 	best, bestD := 0.0, math.Inf(1)
 	var box image.Rectangle
+	var picked []ocr.Word
 	for _, l := range lines {
 		for i := range l {
 			run := ""
@@ -166,7 +167,7 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 					// label's centre is far from its wide zone's
 					d := math.Hypot(float64(b.Min.X-lz.Min.X), float64(b.Min.Y+b.Max.Y-lz.Min.Y-lz.Max.Y)/2)
 					if s > best+0.02 || (s > best-0.02 && d < bestD) {
-						best, bestD, box = s, d, b
+						best, bestD, box, picked = s, d, b, l[i:j+1]
 						if ti > 0 {
 							before, after := pairWords(pair, sources[ti])
 							box = extendRun(l, i, j, b, before, after)
@@ -184,6 +185,16 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 	if best == 0 || bestD > 0.35*float64(h) {
 		return image.Rectangle{}, false
 	}
+	// the label's rows are its words' middle top and bottom: one word's
+	// box swollen by a speck of the artwork above it (a box twice the
+	// label's height) must not make the label as tall
+	tops, bottoms := make([]int, len(picked)), make([]int, len(picked))
+	for k, w := range picked {
+		tops[k], bottoms[k] = w.Box.Min.Y, w.Box.Max.Y
+	}
+	slices.Sort(tops)
+	slices.Sort(bottoms)
+	box.Min.Y, box.Max.Y = tops[len(tops)/2], bottoms[len(bottoms)/2]
 	return box, true
 }
 
