@@ -21,7 +21,15 @@ const (
 	// 1.5 times the cap height), so the old 1.25 lost zones printed 1.5
 	// heights apart (rendered: TestReadRendered "lines 1.5 heights apart").
 	minLineSpacing = 1.0
-	maxLineSpacing = 3.3
+	// maxLineSpacing: ICAO's lines are some 2 character heights apart,
+	// but other hands space them wider: a card whose MRZ box is laid out
+	// for OCR-B sets its lines 3.3 character heights apart, and a line
+	// measures short of its capitals by a tenth or more (rendered:
+	// TestFindWideSpacedMono; the varied renderer's TD3 photos).
+	maxLineSpacing = 4.0
+	// maxHeightRatio: the lines of a zone measure at most this many
+	// times each other's height (see refineAt's matches).
+	maxHeightRatio = 1.8
 )
 
 // patch is a rectified copy of the neighbourhood of a line candidate:
@@ -240,16 +248,20 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	}
 	// Keep the consecutive bands that match the anchor in size and extent
 	// and are regularly spaced.
+	// A line's measured height depends on what it prints: in a font
+	// whose '<' is shorter than its capitals (most monospace fonts, not
+	// OCR-B), a line mostly of fillers measures some 0.6 of a data
+	// line's height. Sizes and distances are judged by the taller line.
 	matches := func(b band) bool {
 		hr := b.height / ref.height
-		tol := 2.2 * ref.height
-		return hr > 0.6 && hr < 1.6 && math.Abs(b.x0-ref.x0) < tol && math.Abs(b.x1-ref.x1) < tol
+		tol := 2.2 * math.Max(ref.height, b.height)
+		return hr > 1/maxHeightRatio && hr < maxHeightRatio && math.Abs(b.x0-ref.x0) < tol && math.Abs(b.x1-ref.x1) < tol
 	}
 	lo, hi := ai, ai
-	for lo > 0 && matches(bands[lo-1]) && spacingOK(bands[lo-1], bands[lo], ref.height) {
+	for lo > 0 && matches(bands[lo-1]) && spacingOK(bands[lo-1], bands[lo]) {
 		lo--
 	}
-	for hi < len(bands)-1 && matches(bands[hi+1]) && spacingOK(bands[hi], bands[hi+1], ref.height) {
+	for hi < len(bands)-1 && matches(bands[hi+1]) && spacingOK(bands[hi], bands[hi+1]) {
 		hi++
 	}
 	run := bands[lo : hi+1]
@@ -362,7 +374,10 @@ func zoneShapeScore(bs []band) float64 {
 	return minL / maxL
 }
 
-func spacingOK(a, b band, h float64) bool {
+// spacingOK reports whether consecutive bands a and b are spaced as
+// an MRZ's lines, in the taller one's height.
+func spacingOK(a, b band) bool {
+	h := math.Max(a.height, b.height)
 	d := b.y0 - a.y0
 	return d > minLineSpacing*h && d < maxLineSpacing*h
 }
@@ -507,17 +522,35 @@ func fitBand(ink []uint8, w, h int, y, slope, height float64, x0, x1 int) (band,
 		}
 	}
 	pk := rows[pr]
-	lo, hi := pr, pr
-	for lo > 0 && rows[lo-1] >= 0.5*pk {
-		lo--
-	}
-	for hi < len(rows)-1 && rows[hi+1] >= 0.5*pk {
-		hi++
-	}
+	// The rows holding at least half the peak's ink, and past a dip of a
+	// row or few (inked, not blank) the rows beyond it that do: a sans
+	// face's capitals ink their top and bottom bars more than the rows
+	// between, where only stems pass (OCR-B's strokes ink its rows
+	// alike).
+	dip := max(2, int(0.25*b.height))
+	lo := extendRows(rows, pr, -1, 0.5*pk, 0.2*pk, dip)
+	hi := extendRows(rows, pr, 1, 0.5*pk, 0.2*pk, dip)
 	if pk > 0 {
 		b.height = float64(hi - lo + 1)
 	}
 	return b, bestMass > 0
+}
+
+// extendRows returns how far from row from, stepping by dir, rows
+// holding at least full run on, bridging runs of up to dip rows that
+// hold less than full but at least some.
+func extendRows(rows []float64, from, dir int, full, some float64, dip int) int {
+	end := from
+	for r := from + dir; r >= 0 && r < len(rows); r += dir {
+		if rows[r] >= full {
+			end = r
+			continue
+		}
+		if rows[r] < some || (r-end)*dir > dip {
+			break
+		}
+	}
+	return end
 }
 
 // fitRobust fits y = a + b*x by weighted least squares, twice, dropping
