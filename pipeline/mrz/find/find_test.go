@@ -114,7 +114,8 @@ func TestFindRendered(t *testing.T) {
 // letters spaced wider than OCR-B's and its lines further apart (as a
 // card whose MRZ box is set for OCR-B prints a narrower face), are found
 // like OCR-B ones. In these faces '<' is shorter than the capitals, so a
-// line mostly of fillers measures much shorter than a data line.
+// line mostly of fillers measures much shorter than a data line, and
+// their thin strokes fade first under a reflection.
 func TestFindWideSpacedMono(t *testing.T) {
 	f := loadFonts(t)
 	noto, lib := mrztest.NotoMonoPath, mrztest.LiberationMonoPath
@@ -130,6 +131,8 @@ func TestFindWideSpacedMono(t *testing.T) {
 		{Lines: linesTD1, MonoPath: noto, LineStep: 3, Pitch: 1.3, Rotate: 268, JPEG: 60},
 		// OCR-B spaced as widely
 		{Lines: linesTD3, LineStep: 3.4, Pitch: 1.4},
+		// a reflection fading the middle of the lines' thin strokes
+		{Lines: linesTD1, Mono: true, Pitch: 1.5, MRZGlare: 150},
 	}
 	for i, sc := range tests {
 		sc.Seed = uint64(i + 1)

@@ -148,7 +148,7 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	if core1-core0 < 4*refineCharH {
 		return nil, anchorInfo{}
 	}
-	ink := inkMask(pt.plane, refineCharH*13/10, inkRatio, printContrast(pt.plane, core0, core1, ph/2-refineCharH*6/10, ph/2+refineCharH*6/10))
+	ink := inkMaskCols(pt.plane, refineCharH*13/10, inkRatio, printContrasts(pt.plane, core0, core1, ph/2-refineCharH*6/10, ph/2+refineCharH*6/10))
 	// Nothing is printed beyond the image's edge.
 	for j := 0; j < ph; j++ {
 		for _, i := range [2]int{0, w - 1} {
@@ -303,6 +303,49 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	slices.SortStableFunc(zones, func(a, b Zone) int { return cmp.Compare(b.Score, a.Score) })
 	return zones, info
 }
+
+// printContrasts returns, for each column of p, how much darker than
+// its surroundings a pixel there must be to count as MRZ print: a third
+// of the way from the paper to the darkest print of the candidate's own
+// rows y0–y1 (printContrast) over its columns x0–x1, and, in a piece of
+// those columns where the print is clearly fainter (a reflection across
+// part of the line), over that piece, down to fadedContrast of the
+// whole's.
+func printContrasts(p *plane, x0, x1, y0, y1 int) []float32 {
+	whole := printContrast(p, x0, x1, y0, y1)
+	out := make([]float32, p.w)
+	seg := 4 * refineCharH
+	for x := range out {
+		out[x] = whole
+	}
+	// Pieces of the candidate's own extent: past it, paper and patterns
+	// spread less than print, and are not faded print.
+	for s := x0; s+seg/2 <= x1; s += seg {
+		e := min(x1, s+seg)
+		local := printContrast(p, s, e, y0, y1)
+		if local >= fadeStart*whole {
+			local = whole // the usual spread of dark and light strokes
+		} else {
+			local = max(inkMinDiff, fadedContrast*whole, local)
+		}
+		for x := s; x < e; x++ {
+			out[x] = local
+		}
+	}
+	return out
+}
+
+// fadeStart: print whose contrast along part of the line is less than
+// this share of the whole's is faded there; thinner strokes or fewer
+// dark ones (a stretch of fillers) spread less, and are judged as the
+// whole.
+const fadeStart = 0.6
+
+// fadedContrast is how far below the contrast of a candidate's print as
+// a whole its print may fade along part of the line and still count:
+// a reflection lightens a stretch of it, and a thin-stroked font's
+// strokes fade more than OCR-B's.
+const fadedContrast = 0.45
 
 // printContrast returns how much darker than its surroundings a pixel
 // of p must be to count as MRZ print: a third of the way from the paper
