@@ -58,7 +58,12 @@ func TestConfirmFailureScripted(t *testing.T) {
 		faint mrztest.Scene // blurred and faint: the glyph reader's doubts explain the failure
 	}{
 		{mrztest.LiberationMonoPath, mrztest.Scene{Seed: 7, Dim: 0.35, Blur: 1.2, Noise: 6}},
-		{mrztest.NotoMonoPath, mrztest.Scene{Seed: 7, Dim: 0.45, Blur: 1.3, Noise: 4}},
+		// No faint scene for Noto Sans Mono: once its lines are cut at
+		// their true height (the finder bridges a sans face's dips in
+		// ink between its bars), the glyph reader reads its faint
+		// blurred print surely, and the tampered print comes back
+		// invalid, as printed; fainter print is not found at all.
+		{mrztest.NotoMonoPath, mrztest.Scene{}},
 	} {
 		font := f.path
 		name := font[strings.LastIndex(font, "/")+1:]
@@ -77,6 +82,9 @@ func TestConfirmFailureScripted(t *testing.T) {
 			{"tampered, blurred faint print the glyphs doubt: not invalid", expiry7, expiry7, f.faint, ""},
 		} {
 			t.Run(name+"/"+tc.name, func(t *testing.T) {
+				if tc.scene.Seed == 0 {
+					t.Skip("no such scene for this font")
+				}
 				sc := renderMono(t, tc.scene, font)
 				sc.Lines = tc.printed
 				fb := &scriptedLines{lines: tc.said, confs: []float64{0.9, 0.9, 0.9}}

@@ -6,6 +6,15 @@ import "math"
 // (Bradley's local mean threshold over a square of radius r): printed
 // strokes on paper, whatever the lighting across the frame.
 func inkMask(p *plane, r int, ratio, minDiff float32) []uint8 {
+	md := make([]float32, p.w)
+	for i := range md {
+		md[i] = minDiff
+	}
+	return inkMaskCols(p, r, ratio, md)
+}
+
+// inkMaskCols is inkMask with the least difference set per column.
+func inkMaskCols(p *plane, r int, ratio float32, minDiff []float32) []uint8 {
 	w, h := p.w, p.h
 	// Integral image with a zero row and column.
 	iw := w + 1
@@ -28,7 +37,7 @@ func inkMask(p *plane, r int, ratio, minDiff float32) []uint8 {
 			sum := integ[y1*iw+x1] - integ[y0*iw+x1] - integ[y1*iw+x0] + integ[y0*iw+x0]
 			mean := float32(sum / float64((y1-y0)*(x1-x0)))
 			v := p.p[y*w+x]
-			if v < mean*ratio && mean-v > minDiff {
+			if v < mean*ratio && mean-v > minDiff[x] {
 				mask[y*w+x] = 1
 			}
 		}

@@ -21,7 +21,15 @@ const (
 	// 1.5 times the cap height), so the old 1.25 lost zones printed 1.5
 	// heights apart (rendered: TestReadRendered "lines 1.5 heights apart").
 	minLineSpacing = 1.0
-	maxLineSpacing = 3.3
+	// maxLineSpacing: ICAO's lines are some 2 character heights apart,
+	// but other hands space them wider: a card whose MRZ box is laid out
+	// for OCR-B sets its lines 3.3 character heights apart, and a line
+	// measures short of its capitals by a tenth or more (rendered:
+	// TestFindWideSpacedMono; the varied renderer's TD3 photos).
+	maxLineSpacing = 4.0
+	// maxHeightRatio: the lines of a zone measure at most this many
+	// times each other's height (see refineAt's matches).
+	maxHeightRatio = 1.8
 )
 
 // patch is a rectified copy of the neighbourhood of a line candidate:
@@ -140,7 +148,7 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	if core1-core0 < 4*refineCharH {
 		return nil, anchorInfo{}
 	}
-	ink := inkMask(pt.plane, refineCharH*13/10, inkRatio, printContrast(pt.plane, core0, core1, ph/2-refineCharH*6/10, ph/2+refineCharH*6/10))
+	ink := inkMaskCols(pt.plane, refineCharH*13/10, inkRatio, printContrasts(pt.plane, core0, core1, ph/2-refineCharH*6/10, ph/2+refineCharH*6/10))
 	// Nothing is printed beyond the image's edge.
 	for j := 0; j < ph; j++ {
 		for _, i := range [2]int{0, w - 1} {
@@ -240,16 +248,20 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	}
 	// Keep the consecutive bands that match the anchor in size and extent
 	// and are regularly spaced.
+	// A line's measured height depends on what it prints: in a font
+	// whose '<' is shorter than its capitals (most monospace fonts, not
+	// OCR-B), a line mostly of fillers measures some 0.6 of a data
+	// line's height. Sizes and distances are judged by the taller line.
 	matches := func(b band) bool {
 		hr := b.height / ref.height
-		tol := 2.2 * ref.height
-		return hr > 0.6 && hr < 1.6 && math.Abs(b.x0-ref.x0) < tol && math.Abs(b.x1-ref.x1) < tol
+		tol := 2.2 * math.Max(ref.height, b.height)
+		return hr > 1/maxHeightRatio && hr < maxHeightRatio && math.Abs(b.x0-ref.x0) < tol && math.Abs(b.x1-ref.x1) < tol
 	}
 	lo, hi := ai, ai
-	for lo > 0 && matches(bands[lo-1]) && spacingOK(bands[lo-1], bands[lo], ref.height) {
+	for lo > 0 && matches(bands[lo-1]) && spacingOK(bands[lo-1], bands[lo]) {
 		lo--
 	}
-	for hi < len(bands)-1 && matches(bands[hi+1]) && spacingOK(bands[hi], bands[hi+1], ref.height) {
+	for hi < len(bands)-1 && matches(bands[hi+1]) && spacingOK(bands[hi], bands[hi+1]) {
 		hi++
 	}
 	run := bands[lo : hi+1]
@@ -291,6 +303,49 @@ func refineAt(src source, c lineCand, h float64) ([]Zone, anchorInfo) {
 	slices.SortStableFunc(zones, func(a, b Zone) int { return cmp.Compare(b.Score, a.Score) })
 	return zones, info
 }
+
+// printContrasts returns, for each column of p, how much darker than
+// its surroundings a pixel there must be to count as MRZ print: a third
+// of the way from the paper to the darkest print of the candidate's own
+// rows y0–y1 (printContrast) over its columns x0–x1, and, in a piece of
+// those columns where the print is clearly fainter (a reflection across
+// part of the line), over that piece, down to fadedContrast of the
+// whole's.
+func printContrasts(p *plane, x0, x1, y0, y1 int) []float32 {
+	whole := printContrast(p, x0, x1, y0, y1)
+	out := make([]float32, p.w)
+	seg := 4 * refineCharH
+	for x := range out {
+		out[x] = whole
+	}
+	// Pieces of the candidate's own extent: past it, paper and patterns
+	// spread less than print, and are not faded print.
+	for s := x0; s+seg/2 <= x1; s += seg {
+		e := min(x1, s+seg)
+		local := printContrast(p, s, e, y0, y1)
+		if local >= fadeStart*whole {
+			local = whole // the usual spread of dark and light strokes
+		} else {
+			local = max(inkMinDiff, fadedContrast*whole, local)
+		}
+		for x := s; x < e; x++ {
+			out[x] = local
+		}
+	}
+	return out
+}
+
+// fadeStart: print whose contrast along part of the line is less than
+// this share of the whole's is faded there; thinner strokes or fewer
+// dark ones (a stretch of fillers) spread less, and are judged as the
+// whole.
+const fadeStart = 0.6
+
+// fadedContrast is how far below the contrast of a candidate's print as
+// a whole its print may fade along part of the line and still count:
+// a reflection lightens a stretch of it, and a thin-stroked font's
+// strokes fade more than OCR-B's.
+const fadedContrast = 0.45
 
 // printContrast returns how much darker than its surroundings a pixel
 // of p must be to count as MRZ print: a third of the way from the paper
@@ -362,7 +417,10 @@ func zoneShapeScore(bs []band) float64 {
 	return minL / maxL
 }
 
-func spacingOK(a, b band, h float64) bool {
+// spacingOK reports whether consecutive bands a and b are spaced as
+// an MRZ's lines, in the taller one's height.
+func spacingOK(a, b band) bool {
+	h := math.Max(a.height, b.height)
 	d := b.y0 - a.y0
 	return d > minLineSpacing*h && d < maxLineSpacing*h
 }
@@ -507,17 +565,35 @@ func fitBand(ink []uint8, w, h int, y, slope, height float64, x0, x1 int) (band,
 		}
 	}
 	pk := rows[pr]
-	lo, hi := pr, pr
-	for lo > 0 && rows[lo-1] >= 0.5*pk {
-		lo--
-	}
-	for hi < len(rows)-1 && rows[hi+1] >= 0.5*pk {
-		hi++
-	}
+	// The rows holding at least half the peak's ink, and past a dip of a
+	// row or few (inked, not blank) the rows beyond it that do: a sans
+	// face's capitals ink their top and bottom bars more than the rows
+	// between, where only stems pass (OCR-B's strokes ink its rows
+	// alike).
+	dip := max(2, int(0.25*b.height))
+	lo := extendRows(rows, pr, -1, 0.5*pk, 0.2*pk, dip)
+	hi := extendRows(rows, pr, 1, 0.5*pk, 0.2*pk, dip)
 	if pk > 0 {
 		b.height = float64(hi - lo + 1)
 	}
 	return b, bestMass > 0
+}
+
+// extendRows returns how far from row from, stepping by dir, rows
+// holding at least full run on, bridging runs of up to dip rows that
+// hold less than full but at least some.
+func extendRows(rows []float64, from, dir int, full, some float64, dip int) int {
+	end := from
+	for r := from + dir; r >= 0 && r < len(rows); r += dir {
+		if rows[r] >= full {
+			end = r
+			continue
+		}
+		if rows[r] < some || (r-end)*dir > dip {
+			break
+		}
+	}
+	return end
 }
 
 // fitRobust fits y = a + b*x by weighted least squares, twice, dropping

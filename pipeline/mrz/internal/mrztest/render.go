@@ -133,8 +133,12 @@ type Scene struct {
 	// file instead (LiberationMonoPath, NotoMonoPath); Render returns
 	// ErrNoFont when it is not installed.
 	MonoPath string
-	Busy     bool // a cluttered background instead of a plain one
-	Glare    bool // a bright reflection across part of the document
+	// Pitch sets the characters' pitch, in character heights, instead
+	// of the font's own advance: above about 1.1, letters spaced wider
+	// than OCR-B's, as some printers set another monospace font.
+	Pitch float64
+	Busy  bool // a cluttered background instead of a plain one
+	Glare bool // a bright reflection across part of the document
 	// MRZGlare adds a reflection of this brightness (grey levels) centred
 	// on the middle of the MRZ.
 	MRZGlare float64
@@ -252,6 +256,9 @@ func (s Scene) document(f *Fonts, rng *rand.Rand) (*image.Gray, [][2]Point, erro
 	}
 	adv, _ := faces[0].GlyphAdvance('H')
 	pitch := float64(adv) / 64
+	if s.Pitch > 0 {
+		pitch = s.Pitch * capH
+	}
 	n := len(s.Lines[0])
 	margin := 2.5 * pitch
 	w := int(float64(n)*pitch + 2*margin)
