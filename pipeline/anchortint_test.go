@@ -180,15 +180,7 @@ func TestShadowedCornerGetsTheHuesOutline(t *testing.T) {
 	}
 	ev := newEvalEnv(t)
 	ctx := context.Background()
-	c := evalCases(ev.db, 36, 808)[35]
-	c.vary = 1
-	spec, in, err := ev.frames(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.doc != "kz-id-2014" || in.Front == nil {
-		t.Fatalf("the case is %s: the renderer's draw changed, pick the case again", c.doc)
-	}
+	spec, in, _ := studyCase(t, ev, 808, 35, "kz-id-2014")
 	id, err := ev.eng.Identify(ctx, in.Front.White, "kz")
 	if err != nil {
 		t.Fatal(err)
@@ -211,14 +203,9 @@ func TestNamesUnderAShadowsEdge(t *testing.T) {
 	}
 	ev := newEvalEnv(t)
 	ctx := context.Background()
-	c := evalCases(ev.db, 14, 555)[13]
-	c.vary = 1
-	spec, in, err := ev.frames(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.doc != "kz-id-2014" || c.mode != modeCropped || in.Front == nil {
-		t.Fatalf("the case is %s (mode %v): the renderer's draw changed, pick the case again", c.doc, c.mode)
+	spec, in, c := studyCase(t, ev, 555, 13, "kz-id-2014")
+	if c.mode != modeCropped {
+		t.Fatalf("the case's capture is %v: the renderer's draw changed, pick the case again", c.mode)
 	}
 	res, err := ev.eng.Recognize(ctx, Input{Front: in.Front, CountryCode: "kz"})
 	if err != nil {
@@ -230,4 +217,21 @@ func TestNamesUnderAShadowsEdge(t *testing.T) {
 			t.Errorf("%s: %q from %q, want %q read on the side", name, got.Value, got.Source, want)
 		}
 	}
+}
+
+// studyCase renders case idx of a study seed's varied evaluation (never
+// an evaluation seed's) and fails unless it is a document doc with a
+// front.
+func studyCase(t *testing.T, ev *evalEnv, seed uint64, idx int, doc string) (*specimen.Specimen, Input, evalCase) {
+	t.Helper()
+	c := evalCases(ev.db, idx+1, seed)[idx]
+	c.vary = 1
+	spec, in, err := ev.frames(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.doc != doc || in.Front == nil {
+		t.Fatalf("the case is %s: the renderer's draw changed, pick the case again", c.doc)
+	}
+	return spec, in, c
 }

@@ -40,48 +40,43 @@ func TestIsLabel(t *testing.T) {
 	}
 }
 
-// A value's window is set by the labels around it whatever order the
-// map hands them out in: the label beside this one narrows the window
-// to its column first, so a label under the next column's does not cut
-// this value short (it did one run in two, emptying a passport's given
-// names at random).
+// A value's window is set by the labels (a generic side's captions)
+// around it whatever order the map hands them out in: the label beside
+// this one narrows the window to its column first, so a label under the
+// next column's does not cut this value short (it did one run in two,
+// emptying a passport's given names at random).
 func TestValueWindowIgnoresTheLabelsOrder(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
-	f := typedb.Field{Name: "first_name", LabelZone: typedb.Rect{0.05, 0.1, 0.3, 0.15}, Zone: typedb.Rect{0.05, 0.16, 0.6, 0.3}}
 	lb := image.Rect(50, 60, 300, 90)
-	for range 50 {
-		l := &layout{img: img, labels: map[string]image.Rectangle{
-			"first_name":  lb,
-			"nationality": image.Rect(500, 60, 700, 90),   // beside: the next column
-			"sex":         image.Rect(520, 120, 700, 150), // under the next column's label
-			"patronymic":  image.Rect(50, 200, 300, 230),  // under this one
-		}}
-		win, ok := l.belowLabel(f, lb)
-		if !ok {
-			t.Fatal("no window")
-		}
-		if want := image.Rect(30, 91, 490, 199); win != want {
-			t.Fatalf("window %v, want %v", win, want)
-		}
-	}
-}
-
-// The same holds under a generic side's captions.
-func TestCaptionWindowIgnoresTheCaptionsOrder(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
-	lb := image.Rect(50, 60, 300, 90)
-	for range 50 {
-		l := &layout{img: img, labels: map[string]image.Rectangle{
-			"last_name":   lb,
-			"nationality": image.Rect(500, 60, 700, 90),   // beside: the next column
-			"sex":         image.Rect(520, 120, 700, 150), // under the next column's caption
-		}}
-		win, ok := l.underCaption(typedb.Field{Name: "last_name"}, lb)
-		if !ok {
-			t.Fatal("no window")
-		}
-		if want := image.Rect(35, 91, 485, 180); win != want {
-			t.Fatalf("window %v, want %v", win, want)
+	beside := image.Rect(500, 60, 700, 90)      // the next column's label
+	nextUnder := image.Rect(520, 120, 700, 150) // under the next column's label
+	for _, tc := range []struct {
+		name   string
+		f      typedb.Field
+		labels map[string]image.Rectangle
+		window func(l *layout, f typedb.Field) (image.Rectangle, bool)
+		want   image.Rectangle
+	}{
+		{"under a state's label",
+			typedb.Field{Name: "first_name", LabelZone: typedb.Rect{0.05, 0.1, 0.3, 0.15}, Zone: typedb.Rect{0.05, 0.16, 0.6, 0.3}},
+			map[string]image.Rectangle{"first_name": lb, "nationality": beside, "sex": nextUnder, "patronymic": image.Rect(50, 200, 300, 230)},
+			func(l *layout, f typedb.Field) (image.Rectangle, bool) { return l.belowLabel(f, lb) },
+			image.Rect(30, 91, 490, 199)},
+		{"under a generic side's caption",
+			typedb.Field{Name: "last_name"},
+			map[string]image.Rectangle{"last_name": lb, "nationality": beside, "sex": nextUnder},
+			func(l *layout, f typedb.Field) (image.Rectangle, bool) { return l.underCaption(f, lb) },
+			image.Rect(35, 91, 485, 180)},
+	} {
+		for range 50 {
+			labels := map[string]image.Rectangle{}
+			for k, v := range tc.labels {
+				labels[k] = v // a new map: a new order
+			}
+			win, ok := tc.window(&layout{img: img, labels: labels}, tc.f)
+			if !ok || win != tc.want {
+				t.Fatalf("%s: window %v (%v), want %v", tc.name, win, ok, tc.want)
+			}
 		}
 	}
 }
