@@ -270,3 +270,22 @@ func TestExtendRunStopsAtThePair(t *testing.T) {
 		t.Errorf("label widened to start at x=%d, want its pair's 712", got.Min.X)
 	}
 }
+
+// TestValueCutLeavesTheRimAtTheSidesEdge: a caption's window reaches the
+// side's right edge, where a photo shows the card's dark rim, tall and
+// far from the short value: the rim is left out of the cut, and the cut
+// keeps the value's rows, not the rim's ("MOJ" read as "EES J" so).
+func TestValueCutLeavesTheRimAtTheSidesEdge(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	for k := range 3 {
+		draw.Draw(img, image.Rect(60+22*k, 90, 60+22*k+17, 115), dark, image.Point{}, draw.Src)
+	}
+	draw.Draw(img, image.Rect(688, 62, 700, 160), dark, image.Point{}, draw.Src) // the rim
+	l := newLayout(img, &typedb.Type{})
+	box, err := l.cutValue(image.Rect(50, 60, 700, 160), typedb.Field{Name: "authority"}, cutRules{})
+	if err != nil || box.Max.X > 300 || box.Min.Y < 75 || box.Max.Y > 130 {
+		t.Errorf("cut %v (%v), want the value alone (x 60–126, y 90–115, with margins)", box, err)
+	}
+}

@@ -289,7 +289,17 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	if mass < 10 || vb.Dy() < 4 {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
+	wide := vb
 	vb, win = l.valueRun(vb, win, rules)
+	if vb.Max.X < wide.Max.X {
+		// another column's ink (or the card's rim) was cut off at the
+		// right: the value's rows are those of the ink left, not of all
+		if m, wr := l.inkMap(image.Rect(vb.Min.X, win.Min.Y, vb.Max.X, win.Max.Y)); m != nil {
+			if b, mass := inkBox(m, wr, 2); mass >= 10 && b.Dy() >= 4 {
+				vb.Min.Y, vb.Max.Y = b.Min.Y, b.Max.Y
+			}
+		}
+	}
 	// a faint last letter may fall under the ink threshold: leave about
 	// a character's width either side, within the window
 	margin := max(4, vb.Dy()/3)
@@ -380,9 +390,11 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			// crosses the left edge and starts within reach
 			vb.Min.X = min(vb.Min.X, c.x0)
 			win.Min.X = c.x0
-		case c.x0 >= win.Min.X && c.x0 < win.Max.X && c.x1 > win.Max.X && i > 0 &&
+		case c.x0 >= win.Min.X && c.x0 < win.Max.X && c.x1 >= win.Max.X && i > 0 &&
 			runs[i-1].x1 > win.Min.X && c.x0-runs[i-1].x1 > valueGap*h:
-			// crosses the right edge, well apart from the value before it
+			// crosses the right edge (or reaches it, where the window
+			// ends at the side's: the card's rim, shadow beside it), well
+			// apart from the value before it
 			win.Max.X = c.x0
 			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
 		case rules.underLabel && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
