@@ -90,6 +90,13 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 				return false
 			}
 		}
+		if f.Name == FieldPersonalNumber && typ != nil && typ.PersonalNumberScheme == "kz-iin" {
+			// an IIN has its own check digit and birth date: one that
+			// fails them was misread (a 6 read as 5), not printed so
+			if _, err := typedb.ParseIIN(v); err != nil {
+				return false
+			}
+		}
 		return digits > 0 && letters+digits >= 4 && letters+digits <= 20 && letters <= digits+3
 	case typedb.KindName, typedb.KindText:
 		letters := 0

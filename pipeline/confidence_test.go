@@ -17,43 +17,51 @@ func TestSyntaxOK(t *testing.T) {
 	cyr := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	pob := typedb.Field{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	iin := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptDigits}
+	kz := &typedb.Type{PersonalNumberScheme: "kz-iin"}
 	for _, tc := range []struct {
 		f    typedb.Field
 		v    string
 		want bool
+		typ  *typedb.Type
 	}{
-		{date, "20.05.1995", true},
-		{date, "31.02.1995", false},
-		{date, "20 MAY 95", false}, // normalised before it gets here
-		{num, "L898902C3", true},
-		{num, "E37785717", true},
-		{num, "CHINA", false},
-		{num, "CPFARREPUBLICOFCHINAYFF", false},
-		{num, "CO", false},
-		{latin, "WANG", true},
-		{latin, "O'NEIL-SMITH", true},
-		{latin, "PU CHIN COLLIZGOL", true}, // syntax alone cannot tell; the confidence must
-		{latin, "SURNAME", false},
-		{latin, "T T C C P N N O", false},
-		{latin, "DUCH E DE LU XEMBOURG", false},
-		{cyr, "ТАТЫҒҒИМА---- ТУА", false},
-		{latin, "DATE OF EXPIRY", false},
-		{latin, "ИВАНОВ", false},
-		{cyr, "ИВАНОВ", true},
-		{cyr, "ИВАНОВ1", false},
-		{cyr, "ФАМИЛИЯ", false},
-		{auth, "DATE OF EXPIRY PERSONAL NO", false},
-		{auth, "MINISTRY OF FOREIGN AFFAIRS", true},
-		{pob, "PARIS 1ER 75", true},
-		{pob, "EESTI / EST", true},
-		{pob, "MADRID", true},
-		{pob, "PLACE OF BIRTH", false},
-		{pob, "LIEU MADRID", false}, // a caption word beside the value
-		{pob, "20 MAY 95", false},   // the date of birth beside it
-		{pob, "20.05.1995", false},
-		{pob, "12 05 19 A", false},
+		// an IIN read with one digit wrong fails its check digit or date
+		{iin, "690618423067", true, kz},
+		{iin, "590618423067", false, kz},
+		{iin, "1201384819", false, kz},
+		{iin, "590618423067", true, nil}, // no scheme: any number
+		{date, "20.05.1995", true, nil},
+		{date, "31.02.1995", false, nil},
+		{date, "20 MAY 95", false, nil}, // normalised before it gets here
+		{num, "L898902C3", true, nil},
+		{num, "E37785717", true, nil},
+		{num, "CHINA", false, nil},
+		{num, "CPFARREPUBLICOFCHINAYFF", false, nil},
+		{num, "CO", false, nil},
+		{latin, "WANG", true, nil},
+		{latin, "O'NEIL-SMITH", true, nil},
+		{latin, "PU CHIN COLLIZGOL", true, nil}, // syntax alone cannot tell; the confidence must
+		{latin, "SURNAME", false, nil},
+		{latin, "T T C C P N N O", false, nil},
+		{latin, "DUCH E DE LU XEMBOURG", false, nil},
+		{cyr, "ТАТЫҒҒИМА---- ТУА", false, nil},
+		{latin, "DATE OF EXPIRY", false, nil},
+		{latin, "ИВАНОВ", false, nil},
+		{cyr, "ИВАНОВ", true, nil},
+		{cyr, "ИВАНОВ1", false, nil},
+		{cyr, "ФАМИЛИЯ", false, nil},
+		{auth, "DATE OF EXPIRY PERSONAL NO", false, nil},
+		{auth, "MINISTRY OF FOREIGN AFFAIRS", true, nil},
+		{pob, "PARIS 1ER 75", true, nil},
+		{pob, "EESTI / EST", true, nil},
+		{pob, "MADRID", true, nil},
+		{pob, "PLACE OF BIRTH", false, nil},
+		{pob, "LIEU MADRID", false, nil}, // a caption word beside the value
+		{pob, "20 MAY 95", false, nil},   // the date of birth beside it
+		{pob, "20.05.1995", false, nil},
+		{pob, "12 05 19 A", false, nil},
 	} {
-		if got := syntaxOK(tc.f, tc.v, nil); got != tc.want {
+		if got := syntaxOK(tc.f, tc.v, tc.typ); got != tc.want {
 			t.Errorf("syntaxOK(%s %q) = %v, want %v", tc.f.Kind, tc.v, got, tc.want)
 		}
 	}
