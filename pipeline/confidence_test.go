@@ -146,3 +146,37 @@ func TestMergeHonest(t *testing.T) {
 		})
 	}
 }
+
+// A name read one or two letters short of the MRZ's, at its end or its
+// start, is a cut that missed a faint letter: no evidence either way (it
+// raised mrz_vz_agreement on a genuine card). Another name, or the same
+// one whole, is evidence.
+func TestCutShort(t *testing.T) {
+	doc, err := mrz.Parse([]string{
+		"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+		"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mrz.Result{Document: doc, Status: mrz.StatusValid}
+	for _, tc := range []struct {
+		name, visual string
+		want         bool
+	}{
+		{FieldLastName, "ERIKSSO", true},
+		{FieldLastName, "ЭРИКССО", true}, // read in Cyrillic, transliterated
+		{FieldLastName, "RIKSSON", true},
+		{FieldLastName, "ERIKSS", true},
+		{FieldLastName, "ERIKS", false}, // three letters short: not a lost letter
+		{FieldLastName, "ERIKSSON", false},
+		{FieldLastName, "ERIKSEN", false},
+		{FieldFirstName, "ANNA MARI", true},
+		{FieldLastName, "ER", false},
+		{FieldPatronymic, "ERIKSSO", false},
+	} {
+		if got := cutShort(tc.name, tc.visual, m, nil); got != tc.want {
+			t.Errorf("cutShort(%s, %q) = %v, want %v", tc.name, tc.visual, got, tc.want)
+		}
+	}
+}

@@ -302,7 +302,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		if rd != nil {
 			rep.Sources[SourceVisual] = rd.Value
 			conf = fieldConfidence(rd, rd.side.best.Type)
-			if misplacedName(name, rd.Value, m, known) {
+			if misplacedName(name, rd.Value, m, known) || cutShort(name, rd.Value, m, known) {
 				conf = 0
 			}
 			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
