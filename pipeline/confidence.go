@@ -61,13 +61,31 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 		// that is a guess does not
 		c *= unanchoredGeneric
 	} else if !rd.Anchored {
-		if typ != nil && typ.Generic {
+		if (typ != nil && typ.Generic) || (!layoutSeen(rd.side) && !slices.Contains(rd.field.Values, rd.Value)) {
+			// a state's side on which no label at all was found: its
+			// layout is as unverified as a generic type's (an outline a
+			// row too tall read the patronymic as the surname, at 0.62).
+			// An entry of the field's closed set shows its own place
 			c *= unanchoredGeneric
 		} else {
 			c *= unanchoredTyped
 		}
 	}
 	return round(min(max(c, 0), 1))
+}
+
+// layoutSeen reports whether any field of side s was read under its
+// label found printed (true when s is unknown).
+func layoutSeen(s *side) bool {
+	if s == nil {
+		return true
+	}
+	for _, r := range s.readings {
+		if r.Anchored {
+			return true
+		}
+	}
+	return false
 }
 
 // syntaxOK reports whether v is a well-formed value of field f.

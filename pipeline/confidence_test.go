@@ -180,3 +180,32 @@ func TestCutShort(t *testing.T) {
 		}
 	}
 }
+
+// A state's side on which no label at all was found has an unverified
+// layout: its unanchored readings count as a generic type's (a name read
+// a row low at 77 was confident, and an alarm), unless the value is an
+// entry of the field's closed set, which shows its own place.
+func TestUnverifiedLayoutIsUnsure(t *testing.T) {
+	typ := &typedb.Type{}
+	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
+	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptCyrillic, Values: []string{"ҚР ІІМ", "МВД РК"}}
+	for _, tc := range []struct {
+		what      string
+		f         typedb.Field
+		v         string
+		seen      bool // another field's label was found on the side
+		confident bool
+	}{
+		{"a name, the layout seen", name, "БОЛАТҚЫЗЫ", true, true},
+		{"a name, no label found", name, "БОЛАТҚЫЗЫ", false, false},
+		{"an authority, no label found", auth, "МВД РК", false, true},
+	} {
+		s := &side{readings: map[string]fieldReading{}}
+		rd := fieldReading{Reading: vz.Reading{Name: tc.f.Name, Value: tc.v, Confidence: 77}, field: tc.f, side: s}
+		s.readings[tc.f.Name] = rd
+		s.readings[FieldDateOfBirth] = fieldReading{Reading: vz.Reading{Name: FieldDateOfBirth, Anchored: tc.seen}, side: s}
+		if got := fieldConfidence(&rd, typ) >= ConfidentField; got != tc.confident {
+			t.Errorf("%s: confident %v, want %v (confidence %.2f)", tc.what, got, tc.confident, fieldConfidence(&rd, typ))
+		}
+	}
+}
