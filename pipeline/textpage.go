@@ -244,30 +244,13 @@ func leastSquares4(rows [][5]float64) ([4]float64, bool) {
 			m[i][4] += r[i] * r[4]
 		}
 	}
-	for c := range 4 {
-		p := c
-		for r := c + 1; r < 4; r++ {
-			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
-				p = r
-			}
-		}
-		if math.Abs(m[p][c]) < 1e-9 {
-			return [4]float64{}, false
-		}
-		m[c], m[p] = m[p], m[c]
-		for r := range 4 {
-			if r == c {
-				continue
-			}
-			k := m[r][c] / m[c][c]
-			for j := c; j < 5; j++ {
-				m[r][j] -= k * m[c][j]
-			}
-		}
+	eqs := make([][]float64, 4)
+	for i := range m {
+		eqs[i] = m[i][:]
 	}
-	var x [4]float64
-	for i := range 4 {
-		x[i] = m[i][4] / m[i][i]
+	x, ok := imgutil.SolveLinear(eqs, 1e-9)
+	if !ok {
+		return [4]float64{}, false
 	}
-	return x, true
+	return [4]float64(x), true
 }

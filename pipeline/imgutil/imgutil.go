@@ -122,33 +122,52 @@ func QuadToRect(q Quad, w, h float64) (Homography, error) {
 		a[2*i] = [9]float64{u, v, 1, 0, 0, 0, -u * x, -v * x, x}
 		a[2*i+1] = [9]float64{0, 0, 0, u, v, 1, -u * y, -v * y, y}
 	}
-	for c := range 8 {
+	rows := make([][]float64, 8)
+	for i := range a {
+		rows[i] = a[i][:]
+	}
+	x, ok := SolveLinear(rows, 1e-12)
+	if !ok {
+		return Homography{}, fmt.Errorf("imgutil: degenerate quad")
+	}
+	var hm Homography
+	copy(hm[:8], x)
+	hm[8] = 1
+	return hm, nil
+}
+
+// SolveLinear solves the n×n system whose rows are a (each n
+// coefficients, then the right-hand side) by Gauss–Jordan elimination
+// with partial pivoting, in place; false when a pivot is below tiny (the
+// system fixes no unique solution).
+func SolveLinear(a [][]float64, tiny float64) ([]float64, bool) {
+	n := len(a)
+	for c := range n {
 		p := c
-		for r := c + 1; r < 8; r++ {
+		for r := c + 1; r < n; r++ {
 			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
 				p = r
 			}
 		}
-		if math.Abs(a[p][c]) < 1e-12 {
-			return Homography{}, fmt.Errorf("imgutil: degenerate quad")
+		if math.Abs(a[p][c]) < tiny {
+			return nil, false
 		}
 		a[c], a[p] = a[p], a[c]
-		for r := range 8 {
+		for r := range n {
 			if r == c {
 				continue
 			}
 			f := a[r][c] / a[c][c]
-			for k := c; k < 9; k++ {
+			for k := c; k <= n; k++ {
 				a[r][k] -= f * a[c][k]
 			}
 		}
 	}
-	var hm Homography
-	for i := range 8 {
-		hm[i] = a[i][8] / a[i][i]
+	x := make([]float64, n)
+	for i := range n {
+		x[i] = a[i][n] / a[i][i]
 	}
-	hm[8] = 1
-	return hm, nil
+	return x, true
 }
 
 // Warp samples src through hm into a w×h image: pixel (u, v) of the

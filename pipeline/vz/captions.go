@@ -477,9 +477,6 @@ func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, c
 	if err != nil || isLabel(t, value) {
 		return "", "", 0, false
 	}
-	if listedExactly(f.Values, raw) {
-		conf = max(conf, listedConfidence) // as a cut's reading (ReadFields)
-	}
 	return raw, value, conf, true
 }
 

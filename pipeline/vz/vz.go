@@ -135,7 +135,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					// side's unsure cut: under captions found on real
 					// pages, the pass's words were as often another
 					// field's (authority, place of birth, wrong)
-					if raw, v, c, ok := lay.passValue(f, s.Type); ok && (s.Type.Generic || c >= confirmBelow) {
+					if raw, v, c, ok := lay.passValue(f, s.Type); ok && (s.Type.Generic || c >= confirmBelow || listedExactly(f.Values, raw)) {
 						dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
 					}
 				}
@@ -296,9 +296,8 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 	// the same value, gives its own confidence. Only for dates and
 	// values of digits alone: letters read without the whitelist would
 	// be dropped from a number of letters and digits, not compared
-	w, h := s.Image.Rect.Dx(), s.Image.Rect.Dy()
-	box := rd.Region.Pixels(w, h).Intersect(s.Image.Rect)
-	if box.Dx() < 4 || box.Dy() < 4 {
+	box, ok := regionBox(s, rd.Region)
+	if !ok {
 		return
 	}
 	req.Whitelist = ""
@@ -309,6 +308,13 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 	if v, err := Normalize(f, t.Text); err == nil && v == rd.Value {
 		rd.Confidence = max(rd.Confidence, t.Confidence)
 	}
+}
+
+// regionBox is region of the side in its pixels; false when too small
+// to read.
+func regionBox(side Side, region typedb.Rect) (image.Rectangle, bool) {
+	box := region.Pixels(side.Image.Rect.Dx(), side.Image.Rect.Dy()).Intersect(side.Image.Rect)
+	return box, box.Dx() >= 4 && box.Dy() >= 4
 }
 
 // cutPlain is box of the side, sampled to about targetHeight (up to 3×).
@@ -331,9 +337,8 @@ func ReRead(ctx context.Context, r Reader, side Side, f typedb.Field, region typ
 // (enough nil reads every way): a caller that takes the first reading of
 // some kind does not pay for the ways after it.
 func ReReadUntil(ctx context.Context, r Reader, side Side, f typedb.Field, region typedb.Rect, enough func(Reading) bool) ([]Reading, error) {
-	w, h := side.Image.Rect.Dx(), side.Image.Rect.Dy()
-	box := region.Pixels(w, h).Intersect(side.Image.Rect)
-	if box.Dx() < 4 || box.Dy() < 4 {
+	box, ok := regionBox(side, region)
+	if !ok {
 		return nil, ErrEmpty
 	}
 	// each cut is made when its way is read
