@@ -236,8 +236,8 @@ type PresenceOptions struct {
 	ActiveLow bool
 	// Pull is the bias to request; gpio.PullNoChange keeps the line's.
 	Pull gpio.Pull
-	// Debounce is how long the input must stay active after the edge for
-	// the placement to count. 0 means 20 ms.
+	// Debounce is how long the input must go without an edge for its
+	// level to count. 0 means 20 ms.
 	Debounce time.Duration
 	// Poll bounds how long one wait blocks in the driver before the
 	// context is checked again. 0 means 100 ms.
@@ -246,17 +246,23 @@ type PresenceOptions struct {
 	Release func() error
 }
 
-// GPIOPresence is a document-presence input on a periph GPIO line.
+// GPIOPresence is a document-presence input on a periph GPIO line. It
+// reports placements, not levels: a document counts once, when the line
+// settles at the active level after it had settled at the other.
 type GPIOPresence struct {
-	pin     gpio.PinIn
-	active  gpio.Level
-	opts    PresenceOptions
+	pin    gpio.PinIn
+	active gpio.Level
+	opts   PresenceOptions
+	// waitMu serialises WaitPlaced calls and guards present, the level
+	// the line last settled at, so that one placement is reported once.
+	waitMu  sync.Mutex
+	present bool
 	closeMu sync.Mutex
 	closed  bool
 }
 
-// NewGPIOPresence configures p as an input with edge detection towards the
-// active level.
+// NewGPIOPresence configures p as an input with edge detection in both
+// directions: removing a document matters as much as placing one.
 func NewGPIOPresence(p gpio.PinIn, opts PresenceOptions) (*GPIOPresence, error) {
 	if p == nil {
 		return nil, errors.New("no presence line given")
@@ -267,36 +273,30 @@ func NewGPIOPresence(p gpio.PinIn, opts PresenceOptions) (*GPIOPresence, error) 
 	if opts.Poll <= 0 {
 		opts.Poll = 100 * time.Millisecond
 	}
-	edge, active := gpio.RisingEdge, gpio.High
+	active := gpio.High
 	if opts.ActiveLow {
-		edge, active = gpio.FallingEdge, gpio.Low
+		active = gpio.Low
 	}
-	if err := p.In(opts.Pull, edge); err != nil {
+	if err := p.In(opts.Pull, gpio.BothEdges); err != nil {
 		return nil, fmt.Errorf("configuring presence input %s: %w", p.Name(), err)
 	}
-	return &GPIOPresence{pin: p, active: active, opts: opts}, nil
+	// A document already lying on the glass at start does not count:
+	// only placing one does.
+	return &GPIOPresence{pin: p, active: active, opts: opts, present: p.Read() == active}, nil
 }
 
-// staleEdgesMax bounds the edges WaitPlaced discards, so a line that never
-// stops toggling cannot hold it.
-const staleEdgesMax = 64
-
-// WaitPlaced implements Presence. It returns after an edge towards the
-// active level that is still active after the debounce time. A document
-// already lying on the glass does not count: only placing one does.
+// WaitPlaced implements Presence. It returns when the line settles at the
+// active level, having last settled at the inactive one. The line has
+// settled once no edge came for the debounce time, so a switch that
+// bounces, even for longer than one wait, reports a single placement:
+// bounces after the report are read as the same document lying there.
 func (g *GPIOPresence) WaitPlaced(ctx context.Context) error {
+	g.waitMu.Lock()
+	defer g.waitMu.Unlock()
 	// Interrupt a blocked driver wait as soon as ctx ends, where the
 	// driver supports it; the bounded poll covers the others.
 	stop := context.AfterFunc(ctx, func() { _ = g.pin.Halt() })
 	defer stop()
-	// Forget edges queued before this call: the bounces of a placement
-	// already reported would report the same document again. A wait of
-	// 1 ms, not less: one whose deadline has passed returns unread.
-	for range staleEdgesMax {
-		if !g.pin.WaitForEdge(time.Millisecond) {
-			break
-		}
-	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -304,22 +304,21 @@ func (g *GPIOPresence) WaitPlaced(ctx context.Context) error {
 		if g.isClosed() {
 			return ErrClosed
 		}
-		if !g.pin.WaitForEdge(g.opts.Poll) {
-			continue
+		if g.pin.WaitForEdge(g.opts.Debounce) {
+			continue // not settled yet
 		}
-		if g.pin.Read() != g.active {
-			continue // a bounce, or the opposite edge
+		if err := ctx.Err(); err != nil {
+			return err // the wait was halted, not quiet
 		}
-		t := time.NewTimer(g.opts.Debounce)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		if g.pin.Read() == g.active {
+		placed := g.pin.Read() == g.active
+		wasPresent := g.present
+		g.present = placed
+		if placed && !wasPresent {
 			return nil
 		}
+		// Settled: block until the line moves, or Poll passes so that a
+		// driver that cannot be halted still sees ctx and Close.
+		g.pin.WaitForEdge(g.opts.Poll)
 	}
 }
 

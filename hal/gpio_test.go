@@ -263,15 +263,16 @@ func TestGPIOPresence(t *testing.T) {
 	cases := []struct {
 		name      string
 		activeLow bool
+		idle      gpio.Level
 		edges     []gpio.Level
 	}{
 		// A bounce to the inactive level first must be ignored.
-		{"active-high", false, []gpio.Level{gpio.Low, gpio.High}},
-		{"active-low", true, []gpio.Level{gpio.High, gpio.Low}},
+		{"active-high", false, gpio.Low, []gpio.Level{gpio.Low, gpio.High}},
+		{"active-low", true, gpio.High, []gpio.Level{gpio.High, gpio.Low}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := &gpiotest.Pin{N: "PRESENCE", EdgesChan: make(chan gpio.Level, 4)}
+			p := &gpiotest.Pin{N: "PRESENCE", L: c.idle, EdgesChan: make(chan gpio.Level, 4)}
 			pr, err := NewGPIOPresence(p, PresenceOptions{ActiveLow: c.activeLow, Debounce: time.Millisecond, Poll: 5 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
@@ -295,6 +296,59 @@ func TestGPIOPresence(t *testing.T) {
 				t.Fatal("edge not seen")
 			}
 		})
+	}
+}
+
+// TestGPIOPresenceOnePlacementOnce: a switch that is still bouncing when
+// its placement has been reported, or a document that lay there from the
+// start, is not a new placement; lifting and placing again is.
+func TestGPIOPresenceOnePlacementOnce(t *testing.T) {
+	const debounce = 10 * time.Millisecond
+	wait := func(pr *GPIOPresence, d time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		return pr.WaitPlaced(ctx)
+	}
+	p := &gpiotest.Pin{N: "PRESENCE", L: gpio.Low, EdgesChan: make(chan gpio.Level, 8)}
+	pr, err := NewGPIOPresence(p, PresenceOptions{Debounce: debounce, Poll: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- wait(pr, time.Second) }()
+	time.Sleep(3 * debounce)
+	p.EdgesChan <- gpio.High
+	if err := <-done; err != nil {
+		t.Fatalf("placement: %v", err)
+	}
+	// The contacts bounce once more after the report, while the next
+	// wait runs: the same document, still lying there.
+	go func() { done <- wait(pr, 30*debounce) }()
+	time.Sleep(3 * debounce)
+	p.EdgesChan <- gpio.Low
+	time.Sleep(debounce / 5)
+	p.EdgesChan <- gpio.High
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("late bounce of the same placement = %v, want the deadline", err)
+	}
+	// Lifted, then placed again: a new placement.
+	p.EdgesChan <- gpio.Low
+	time.Sleep(3 * debounce)
+	go func() { done <- wait(pr, time.Second) }()
+	time.Sleep(3 * debounce)
+	p.EdgesChan <- gpio.High
+	if err := <-done; err != nil {
+		t.Errorf("placing again = %v", err)
+	}
+
+	// A document lying there when the input opens is not a placement.
+	lying := &gpiotest.Pin{N: "PRESENCE", L: gpio.High, EdgesChan: make(chan gpio.Level, 1)}
+	pr, err = NewGPIOPresence(lying, PresenceOptions{Debounce: debounce, Poll: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(pr, 10*debounce); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("document lying there at start = %v, want the deadline", err)
 	}
 }
 

@@ -142,8 +142,9 @@ var ErrChannelMissing = errors.New("LED channel not fitted on this board")
 // Presence is an optional document-presence input (a switch or light
 // barrier under the glass).
 type Presence interface {
-	// WaitPlaced blocks until a document is placed on the glass (a rising
-	// edge on the input) or ctx ends.
+	// WaitPlaced blocks until a document is placed on the glass or ctx
+	// ends. A placement made between two calls is reported by the next;
+	// a document that stays there is reported once.
 	WaitPlaced(ctx context.Context) error
 	// Close releases the input.
 	Close() error
