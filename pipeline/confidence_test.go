@@ -209,3 +209,57 @@ func TestUnverifiedLayoutIsUnsure(t *testing.T) {
 		}
 	}
 }
+
+// The MRZ prints a year's last two digits: a visual zone's full year that
+// agrees with them settles the century, and so does a date of issue
+// read on the page that the guessed century would put before the birth.
+func TestDateCenturies(t *testing.T) {
+	doc, err := mrz.Parse([]string{
+		"P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<",
+		"99003853<1CZE1101018M1207046<<<<<<<<<<<<<<06",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mrz.Result{Document: doc, Status: mrz.StatusValid}
+	birth := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	read := func(f typedb.Field, v string) fieldReading {
+		return fieldReading{Reading: vz.Reading{Name: f.Name, Value: v, Confidence: 90, Anchored: true, Captioned: true}, field: f}
+	}
+	for _, tc := range []struct {
+		name      string
+		readings  []fieldReading
+		wantBirth string
+		compared  bool
+		agreed    bool
+	}{
+		{"the MRZ alone", nil, "01.01.2011", false, false},
+		{"the page's full year", []fieldReading{read(birth, "01.01.1911")}, "01.01.1911", true, true},
+		{"another year on the page", []fieldReading{read(birth, "01.01.1921")}, "01.01.1921", true, false},
+		{"issued before the guessed birth", []fieldReading{read(issue, "04.07.2002")}, "01.01.1911", false, false},
+		{"issued after the birth", []fieldReading{read(issue, "04.07.2015")}, "01.01.2011", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{Generic: true}, P: 0.9}, readings: map[string]fieldReading{}}
+			for _, rd := range tc.readings {
+				rd.side = s
+				s.readings[rd.Name] = rd
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			if res.DateOfBirth != tc.wantBirth || res.Fields[FieldDateOfBirth].Value != tc.wantBirth {
+				t.Errorf("date of birth %q (field %q), want %q", res.DateOfBirth, res.Fields[FieldDateOfBirth].Value, tc.wantBirth)
+			}
+			var compared, agreed bool
+			for _, c := range cmp {
+				if c.Field == FieldDateOfBirth {
+					compared, agreed = true, c.Agree
+				}
+			}
+			if compared != tc.compared || agreed != tc.agreed {
+				t.Errorf("compared %v agree %v, want %v %v", compared, agreed, tc.compared, tc.agreed)
+			}
+		})
+	}
+}

@@ -258,9 +258,50 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 		return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
 	case FieldDocumentNumber, FieldPersonalNumber:
 		return strings.EqualFold(strings.TrimSpace(visual), strings.TrimSpace(fromMRZ))
+	case FieldDateOfBirth, FieldDateOfExpiry:
+		return sameButCentury(visual, fromMRZ)
 	}
 	return visual == fromMRZ
 }
+
+// sameButCentury reports whether two dd.mm.yyyy dates agree in all the
+// MRZ prints: its YYMMDD leaves the century to a guess (a birth in 1911
+// is read from the MRZ as 2011), which the visual zone's year settles.
+func sameButCentury(visual, fromMRZ string) bool {
+	if visual == fromMRZ {
+		return true
+	}
+	v, z := parseDMY(visual), parseDMY(fromMRZ)
+	return !v.IsZero() && !z.IsZero() && v.Day() == z.Day() && v.Month() == z.Month() && v.Year()%100 == z.Year()%100
+}
+
+// bornBeforeIssue settles the century of a date of birth taken from the
+// MRZ alone by the date of issue read on the page: no one is issued a
+// document before they are born, so a birth the century guess puts after
+// the issue was a century earlier (a specimen's holder born in 1911).
+func bornBeforeIssue(res *Result) {
+	birth, ok := res.Fields[FieldDateOfBirth]
+	if !ok || birth.Source != SourceMRZ || res.Fields[FieldDateOfIssue].Source != SourceVisual {
+		return
+	}
+	b, issued := parseDMY(res.DateOfBirth), parseDMY(res.DateOfIssue)
+	if b.IsZero() || issued.IsZero() || !b.After(issued) {
+		return
+	}
+	earlier := b.AddDate(-100, 0, 0)
+	if earlier.AddDate(maxAgeAtIssue, 0, 0).Before(issued) {
+		return // a century earlier is no likelier: the issue date is off
+	}
+	birth.Value = earlier.Format("02.01.2006")
+	if birth.Sources != nil {
+		birth.Sources[SourceMRZ] = birth.Value
+	}
+	res.Fields[FieldDateOfBirth] = birth
+	res.DateOfBirth = birth.Value
+}
+
+// maxAgeAtIssue bounds the holder's age when a document is issued.
+const maxAgeAtIssue = 120
 
 // nameTruncated reports whether the MRZ's name field is full to its end,
 // so longer names were cut.
@@ -377,6 +418,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		res.Fields[name] = rep
 		setField(res, name, rep.Value)
 	}
+	bornBeforeIssue(res)
 	return cmp
 }
 
