@@ -289,3 +289,37 @@ func TestValueCutLeavesTheRimAtTheSidesEdge(t *testing.T) {
 		t.Errorf("cut %v (%v), want the value alone (x 60–126, y 90–115, with margins)", box, err)
 	}
 }
+
+// A generic side's value is the first line of print under its caption:
+// not the denser caption below it that heads no field, and not one band
+// with it, joined by a page's border that runs down beside the window.
+func TestCaptionValueIsTheFirstLineUnderIt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rim  bool
+	}{{"clean", false}, {"a border beside", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := image.NewRGBA(image.Rect(0, 0, 700, 260))
+			draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+			dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+			fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
+			caption := image.Rect(100, 40, 220, 60)
+			fill(caption)
+			for k := range 2 { // the value: two letters
+				fill(image.Rect(104+22*k, 70, 104+22*k+17, 95))
+			}
+			for k := range 20 { // the next caption down, long and dense
+				fill(image.Rect(100+25*k, 105, 100+25*k+22, 125))
+			}
+			if tc.rim {
+				fill(image.Rect(680, 0, 686, 260))
+			}
+			l := newLayout(img, &typedb.Type{Generic: true})
+			l.labels = map[string]image.Rectangle{"authority": caption}
+			box, anchored, err := l.valueBox(typedb.Field{Name: "authority", Kind: typedb.KindText})
+			if err != nil || !anchored || box.Min.Y < 61 || box.Max.Y > 104 || box.Max.X > 300 {
+				t.Errorf("cut %v (anchored %v, %v), want the value alone (x 104–143, y 70–95, with margins)", box, anchored, err)
+			}
+		})
+	}
+}

@@ -143,7 +143,7 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{})
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2)})
 			return box, true, err
 		}
 	} else if ok {
@@ -276,6 +276,11 @@ type cutRules struct {
 	// it (valueRun) — not where the window was set past a label on the
 	// value's left ("№").
 	growLeft bool
+	// firstLine, when above 0, is the least height of a line of print:
+	// the value is the window's topmost line at least that tall, not its
+	// densest (under a caption, the next caption down, one that heads no
+	// field, lies within reach and may be the denser).
+	firstLine int
 }
 
 // cutValue cuts tight around the value's ink in the window, with a
@@ -284,6 +289,10 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	m, wr := l.inkMap(win)
 	if m == nil {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+	}
+	clearEdgeRules(m, wr)
+	if rules.firstLine > 0 {
+		keepFirstLine(m, wr, rules.firstLine)
 	}
 	vb, mass := inkBox(m, wr, 2)
 	if mass < 10 || vb.Dy() < 4 {
@@ -321,6 +330,70 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	}
 	box = box.Intersect(l.img.Rect)
 	return box, nil
+}
+
+// clearEdgeRules clears, in ink map m of window r, the columns near the
+// window's left and right edges that are inked down nearly its whole
+// height: a page's border or a card's rim photographed inside the side
+// (a rounded corner's edge, the desk beyond it), never a letter, which
+// spans one line of a window that holds more. Left in, it joins every
+// row into one band, and the value's cut takes in the caption above and
+// the one below.
+func clearEdgeRules(m []uint8, r image.Rectangle) {
+	w, h := r.Dx(), r.Dy()
+	if h < 8 {
+		return
+	}
+	near := min(w/2, max(8, h/2))
+	for x := range w {
+		if x >= near && x < w-near {
+			continue
+		}
+		n := 0
+		for y := range h {
+			if m[y*w+x] != 0 {
+				n++
+			}
+		}
+		if n*10 < h*9 {
+			continue
+		}
+		for y := range h {
+			m[y*w+x] = 0
+		}
+	}
+}
+
+// keepFirstLine clears, in ink map m of window r, every row but those of
+// the topmost band of inked rows at least minHeight tall (a caption's
+// descenders above it, an i's dot, are shorter).
+func keepFirstLine(m []uint8, r image.Rectangle, minHeight int) {
+	w, h := r.Dx(), r.Dy()
+	inked := func(y int) bool {
+		n := 0
+		for x := range w {
+			if m[y*w+x] != 0 {
+				n++
+			}
+		}
+		return n >= 2
+	}
+	for y := 0; y < h; {
+		if !inked(y) {
+			y++
+			continue
+		}
+		start := y
+		for y < h && inked(y) {
+			y++
+		}
+		if y-start < minHeight {
+			continue
+		}
+		clear(m[:start*w])
+		clear(m[y*w:])
+		return
+	}
 }
 
 // maxValueReach is how far, in heights of its line, a value cut at its
