@@ -79,3 +79,47 @@ func TestUnsureDigitsConfirmedByRereading(t *testing.T) {
 		})
 	}
 }
+
+// langReader answers each read by the request's languages.
+type langReader struct {
+	mu    sync.Mutex
+	texts map[string]string
+	langs []string
+}
+
+func (r *langReader) Read(_ context.Context, _ *image.Gray, req ocr.Request) (ocr.Text, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.langs = append(r.langs, req.Languages)
+	return ocr.Text{Text: r.texts[req.Languages], Confidence: 90}, nil
+}
+
+// A Cyrillic name with an Е is read again with the Russian model alone,
+// whose Ё is taken where the readings differ by that alone: the Kazakh
+// model has none.
+func TestYoFromTheRussianModel(t *testing.T) {
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic, Zone: typedb.Rect{0.1, 0.4, 0.6, 0.5}}
+	page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	for x := 140; x < 520; x += 24 {
+		draw.Draw(page, image.Rect(x, 262, x+12, 300), image.Black, image.Point{}, draw.Src)
+	}
+	for _, tc := range []struct {
+		what, kaz, rus, want string
+		reads                int
+	}{
+		{"Ё restored", "ЧЕРНЫШЕВА", "ЧЕРНЫШЁВА", "ЧЕРНЫШЁВА", 2},
+		{"no Ё", "СЕРГЕЕВА", "СЕРГЕЕВА", "СЕРГЕЕВА", 2},
+		{"a Kazakh letter the Russian model misreads", "ӘБЕНҰЛЫ", "АБЁНУЛЫ", "ӘБЕНҰЛЫ", 2},
+		{"no Е: not read again", "ҚАЙРАТ", "ҚАЙРАТ", "ҚАЙРАТ", 1},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			r := &langReader{texts: map[string]string{"kaz+rus": tc.kaz, "rus": tc.rus}}
+			typ := &typedb.Type{Fields: []typedb.Field{name}}
+			got := ReadFields(context.Background(), r, []Side{{Image: page, Type: typ}}, nil)[0]
+			if len(got) != 1 || got[0].Err != nil || got[0].Value != tc.want || len(r.langs) != tc.reads {
+				t.Errorf("reading %+v after reads %v, want %q after %d", got, r.langs, tc.want, tc.reads)
+			}
+		})
+	}
+}

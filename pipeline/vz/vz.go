@@ -157,6 +157,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				if dst.Err == nil && dst.Confidence < confirmBelow && (f.Kind == typedb.KindDate || f.Kind == typedb.KindNumber) {
 					confirm(ctx, r, s, f, dst)
 				}
+				if dst.Err == nil {
+					restoreYo(ctx, r, s, f, dst)
+				}
 				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
 					// read letter for letter as an entry of the field's
 					// closed set: however unsure Tesseract says it was
@@ -308,6 +311,50 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 	if v, err := Normalize(f, t.Text); err == nil && v == rd.Value {
 		rd.Confidence = max(rd.Confidence, t.Confidence)
 	}
+}
+
+// restoreYo reads a Cyrillic name holding an Е again with the Russian
+// model alone, and takes its Ё where the readings differ by that alone.
+// The Kazakh model has no Ё: with it, "ЧЕРНЫШЁВА" reads "ЧЕРНЫШЕВА"
+// (the Russian alone reads it right), and the MRZ, which writes both
+// letters E, cannot tell. The Russian model misreads Kazakh letters, so
+// nothing else of its reading is taken.
+func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
+	if f.Kind != typedb.KindName || f.Script != typedb.ScriptCyrillic || !strings.ContainsRune(rd.Value, 'Е') {
+		return
+	}
+	box, ok := regionBox(s, rd.Region)
+	if !ok {
+		return
+	}
+	req := Request(f)
+	req.Languages = "rus"
+	t, err := r.Read(ctx, cutPlain(s, box), req)
+	if err != nil {
+		return
+	}
+	if v, err := Normalize(f, t.Text); err == nil {
+		rd.Value = withYo(rd.Value, v)
+	}
+}
+
+// withYo is read with Ё wherever russian has it for read's Е, when the
+// two differ in nothing else; otherwise read as it is.
+func withYo(read, russian string) string {
+	a, b := []rune(read), []rune(russian)
+	if len(a) != len(b) {
+		return read
+	}
+	for i := range a {
+		switch {
+		case a[i] == b[i]:
+		case a[i] == 'Е' && b[i] == 'Ё':
+			a[i] = 'Ё'
+		default:
+			return read
+		}
+	}
+	return string(a)
 }
 
 // regionBox is region of the side in its pixels; false when too small
