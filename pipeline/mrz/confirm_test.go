@@ -238,25 +238,32 @@ func TestFallbackTamperedMonoInvalid(t *testing.T) {
 // TestFitFillers: a fallback line is brought to the zone's length only
 // where the difference can be fillers miscounted at its end: a filler
 // or two anywhere the line ends in one, any number where it ends in a
-// long run (Tesseract lost 6 of a names line's 25).
+// long run (Tesseract lost 6 of a names line's 25), and any number at
+// the end of the names line once a surname is read ended by "<<"
+// (Tesseract read 25 as one).
 func TestFitFillers(t *testing.T) {
 	names := "P<UTOZHUKOVA<<IRINA" + strings.Repeat("<", 25)
 	for _, tc := range []struct {
-		in     string
-		want   int
-		out    string
-		wantOK bool
+		in        string
+		want      int
+		namesLine bool
+		out       string
+		wantOK    bool
 	}{
-		{names, 44, names, true},
-		{names[:38], 44, names, true},
-		{names + "<<<<<<<", 44, names, true},
-		{"I<UTOD231458907<<<<<<<<<<<<<", 30, "I<UTOD231458907<<<<<<<<<<<<<<<", true},
-		{"7408122F1204159UTO<<<<<<<<<<<<6", 30, "", false},                   // 31, ending in a digit
-		{"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[:38], 44, "", false}, // cut short, no run of fillers
-		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, "", false},                    // a run too short to lose 14
-		{names + "<<X" + strings.Repeat("<", 10), 44, "", false},             // a letter in the excess
+		{names, 44, true, names, true},
+		{names[:38], 44, true, names, true},
+		{names + "<<<<<<<", 44, true, names, true},
+		{"I<UTOD231458907<<<<<<<<<<<<<", 30, false, "I<UTOD231458907<<<<<<<<<<<<<<<", true},
+		{"7408122F1204159UTO<<<<<<<<<<<<6", 30, false, "", false},                   // 31, ending in a digit
+		{"L898902C36UTO7408122F1204159ZE184226B<<<<<10"[:38], 44, false, "", false}, // cut short, no run of fillers
+		{"L898902C36UTO7408122F1204159ZE184226B<", 44, false, "", false},            // a data line: its end is no filler's
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, false, "", false},                    // not the names line: a run too short to lose 14
+		{"P<UTOERIKSSON<<ANNA<MARIA<<<<<", 44, true, "P<UTOERIKSSON<<ANNA<MARIA" + strings.Repeat("<", 19), true},
+		{"P<KAZSOKOLOV<<IURII<", 44, true, "P<KAZSOKOLOV<<IURII" + strings.Repeat("<", 25), true}, // Tesseract read 25 as one
+		{"P<KAZSOKOLOV<IURII<", 44, true, "", false},                                              // no surname ended
+		{names + "<<X" + strings.Repeat("<", 10), 44, true, "", false},                            // a letter in the excess
 	} {
-		got, ok := fitFillers(tc.in, tc.want)
+		got, ok := fitFillers(tc.in, tc.want, tc.namesLine)
 		if ok != tc.wantOK || (ok && got != tc.out) {
 			t.Errorf("fitFillers(%q, %d) = %q, %v; want %q, %v", tc.in, tc.want, got, ok, tc.out, tc.wantOK)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/docscan/docscan/pipeline/mrz/find"
@@ -129,14 +130,20 @@ func (e *Engine) readZoneText(ctx context.Context, g *page, z find.Zone) (*candi
 	if want == 0 {
 		return nil, ErrNotFound
 	}
+	// every shape's names are on its last line of three, or its first of
+	// two (the format is not known before the parse)
+	shapeNames := 0
+	if len(texts) == 3 {
+		shapeNames = 2
+	}
 	for i, t := range texts {
-		t, ok := fitFillers(t, want)
+		t, ok := fitFillers(t, want, i == shapeNames)
 		if !ok {
 			return nil, ErrNotFound
 		}
 		texts[i] = t
 	}
-	res, err := resultOf(textReadings(texts, confs, -1), e.now())
+	res, err := resultOf(textReadings(texts, confs, shapeNames), e.now())
 	if err != nil {
 		return nil, err
 	}
@@ -183,15 +190,34 @@ func (e *Engine) crossCheckNames(g *page, l find.Line, r LineReading) {
 		return
 	}
 	for i, c := range r {
-		if len(c) == 0 || c[0].Char == '<' {
+		if len(c) == 0 {
+			continue
+		}
+		if c[0].Char == '<' {
+			// where the glyph reader sees a chevron too, the two agree
+			// on it (the line's last, at the cut's edge, it may list
+			// second)
+			if slices.ContainsFunc(gl[i], func(k Candidate) bool { return k.Char == '<' && k.Prob >= glyphSeesProb }) {
+				r[i][0].Prob = max(r[i][0].Prob, sureProb)
+			}
 			continue
 		}
 		seen := false
+		twin, _ := twinOf(c[0].Char)
+		same := func(k Candidate) bool { return k.Char == c[0].Char || k.Char == twin }
 		for _, k := range gl[i] {
-			seen = seen || (k.Char == c[0].Char && k.Prob >= glyphSeesProb)
+			// an O the glyph reader takes for 0 is seen: many printers
+			// draw them alike, and a 0 in a name is no name's
+			seen = seen || (same(k) && k.Prob >= glyphSeesProb)
 		}
-		if !seen {
+		switch {
+		case !seen:
 			r[i][0].Prob = min(r[i][0].Prob, unseenProb)
+		case len(gl[i]) > 0 && same(gl[i][0]) && gl[i][0].Prob >= sureProb:
+			// the glyph reader's sure first reading too: two readers
+			// agree on the letter, whatever Tesseract's confidence in
+			// the whole line (a space it read inside a name lowers it)
+			r[i][0].Prob = max(r[i][0].Prob, sureProb)
 		}
 	}
 }
@@ -204,6 +230,13 @@ func fallbackLength(texts []string) int {
 	case 3:
 		return 30
 	case 2:
+		for _, t := range texts {
+			// a data line read whole: Tesseract may have collapsed the
+			// other's run of fillers, so the mean would say nothing
+			if len(t) == 36 || len(t) == 44 {
+				return len(t)
+			}
+		}
 		n := (len(texts[0]) + len(texts[1])) / 2
 		switch {
 		case n >= 33 && n <= 39:
@@ -223,7 +256,7 @@ func fallbackLength(texts []string) int {
 // line. Where a miscount was in fact elsewhere, the characters after it
 // stand a place off, and the glyph reader, reading the cut told the
 // length, does not see them there (crossCheckNames, confirmFailure).
-func fitFillers(t string, want int) (string, bool) {
+func fitFillers(t string, want int, names bool) (string, bool) {
 	const slack = 2
 	long := strings.HasSuffix(t, strings.Repeat("<", minFillerRun))
 	switch {
@@ -231,7 +264,12 @@ func fitFillers(t string, want int) (string, bool) {
 		return t, true
 	case len(t) > want && (len(t) <= want+slack || long) && strings.Trim(t[want:], "<") == "":
 		return t[:want], true
-	case len(t) < want && (len(t) >= want-slack || long) && strings.HasSuffix(t, "<"):
+	case len(t) < want && (len(t) >= want-slack || long || (names && strings.Contains(t, "<<"))) && strings.HasSuffix(t, "<"):
+		// a names line whose names are read whole (a surname ended by
+		// "<<") may have lost any number of the fillers after them:
+		// Tesseract reads a long run as one or a few
+		// ("P<KAZSOKOLOV<<IURII<"); the glyph reader, told the length,
+		// checks each letter's place (crossCheckNames)
 		return t + strings.Repeat("<", want-len(t)), true
 	}
 	return "", false
@@ -242,22 +280,42 @@ func fitFillers(t string, want int) (string, bool) {
 const minFillerRun = 8
 
 // textReadings turns texts into readings whose characters carry their
-// line's confidence; every line but names (-1: none) at least sureProb.
+// line's confidence; every line but names (-1: none) at least
+// inventProb: Tesseract's confidence in a whitelisted line says little,
+// and below that the correction would invent a look-alike at every
+// character that has one, leaving a field too much in doubt for its
+// check digit to repair the O it read for a 0.
 func textReadings(texts []string, confs []float64, names int) []LineReading {
 	out := make([]LineReading, len(texts))
 	for i, t := range texts {
 		p := float32(confs[i])
 		if names >= 0 && i != names {
-			p = max(p, sureProb)
+			p = max(p, inventProb)
 		}
 		r := make(LineReading, len(t))
 		for k := range len(t) {
 			r[k] = []Candidate{{Char: t[k], Prob: p}}
+			if to, ok := textLookAlikes[t[k]]; ok {
+				// Tesseract's O for a slashed or dotted 0 (the fallback
+				// reads fonts other than OCR-B): the look-alike is there
+				// for a failing check digit to prove, never taken else
+				r[k] = append(r[k], Candidate{Char: to, Prob: p * textLookAlikeShare})
+			}
 		}
 		out[i] = r
 	}
 	return out
 }
+
+// textLookAlikeShare is the probability a fallback reading's character
+// gives its look-alike, as a share of its own.
+const textLookAlikeShare = 0.2
+
+// textLookAlikes are the pairs Tesseract takes for one another in a line
+// of letters and digits in a font other than OCR-B; only these: with an
+// alternative at every character that has some look-alike, a number
+// like N08647293 has more places in doubt than a check digit may repair.
+var textLookAlikes = map[byte]byte{'O': '0', '0': 'O', 'I': '1', '1': 'I'}
 
 // nameLine is the index of the line that carries the names and no check
 // digit in a zone of format f and n lines; -1 when there is none such.
