@@ -263,3 +263,26 @@ func TestDateCenturies(t *testing.T) {
 		})
 	}
 }
+
+// With no MRZ to check it against, a document number holding a 0 or an
+// O next to another letter is not confident: OCR has only the glyph to
+// tell them apart there ("OC0770841" read "0C0770841" at 0.63).
+func TestNumberWithoutMRZ(t *testing.T) {
+	num := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber}
+	for _, tc := range []struct{ read, want string }{
+		{"0C0770841", ""},
+		{"OG3215030", ""},
+		{"N08647293", ""},
+		{"MA7519664", "MA7519664"},
+		{"042205054", "042205054"},
+		{"AB1234500", "AB1234500"},
+	} {
+		s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{}, P: 0.9}, readings: map[string]fieldReading{}}
+		s.readings[num.Name] = fieldReading{Reading: vz.Reading{Name: num.Name, Value: tc.read, Confidence: 90, Anchored: true}, field: num, side: s}
+		res := &Result{Fields: map[string]FieldReport{}}
+		(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil)
+		if res.DocumentNumber != tc.want {
+			t.Errorf("%q read alone: document_number %q, want %q", tc.read, res.DocumentNumber, tc.want)
+		}
+	}
+}

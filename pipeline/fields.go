@@ -303,6 +303,19 @@ func bornBeforeIssue(res *Result) {
 // maxAgeAtIssue bounds the holder's age when a document is issued.
 const maxAgeAtIssue = 120
 
+// zeroBesideLetter reports whether v holds a 0 or an O next to another
+// letter: OCR tells them apart by the glyph alone there, and many
+// printers draw them alike.
+func zeroBesideLetter(v string) bool {
+	letter := func(i int) bool { return i >= 0 && i < len(v) && v[i] >= 'A' && v[i] <= 'Z' && v[i] != 'O' }
+	for i := range len(v) {
+		if (v[i] == '0' || v[i] == 'O') && (letter(i-1) || letter(i+1)) {
+			return true
+		}
+	}
+	return false
+}
+
 // nameTruncated reports whether the MRZ's name field is full to its end,
 // so longer names were cut.
 func nameTruncated(m *mrz.Result) bool {
@@ -405,6 +418,11 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 				// an unsure reading is no evidence either way
 				rep.Value, rep.Source = fromMRZ, SourceMRZ
 			}
+		case rd != nil && conf >= ConfidentField && name == FieldDocumentNumber && zeroBesideLetter(rd.Value):
+			// no MRZ to tell: a 0 or O against a letter is either (a
+			// number "OC0770841" read "0C0770841" at 0.63)
+			conf = min(conf, ConfidentField/2)
+			rep.Confidence = &conf
 		case rd != nil && conf >= ConfidentField:
 			rep.Value, rep.Source = rd.Value, SourceVisual
 		case rd != nil:
