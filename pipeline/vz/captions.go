@@ -511,6 +511,11 @@ func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value str
 	return raw, value, conf / float64(len(top)), err
 }
 
+// columnGap is how many caption heights after a caption's end another
+// column's print starts at the least: a caption's own languages follow
+// it a space apart.
+const columnGap = 2
+
 // captionReach is how many caption heights below its caption a value
 // may reach: values are set larger than captions (up to twice) and a
 // little apart from them.

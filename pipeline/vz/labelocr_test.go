@@ -291,13 +291,16 @@ func TestValueCutLeavesTheRimAtTheSidesEdge(t *testing.T) {
 }
 
 // A generic side's value is the first line of print under its caption:
-// not the denser caption below it that heads no field, and not one band
-// with it, joined by a page's border that runs down beside the window.
+// not the denser caption below it that heads no field, not one band with
+// it, joined by a page's border that runs down beside the window, and
+// not another column's caption set lower beside this one, reaching into
+// the window from above.
 func TestCaptionValueIsTheFirstLineUnderIt(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		rim  bool
-	}{{"clean", false}, {"a border beside", true}} {
+		name   string
+		rim    bool
+		beside bool
+	}{{"clean", false, false}, {"a border beside", true, false}, {"a lower caption beside", false, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := image.NewRGBA(image.Rect(0, 0, 700, 260))
 			draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
@@ -306,19 +309,24 @@ func TestCaptionValueIsTheFirstLineUnderIt(t *testing.T) {
 			caption := image.Rect(100, 40, 220, 60)
 			fill(caption)
 			for k := range 2 { // the value: two letters
-				fill(image.Rect(104+22*k, 70, 104+22*k+17, 95))
+				fill(image.Rect(104+22*k, 78, 104+22*k+17, 100))
 			}
 			for k := range 20 { // the next caption down, long and dense
-				fill(image.Rect(100+25*k, 105, 100+25*k+22, 125))
+				fill(image.Rect(100+25*k, 112, 100+25*k+22, 132))
 			}
 			if tc.rim {
 				fill(image.Rect(680, 0, 686, 260))
 			}
+			if tc.beside { // another column's caption, set lower
+				for k := range 3 {
+					fill(image.Rect(420+22*k, 50, 420+22*k+17, 73))
+				}
+			}
 			l := newLayout(img, &typedb.Type{Generic: true})
 			l.labels = map[string]image.Rectangle{"authority": caption}
 			box, anchored, err := l.valueBox(typedb.Field{Name: "authority", Kind: typedb.KindText})
-			if err != nil || !anchored || box.Min.Y < 61 || box.Max.Y > 104 || box.Max.X > 300 {
-				t.Errorf("cut %v (anchored %v, %v), want the value alone (x 104–143, y 70–95, with margins)", box, anchored, err)
+			if err != nil || !anchored || box.Min.Y < 61 || box.Max.Y > 111 || box.Max.X > 300 {
+				t.Errorf("cut %v (anchored %v, %v), want the value alone (x 104–143, y 78–100, with margins)", box, anchored, err)
 			}
 		})
 	}

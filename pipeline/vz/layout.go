@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/ocr"
@@ -143,7 +144,7 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2)})
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy()})
 			return box, true, err
 		}
 	} else if ok {
@@ -281,6 +282,12 @@ type cutRules struct {
 	// densest (under a caption, the next caption down, one that heads no
 	// field, lies within reach and may be the denser).
 	firstLine int
+	// otherColumn, when above 0, is the x (in the side's pixels) from
+	// which ink that runs into the window from above it is another
+	// column's: a caption beside this one, set a little lower (one of a
+	// field not read, "SEX" beside the date of birth), is not the value's
+	// line however far it reaches in.
+	otherColumn int
 }
 
 // cutValue cuts tight around the value's ink in the window, with a
@@ -292,7 +299,7 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	}
 	clearEdgeRules(m, wr)
 	if rules.firstLine > 0 {
-		keepFirstLine(m, wr, rules.firstLine)
+		keepFirstLine(m, wr, rules.firstLine, rules.otherColumn-wr.Min.X)
 	}
 	vb, mass := inkBox(m, wr, 2)
 	if mass < 10 || vb.Dy() < 4 {
@@ -367,8 +374,21 @@ func clearEdgeRules(m []uint8, r image.Rectangle) {
 // keepFirstLine clears, in ink map m of window r, every row but those of
 // the topmost band of inked rows at least minHeight tall (a caption's
 // descenders above it, an i's dot, are shorter).
-func keepFirstLine(m []uint8, r image.Rectangle, minHeight int) {
+func keepFirstLine(m []uint8, r image.Rectangle, minHeight, otherColumn int) {
 	w, h := r.Dx(), r.Dy()
+	// a band from the window's top whose ink lies wholly from otherColumn
+	// on (map columns) runs in from another column's caption
+	beside := func(y0, y1 int) bool {
+		if otherColumn <= 0 || otherColumn >= w {
+			return false
+		}
+		for y := y0; y < y1; y++ {
+			if slices.ContainsFunc(m[y*w:y*w+otherColumn], func(k uint8) bool { return k != 0 }) {
+				return false
+			}
+		}
+		return true
+	}
 	inked := func(y int) bool {
 		n := 0
 		for x := range w {
@@ -387,7 +407,7 @@ func keepFirstLine(m []uint8, r image.Rectangle, minHeight int) {
 		for y < h && inked(y) {
 			y++
 		}
-		if y-start < minHeight {
+		if y-start < minHeight || (start == 0 && beside(start, y)) {
 			continue
 		}
 		clear(m[:start*w])
