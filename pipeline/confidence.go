@@ -17,6 +17,14 @@ import (
 // the value is the MRZ's, or empty: a guess is worse than a gap.
 const ConfidentField = 0.6
 
+// DisagreeField is the confidence from which a visual-zone reading that
+// disagrees with the MRZ stands and raises mrz_vz_agreement; below it
+// the MRZ's value is taken and nothing is compared. An alarm accuses the
+// holder, so it asks for more than a value does: a Latin surname read
+// "SMANANOVA" for SHAHANOVA at 0.61, its H's taken for M's, raised one
+// on a genuine passport, where an altered print reads at 0.9 and more.
+const DisagreeField = 0.75
+
 // Unanchored factors: a reading whose label was not found lies where the
 // type's layout puts it. A state's type was fitted to that state's print;
 // a generic ICAO type's zones are a guess at a layout no state prints

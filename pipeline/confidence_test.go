@@ -107,6 +107,7 @@ func TestMergeHonest(t *testing.T) {
 		{"garbage number", read(num, "CHINA", 90, true), "L898902C3", false, false},
 		{"unsure name, label not found", read(name, "PU CHIN", 80, false), "ERIKSSON", false, false},
 		{"confident altered name", captioned(read(name, "ANDERSSON", 92, true)), "ANDERSSON", true, false},
+		{"a disagreement read at 0.65: too unsure to accuse", captioned(read(name, "ERIMSSON", 65, true)), "ERIKSSON", false, false},
 		{"name by ink near a guessed zone, no caption", read(name, "AUSTRALIAN", 92, true), "ERIKSSON", false, false},
 		{"agreeing name", read(name, "ERIKSSON", 50, false), "ERIKSSON", true, true},
 		{"surname in the given names' place", read(typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}, "ERIKSSON", 96, true), "ANNA MARIA", false, false},
@@ -284,5 +285,41 @@ func TestNumberWithoutMRZ(t *testing.T) {
 		if res.DocumentNumber != tc.want {
 			t.Errorf("%q read alone: document_number %q, want %q", tc.read, res.DocumentNumber, tc.want)
 		}
+	}
+}
+
+// A disagreement stands, and is compared, from DisagreeField; from
+// ConfidentField where the MRZ's own check digit for the field fails
+// (an altered date of birth: the page's reading is the better evidence).
+func TestDisagreementsNeedMore(t *testing.T) {
+	birth := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		name     string
+		dob      string // the MRZ's, its check digit 8 as printed
+		conf     float64
+		want     string
+		compared bool
+	}{
+		{"check holds, unsure reading", "110101", 65, "01.01.2011", false},
+		{"check holds, sure reading", "110101", 90, "01.01.2012", true},
+		{"check fails, unsure reading", "110102", 65, "01.01.2012", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := mrz.Parse([]string{
+				"P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<",
+				"99003853<1CZE" + tc.dob + "8M1207046<<<<<<<<<<<<<<06",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := &mrz.Result{Document: doc, Status: mrz.StatusValid}
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{Generic: true}, P: 0.9}, readings: map[string]fieldReading{}}
+			s.readings[birth.Name] = fieldReading{Reading: vz.Reading{Name: birth.Name, Value: "01.01.2012", Confidence: tc.conf, Anchored: true, Captioned: true}, field: birth, side: s}
+			res := &Result{Fields: map[string]FieldReport{}}
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			if res.DateOfBirth != tc.want || (len(cmp) > 0) != tc.compared {
+				t.Errorf("date of birth %q, compared %v; want %q, %v", res.DateOfBirth, len(cmp) > 0, tc.want, tc.compared)
+			}
+		})
 	}
 }

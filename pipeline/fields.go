@@ -303,6 +303,24 @@ func bornBeforeIssue(res *Result) {
 // maxAgeAtIssue bounds the holder's age when a document is issued.
 const maxAgeAtIssue = 120
 
+// disagreeNeeds is the confidence a visual reading of field name needs
+// to stand against the MRZ's: DisagreeField, or ConfidentField where
+// the MRZ's own check digit for the field fails, so that its value is no
+// better evidence than the page's (an altered date of birth).
+func disagreeNeeds(name string, m *mrz.Result) float64 {
+	check, ok := map[string]string{
+		FieldDateOfBirth: mrz.CheckDateOfBirth, FieldDateOfExpiry: mrz.CheckDateOfExpiry,
+		FieldDocumentNumber: mrz.CheckDocumentNumber, FieldPersonalNumber: mrz.CheckOptionalData,
+	}[name]
+	if m == nil {
+		return DisagreeField
+	}
+	if holds, checked := m.Checks[check]; ok && checked && !holds {
+		return ConfidentField
+	}
+	return DisagreeField
+}
+
 // zeroBesideLetter reports whether v holds a 0 or an O next to another
 // letter: OCR tells them apart by the glyph alone there, and many
 // printers draw them alike.
@@ -408,7 +426,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 				// agreeing in its first word, with debris beside it (a
 				// cut that took in the next column): no value, no evidence
 				rep.Value, rep.Source = fromMRZ, SourceMRZ
-			} else if ok || conf >= ConfidentField {
+			} else if ok || conf >= disagreeNeeds(name, m) {
 				// a confident disagreement is what tampering looks like:
 				// it stands, and the agreement check sees it
 				rep.Value, rep.Source = rd.Value, SourceVisual
