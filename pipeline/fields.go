@@ -308,17 +308,20 @@ const maxAgeAtIssue = 120
 // the MRZ's own check digit for the field fails, so that its value is no
 // better evidence than the page's (an altered date of birth).
 func disagreeNeeds(name string, m *mrz.Result) float64 {
-	check, ok := map[string]string{
-		FieldDateOfBirth: mrz.CheckDateOfBirth, FieldDateOfExpiry: mrz.CheckDateOfExpiry,
-		FieldDocumentNumber: mrz.CheckDocumentNumber, FieldPersonalNumber: mrz.CheckOptionalData,
-	}[name]
-	if m == nil {
+	check, ok := fieldChecks[name]
+	if m == nil || !ok {
 		return DisagreeField
 	}
-	if holds, checked := m.Checks[check]; ok && checked && !holds {
+	if holds, checked := m.Checks[check]; checked && !holds {
 		return ConfidentField
 	}
 	return DisagreeField
+}
+
+// fieldChecks names the MRZ check digit that covers each field.
+var fieldChecks = map[string]string{
+	FieldDateOfBirth: mrz.CheckDateOfBirth, FieldDateOfExpiry: mrz.CheckDateOfExpiry,
+	FieldDocumentNumber: mrz.CheckDocumentNumber, FieldPersonalNumber: mrz.CheckOptionalData,
 }
 
 // zeroBesideLetter reports whether v holds a 0 or an O next to another

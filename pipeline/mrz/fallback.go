@@ -180,8 +180,10 @@ const unseenProb = 0.3
 
 // crossCheckNames lowers, in r (the fallback's reading of the name line
 // l), the confidence of each letter the glyph reader, reading the same
-// cut at the same length, does not list at that place with at least
-// glyphSeesProb. Fillers are left alone: both readers see a chevron.
+// cut at the same length, does not list at that place (nor its O-or-0
+// twin) with at least glyphSeesProb, and raises to sureProb each letter
+// it reads first and surely, and each filler it lists too: two readers
+// agree on those.
 // When the glyph reader cannot read the line at that length, nothing is
 // changed.
 func (e *Engine) crossCheckNames(g *page, l find.Line, r LineReading) {

@@ -299,18 +299,26 @@ func confirm(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading)
 	// the same value, gives its own confidence. Only for dates and
 	// values of digits alone: letters read without the whitelist would
 	// be dropped from a number of letters and digits, not compared
-	box, ok := regionBox(s, rd.Region)
-	if !ok {
-		return
-	}
 	req.Whitelist = ""
+	if v, conf, ok := readPlain(ctx, r, s, f, rd.Region, req); ok && v == rd.Value {
+		rd.Confidence = max(rd.Confidence, conf)
+	}
+}
+
+// readPlain reads region of the side's plain cut as req asks, and
+// returns the field's value made of it and Tesseract's confidence; ok is
+// false when the region is too small, the read fails or makes no value.
+func readPlain(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, req ocr.Request) (string, float64, bool) {
+	box, ok := regionBox(s, region)
+	if !ok {
+		return "", 0, false
+	}
 	t, err := r.Read(ctx, cutPlain(s, box), req)
 	if err != nil {
-		return
+		return "", 0, false
 	}
-	if v, err := Normalize(f, t.Text); err == nil && v == rd.Value {
-		rd.Confidence = max(rd.Confidence, t.Confidence)
-	}
+	v, err := Normalize(f, t.Text)
+	return v, t.Confidence, err == nil
 }
 
 // restoreYo reads a Cyrillic name holding an Е again with the Russian
@@ -323,17 +331,9 @@ func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Readin
 	if f.Kind != typedb.KindName || f.Script != typedb.ScriptCyrillic || !strings.ContainsRune(rd.Value, 'Е') {
 		return
 	}
-	box, ok := regionBox(s, rd.Region)
-	if !ok {
-		return
-	}
 	req := Request(f)
 	req.Languages = "rus"
-	t, err := r.Read(ctx, cutPlain(s, box), req)
-	if err != nil {
-		return
-	}
-	if v, err := Normalize(f, t.Text); err == nil {
+	if v, _, ok := readPlain(ctx, r, s, f, rd.Region, req); ok {
 		rd.Value = withYo(rd.Value, v)
 	}
 }
