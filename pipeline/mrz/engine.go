@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -525,6 +526,29 @@ func (e *Engine) readZone(ctx context.Context, g *page, z find.Zone) (*candidate
 	// each other: they run together, so a zone costs about one line's
 	// time on two cores. Only an upside-down zone wastes them.
 	passes := e.firstPasses(g, z.Lines)
+	c, err := e.readZoneShape(ctx, g, z, passes)
+	if err == nil && c.res.Valid {
+		return c, nil
+	}
+	// Lines read several characters short of their format's length: the
+	// finder stopped where a reflection or a fade made the print faint.
+	// The lines are read again run on along their direction, told the
+	// length, and that reading is kept only when it is read surely and
+	// its check digits hold as read: a reading that a correction made
+	// valid could be hiding a check digit that fails as printed.
+	if ez, want, ok := extendShortLines(z, passes, g.Bounds()); ok {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if ec, eerr := e.readZoneLinesWant(ctx, g, ez, e.firstPasses(g, ez.Lines), want); eerr == nil && ec.res.Status == StatusValid && !fixedByCheckDigit(ec.res) {
+			return ec, nil
+		}
+	}
+	return c, err
+}
+
+// readZoneShape is readZone on the zone's lines as the finder gave them.
+func (e *Engine) readZoneShape(ctx context.Context, g *page, z find.Zone, passes []firstPass) (*candidate, error) {
 	// Two lines of about 30 characters are a TD1 that lost a line (its
 	// last line against the card's edge, merged with what lies beyond):
 	// look for it a line's spacing below, then above.
@@ -559,6 +583,12 @@ func (e *Engine) readZoneLines(ctx context.Context, g *page, z find.Zone, passes
 	if len(z.Lines) == 3 {
 		want = 30
 	}
+	return e.readZoneLinesWant(ctx, g, z, passes, want)
+}
+
+// readZoneLinesWant is readZoneLines with the line length given (0: the
+// nearer of 36 and 44 to what the reader counts).
+func (e *Engine) readZoneLinesWant(ctx context.Context, g *page, z find.Zone, passes []firstPass, want int) (*candidate, error) {
 	// Direction: the first line one way, and the other way too unless the
 	// zone's lines were read surely this way.
 	flipped := z.Rotated180()
@@ -615,6 +645,68 @@ func (e *Engine) readZoneLines(ctx context.Context, g *page, z find.Zone, passes
 		return nil, ErrNotFound
 	}
 	return best, nil
+}
+
+// extendShortLines returns z with its lines run on at both ends, within
+// bounds, when the longest first reading is minShortBy to maxShortBy
+// characters short of a format's length: 30 for three lines, 36 or 44
+// for two. The margin
+// beyond the missing characters lets the reader, told the length, find
+// where the line begins.
+func extendShortLines(z find.Zone, passes []firstPass, bounds image.Rectangle) (find.Zone, int, bool) {
+	n := 0
+	for _, fp := range passes {
+		if fp.err != nil {
+			return z, 0, false
+		}
+		n = max(n, len(fp.r))
+	}
+	var want int
+	switch {
+	case len(z.Lines) == 3 && n >= 30-maxShortBy && n <= 30-minShortBy:
+		want = 30
+	case len(z.Lines) == 2 && n >= 36-maxShortBy && n <= 36-minShortBy:
+		want = 36
+	case len(z.Lines) == 2 && n > 37 && n <= 44-minShortBy:
+		want = 44
+	default:
+		return z, 0, false
+	}
+	out := find.Zone{Score: z.Score}
+	for _, l := range z.Lines {
+		length := l.Length()
+		ux, uy := (l.P1.X-l.P0.X)/length, (l.P1.Y-l.P0.Y)/length
+		by := float64(want-n+extendSpare) * length / float64(n)
+		end := func(p find.Point, sign float64) find.Point {
+			// back off in steps of a tenth until the end is inside
+			for k := 10; k > 0; k-- {
+				q := find.Point{X: p.X + sign*ux*by*float64(k)/10, Y: p.Y + sign*uy*by*float64(k)/10}
+				if image.Pt(int(q.X), int(q.Y)).In(bounds) {
+					return q
+				}
+			}
+			return p
+		}
+		out.Lines = append(out.Lines, find.Line{P0: end(l.P0, -1), P1: end(l.P1, 1), Height: l.Height})
+	}
+	return out, want, true
+}
+
+// A zone's lines that read between minShortBy and maxShortBy characters
+// short make extendShortLines look further (one or two short are a
+// merged or lost character, which the reader told the length finds);
+// extendSpare is how many characters' room it adds beyond them at each
+// end.
+const (
+	minShortBy  = 3
+	maxShortBy  = 10
+	extendSpare = 2
+)
+
+// fixedByCheckDigit reports whether a check digit holds in r only
+// because the corrector changed a character to make it hold.
+func fixedByCheckDigit(r *Result) bool {
+	return slices.ContainsFunc(r.Corrections, func(c Correction) bool { return c.Reason == "check digit" })
 }
 
 // td1Length reports whether a line's first reading has about a TD1

@@ -505,3 +505,66 @@ func TestPageReadsALineOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestReadZoneRunsOnShortLines gives readZone zones whose lines stop
+// five characters short of their start, as the finder gives them where a
+// reflection fades that end of the print: the lines are read run on, in
+// full and valid. A forged zone, its birth-date check digit wrong as
+// printed, cut short the same way, still comes back invalid: running on
+// never makes a failing check hold.
+func TestReadZoneRunsOnShortLines(t *testing.T) {
+	f := loadFonts(t)
+	e := newTestEngine(t)
+	forged := withChar(specTD3, 1, 19, '7') // printed 2
+	for i, tt := range []struct {
+		name  string
+		lines []string
+		valid bool
+	}{
+		{"TD1", specTD1, true},
+		{"TD2", specTD2, true},
+		{"TD3", specTD3, true},
+		{"TD3 forged", forged, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			img, _, err := mrztest.Scene{Lines: tt.lines, Rotate: 2, Seed: uint64(70 + i)}.Render(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := find.Gray(img)
+			search, err := find.Finder{}.Search(context.Background(), g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, ok, err := search.Next(context.Background())
+			if err != nil || !ok || len(z.Lines) != len(tt.lines) {
+				t.Fatalf("zone %v %v %v", z, ok, err)
+			}
+			short := find.Zone{Score: z.Score}
+			for _, l := range z.Lines {
+				// the end the text starts at: nearer the image's left
+				p0, p1 := l.P0, l.P1
+				if p1.X < p0.X {
+					p0, p1 = p1, p0
+				}
+				cut := 5 * l.Length() / float64(len(tt.lines[0]))
+				k := cut / l.Length()
+				p0 = find.Point{X: p0.X + k*(p1.X-p0.X), Y: p0.Y + k*(p1.Y-p0.Y)}
+				short.Lines = append(short.Lines, find.Line{P0: p0, P1: p1, Height: l.Height})
+			}
+			c, err := e.readZone(context.Background(), newPage(g), short)
+			if !tt.valid {
+				if err == nil && c.res.Valid {
+					t.Errorf("a forged zone read valid: %q", c.res.Lines)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(c.res.Lines, tt.lines) || c.res.Status != StatusValid {
+				t.Errorf("read %q %s, want %q valid", c.res.Lines, c.res.Status, tt.lines)
+			}
+		})
+	}
+}
