@@ -300,6 +300,19 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 			return other.outline.MRZ && other.best.P > s.best.P
 		})
 	}
+	if !s.found && !s.outline.MRZ && (s.best == nil || s.best.P < minP) {
+		// Nothing stood out at Otsu's threshold, and the whole frame is
+		// no known side: a glare or shadow on the desk may have joined
+		// the document into a shape no document has. The outline a
+		// stricter threshold parts from it is taken if it identifies.
+		alt, err := locate.FindByStableDistance(ctx, s.white)
+		if err != nil {
+			return nil
+		}
+		return e.tryOutline(ctx, s, cands, alt, true, tm, func(other *side) bool {
+			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
+		})
+	}
 	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped) {
 		return nil
 	}

@@ -208,6 +208,82 @@ func FindByChroma(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
 }
 
+// FindByStableDistance returns the outline of a region that stands out
+// from the frame's border, in colour or else in chromaticity, at a
+// threshold stricter than Otsu's; ErrNoDocument when there is none. A
+// glare or a shadow on the desk, nearer the document's colour than the
+// rest of the desk, joins the document at Otsu's threshold into a shape
+// no document has; a stricter threshold parts them. Only a region that
+// holds its outline over stableSteps thresholds in a row is taken: a
+// threshold that cuts the document itself apart leaves pieces that
+// change from one step to the next. Find does not try it; a caller
+// whose frame Find found nothing in may.
+func FindByStableDistance(ctx context.Context, frame *image.RGBA) (Outline, error) {
+	small, f, err := working(ctx, frame)
+	if err != nil {
+		return Outline{}, err
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	bg := borderColour(small)
+	for _, dist := range [][]uint8{colourDistance(small, bg), chromaDistance(small, bg)} {
+		if err := ctx.Err(); err != nil {
+			return Outline{}, err
+		}
+		if o, ok := stableRegion(dist, w, h); ok {
+			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		}
+	}
+	return Outline{}, ErrNoDocument
+}
+
+// Threshold scan of FindByStableDistance: thresholds rise from Otsu's by
+// an eighth of it a step, up to maxThresholdSteps; a region is stable
+// when its outline judges as a document at stableSteps thresholds in a
+// row, its area changing by at most stableArea from each to the next.
+const (
+	maxThresholdSteps = 12
+	stableSteps       = 2
+	stableArea        = 0.06
+)
+
+// stableRegion is the scan over thresholds of dist.
+func stableRegion(dist []uint8, w, h int) (Outline, bool) {
+	var hist [256]int
+	for _, v := range dist {
+		hist[v]++
+	}
+	base := max(imgutil.Otsu(&hist), 20)
+	var run []Outline
+	prevArea := 0
+	mask := make([]bool, w*h)
+	for k := 1; k <= maxThresholdSteps; k++ {
+		th := base + k*base/8
+		if th > 250 {
+			break
+		}
+		for i, v := range dist {
+			mask[i] = int(v) > th
+		}
+		comp, area := largestComponent(mask, w, h)
+		comp, area = fillHoles(comp, w, h)
+		if area < w*h/12 {
+			break // thresholds further only shrink it
+		}
+		o, ok := judge(comp, area, dist, w, h)
+		if !ok || (len(run) > 0 && math.Abs(float64(area-prevArea)) > stableArea*float64(prevArea)) {
+			run = run[:0]
+		}
+		if ok {
+			run = append(run, o)
+			if len(run) == stableSteps {
+				return run[0], true
+			}
+		}
+		prevArea = area
+	}
+	return Outline{}, false
+}
+
 // judge fits the outline of a document region found in the working image
 // and says whether it is plausibly a document.
 func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
