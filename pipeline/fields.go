@@ -522,13 +522,25 @@ func parseDMY(s string) time.Time {
 	return t
 }
 
-// runChecks runs, per side, the checks its type's check_authenticity
-// names (those the captured lights allow; the others are "not done"),
-// and the data checks once.
+// labelledRegions are where side s read its fields' values by their
+// labels, for the checks that measure a field's ink.
+func labelledRegions(s *side) map[string]typedb.Rect {
+	out := map[string]typedb.Rect{}
+	for name, r := range s.readings {
+		if r.Anchored && r.Value != "" && r.Region.Width() > 0 && r.Region.Height() > 0 {
+			out[name] = r.Region
+		}
+	}
+	return out
+}
+
 // ReasonMRZUnsure is why the MRZ's checks are not done when its zone was
 // read unsurely.
 const ReasonMRZUnsure = "machine-readable zone read unsurely"
 
+// runChecks runs, per side, the checks its type's check_authenticity
+// names (those the captured lights allow; the others are "not done"),
+// and the data checks once.
 func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []checks.Comparison) []Check {
 	var out []checks.Outcome
 	mrzDone := false
@@ -536,7 +548,7 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 		t := s.best.Type
 		// the checks see every light at the IR and UV frames' half
 		// resolution, the white one downscaled to match
-		l := checks.Layers{Type: t, White: imgutil.Downscale(s.layers.white, 2), IR: s.layers.ir, UV: s.layers.uv}
+		l := checks.Layers{Type: t, White: imgutil.Downscale(s.layers.white, 2), IR: s.layers.ir, UV: s.layers.uv, Fields: labelledRegions(s)}
 		photo := false
 		for _, bit := range t.CheckAuthenticity.Bits() {
 			switch bit {

@@ -287,6 +287,13 @@ func TestValidationRejects(t *testing.T) {
 		{"list missing", func(f *File) { find(f, front).FDSIDList.List = nil }, "fdsid_list.list is missing"},
 		{"bad mrz format", func(f *File) { find(f, back).MRZFormat = "TD4" }, "mrz_format \"TD4\""},
 		{"IR_B900 without mrz zone", func(f *File) { find(f, back).IRFeatures = find(f, back).IRFeatures[1:] }, "IR_B900 but ir_features has no mrz zone"},
+		{"ir zone of no field", func(f *File) {
+			for i, fe := range find(f, front).IRFeatures {
+				if fe.Field != "" {
+					find(f, front).IRFeatures[i].Field = "surname"
+				}
+			}
+		}, "field \"surname\" is not one of the type's fields"},
 		{"label anchor drift", func(f *File) { find(f, back).Anchors[0].Zone[0] = 0.05 }, "label anchor \"ТУҒАН ЖЕРІ / МЕСТО РОЖДЕНИЯ\" matches no field"},
 		{"alias clash", func(f *File) { find(f, 1900001101).Aliases = []string{"kz-id-2014"} }, "alias \"kz-id-2014\" already names document"},
 		{"bad size", func(f *File) { find(f, front).SizeMM = [2]float64{125, 88} }, "does not match d_format 0"},

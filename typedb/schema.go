@@ -258,6 +258,11 @@ type Feature struct {
 	// that vanishes).
 	Kind string `json:"kind"`
 	Zone Rect   `json:"zone"`
+	// Field, for an "ir_visible" zone that holds a field's printed value,
+	// names that field: where the visual zone found the value by its
+	// label, the value is measured there, since a card printed a few
+	// millimetres off the type's layout puts it beside the zone.
+	Field string `json:"field,omitempty"`
 }
 
 // Signature is what a side looks like at a glance under white light.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -315,6 +316,9 @@ func validateLayout(t *Type, add func(*Type, string, ...any)) {
 			add(t, "ir feature %q: kind %q is unknown", f.Name, f.Kind)
 		}
 		zone("ir feature "+f.Name, f.Zone)
+		if f.Field != "" && !slices.ContainsFunc(t.Fields, func(fd Field) bool { return fd.Name == f.Field }) {
+			add(t, "ir feature %q: field %q is not one of the type's fields", f.Name, f.Field)
+		}
 	}
 	for _, d := range t.Decor {
 		if !decorKinds[d.Kind] {

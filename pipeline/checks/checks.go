@@ -66,6 +66,10 @@ type Layers struct {
 	Type      *typedb.Type
 	White, IR *image.RGBA
 	UV        *image.RGBA
+	// Fields are where the visual zone found fields' values by their
+	// labels, in normalised side coordinates: a check of a field's ink
+	// (an ir_visible zone naming the field) measures it there.
+	Fields map[string]typedb.Rect
 }
 
 // Thresholds, calibrated on specimens under the simulator's lights and
@@ -251,7 +255,11 @@ func IRVisibility(l Layers) Outcome {
 	pass := true
 	detail := ""
 	for _, f := range l.Type.IRFeatures {
-		m, ok := irCorrelation(l, f.Zone)
+		zone := f.Zone
+		if r, found := l.Fields[f.Field]; found && f.Kind == "ir_visible" && f.Field != "" {
+			zone = r
+		}
+		m, ok := irCorrelation(l, zone)
 		if !ok {
 			continue
 		}

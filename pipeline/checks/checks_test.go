@@ -170,3 +170,59 @@ func TestImageChecks(t *testing.T) {
 		t.Errorf("blank portrait: %s (measured %v)", o.Status, o.Measured)
 	}
 }
+
+// TestIRVisibleWhereTheValueWasFound prints the side's number 30 % of
+// the side's height below its zone, over colour print that vanishes
+// under IR, as a card printed off the type's layout shows it: measured
+// at the type's zone its ink seems to vanish (a false alarm); measured
+// where the visual zone found the value, it holds. Ink that does vanish
+// there still fails.
+func TestIRVisibleWhereTheValueWasFound(t *testing.T) {
+	shifted := func(inkStays bool) Layers {
+		l := side(false)
+		const w, h = 400, 250
+		zone := l.Type.IRFeatures[2].Zone
+		l.Type.IRFeatures[2].Field = "document_number"
+		paper := color.RGBA{230, 238, 240, 255}
+		draw.Draw(l.White, zone.Pixels(w, h), &image.Uniform{paper}, image.Point{}, draw.Src)
+		draw.Draw(l.IR, zone.Pixels(w, h), &image.Uniform{color.RGBA{212, 212, 212, 255}}, image.Point{}, draw.Src)
+		found := typedb.Rect{zone[0], zone[1] + 0.3, zone[2], zone[3] + 0.3}
+		for y := zone.Pixels(w, h).Min.Y; y < zone.Pixels(w, h).Max.Y; y++ {
+			for x := zone.Pixels(w, h).Min.X; x < zone.Pixels(w, h).Max.X; x++ {
+				if (x/4+y/2)%3 == 0 { // colour print under the zone
+					l.White.Set(x, y, color.RGBA{160, 190, 215, 255})
+				}
+			}
+		}
+		r := found.Pixels(w, h)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if (x/3+y/5)%2 == 0 {
+					l.White.Set(x, y, color.RGBA{20, 20, 26, 255})
+					if inkStays {
+						l.IR.Set(x, y, color.RGBA{34, 34, 34, 255})
+					}
+				}
+			}
+		}
+		l.Fields = map[string]typedb.Rect{"document_number": found}
+		return l
+	}
+	for _, tc := range []struct {
+		name     string
+		l        Layers
+		noFields bool
+		want     Status
+	}{
+		{"measured at the type's zone", shifted(true), true, Failed},
+		{"measured where the value was found", shifted(true), false, OK},
+		{"ink that vanishes where the value was found", shifted(false), false, Failed},
+	} {
+		if tc.noFields {
+			tc.l.Fields = nil
+		}
+		if o := IRVisibility(tc.l); o.Status != tc.want {
+			t.Errorf("%s: %s (%s, measured %v), want %s", tc.name, o.Status, o.Reason, o.Measured, tc.want)
+		}
+	}
+}
