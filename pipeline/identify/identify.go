@@ -661,8 +661,9 @@ func bandMates(t *typedb.Type, a typedb.Anchor, others []Candidate) []typedb.Anc
 }
 
 // distinctAnchor picks the anchor of t that best tells it from the other
-// leading candidates: the shortest whose text no other leading type
-// prints, else its shortest (reading time grows with the text).
+// leading candidates: among those whose text no other leading type
+// prints, a header first, then the shortest (reading time grows with the
+// text); else its shortest.
 func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 	if len(t.Anchors) == 0 {
 		return typedb.Anchor{}, false
@@ -674,7 +675,7 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 		if !long(*a) {
 			continue
 		}
-		if !shared(*a) && (best == nil || a.Zone.Width() < best.Zone.Width()) {
+		if !shared(*a) && (best == nil || headerFirst(a, best)) {
 			best = a
 		}
 		if fallback == nil || a.Zone.Width() < fallback.Zone.Width() {
@@ -688,6 +689,16 @@ func distinctAnchor(t *typedb.Type, others []Candidate) (typedb.Anchor, bool) {
 		return *fallback, true
 	}
 	return t.Anchors[0], true
+}
+
+// headerFirst orders a distinct anchor before best: a header before a
+// label (a state's title is printed large, where a small caption on a
+// patterned ground reads as noise), then the narrower.
+func headerFirst(a, best *typedb.Anchor) bool {
+	if (a.Kind == "header") != (best.Kind == "header") {
+		return a.Kind == "header"
+	}
+	return a.Zone.Width() < best.Zone.Width()
 }
 
 // Similarity is 1 minus the edit distance of the two texts (letters and

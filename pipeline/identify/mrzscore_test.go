@@ -187,3 +187,29 @@ func TestMRZVouchedSideSentAsTheFront(t *testing.T) {
 		t.Errorf("best %s %s, want the generic TD1 side with the MRZ", best.Document, best.Side)
 	}
 }
+
+// A Kazakh passport's data page whose small captions read as noise (a
+// photocopy's pale print on a patterned ground) and whose headers read
+// clearly: its MRZ, read but not surely, names KAZ. The anchor read for
+// it is a header, which is printed large, not its narrowest caption:
+// the side is the Kazakh passport, not the generic TD3 that no read
+// could contradict.
+func TestNationalTypeReadByItsHeader(t *testing.T) {
+	db, cands := kzCandidates(t)
+	d, err := mrz.ParseAt([]string{"P<KAZSEIITOVA<<INKAR<<<<<<<<<<<<<<<<<<<<<<<<", "N646688627KAZ7909180F3009141790918460043<<14"},
+		time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mrz.Result{Document: d, Status: mrz.StatusUnsure}
+	m.Valid = false // read unsurely: no check vouches for it
+	pass := db.Document("kz-passport")[0]
+	obs := Observation{Aspect: pass.Aspect(), Outlined: true, MRZ: m, MRZCentre: [2]float64{0.5, 0.88}, Side: typedb.Front}
+	read := printedReader(pass, inRows, func(a typedb.Anchor, _ string) string {
+		if a.Kind == "header" {
+			return a.Text
+		}
+		return "тш ал. м түла ли ІЛУ"
+	})
+	wantBest(t, Score(context.Background(), obs, cands, read), pass, "captions read as noise")
+}
