@@ -267,10 +267,19 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	if err := e.prepareFrame(ctx, s, cands, tm); err != nil {
 		return err
 	}
-	if s.white == nil || s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 || s.mrz != nil || (s.best != nil && s.best.P >= minP) {
+	if s.white == nil || s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 || s.mrz != nil || (s.best != nil && s.best.P >= minP && (s.found || wholeFrameIsThePage(s))) {
 		return nil
 	}
 	return e.placeByText(ctx, s, cands, tm)
+}
+
+// wholeFrameIsThePage reports whether side s, which no outline was found
+// for, identified on the whole frame as a page of its type's shape (an
+// image cropped to the document). A frame that identifies as a type of
+// another shape shows the document's print among the desk around it:
+// its fields would be cut from the wrong places.
+func wholeFrameIsThePage(s *side) bool {
+	return s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped
 }
 
 // prepareFrame is prepare by the outlines the frame shows.
@@ -300,11 +309,13 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 			return other.outline.MRZ && other.best.P > s.best.P
 		})
 	}
-	if !s.found && !s.outline.MRZ && (s.best == nil || s.best.P < minP) {
+	if !s.found && !s.outline.MRZ && !wholeFrameIsThePage(s) {
 		// Nothing stood out at Otsu's threshold, and the whole frame is
-		// no known side: a glare or shadow on the desk may have joined
-		// the document into a shape no document has. The outline a
-		// stricter threshold parts from it is taken if it identifies.
+		// no known side, or one of another shape (a card's print read on
+		// a photo of the desk around it): a glare or shadow on the desk,
+		// or a desk nearly the card's colour, may have joined the
+		// document into a shape no document has. The outline a stricter
+		// threshold parts from it is taken if it identifies better.
 		alt, err := locate.FindByStableDistance(ctx, s.white)
 		if err != nil {
 			return nil

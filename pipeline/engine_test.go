@@ -249,3 +249,51 @@ func TestIdentifyPartsTheCardFromAGlareOnTheDesk(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeFrameOfAnotherShapeIsNotThePage photographs a card printed by
+// another hand (specimen.DrawVariation) on a pale green desk nearly its
+// paper's colour, where no outline stands out: its print identifies the
+// whole frame as its type, but the frame is 4:3 and the card 1.59:1, so
+// its fields were cut from the desk around it (a name read from the row
+// below its label). The page is placed by a stricter threshold or by the
+// printed text instead: the corners are the card's.
+func TestWholeFrameOfAnotherShapeIsNotThePage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	const seed = 909000025
+	v := specimen.DrawVariation(seed, 1, ev.fonts)
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: seed, Today: evalToday, PxPerMM: 16, Vary: &v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := spec.Sides[0]
+	d := specimen.Degradation{Scale: 0.61, Shift: [2]float64{-0.39, -0.83}, Rotate: 3.3, Light: 0.18, LightAngle: 2.5, Blur: 1.8,
+		Noise: 5.3, JPEGQuality: 75, Background: color.RGBA{215, 243, 196, 255}, Tilt: [2]float64{-9.7, -3}, CornerRadius: 0.034, Desk: 0.34}
+	p, err := specimen.Degrade([]*image.RGBA{front.White}, d, seed*7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := locate.Find(ctx, p.Layers[0]); !errors.Is(err, locate.ErrNoDocument) {
+		t.Fatalf("locate.Find found an outline (%v): the frame no longer tests a page placed without one", err)
+	}
+	id, err := ev.eng.Identify(ctx, p.Layers[0], "kz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Type == nil || id.Type.ID != front.TypeID || id.Side != front.Name {
+		t.Fatalf("identified %+v, want type %d %s", id, front.TypeID, front.Name)
+	}
+	if len(id.Corners) != 4 {
+		t.Fatalf("corners %v: the whole frame was taken as the page", id.Corners)
+	}
+	c := p.Corners
+	diag := math.Hypot(c[0][0]-c[2][0], c[0][1]-c[2][1])
+	for i, want := range c {
+		if d := math.Hypot(float64(id.Corners[i].X)-want[0], float64(id.Corners[i].Y)-want[1]); d > 0.05*diag {
+			t.Errorf("corner %d at %v, want within 5 %% of the diagonal of %v", i, id.Corners[i], want)
+		}
+	}
+}
