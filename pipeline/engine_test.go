@@ -200,12 +200,7 @@ func TestIdentifyPlacesThePageByItsMRZWhenTheOutlineIsNoPage(t *testing.T) {
 	if id.Type == nil || id.Type.ID != back.TypeID || id.Side != back.Name {
 		t.Fatalf("identified %+v, want type %d %s", id, back.TypeID, back.Name)
 	}
-	diag := math.Hypot(c[0][0]-c[2][0], c[0][1]-c[2][1])
-	for i, want := range c {
-		if d := math.Hypot(float64(id.Corners[i].X)-want[0], float64(id.Corners[i].Y)-want[1]); d > 0.05*diag {
-			t.Errorf("corner %d at %v, want within 5 %% of the diagonal of %v", i, id.Corners[i], want)
-		}
-	}
+	wantCornersNear(t, id.Corners, c, 0.05)
 }
 
 // TestIdentifyPartsTheCardFromAGlareOnTheDesk photographs a card on a
@@ -231,23 +226,8 @@ func TestIdentifyPartsTheCardFromAGlareOnTheDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := locate.Find(ctx, p.Layers[0]); !errors.Is(err, locate.ErrNoDocument) {
-		t.Fatalf("locate.Find found an outline (%v): the frame no longer tests the fallback", err)
-	}
-	id, err := ev.eng.Identify(ctx, p.Layers[0], "kz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id.Type == nil || id.Type.ID != front.TypeID || id.Side != front.Name {
-		t.Fatalf("identified %+v, want type %d %s", id, front.TypeID, front.Name)
-	}
-	c := p.Corners
-	diag := math.Hypot(c[0][0]-c[2][0], c[0][1]-c[2][1])
-	for i, want := range c {
-		if d := math.Hypot(float64(id.Corners[i].X)-want[0], float64(id.Corners[i].Y)-want[1]); d > 0.03*diag {
-			t.Errorf("corner %d at %v, want within 3 %% of the diagonal of %v", i, id.Corners[i], want)
-		}
-	}
+	id := identifiedWithoutOutline(ctx, t, ev, front, p)
+	wantCornersNear(t, id.Corners, p.Corners, 0.03)
 }
 
 // TestWholeFrameOfAnotherShapeIsNotThePage photographs a card printed by
@@ -276,6 +256,15 @@ func TestWholeFrameOfAnotherShapeIsNotThePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	id := identifiedWithoutOutline(ctx, t, ev, front, p)
+	wantCornersNear(t, id.Corners, p.Corners, 0.05)
+}
+
+// identifiedWithoutOutline identifies p, a photo of side s in which
+// locate.Find finds no outline (the test fails if it does: the frame no
+// longer tests a page placed without one), as s's type.
+func identifiedWithoutOutline(ctx context.Context, t *testing.T, ev *evalEnv, s specimen.Side, p *specimen.Placed) *Identification {
+	t.Helper()
 	if _, err := locate.Find(ctx, p.Layers[0]); !errors.Is(err, locate.ErrNoDocument) {
 		t.Fatalf("locate.Find found an outline (%v): the frame no longer tests a page placed without one", err)
 	}
@@ -283,17 +272,23 @@ func TestWholeFrameOfAnotherShapeIsNotThePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Type == nil || id.Type.ID != front.TypeID || id.Side != front.Name {
-		t.Fatalf("identified %+v, want type %d %s", id, front.TypeID, front.Name)
+	if id.Type == nil || id.Type.ID != s.TypeID || id.Side != s.Name {
+		t.Fatalf("identified %+v, want type %d %s", id, s.TypeID, s.Name)
 	}
-	if len(id.Corners) != 4 {
-		t.Fatalf("corners %v: the whole frame was taken as the page", id.Corners)
+	return id
+}
+
+// wantCornersNear fails the test unless got holds four corners, each
+// within frac of the diagonal of its true place.
+func wantCornersNear(t *testing.T, got []image.Point, want [4][2]float64, frac float64) {
+	t.Helper()
+	if len(got) != 4 {
+		t.Fatalf("corners %v: the whole frame was taken as the page", got)
 	}
-	c := p.Corners
-	diag := math.Hypot(c[0][0]-c[2][0], c[0][1]-c[2][1])
-	for i, want := range c {
-		if d := math.Hypot(float64(id.Corners[i].X)-want[0], float64(id.Corners[i].Y)-want[1]); d > 0.05*diag {
-			t.Errorf("corner %d at %v, want within 5 %% of the diagonal of %v", i, id.Corners[i], want)
+	diag := math.Hypot(want[0][0]-want[2][0], want[0][1]-want[2][1])
+	for i, w := range want {
+		if d := math.Hypot(float64(got[i].X)-w[0], float64(got[i].Y)-w[1]); d > frac*diag {
+			t.Errorf("corner %d at %v, want within %.0f %% of the diagonal of %v", i, got[i], 100*frac, w)
 		}
 	}
 }
