@@ -267,18 +267,18 @@ func (e *Engine) prepare(ctx context.Context, s *side, cands []*typedb.Type, tm 
 	if err := e.prepareFrame(ctx, s, cands, tm); err != nil {
 		return err
 	}
-	if s.white == nil || s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 || s.mrz != nil || (s.best != nil && s.best.P >= minP && (s.found || wholeFrameIsThePage(s))) {
+	if s.white == nil || s.white.Rect.Dx() < 32 || s.white.Rect.Dy() < 32 || s.mrz != nil || (s.best != nil && s.best.P >= minP && (s.found || identifiedWellShaped(s))) {
 		return nil
 	}
 	return e.placeByText(ctx, s, cands, tm)
 }
 
-// wholeFrameIsThePage reports whether side s, which no outline was found
-// for, identified on the whole frame as a page of its type's shape (an
-// image cropped to the document). A frame that identifies as a type of
-// another shape shows the document's print among the desk around it:
-// its fields would be cut from the wrong places.
-func wholeFrameIsThePage(s *side) bool {
+// identifiedWellShaped reports whether side s identified, on its outline
+// or its whole frame, as a page of its type's shape. A whole frame (no
+// outline found) that does is an image cropped to the document; one that
+// identifies as a type of another shape shows the document's print among
+// the desk around it, and its fields would be cut from the wrong places.
+func identifiedWellShaped(s *side) bool {
 	return s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped
 }
 
@@ -309,7 +309,7 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 			return other.outline.MRZ && other.best.P > s.best.P
 		})
 	}
-	if !s.found && !s.outline.MRZ && !wholeFrameIsThePage(s) {
+	if !s.found && !s.outline.MRZ && !identifiedWellShaped(s) {
 		// Nothing stood out at Otsu's threshold, and the whole frame is
 		// no known side, or one of another shape (a card's print read on
 		// a photo of the desk around it): a glare or shadow on the desk,
@@ -324,7 +324,7 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
 		})
 	}
-	if !s.found || s.outline.MRZ || (s.best != nil && s.best.P >= minP && s.best.Evidence.Geometry >= wellShaped) {
+	if !s.found || s.outline.MRZ || identifiedWellShaped(s) {
 		return nil
 	}
 	// An outline that identifies nothing, or only as a page of another

@@ -253,8 +253,8 @@ func stableRegion(dist []uint8, w, h int) (Outline, bool) {
 		hist[v]++
 	}
 	base := max(imgutil.Otsu(&hist), 20)
-	var run []Outline
-	prevArea := 0
+	var first Outline // the run's first outline
+	run, prevArea := 0, 0
 	mask := make([]bool, w*h)
 	for k := 1; k <= maxThresholdSteps; k++ {
 		th := base + k*base/8
@@ -270,13 +270,15 @@ func stableRegion(dist []uint8, w, h int) (Outline, bool) {
 			break // thresholds further only shrink it
 		}
 		o, ok := judge(comp, area, dist, w, h)
-		if !ok || (len(run) > 0 && math.Abs(float64(area-prevArea)) > stableArea*float64(prevArea)) {
-			run = run[:0]
+		if !ok || (run > 0 && math.Abs(float64(area-prevArea)) > stableArea*float64(prevArea)) {
+			run = 0
 		}
 		if ok {
-			run = append(run, o)
-			if len(run) == stableSteps {
-				return run[0], true
+			if run == 0 {
+				first = o
+			}
+			if run++; run == stableSteps {
+				return first, true
 			}
 		}
 		prevArea = area
