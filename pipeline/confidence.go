@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/vz"
@@ -138,9 +139,10 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 				return false
 			}
 		}
-		if f.Kind == typedb.KindName && (strings.Contains(v, "--") || loneLetters(v) > 0) {
+		if f.Kind == typedb.KindName && (strings.Contains(v, "--") || loneLetters(v) > 0 || signStartsWord(v)) {
 			// OCR's debris, not a name: a name on a document has no lone
-			// letters and no runs of dashes
+			// letters and no runs of dashes, and no word of it starts
+			// with a soft or hard sign (the cut began inside "ИЛЬЯ")
 			return false
 		}
 		if f.Name == FieldPlaceOfBirth && (holdsCaption(v, typ, true) || looksLikeDate(v)) {
@@ -151,6 +153,18 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 		return letters >= 2 && !holdsCaption(v, typ, f.Kind == typedb.KindName)
 	}
 	return true
+}
+
+// signStartsWord reports whether a word of v starts with Ь or Ъ, which
+// begin no word in Russian or Kazakh: such a reading is the end of a
+// word whose start the cut missed.
+func signStartsWord(v string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToUpper(v), notLetter) {
+		if r, _ := utf8.DecodeRuneInString(w); r == 'Ь' || r == 'Ъ' {
+			return true
+		}
+	}
+	return false
 }
 
 // inScript reports whether the letter r belongs to script s.

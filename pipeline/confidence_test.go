@@ -50,6 +50,9 @@ func TestSyntaxOK(t *testing.T) {
 		{cyr, "ИВАНОВ", true, nil},
 		{cyr, "ИВАНОВ1", false, nil},
 		{cyr, "ФАМИЛИЯ", false, nil},
+		{cyr, "ИЛЬЯ", true, nil},
+		{cyr, "ЬЕВНА", false, nil}, // the end of ДАРЬЕВНА: the cut missed its start
+		{cyr, "ОЛЕГ ЪЕВ", false, nil},
 		{auth, "DATE OF EXPIRY PERSONAL NO", false, nil},
 		{auth, "MINISTRY OF FOREIGN AFFAIRS", true, nil},
 		{pob, "PARIS 1ER 75", true, nil},
