@@ -316,13 +316,24 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 		// or a desk nearly the card's colour, may have joined the
 		// document into a shape no document has. The outline a stricter
 		// threshold parts from it is taken if it identifies better.
-		alt, err := locate.FindByStableDistance(ctx, s.white)
-		if err != nil {
-			return nil
+		// Failing that, a glare on the card itself may have eaten into
+		// its region from an edge: the sides its border still traces
+		// place it.
+		for _, find := range []func(context.Context, *image.RGBA) (locate.Outline, error){locate.FindByStableDistance, locate.FindByTracedSides} {
+			if s.best != nil && s.best.P >= minP && identifiedWellShaped(s) {
+				return nil
+			}
+			alt, err := find(ctx, s.white)
+			if err != nil {
+				continue
+			}
+			if err := e.tryOutline(ctx, s, cands, alt, true, tm, func(other *side) bool {
+				return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
+			}); err != nil {
+				return err
+			}
 		}
-		return e.tryOutline(ctx, s, cands, alt, true, tm, func(other *side) bool {
-			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
-		})
+		return nil
 	}
 	if !s.found || s.outline.MRZ || identifiedWellShaped(s) {
 		return nil

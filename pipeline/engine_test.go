@@ -230,6 +230,33 @@ func TestIdentifyPartsTheCardFromAGlareOnTheDesk(t *testing.T) {
 	wantCornersNear(t, id.Corners, p.Corners, 0.03)
 }
 
+// TestIdentifyACardWhoseCornerAGlareWashedOut photographs a card on a
+// light grey desk with a glare on its laminate that washes one corner
+// out to the desk's grey: no region stands out with the card's shape
+// (locate.Find finds nothing), and Tesseract, reading the whole frame,
+// does not place a page turned 9°. The side is still identified, on the
+// outline its traced sides give, corners and all.
+func TestIdentifyACardWhoseCornerAGlareWashedOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "kz-id-2014", specimen.Options{Seed: 70, Today: evalToday, PxPerMM: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := spec.Sides[0]
+	card := specimen.LaminateGlare(front.White, [2]float64{0, 1}, 0.3, 200)
+	d := specimen.Degradation{Scale: 0.6, Rotate: -9, Background: color.RGBA{196, 198, 194, 255}, Noise: 3, Blur: 1, JPEGQuality: 85}
+	p, err := specimen.Degrade([]*image.RGBA{card}, d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := identifiedWithoutOutline(ctx, t, ev, front, p)
+	wantCornersNear(t, id.Corners, p.Corners, 0.03)
+}
+
 // TestWholeFrameOfAnotherShapeIsNotThePage photographs a card printed by
 // another hand (specimen.DrawVariation) on a pale green desk nearly its
 // paper's colour, where no outline stands out: its print identifies the

@@ -317,24 +317,7 @@ func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
 	aspect := lw / math.Max(lh, 1)
 	// Borders touched: the quad reaches the frame's edge on three sides
 	// or more, so the "background" was the document's own margin.
-	touch := 0
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range q {
-		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
-		maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
-	}
-	if minX < 1.5 {
-		touch++
-	}
-	if minY < 1.5 {
-		touch++
-	}
-	if maxX > float64(w)-1.5 {
-		touch++
-	}
-	if maxY > float64(h)-1.5 {
-		touch++
-	}
+	touch := touchesBorders(q, w, h)
 	contrast := meanDist(dist, comp) - meanDistOutside(dist, comp)
 	if fill < 0.85 || aspect < 1.2 || aspect > 1.9 || touch >= 3 || !nearParallelogram(q) {
 		return Outline{}, false
@@ -703,6 +686,11 @@ func extreme(pts []imgutil.Point, rect [4]imgutil.Point, c imgutil.Point) imguti
 // edge of q (away from the corners, which may be rounded or clipped) and
 // returns the intersections of adjacent lines.
 func refine(q imgutil.Quad, pts []imgutil.Point, band float64) imgutil.Quad {
+	return refineWithin(q, pts, band, 12)
+}
+
+// refineWithin is refine with its corners allowed to move up to maxMove.
+func refineWithin(q imgutil.Quad, pts []imgutil.Point, band, maxMove float64) imgutil.Quad {
 	type line struct{ px, py, dx, dy float64 } // point and unit direction
 	var lines [4]line
 	for i := range 4 {
@@ -752,7 +740,7 @@ func refine(q imgutil.Quad, pts []imgutil.Point, band float64) imgutil.Quad {
 		}
 		t := ((l2.px-l1.px)*l2.dy - (l2.py-l1.py)*l2.dx) / den
 		out[i] = imgutil.Point{X: l1.px + t*l1.dx, Y: l1.py + t*l1.dy}
-		if math.Hypot(out[i].X-q[i].X, out[i].Y-q[i].Y) > 12 {
+		if math.Hypot(out[i].X-q[i].X, out[i].Y-q[i].Y) > maxMove {
 			return q
 		}
 	}
@@ -820,4 +808,163 @@ func meanDistOutside(dist []uint8, comp []bool) float64 {
 		return 0
 	}
 	return float64(s) / float64(n)
+}
+
+// FindByTracedSides returns the outline of a document whose region a
+// glare or a shadow has eaten into from its edge: the region, at Otsu's
+// threshold in colour or else in chromaticity, covers too little of its
+// outline for Find, but its own border still traces most of a
+// quadrilateral's sides (tracedSides). The quadrilateral is fitted to
+// the traced stretches of the sides, so the corner the glare took is
+// where the sides it left meet. ErrNoDocument when no region does. Find
+// does not try it; a caller whose frame nothing else placed may.
+func FindByTracedSides(ctx context.Context, frame *image.RGBA) (Outline, error) {
+	small, f, err := working(ctx, frame)
+	if err != nil {
+		return Outline{}, err
+	}
+	w, h := small.Rect.Dx(), small.Rect.Dy()
+	bg := borderColour(small)
+	for _, dist := range [][]uint8{colourDistance(small, bg), chromaDistance(small, bg)} {
+		if err := ctx.Err(); err != nil {
+			return Outline{}, err
+		}
+		var hist [256]int
+		for _, v := range dist {
+			hist[v]++
+		}
+		th := max(imgutil.Otsu(&hist), 20)
+		mask := make([]bool, w*h)
+		for i, v := range dist {
+			mask[i] = int(v) > th
+		}
+		comp, area := largestComponent(mask, w, h)
+		comp, area = fillHoles(comp, w, h)
+		if o, ok := judgeTraced(comp, area, w, h); ok {
+			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill}, nil
+		}
+	}
+	return Outline{}, ErrNoDocument
+}
+
+// A region judgeTraced takes: its border runs along at least
+// minTracedSides of its quadrilateral's sides for minSideTrace of each
+// such side's length and minTrace of the whole perimeter, and it covers
+// at least minTracedFill of the quadrilateral (a glare across a card's
+// corner takes up to about half of it).
+const (
+	minTracedSides = 3
+	minSideTrace   = 0.5
+	minTrace       = 0.6
+	minTracedFill  = 0.45
+	// traceBand is how far (working pixels) from a side the region's
+	// border may run and still trace it.
+	traceBand = 2
+)
+
+// judgeTraced fits a quadrilateral to region comp by its minimum-area
+// rectangle, moved onto the straight stretches of its border, and says
+// whether it is plausibly a document the region traces.
+func judgeTraced(comp []bool, area, w, h int) (Outline, bool) {
+	if area < w*h/12 {
+		return Outline{}, false
+	}
+	outline := outlinePoints(comp, w, h)
+	hull := convexHull(outline)
+	if len(hull) < 4 {
+		return Outline{}, false
+	}
+	// the rectangle's sides, not the hull's extreme points: where glare
+	// took a corner, the hull cuts across it, and its extreme points lie
+	// on the cut
+	q := imgutil.Quad(minAreaRect(hull))
+	diag := math.Hypot(q[0].X-q[2].X, q[0].Y-q[2].Y)
+	for _, band := range []float64{6, 4, 2.5} {
+		// a perspective tilts the sides off the rectangle's: they may
+		// move further than refine lets the extreme points move
+		q = refineWithin(q, outline, band, 0.08*diag)
+	}
+	q = order(q)
+	qa := quadArea(q)
+	if qa <= 0 {
+		return Outline{}, false
+	}
+	fill := float64(area) / qa
+	lw, lh := q.Sides()
+	aspect := lw / math.Max(lh, 1)
+	if fill < minTracedFill || aspect < 1.2 || aspect > 1.9 || !nearParallelogram(q) || touchesBorders(q, w, h) >= 3 {
+		return Outline{}, false
+	}
+	traced := tracedSides(q, outline, w, h)
+	sides, total := 0, 0.0
+	for i, t := range traced {
+		if t >= minSideTrace {
+			sides++
+		}
+		a, b := q[i], q[(i+1)%4]
+		total += t * math.Hypot(b.X-a.X, b.Y-a.Y)
+	}
+	if sides < minTracedSides || total < minTrace*(2*lw+2*lh) {
+		return Outline{}, false
+	}
+	return Outline{Quad: q, Fill: math.Min(fill, 1)}, true
+}
+
+// tracedSides is, per side of q, the part of its length that border
+// points (outline) lie within traceBand of.
+func tracedSides(q imgutil.Quad, outline []imgutil.Point, w, h int) [4]float64 {
+	on := make([]bool, w*h)
+	for _, p := range outline {
+		if x, y := int(p.X), int(p.Y); x >= 0 && y >= 0 && x < w && y < h {
+			on[y*w+x] = true
+		}
+	}
+	near := func(x, y float64) bool {
+		for dy := -traceBand; dy <= traceBand; dy++ {
+			for dx := -traceBand; dx <= traceBand; dx++ {
+				xx, yy := int(x)+dx, int(y)+dy
+				if xx >= 0 && yy >= 0 && xx < w && yy < h && on[yy*w+xx] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out [4]float64
+	for i := range 4 {
+		a, b := q[i], q[(i+1)%4]
+		l := math.Hypot(b.X-a.X, b.Y-a.Y)
+		steps, hits := 0, 0
+		for s := 0.0; s <= l; s++ {
+			steps++
+			if near(a.X+(b.X-a.X)*s/l, a.Y+(b.Y-a.Y)*s/l) {
+				hits++
+			}
+		}
+		out[i] = float64(hits) / float64(max(steps, 1))
+	}
+	return out
+}
+
+// touchesBorders counts the frame's borders (w×h) that q reaches.
+func touchesBorders(q imgutil.Quad, w, h int) int {
+	touch := 0
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range q {
+		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
+		maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+	}
+	if minX < 1.5 {
+		touch++
+	}
+	if minY < 1.5 {
+		touch++
+	}
+	if maxX > float64(w)-1.5 {
+		touch++
+	}
+	if maxY > float64(h)-1.5 {
+		touch++
+	}
+	return touch
 }

@@ -400,3 +400,34 @@ func (c Captured) Images() ([]*image.RGBA, error) {
 	}
 	return out, nil
 }
+
+// LaminateGlare returns a copy of card with a glare on its laminate: a
+// reflection that washes the card out towards grey (to level, 0..255)
+// over a disc centred at at (fractions of the card's width and height)
+// of radius radius (a part of its width), full for the inner part and
+// fading to nothing at its rim. Unlike Degradation's Glare, which lights
+// the whole frame, it lies on the card alone: the matte desk beside it
+// does not reflect it.
+func LaminateGlare(card *image.RGBA, at [2]float64, radius float64, level uint8) *image.RGBA {
+	b := card.Rect
+	out := image.NewRGBA(b)
+	copy(out.Pix, card.Pix)
+	cx := float64(b.Min.X) + at[0]*float64(b.Dx())
+	cy := float64(b.Min.Y) + at[1]*float64(b.Dy())
+	rad := math.Max(radius*float64(b.Dx()), 1)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			// full within 3/8 of the radius, fading to its rim
+			g := math.Min(1, math.Max(0, 1.6-1.6*math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)/rad))
+			if g == 0 {
+				continue
+			}
+			o := out.PixOffset(x, y)
+			for k := range 3 {
+				v := float64(out.Pix[o+k])
+				out.Pix[o+k] = clampByte(v + (float64(level)-v)*g)
+			}
+		}
+	}
+	return out
+}
