@@ -71,8 +71,10 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 	if sample != nil && labelScale > 1 {
 		img, scale = sample(area, labelScale), labelScale
 	}
-	// Inverted: a label may be printed light on dark
-	req := ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto, Inverted: true}
+	// Not Inverted: no type's label is printed light on dark, and
+	// Tesseract's second, inverted reading of each line it is unsure of
+	// (the artwork's) cost a tenth of a two-sided card
+	req := ocr.Request{Languages: "kaz", Mode: ocr.PSMAuto}
 	words, err := r.Words(ctx, img, req)
 	if err != nil {
 		return nil, nil
