@@ -254,18 +254,20 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 	return false
 }
 
-// cutShort reports whether a name reading is the MRZ's name with one or
-// two letters lost at its end or its start: a cut that missed a faint
-// last letter ("ОМАРО" for ОМАРОВ), not another name. It is no evidence
-// for or against the document (a forger writes another name, not the
-// same one short).
+// cutShort reports whether a name reading is the MRZ's name with
+// letters lost at its end or its start, up to half of them (two for a
+// short name): a cut that missed a faint last letter ("ОМАРО" for
+// ОМАРОВ), or began inside the name where uneven light left its first
+// letters too pale for the value's ink ("ДІР" for МӨЛДІР), not another
+// name. It is no evidence for or against the document (a forger writes
+// another name, not the same one short).
 func cutShort(name, visual string, m *mrz.Result, known []*side) bool {
 	if name != FieldLastName && name != FieldFirstName {
 		return false
 	}
 	own := latinLetterWords(typedb.TransliterateICAO(mrzValue(m, name, known)))
 	got := latinLetterWords(typedb.TransliterateICAO(visual))
-	if len(got) < 3 || len(got) >= len(own) || len(own)-len(got) > 2 {
+	if len(got) < 3 || len(got) >= len(own) || len(own)-len(got) > max(2, len(own)/2) {
 		return false
 	}
 	return strings.HasPrefix(own, got) || strings.HasSuffix(own, got)
