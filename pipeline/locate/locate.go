@@ -225,11 +225,24 @@ func FindByStableDistance(ctx context.Context, frame *image.RGBA) (Outline, erro
 	}
 	w, h := small.Rect.Dx(), small.Rect.Dy()
 	bg := borderColour(small)
-	for _, dist := range [][]uint8{colourDistance(small, bg), chromaDistance(small, bg)} {
+	dists := [][]uint8{colourDistance(small, bg), chromaDistance(small, bg)}
+	for _, dist := range dists {
 		if err := ctx.Err(); err != nil {
 			return Outline{}, err
 		}
-		if o, ok := stableRegion(dist, w, h); ok {
+		if o, ok := stableRegion(dist, w, h, stricterThresholds(dist)); ok {
+			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		}
+	}
+	// None stricter: a card nearly the desk's colour on a quiet desk
+	// stands out by less than the least threshold Find takes (20 levels:
+	// a green card on a pale green cloth, 10 to 15 in chromaticity),
+	// where the desk itself varies by less still.
+	for _, dist := range dists {
+		if err := ctx.Err(); err != nil {
+			return Outline{}, err
+		}
+		if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h)); ok {
 			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
 		}
 	}
@@ -246,21 +259,65 @@ const (
 	stableArea        = 0.06
 )
 
-// stableRegion is the scan over thresholds of dist.
-func stableRegion(dist []uint8, w, h int) (Outline, bool) {
+// stricterThresholds are the thresholds of dist above Otsu's (at least
+// 20 levels), rising by an eighth of it a step.
+func stricterThresholds(dist []uint8) []int {
 	var hist [256]int
 	for _, v := range dist {
 		hist[v]++
 	}
 	base := max(imgutil.Otsu(&hist), 20)
-	var first Outline // the run's first outline
-	run, prevArea := 0, 0
-	mask := make([]bool, w*h)
+	var out []int
 	for k := 1; k <= maxThresholdSteps; k++ {
 		th := base + k*base/8
 		if th > 250 {
 			break
 		}
+		out = append(out, th)
+	}
+	return out
+}
+
+// Quiet desk: the thresholds below Find's least run from deskMargin
+// above the desk's own variation (the deskQuantile of the distance along
+// the frame's border, which a photo's desk fills) to 20, a level a step.
+// A desk that varies by more than maxQuietDesk is not quiet: its pattern
+// or its light would pass for the card.
+const (
+	deskQuantile = 0.95
+	deskMargin   = 3
+	maxQuietDesk = 10
+)
+
+// quietDeskThresholds are dist's thresholds for a quiet desk; none for a
+// desk that is not.
+func quietDeskThresholds(dist []uint8, w, h int) []int {
+	var border []float64
+	for x := range w {
+		border = append(border, float64(dist[x]), float64(dist[(h-1)*w+x]))
+	}
+	for y := 1; y < h-1; y++ {
+		border = append(border, float64(dist[y*w]), float64(dist[y*w+w-1]))
+	}
+	sort.Float64s(border)
+	desk := int(border[int(deskQuantile*float64(len(border)-1))])
+	if desk > maxQuietDesk {
+		return nil
+	}
+	var out []int
+	for th := max(desk+deskMargin, 4); th < 20; th++ {
+		out = append(out, th)
+	}
+	return out
+}
+
+// stableRegion is the scan over thresholds (rising) of dist: the first
+// region that judges as a document at stableSteps thresholds in a row.
+func stableRegion(dist []uint8, w, h int, thresholds []int) (Outline, bool) {
+	var first Outline // the run's first outline
+	run, prevArea := 0, 0
+	mask := make([]bool, w*h)
+	for _, th := range thresholds {
 		for i, v := range dist {
 			mask[i] = int(v) > th
 		}
