@@ -429,14 +429,10 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 
 	s.workGy = imgutil.Gray(s.work)
 	if s.found && printsNoMRZ(cands, s.name, aspect) {
-		// an outline that identifies surely, and well shaped, as a side
-		// that prints no MRZ (a Kazakh ID's front) is that side: neither
-		// it nor the whole frame is searched for an MRZ that is not
-		// there (the searches cost a front 100–300 ms)
 		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
 			return err
 		}
-		if b := s.best; b != nil && b.P >= minP && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped {
+		if settledWithoutMRZ(s.best) {
 			return nil
 		}
 	}
@@ -481,6 +477,17 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 		return nil
 	}
 	return e.identifyOn(ctx, s, cands, o, aspect, tm)
+}
+
+// settledWithoutMRZ reports whether an outline identified as b is the
+// side b names without an MRZ search: b identifies surely, and well
+// shaped, as a state's side that prints no MRZ (a Kazakh ID's front), so
+// neither the outline nor the whole frame is searched for an MRZ that is
+// not there (the searches cost a front 100–300 ms). Not a generic TD1
+// front: the captions that identify it are every ICAO document's, a
+// visa's too, whose MRZ is on this side.
+func settledWithoutMRZ(b *identify.Candidate) bool {
+	return b != nil && b.P >= minP && !b.Type.Generic && b.Type.MRZFormat == typedb.MRZNone && b.Evidence.Geometry >= wellShaped
 }
 
 // printsNoMRZ reports whether a national type among cands, of the

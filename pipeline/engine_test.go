@@ -8,6 +8,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/locate"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
@@ -317,5 +318,46 @@ func wantCornersNear(t *testing.T, got []image.Point, want [4][2]float64, frac f
 		if d := math.Hypot(float64(got[i].X)-w[0], float64(got[i].Y)-w[1]); d > frac*diag {
 			t.Errorf("corner %d at %v, want within %.0f %% of the diagonal of %v", i, got[i], 100*frac, w)
 		}
+	}
+}
+
+// TestSettledWithoutMRZ: only a state's side that prints no MRZ,
+// identified surely on a well-shaped outline, skips the MRZ search. A
+// generic TD1 front is identified by captions every ICAO document
+// prints: a visa identified so (renderer varied, seed 6161) had its
+// MRZ, on that side, never searched for.
+func TestSettledWithoutMRZ(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	side := func(doc string, name typedb.SideName) *typedb.Type {
+		for _, ty := range db.Document(doc) {
+			if ty.Side == name {
+				return ty
+			}
+		}
+		t.Fatalf("%s has no %s", doc, name)
+		return nil
+	}
+	for _, tc := range []struct {
+		what     string
+		typ      *typedb.Type
+		p, shape float64
+		want     bool
+	}{
+		{"Kazakh ID front, sure, well shaped", side("kz-id-2014", typedb.Front), 0.8, 0.9, true},
+		{"Kazakh ID front, unsure", side("kz-id-2014", typedb.Front), minP / 2, 0.9, false},
+		{"Kazakh ID front, ill shaped", side("kz-id-2014", typedb.Front), 0.8, wellShaped / 2, false},
+		{"Kazakh ID back: prints an MRZ", side("kz-id-2014", typedb.Back), 0.8, 0.9, false},
+		{"generic TD1 front", side("icao-td1", typedb.Front), 0.74, 0.92, false},
+	} {
+		b := &identify.Candidate{Type: tc.typ, P: tc.p, Evidence: identify.Evidence{Geometry: tc.shape}}
+		if got := settledWithoutMRZ(b); got != tc.want {
+			t.Errorf("%s: settledWithoutMRZ = %v, want %v", tc.what, got, tc.want)
+		}
+	}
+	if settledWithoutMRZ(nil) {
+		t.Error("settledWithoutMRZ(nil) = true")
 	}
 }
