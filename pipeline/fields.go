@@ -169,6 +169,27 @@ func settleName(visual, fromMRZ string, m *mrz.Result) (string, bool) {
 	return visual, false
 }
 
+// beyondMRZNames drops, from a given-names reading, the words after
+// those the MRZ carries, when the leading words agree with the MRZ's and
+// the MRZ's name field is not full: the MRZ holds every given name it
+// has room for, so a further word read on the page is the cut's debris
+// ("ULAN TK" for ULAN, two letters of the next line), not a name. It
+// returns the reading unchanged, and false, otherwise.
+func beyondMRZNames(name, visual, fromMRZ string, m *mrz.Result) (string, bool) {
+	if name != FieldFirstName || nameTruncated(m) {
+		return visual, false
+	}
+	vw, zw := strings.Fields(visual), strings.Fields(typedb.TransliterateICAO(fromMRZ))
+	if len(zw) == 0 || len(vw) <= len(zw) {
+		return visual, false
+	}
+	lead := strings.Join(vw[:len(zw)], " ")
+	if latinLetters(typedb.TransliterateICAO(lead)) != latinLetters(strings.Join(zw, " ")) {
+		return visual, false
+	}
+	return lead, true
+}
+
 func agreeName(visual, fromMRZ string, m *mrz.Result) bool {
 	return agree(FieldLastName, visual, fromMRZ, m)
 }
@@ -403,6 +424,10 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 		}
 		switch {
 		case rd != nil && fromMRZ != "":
+			if v, trimmed := beyondMRZNames(name, rd.Value, fromMRZ, m); trimmed {
+				rd.Value = v
+				rep.Sources[SourceVisual] = v
+			}
 			ok := agree(name, rd.Value, fromMRZ, m)
 			if !ok {
 				readings := []string{rd.Value}

@@ -121,3 +121,41 @@ func TestMRZNamesOfRussianInternalPassport(t *testing.T) {
 		}
 	}
 }
+
+// TestBeyondMRZNames: given names read with a further word the MRZ,
+// not full, does not carry keep only the words it does; a reading that
+// disagrees, or an MRZ whose name field is full (longer names were cut),
+// leaves the reading as it is.
+func TestBeyondMRZNames(t *testing.T) {
+	parse := func(lines ...string) *mrz.Result {
+		doc, err := mrz.Parse(lines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &mrz.Result{Document: doc, Status: mrz.StatusValid}
+	}
+	room := parse("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+	full := parse("P<UTOERIKSSON<<ANNA<MARIA<ELISABETH<JOHANNES", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+	for _, tc := range []struct {
+		visual, fromMRZ string
+		m               *mrz.Result
+		want            string
+		trimmed         bool
+	}{
+		{"ANNA MARIA TK", "ANNA MARIA", room, "ANNA MARIA", true},
+		{"ULAN TK", "ULAN", room, "ULAN", true},
+		{"АННА ТК", "ANNA", room, "АННА", true}, // read in Cyrillic
+		{"ANNA MARIA", "ANNA MARIA", room, "ANNA MARIA", false},
+		{"ANNA", "ANNA MARIA", room, "ANNA", false},                   // fewer words: nothing to drop
+		{"ANNE MARIA TK", "ANNA MARIA", room, "ANNE MARIA TK", false}, // the leading words disagree
+		{"ANNA MARIA ELISABETH JOHANNES LUISE", "ANNA MARIA ELISABETH JOHANNES", full, "ANNA MARIA ELISABETH JOHANNES LUISE", false},
+	} {
+		got, trimmed := beyondMRZNames(FieldFirstName, tc.visual, tc.fromMRZ, tc.m)
+		if got != tc.want || trimmed != tc.trimmed {
+			t.Errorf("beyondMRZNames(%q, %q) = %q, %v; want %q, %v", tc.visual, tc.fromMRZ, got, trimmed, tc.want, tc.trimmed)
+		}
+	}
+	if got, trimmed := beyondMRZNames(FieldLastName, "ERIKSSON TK", "ERIKSSON", room); trimmed {
+		t.Errorf("a surname was trimmed to %q", got)
+	}
+}
