@@ -321,6 +321,21 @@ func readPlain(ctx context.Context, r Reader, s Side, f typedb.Field, region typ
 	return v, t.Confidence, err == nil
 }
 
+// shortIAfterVowel writes Й for an И that ends a word after a vowel: no
+// Russian or Kazakh name ends so ("ДМИТРИЙ", "СЕРГЕЙ", "ТОЛСТОЙ",
+// "НИКОЛАЙ"), and OCR loses the breve of a small or blurred Й, reading
+// "ДМИТРИИ". The MRZ, which writes both letters I, cannot tell.
+func shortIAfterVowel(s string) string {
+	r := []rune(s)
+	for i := 1; i < len(r); i++ {
+		end := i == len(r)-1 || !unicode.IsLetter(r[i+1])
+		if r[i] == 'И' && end && strings.ContainsRune("АЕЁИОУЫЭЮЯӘӨҰҮІ", r[i-1]) {
+			r[i] = 'Й'
+		}
+	}
+	return string(r)
+}
+
 // restoreYo reads a Cyrillic name holding an Е again with the Russian
 // model alone, and takes its Ё where the readings differ by that alone.
 // The Kazakh model has no Ё: with it, "ЧЕРНЫШЁВА" reads "ЧЕРНЫШЕВА"
@@ -505,6 +520,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		}
 		if f.Name == "patronymic" && f.Script == typedb.ScriptCyrillic {
 			s = kazakhPatronymic(s)
+		}
+		if f.Kind == typedb.KindName && f.Script == typedb.ScriptCyrillic {
+			s = shortIAfterVowel(s)
 		}
 		if len(f.Values) > 0 {
 			// a closed set: a reading near one entry is that entry; one

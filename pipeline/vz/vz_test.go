@@ -32,6 +32,12 @@ func TestNormalize(t *testing.T) {
 		{name, "BACИЛЬEBA", "ВАСИЛЬЕВА", false}, // Latin look-alikes inside Cyrillic
 		{name, " ӘБЕНОВ- ", "ӘБЕНОВ", false},
 		{name, "...", "", true},
+		// a Й whose breve OCR lost, at a word's end after a vowel
+		{name, "ДМИТРИИ", "ДМИТРИЙ", false},
+		{name, "СЕРГЕИ АНДРЕИ", "СЕРГЕЙ АНДРЕЙ", false},
+		{name, "ТОЛСТОИ-ЛИХОИ", "ТОЛСТОЙ-ЛИХОЙ", false},
+		{name, "ИЛИЯ", "ИЛИЯ", false}, // not at a word's end
+		{name, "ЛИ", "ЛИ", false},     // not after a vowel
 		{pat, "ДЭУЛЕТКЫЗЫ", "ДӘУЛЕТҚЫЗЫ", false},
 		{pat, "СЕРІКУЛЫ", "СЕРІКҰЛЫ", false},
 		{pat, "НИКОЛАЕВНА", "НИКОЛАЕВНА", false},
