@@ -135,23 +135,25 @@ const minChromaSum = 90
 // background by the distance dist (Otsu's threshold, at least 20 levels),
 // its holes filled, and judges it.
 func byDistance(dist []uint8, w, h int) (Outline, bool) {
+	comp, area := regionAtOtsu(dist, w, h)
+	return judge(comp, area, dist, w, h)
+}
+
+// regionAtOtsu is the largest region standing out by dist at Otsu's
+// threshold (at least 20 levels), its holes filled: print the colour of
+// the background leaves holes in the region, and they are document too.
+func regionAtOtsu(dist []uint8, w, h int) ([]bool, int) {
 	var hist [256]int
 	for _, v := range dist {
 		hist[v]++
 	}
-	th := imgutil.Otsu(&hist)
-	if th < 20 {
-		th = 20
-	}
+	th := max(imgutil.Otsu(&hist), 20)
 	mask := make([]bool, w*h)
 	for i, v := range dist {
 		mask[i] = int(v) > th
 	}
-	comp, area := largestComponent(mask, w, h)
-	// print the colour of the background leaves holes in the region;
-	// they are document too
-	comp, area = fillHoles(comp, w, h)
-	return judge(comp, area, dist, w, h)
+	comp, _ := largestComponent(mask, w, h)
+	return fillHoles(comp, w, h)
 }
 
 // working is frame shrunk by f to at most workSize, the size the
@@ -886,17 +888,7 @@ func FindByTracedSides(ctx context.Context, frame *image.RGBA) (Outline, error) 
 		if err := ctx.Err(); err != nil {
 			return Outline{}, err
 		}
-		var hist [256]int
-		for _, v := range dist {
-			hist[v]++
-		}
-		th := max(imgutil.Otsu(&hist), 20)
-		mask := make([]bool, w*h)
-		for i, v := range dist {
-			mask[i] = int(v) > th
-		}
-		comp, area := largestComponent(mask, w, h)
-		comp, area = fillHoles(comp, w, h)
+		comp, area := regionAtOtsu(dist, w, h)
 		if o, ok := judgeTraced(comp, area, w, h); ok {
 			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill}, nil
 		}
