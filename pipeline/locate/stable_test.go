@@ -41,21 +41,13 @@ func TestFindByStableDistanceGlareOnTheDesk(t *testing.T) {
 				t.Fatal(err)
 			}
 			what := fmt.Sprintf("%s, placement %d", ref, k)
-			if foundNear(ctx, t, p, what+" (Find)") {
-				continue
+			m, f := fallbackPlaces(ctx, t, p, what, FindByStableDistance, 0.02)
+			if m {
+				missed++
 			}
-			missed++
-			o, err := FindByStableDistance(ctx, p.Layers[0])
-			if err != nil {
-				t.Errorf("%s: %v", what, err)
-				continue
+			if f {
+				found++
 			}
-			diag := math.Hypot(p.Corners[0][0]-p.Corners[2][0], p.Corners[0][1]-p.Corners[2][1])
-			if e := cornerError(o.Quad, p.Corners); e > 0.02*diag {
-				t.Errorf("%s: corners off by %.1f px (%.1f %% of the diagonal)", what, e, 100*e/diag)
-				continue
-			}
-			found++
 		}
 	}
 	t.Logf("glare on the desk: Find missed %d of 12 cards, FindByStableDistance found %d of them", missed, found)
@@ -102,21 +94,13 @@ func TestFindByStableDistanceQuietDesk(t *testing.T) {
 				t.Fatal(err)
 			}
 			what := fmt.Sprintf("card %d turned %g° (placement %d)", i, rotate, k)
-			if foundNear(ctx, t, p, what+" (Find)") {
-				continue
+			m, f := fallbackPlaces(ctx, t, p, what, FindByStableDistance, 0.03)
+			if m {
+				missed++
 			}
-			missed++
-			o, err := FindByStableDistance(ctx, p.Layers[0])
-			if err != nil {
-				t.Errorf("%s: %v", what, err)
-				continue
+			if f {
+				found++
 			}
-			diag := math.Hypot(p.Corners[0][0]-p.Corners[2][0], p.Corners[0][1]-p.Corners[2][1])
-			if e := cornerError(o.Quad, p.Corners); e > 0.03*diag {
-				t.Errorf("%s: corners off by %.1f px (%.1f %% of the diagonal)", what, e, 100*e/diag)
-				continue
-			}
-			found++
 		}
 	}
 	t.Logf("quiet pale green cloth: Find missed %d of 9 cards, FindByStableDistance found %d of them", missed, found)
