@@ -320,7 +320,7 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 		// its region from an edge: the sides its border still traces
 		// place it.
 		for _, find := range []func(context.Context, *image.RGBA) (locate.Outline, error){locate.FindByStableDistance, locate.FindByTracedSides} {
-			if s.best != nil && s.best.P >= minP && identifiedWellShaped(s) {
+			if identifiedWellShaped(s) {
 				return nil
 			}
 			alt, err := find(ctx, s.white)

@@ -143,17 +143,23 @@ func byDistance(dist []uint8, w, h int) (Outline, bool) {
 // threshold (at least 20 levels), its holes filled: print the colour of
 // the background leaves holes in the region, and they are document too.
 func regionAtOtsu(dist []uint8, w, h int) ([]bool, int) {
-	var hist [256]int
-	for _, v := range dist {
-		hist[v]++
-	}
-	th := max(imgutil.Otsu(&hist), 20)
+	th := otsuFloor(dist)
 	mask := make([]bool, w*h)
 	for i, v := range dist {
 		mask[i] = int(v) > th
 	}
 	comp, _ := largestComponent(mask, w, h)
 	return fillHoles(comp, w, h)
+}
+
+// otsuFloor is Otsu's threshold of dist, at least 20 levels: the least a
+// region must stand out by for Find.
+func otsuFloor(dist []uint8) int {
+	var hist [256]int
+	for _, v := range dist {
+		hist[v]++
+	}
+	return max(imgutil.Otsu(&hist), 20)
 }
 
 // working is frame shrunk by f to at most workSize, the size the
@@ -264,11 +270,7 @@ const (
 // stricterThresholds are the thresholds of dist above Otsu's (at least
 // 20 levels), rising by an eighth of it a step.
 func stricterThresholds(dist []uint8) []int {
-	var hist [256]int
-	for _, v := range dist {
-		hist[v]++
-	}
-	base := max(imgutil.Otsu(&hist), 20)
+	base := otsuFloor(dist)
 	var out []int
 	for k := 1; k <= maxThresholdSteps; k++ {
 		th := base + k*base/8
@@ -367,13 +369,10 @@ func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
 	q = refine(q, outline, 6)
 	q = refine(q, outline, 2.5)
 	q = order(q)
-	qa := quadArea(q)
-	if qa <= 0 {
+	fill, aspect, ok := quadShape(q, area)
+	if !ok {
 		return Outline{}, false
 	}
-	fill := float64(area) / qa
-	lw, lh := q.Sides()
-	aspect := lw / math.Max(lh, 1)
 	// Borders touched: the quad reaches the frame's edge on three sides
 	// or more, so the "background" was the document's own margin.
 	touch := touchesBorders(q, w, h)
@@ -382,6 +381,17 @@ func judge(comp []bool, area int, dist []uint8, w, h int) (Outline, bool) {
 		return Outline{}, false
 	}
 	return Outline{Quad: q, Fill: math.Min(fill, 1), Contrast: contrast}, true
+}
+
+// quadShape is how much of quad q a region of area pixels fills, and q's
+// aspect (long side over short); false for a degenerate q.
+func quadShape(q imgutil.Quad, area int) (fill, aspect float64, ok bool) {
+	qa := quadArea(q)
+	if qa <= 0 {
+		return 0, 0, false
+	}
+	lw, lh := q.Sides()
+	return float64(area) / qa, lw / math.Max(lh, 1), true
 }
 
 // Edge detection for edgeRegion, in 8-bit levels a pixel of the working
@@ -934,26 +944,25 @@ func judgeTraced(comp []bool, area, w, h int) (Outline, bool) {
 		q = refineWithin(q, outline, band, 0.08*diag)
 	}
 	q = order(q)
-	qa := quadArea(q)
-	if qa <= 0 {
+	fill, aspect, ok := quadShape(q, area)
+	if !ok {
 		return Outline{}, false
 	}
-	fill := float64(area) / qa
-	lw, lh := q.Sides()
-	aspect := lw / math.Max(lh, 1)
 	if fill < minTracedFill || aspect < 1.2 || aspect > 1.9 || !nearParallelogram(q) || touchesBorders(q, w, h) >= 3 {
 		return Outline{}, false
 	}
 	traced := tracedSides(q, outline, w, h)
-	sides, total := 0, 0.0
+	sides, total, perimeter := 0, 0.0, 0.0
 	for i, t := range traced {
 		if t >= minSideTrace {
 			sides++
 		}
 		a, b := q[i], q[(i+1)%4]
-		total += t * math.Hypot(b.X-a.X, b.Y-a.Y)
+		l := math.Hypot(b.X-a.X, b.Y-a.Y)
+		total += t * l
+		perimeter += l
 	}
-	if sides < minTracedSides || total < minTrace*(2*lw+2*lh) {
+	if sides < minTracedSides || total < minTrace*perimeter {
 		return Outline{}, false
 	}
 	return Outline{Quad: q, Fill: math.Min(fill, 1)}, true
