@@ -535,10 +535,15 @@ func mean(e Evidence) float64 {
 	return num / den
 }
 
-// nationalTypes reports whether m, read validly, names a state some of
-// the candidates' national types are of.
+// nationalTypes reports whether m names a state some of the candidates'
+// national types are of. Read validly or not: an MRZ read unsurely (a
+// monospace print the reader half takes for OCR-B) still scores the
+// generic type as any state's, and the national type's pale labels, read
+// badly, must not hand the side to the generic type, whose captions were
+// never looked for. Reading those costs a band or two; a state misread
+// into a national one costs no more than that.
 func nationalTypes(m *mrz.Result, out []Candidate) bool {
-	if m == nil || !m.Valid {
+	if m == nil || m.Document == nil {
 		return false
 	}
 	for _, c := range out {
