@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/internal/editdist"
 	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
@@ -143,9 +144,20 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 	var best map[string]image.Rectangle
 	var bestWords []ocr.Word
 	for _, langs := range langs {
-		words, err := r.Words(ctx, img, ocr.Request{Languages: langs, Mode: ocr.PSMAuto})
+		req := ocr.Request{Languages: langs, Mode: ocr.PSMAuto}
+		words, err := r.Words(ctx, img, req)
 		if err != nil {
 			return best, bestWords, fmt.Errorf("vz: captions (%s): %w", langs, err)
+		}
+		if len(words) < len(fields) && showsPrint(img) {
+			// fewer words than fields on a side that shows print: a
+			// glare across it, or its artwork, made Tesseract's one
+			// threshold take the page for a picture, and its layout
+			// analysis found no text. Read again on even paper, as
+			// findLabels does
+			if again, err := r.Words(ctx, imgutil.FlattenPaper(img, labelFlattenTile), req); err == nil && len(again) > len(words) {
+				words = again
+			}
 		}
 		found := matchCaptions(WordLines(splitSlashes(words)), fields)
 		if len(found) > len(best) || bestWords == nil {
@@ -157,6 +169,25 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 	}
 	return best, bestWords, nil
 }
+
+// showsPrint reports whether g holds ink at all: its darkest pixels
+// (the 0.2nd percentile: a few words on a card's back are less than a
+// percent of it) well below its paper (the 90th percentile). A blank
+// page gets no second read.
+func showsPrint(g *image.Gray) bool {
+	var hist [256]int
+	n := 0
+	for y := g.Rect.Min.Y; y < g.Rect.Max.Y; y++ {
+		for _, v := range g.Pix[g.PixOffset(g.Rect.Min.X, y):g.PixOffset(g.Rect.Max.X, y)] {
+			hist[v]++
+			n++
+		}
+	}
+	return n > 0 && float64(imgutil.Quantile(&hist, n, 0.002)) < printContrast*float64(imgutil.Quantile(&hist, n, 0.9))
+}
+
+// printContrast: ink is darker than this part of the paper.
+const printContrast = 0.7
 
 // splitSlashes splits words printed with slashes between languages
 // ("Surname/Nom/Apellidos") into one word per language, each with its
