@@ -340,8 +340,9 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 					if l[j].Text == "/" {
 						continue // a run ends on a word
 					}
-					s := captionSimilarity([]rune(captionLetters(run)), targets)
-					if s < minCaptionSimilarity {
+					letters := []rune(captionLetters(run))
+					s := captionSimilarity(letters, targets)
+					if s < minCaptionSimilarity || (len(letters) < 5 && endsLongerCaption(l, i)) {
 						continue
 					}
 					cur, ok := best[f.Name]
@@ -379,6 +380,20 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 		out[name] = extendCaption(m.line, m.i, m.j, m.core, m.targets, m.sim == gluedSimilarity, taken)
 	}
 	return out
+}
+
+// endsLongerCaption reports whether the word before l[i] on its line,
+// within a caption's height of it, is a word of letters: a caption of
+// under five letters found there ("NAME", the German surname's) is the
+// end of a longer one ("GIVEN NAMES" read "wth NAME"), not a caption of
+// its own. A slash or a field number ("1.") before it is no word.
+func endsLongerCaption(l []ocr.Word, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev, cur := l[i-1], l[i]
+	gap := cur.Box.Min.X - prev.Box.Max.X
+	return prev.Text != "/" && captionLetters(prev.Text) != "" && gap <= max(cur.Box.Dy(), 4)
 }
 
 // captionLetters is s's letters, upper case, with Latin diacritics

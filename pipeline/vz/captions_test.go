@@ -63,6 +63,14 @@ func TestMatchCaptions(t *testing.T) {
 			"last_name":     image.Rect(300, 100, 480, 120),
 			"date_of_birth": image.Rect(300, 200, 600, 220), // from the Polish caption's start
 		}},
+		{"a short caption ending a longer one is none", [][]ocr.Word{
+			// "GIVEN NAMES" read "wth NAME": not the German surname's
+			// "Name"; a field number or a slash before it is no word
+			{w("wth", 300, 100, 340, 0), w("NAME", 350, 100, 410, 0)},
+			{w("1.", 300, 200, 320, 1), w("Name", 330, 200, 390, 1)},
+		}, map[string]image.Rectangle{
+			"last_name": image.Rect(330, 200, 390, 220),
+		}},
 		{"values are no captions", [][]ocr.Word{
 			{w("MUSTERMANN", 300, 100, 450, 0)},
 			{w("12", 300, 200, 330, 1), w("AUG/AOUT", 340, 200, 450, 1), w("64", 460, 200, 490, 1)},
