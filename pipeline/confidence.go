@@ -83,6 +83,22 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 	return round(min(max(c, 0), 1))
 }
 
+// patronymicEnds are the endings of patronymics written in Cyrillic:
+// Russian (-ВИЧ, -ИЧ; -ВНА, -ИЧНА), Kazakh (-ҰЛЫ, -ҚЫЗЫ, also spelt
+// -УЛЫ, -КЫЗЫ), and the Turkic forms other citizens carry (-ОҒЛЫ,
+// -ОГЛЫ, -ОГЛУ, -УУЛУ, -ГЫЗЫ, -КИЗИ, -УГЛИ, -ЗОДА).
+var patronymicEnds = []string{"ИЧ", "НА", "ҰЛЫ", "УЛЫ", "ҚЫЗЫ", "КЫЗЫ", "ОҒЛЫ", "ОГЛЫ", "ОГЛУ", "УУЛУ", "ГЫЗЫ", "КИЗИ", "УГЛИ", "ЗОДА"}
+
+// patronymicEnd reports whether the last word of v ends as a patronymic.
+func patronymicEnd(v string) bool {
+	words := strings.FieldsFunc(strings.ToUpper(v), func(r rune) bool { return r == ' ' || r == '-' })
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	return slices.ContainsFunc(patronymicEnds, func(e string) bool { return strings.HasSuffix(last, e) })
+}
+
 // layoutSeen reports whether any field of side s was read under its
 // label found printed (true when s is unknown).
 func layoutSeen(s *side) bool {
@@ -143,6 +159,11 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 			// OCR's debris, not a name: a name on a document has no lone
 			// letters and no runs of dashes, and no word of it starts
 			// with a soft or hard sign (the cut began inside "ИЛЬЯ")
+			return false
+		}
+		if f.Name == FieldPatronymic && f.Script == typedb.ScriptCyrillic && !patronymicEnd(v) {
+			// a Cyrillic patronymic ends as one: a cut that lost its
+			// last letters ("МҰХТАРҰЛЫ" read "МУХТАРУЛ") is no patronymic
 			return false
 		}
 		if f.Name == FieldPlaceOfBirth && (holdsCaption(v, typ, true) || looksLikeDate(v)) {

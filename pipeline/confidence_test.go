@@ -19,6 +19,7 @@ func TestSyntaxOK(t *testing.T) {
 	pob := typedb.Field{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	iin := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptDigits}
 	kz := &typedb.Type{PersonalNumberScheme: "kz-iin"}
+	patr := typedb.Field{Name: FieldPatronymic, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	for _, tc := range []struct {
 		f    typedb.Field
 		v    string
@@ -30,6 +31,16 @@ func TestSyntaxOK(t *testing.T) {
 		{iin, "590618423067", false, kz},
 		{iin, "1201384819", false, kz},
 		{iin, "590618423067", true, nil}, // no scheme: any number
+		// a Cyrillic patronymic ends as one
+		{patr, "МҰХТАРҰЛЫ", true, nil},
+		{patr, "ЕРМЕКҚЫЗЫ", true, nil},
+		{patr, "ОРАЛ ҰЛЫ", true, nil},
+		{patr, "НИКОЛАЕВИЧ", true, nil},
+		{patr, "ИЛЬИЧ", true, nil},
+		{patr, "ИЛЬИНИЧНА", true, nil},
+		{patr, "МАМЕДОГЛЫ", true, nil},
+		{patr, "МУХТАРУЛ", false, nil}, // its Ы cut off
+		{patr, "НИКОЛАЕВИ", false, nil},
 		{date, "20.05.1995", true, nil},
 		{date, "31.02.1995", false, nil},
 		{date, "20 MAY 95", false, nil}, // normalised before it gets here
