@@ -547,6 +547,18 @@ func parseDMY(s string) time.Time {
 	return t
 }
 
+// accusingDate is the date v of field name, for the date logic: none
+// (zero) when only the visual zone gave it, below DisagreeField. A date
+// logic alarm accuses the holder as a disagreement does: a date of issue
+// read "05.05.2070" for 05.05.2020 at 0.63 is a value to answer, not
+// evidence of a date in the future.
+func accusingDate(res *Result, name, v string) time.Time {
+	if f, ok := res.Fields[name]; ok && f.Source == SourceVisual && (f.Confidence == nil || *f.Confidence < DisagreeField) {
+		return time.Time{}
+	}
+	return parseDMY(v)
+}
+
 // labelledRegions are where side s read its fields' values by their
 // labels, for the checks that measure a field's ink.
 func labelledRegions(s *side) map[string]typedb.Rect {
@@ -617,7 +629,8 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 	if m != nil && len(cmp) > 0 {
 		out = append(out, checks.Agreement(cmp))
 	}
-	dates := checks.Dates{Birth: parseDMY(res.DateOfBirth), Issue: parseDMY(res.DateOfIssue), Expiry: parseDMY(res.DateOfExpiry)}
+	dates := checks.Dates{Birth: accusingDate(res, FieldDateOfBirth, res.DateOfBirth), Issue: accusingDate(res, FieldDateOfIssue, res.DateOfIssue),
+		Expiry: accusingDate(res, FieldDateOfExpiry, res.DateOfExpiry)}
 	out = append(out, checks.DateLogic(dates, e.opts.Now()))
 	for _, s := range known {
 		if s.best.Type.PersonalNumberScheme == "kz-iin" {

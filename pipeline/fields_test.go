@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/mrz"
 )
 
@@ -157,5 +158,38 @@ func TestBeyondMRZNames(t *testing.T) {
 	}
 	if got, trimmed := beyondMRZNames(FieldLastName, "ERIKSSON TK", "ERIKSSON", room); trimmed {
 		t.Errorf("a surname was trimmed to %q", got)
+	}
+}
+
+// TestAccusingDate: the date logic takes a date only the visual zone gave
+// when it was read surely enough to accuse (DisagreeField): a date of
+// issue misread into the future at 0.63 is answered, and raises nothing.
+func TestAccusingDate(t *testing.T) {
+	now := time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)
+	conf := func(c float64) *float64 { return &c }
+	for _, tc := range []struct {
+		name   string
+		report *FieldReport
+		failed bool
+	}{
+		{"visual, unsure", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.63)}, false},
+		{"visual, no confidence", &FieldReport{Value: "05.05.2070", Source: SourceVisual}, false},
+		{"visual, sure", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.9)}, true},
+		{"mrz", &FieldReport{Value: "05.05.2070", Source: SourceMRZ}, true},
+		{"no report", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &Result{DateOfIssue: "05.05.2070", Fields: map[string]FieldReport{}}
+			if tc.report != nil {
+				res.Fields[FieldDateOfIssue] = *tc.report
+			}
+			d := checks.Dates{Issue: accusingDate(res, FieldDateOfIssue, res.DateOfIssue)}
+			if d.Issue.IsZero() {
+				d.Birth = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC) // the check has a date to look at
+			}
+			if got := checks.DateLogic(d, now).Status == checks.Failed; got != tc.failed {
+				t.Errorf("date logic failed %v, want %v", got, tc.failed)
+			}
+		})
 	}
 }
