@@ -145,7 +145,7 @@ func TestMergeHonest(t *testing.T) {
 			rd.side = s
 			s.readings[rd.Name] = rd
 			res := &Result{Fields: map[string]FieldReport{}}
-			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
 			if got := res.Fields[rd.Name].Value; got != tc.want {
 				t.Errorf("value %q, want %q (confidence %v)", got, tc.want, *res.Fields[rd.Name].Confidence)
 			}
@@ -266,7 +266,7 @@ func TestDateCenturies(t *testing.T) {
 				s.readings[rd.Name] = rd
 			}
 			res := &Result{Fields: map[string]FieldReport{}}
-			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
 			if res.DateOfBirth != tc.wantBirth || res.Fields[FieldDateOfBirth].Value != tc.wantBirth {
 				t.Errorf("date of birth %q (field %q), want %q", res.DateOfBirth, res.Fields[FieldDateOfBirth].Value, tc.wantBirth)
 			}
@@ -299,7 +299,7 @@ func TestNumberWithoutMRZ(t *testing.T) {
 		s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{}, P: 0.9}, readings: map[string]fieldReading{}}
 		s.readings[num.Name] = fieldReading{Reading: vz.Reading{Name: num.Name, Value: tc.read, Confidence: 90, Anchored: true}, field: num, side: s}
 		res := &Result{Fields: map[string]FieldReport{}}
-		(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil)
+		(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
 		if res.DocumentNumber != tc.want {
 			t.Errorf("%q read alone: document_number %q, want %q", tc.read, res.DocumentNumber, tc.want)
 		}
@@ -334,9 +334,48 @@ func TestDisagreementsNeedMore(t *testing.T) {
 			s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{Generic: true}, P: 0.9}, readings: map[string]fieldReading{}}
 			s.readings[birth.Name] = fieldReading{Reading: vz.Reading{Name: birth.Name, Value: "01.01.2012", Confidence: tc.conf, Anchored: true, Captioned: true}, field: birth, side: s}
 			res := &Result{Fields: map[string]FieldReport{}}
-			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m)
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
 			if res.DateOfBirth != tc.want || (len(cmp) > 0) != tc.compared {
 				t.Errorf("date of birth %q, compared %v; want %q, %v", res.DateOfBirth, len(cmp) > 0, tc.want, tc.compared)
+			}
+		})
+	}
+}
+
+// TestDoubtedByAnUnsureMRZ: an MRZ read unsurely gives no value, but a
+// visual reading it reads otherwise is answered only when sure enough to
+// accuse (DisagreeField): two unsure readings that disagree leave the
+// field empty.
+func TestDoubtedByAnUnsureMRZ(t *testing.T) {
+	doc, err := mrz.Parse([]string{
+		"IDUTOTN03127530<<<<<<<<<<<<<<<",
+		"7712095F3210075UTO<<<<<<<<<<<2",
+		"SEIITOVA<<DANA<<<<<<<<<<<<<<<<",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsure := &mrz.Result{Document: doc, Status: mrz.StatusUnsure}
+	last := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		name  string
+		read  string
+		conf  float64
+		doubt *mrz.Result
+		want  string
+	}{
+		{"disagrees, unsure", "SENTOVA", 68, unsure, ""},
+		{"disagrees, sure", "SENTOVA", 90, unsure, "SENTOVA"},
+		{"agrees, unsure", "SEIITOVA", 68, unsure, "SEIITOVA"},
+		{"no MRZ at all", "SENTOVA", 68, nil, "SENTOVA"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{}, P: 0.9}, readings: map[string]fieldReading{}}
+			s.readings[last.Name] = fieldReading{Reading: vz.Reading{Name: last.Name, Value: tc.read, Confidence: tc.conf, Anchored: true}, field: last, side: s}
+			res := &Result{Fields: map[string]FieldReport{}}
+			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, tc.doubt)
+			if res.LastName != tc.want {
+				t.Errorf("last name %q, want %q", res.LastName, tc.want)
 			}
 		})
 	}

@@ -374,8 +374,11 @@ func nameTruncated(m *mrz.Result) bool {
 // mergeFields fills the response fields from the visual zone and the
 // MRZ, reports per field which sources agree, and returns the
 // comparisons for the agreement check. A disagreement is read a second
-// time from a cleaner cut before it counts.
-func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m *mrz.Result) []checks.Comparison {
+// time from a cleaner cut before it counts. doubt is the MRZ read
+// unsurely, when m is nil for that: no value comes from it, but a
+// visual reading it reads otherwise must be sure (DisagreeField) to be
+// answered.
+func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m, doubt *mrz.Result) []checks.Comparison {
 	var cmp []checks.Comparison
 	for _, name := range fieldOrder {
 		var rd *fieldReading
@@ -469,6 +472,10 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 			// number "OC0770841" read "0C0770841" at 0.63)
 			conf = min(conf, ConfidentField/2)
 			rep.Confidence = &conf
+		case rd != nil && conf >= ConfidentField && conf < DisagreeField && doubtedBy(name, rd.Value, doubt, known):
+			// two readings, neither sure, that disagree ("SENTOVA"
+			// read at 0.68 where a monospace MRZ, read unsurely, has
+			// SEIITOVA): neither is answered
 		case rd != nil && conf >= ConfidentField:
 			rep.Value, rep.Source = rd.Value, SourceVisual
 		case rd != nil:
@@ -484,6 +491,16 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m 
 	}
 	bornBeforeIssue(res)
 	return cmp
+}
+
+// doubtedBy reports whether doubt, an MRZ read unsurely, gives field
+// name a value that does not agree with v.
+func doubtedBy(name, v string, doubt *mrz.Result, known []*side) bool {
+	if doubt == nil {
+		return false
+	}
+	d := mrzValue(doubt, name, known)
+	return d != "" && !agree(name, v, d, doubt)
 }
 
 // issueOnPage is the one date the generic sides' caption passes read

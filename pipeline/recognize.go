@@ -139,8 +139,9 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 
-	// the MRZ: of the side whose type prints it
-	var m *mrz.Result
+	// the MRZ: of the side whose type prints it; doubt, when it was read
+	// unsurely
+	var m, doubt *mrz.Result
 	for _, s := range known {
 		if s.mrz != nil && s.best.Type.MRZFormat != typedb.MRZNone {
 			m = s.mrz
@@ -161,7 +162,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	case m.Status == mrz.StatusUnsure:
 		// An unsure zone is no answer, and no field is taken from it.
 		res.MRZReason = "machine-readable zone " + m.Reason
-		m = nil
+		doubt, m = m, nil
 	default:
 		sum := MRZSummary(m.Summary())
 		res.MRZ = &sum
@@ -177,7 +178,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	}
 
 	t0 := time.Now()
-	cmp := e.mergeFields(ctx, res, known, m)
+	cmp := e.mergeFields(ctx, res, known, m, doubt)
 	res.Checks = e.runChecks(known, m, res, cmp)
 	glareChecks(res.Checks, known)
 	res.FailureReason = withQualityReason(failureReason(res.Checks), qualityReason(res.Checks, res, known))
