@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/mrz"
@@ -378,5 +379,30 @@ func TestDoubtedByAnUnsureMRZ(t *testing.T) {
 				t.Errorf("last name %q, want %q", res.LastName, tc.want)
 			}
 		})
+	}
+}
+
+// TestFutureDatesUnsure: a date of issue or of birth after today, read
+// unsurely, was misread and is not answered; read surely, it stands (and
+// the date logic sees it).
+func TestFutureDatesUnsure(t *testing.T) {
+	now := time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate}
+	for _, tc := range []struct {
+		read string
+		conf float64
+		want string
+	}{
+		{"05.05.2070", 63, ""},
+		{"05.05.2070", 90, "05.05.2070"},
+		{"05.05.2020", 63, "05.05.2020"},
+	} {
+		s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{}, P: 0.9}, readings: map[string]fieldReading{}}
+		s.readings[issue.Name] = fieldReading{Reading: vz.Reading{Name: issue.Name, Value: tc.read, Confidence: tc.conf, Anchored: true}, field: issue, side: s}
+		res := &Result{Fields: map[string]FieldReport{}}
+		(&Engine{opts: Options{Now: func() time.Time { return now }}}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+		if res.DateOfIssue != tc.want {
+			t.Errorf("%q read at %.0f: date of issue %q, want %q", tc.read, tc.conf, res.DateOfIssue, tc.want)
+		}
 	}
 }

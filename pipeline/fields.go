@@ -404,6 +404,12 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			if misplacedName(name, rd.Value, m, known) || cutShort(name, rd.Value, m, known) {
 				conf = 0
 			}
+			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && conf < DisagreeField && e.inFuture(rd.Value) {
+				// no document is issued, nor its holder born, after
+				// today: a date read so, unsurely, was misread
+				// ("05.05.2070" for 05.05.2020 at 0.63)
+				conf = 0
+			}
 			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
 				vz.FitsValidity(rd.Value, mrzValue(m, FieldDateOfExpiry, known)) {
 				// a whole validity period before the MRZ's expiry: a
@@ -491,6 +497,16 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 	}
 	bornBeforeIssue(res)
 	return cmp
+}
+
+// inFuture reports whether the date v (dd.mm.yyyy) is after today.
+func (e *Engine) inFuture(v string) bool {
+	now := time.Now
+	if e.opts.Now != nil {
+		now = e.opts.Now
+	}
+	d := parseDMY(v)
+	return !d.IsZero() && d.After(now())
 }
 
 // doubtedBy reports whether doubt, an MRZ read unsurely, gives field
