@@ -221,6 +221,7 @@ type evalStats struct {
 	mu                 sync.Mutex
 	sides, sidesRight  int
 	field, fieldRight  map[string]int
+	fieldWrong         map[string]int // answered, and not what is printed
 	variant, caught    map[specimen.Variant]int
 	genuine, falseAlm  int
 	errors             int
@@ -231,7 +232,7 @@ type evalStats struct {
 }
 
 func newEvalStats() *evalStats {
-	return &evalStats{field: map[string]int{}, fieldRight: map[string]int{}, variant: map[specimen.Variant]int{},
+	return &evalStats{field: map[string]int{}, fieldRight: map[string]int{}, fieldWrong: map[string]int{}, variant: map[specimen.Variant]int{},
 		caught: map[specimen.Variant]int{}, falseAlarmCauses: map[string]int{}, fieldMissByDocType: map[string]int{}}
 }
 
@@ -293,7 +294,11 @@ func (ev *evalEnv) score(ctx context.Context, c evalCase, st *evalStats) error {
 		st.field[f]++
 		if got := fieldOf(res, f); got == want {
 			st.fieldRight[f]++
+		} else if got == "" {
+			st.fieldMissByDocType[c.doc+" "+f]++
+			st.miss("%s: field %s empty", tag, f)
 		} else {
+			st.fieldWrong[f]++
 			st.fieldMissByDocType[c.doc+" "+f]++
 			st.miss("%s: field %s wrong (%d vs %d runes)", tag, f, len([]rune(got)), len([]rune(want)))
 		}
@@ -450,6 +455,14 @@ func (st *evalStats) table() string {
 		}
 		fmt.Fprintf(&b, "| field `%s` exact | %d/%d = %.1f%% | ≥ 95%% |\n", f, st.fieldRight[f], st.field[f], pct(st.fieldRight[f], st.field[f]))
 	}
+	// a miss is empty or wrong; a wrong answer that looks valid is the
+	// worse of the two
+	wrong, printed := 0, 0
+	for _, f := range evalFields {
+		wrong += st.fieldWrong[f]
+		printed += st.field[f]
+	}
+	fmt.Fprintf(&b, "| printed fields answered wrong (not empty) | %d/%d = %.1f%% | |\n", wrong, printed, pct(wrong, printed))
 	vs := make([]string, 0, len(st.variant))
 	for v := range st.variant {
 		vs = append(vs, string(v))
