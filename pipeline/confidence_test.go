@@ -234,14 +234,7 @@ func TestUnverifiedLayoutIsUnsure(t *testing.T) {
 // agrees with them settles the century, and so does a date of issue
 // read on the page that the guessed century would put before the birth.
 func TestDateCenturies(t *testing.T) {
-	doc, err := mrz.Parse([]string{
-		"P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<",
-		"99003853<1CZE1101018M1207046<<<<<<<<<<<<<<06",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mrz.Result{Document: doc, Status: mrz.StatusValid}
+	m := parsedMRZ(t, mrz.StatusValid, "P<CZESPECIMEN<<VZOR<<<<<<<<<<<<<<<<<<<<<<<<<", "99003853<1CZE1101018M1207046<<<<<<<<<<<<<<06")
 	birth := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
 	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
 	read := func(f typedb.Field, v string) fieldReading {
@@ -348,15 +341,7 @@ func TestDisagreementsNeedMore(t *testing.T) {
 // accuse (DisagreeField): two unsure readings that disagree leave the
 // field empty.
 func TestDoubtedByAnUnsureMRZ(t *testing.T) {
-	doc, err := mrz.Parse([]string{
-		"IDUTOTN03127530<<<<<<<<<<<<<<<",
-		"7712095F3210075UTO<<<<<<<<<<<2",
-		"SEIITOVA<<DANA<<<<<<<<<<<<<<<<",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unsure := &mrz.Result{Document: doc, Status: mrz.StatusUnsure}
+	unsure := parsedMRZ(t, mrz.StatusUnsure, "IDUTOTN03127530<<<<<<<<<<<<<<<", "7712095F3210075UTO<<<<<<<<<<<2", "SEIITOVA<<DANA<<<<<<<<<<<<<<<<")
 	last := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		name  string
@@ -405,4 +390,14 @@ func TestFutureDatesUnsure(t *testing.T) {
 			t.Errorf("%q read at %.0f: date of issue %q, want %q", tc.read, tc.conf, res.DateOfIssue, tc.want)
 		}
 	}
+}
+
+// parsedMRZ is the zone of these lines, read with the given status.
+func parsedMRZ(t *testing.T, status mrz.Status, lines ...string) *mrz.Result {
+	t.Helper()
+	doc, err := mrz.Parse(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mrz.Result{Document: doc, Status: status}
 }

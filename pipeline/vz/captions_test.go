@@ -89,12 +89,10 @@ func TestMatchCaptions(t *testing.T) {
 	}
 }
 
-// TestGenericCaptionsRendered draws a passport data page of our own
-// (captions in English, French and Spanish, at places no generic type's
-// zones put them, values below) and reads it through real Tesseract:
-// every field is found under its caption and read, dates as dd.mm.yyyy.
-// The world is our own renderer's (DejaVu Sans on white), not a camera's.
-func TestGenericCaptionsRendered(t *testing.T) {
+// tesseractPool is a real Tesseract pool for the test, closed with it;
+// the test is skipped in -short runs and where Tesseract is not built in.
+func tesseractPool(t *testing.T) *ocr.Pool {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs Tesseract")
 	}
@@ -105,7 +103,17 @@ func TestGenericCaptionsRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// TestGenericCaptionsRendered draws a passport data page of our own
+// (captions in English, French and Spanish, at places no generic type's
+// zones put them, values below) and reads it through real Tesseract:
+// every field is found under its caption and read, dates as dd.mm.yyyy.
+// The world is our own renderer's (DejaVu Sans on white), not a camera's.
+func TestGenericCaptionsRendered(t *testing.T) {
+	pool := tesseractPool(t)
 	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 	if err != nil {
 		t.Skip("font not installed:", err)
@@ -232,17 +240,7 @@ func TestCaptionPassesByState(t *testing.T) {
 // at all, as the stock CLI does. The caption pass reads it again on even
 // paper, and both fields are read under their captions.
 func TestCaptionsUnderAGlare(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Tesseract")
-	}
-	pool, err := ocr.NewPool(ocr.Options{Workers: 2})
-	if errors.Is(err, ocr.ErrUnavailable) {
-		t.Skip("Tesseract unavailable in this build:", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := tesseractPool(t)
 	f, err := os.Open("testdata/td1-back-glare.png")
 	if err != nil {
 		t.Fatal(err)
