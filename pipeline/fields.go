@@ -478,10 +478,13 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			// number "OC0770841" read "0C0770841" at 0.63)
 			conf = min(conf, ConfidentField/2)
 			rep.Confidence = &conf
-		case rd != nil && conf >= ConfidentField && conf < DisagreeField && doubtedBy(name, rd.Value, doubt, known):
-			// two readings, neither sure, that disagree ("SENTOVA"
-			// read at 0.68 where a monospace MRZ, read unsurely, has
-			// SEIITOVA): neither is answered
+		case rd != nil && rd.field.Kind == typedb.KindName && conf >= ConfidentField && conf < DisagreeField && doubtedBy(name, rd.Value, doubt, known):
+			// two readings of a name, neither sure, that disagree
+			// ("SENTOVA" read at 0.68 where a monospace MRZ, read
+			// unsurely, has SEIITOVA): neither is answered. Not for
+			// numbers and dates: such an MRZ misreads their digits as
+			// letters as often as not (renderer varied, seven seeds: 4
+			// right document numbers lost, no wrong one)
 		case rd != nil && conf >= ConfidentField:
 			rep.Value, rep.Source = rd.Value, SourceVisual
 		case rd != nil:
