@@ -288,3 +288,58 @@ func TestCaptionsUnderAGlare(t *testing.T) {
 		t.Errorf("%s not read", name)
 	}
 }
+
+// passAndCut answers the caption pass with its words and every cut
+// with its text.
+type passAndCut struct {
+	words []ocr.Word
+	text  string
+}
+
+func (r passAndCut) Read(context.Context, *image.Gray, ocr.Request) (ocr.Text, error) {
+	return ocr.Text{Text: r.text, Confidence: 90}, nil
+}
+
+func (r passAndCut) Words(context.Context, *image.Gray, ocr.Request) ([]ocr.Word, error) {
+	return r.words, nil
+}
+
+// TestCutPartOfAWordThePassRead: on a generic side, a name whose cut
+// reads only the end or the start of a longer word the caption pass read
+// under its caption (a glare over its first letters: "KOVA" for
+// TSVETKOVA) is not sure, whichever reading is right; a cut that reads
+// the pass's word, or a word of its own, stays as sure as it was read.
+func TestCutPartOfAWordThePassRead(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
+	page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	// the value's ink under the caption
+	draw.Draw(page, image.Rect(560, 150, 800, 180), image.Black, image.Point{}, draw.Src)
+	words := []ocr.Word{
+		{Text: "SURNAME", Box: image.Rect(560, 100, 680, 120), Confidence: 95, Line: 0},
+		{Text: "TSVETKOVA", Box: image.Rect(560, 150, 800, 180), Confidence: 90, Line: 1},
+	}
+	for _, tc := range []struct {
+		cut  string
+		sure bool
+	}{
+		{"KOVA", false},
+		{"TSVET", false},
+		{"TSVETKOVA", true},
+		{"IVANOVA", true},
+	} {
+		got := ReadFields(context.Background(), passAndCut{words: words, text: tc.cut}, []Side{{Image: page, Type: typ}}, map[string]bool{"last_name": true})[0]
+		for _, rd := range got {
+			if rd.Name != "last_name" {
+				continue
+			}
+			if rd.Value != tc.cut || (rd.Confidence > 0) != tc.sure {
+				t.Errorf("cut %q: value %q, confidence %.0f (%v); want sure %v", tc.cut, rd.Value, rd.Confidence, rd.Err, tc.sure)
+			}
+		}
+	}
+}

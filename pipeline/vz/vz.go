@@ -125,6 +125,16 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 			go func(dst *Reading) {
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
+				if s.Type.Generic && f.Kind == typedb.KindName && dst.Err == nil {
+					if _, v, _, ok := lay.passValue(f, s.Type); ok && partOfWord(dst.Value, v) {
+						// the caption pass read a longer word there, of
+						// which the cut read only the end or the start: a
+						// glare over a name's first letters put them
+						// under the value's ink ("KOVA" for TSVETKOVA).
+						// Not sure, whichever is right
+						dst.Confidence = 0
+					}
+				}
 				unsure := dst.Err != nil || (dst.Confidence < confirmBelow && !s.Type.Generic)
 				if unsure && dst.Anchored {
 					// the cut made nothing (or, under a national type's
@@ -178,6 +188,20 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 	}
 	wg.Wait()
 	return out
+}
+
+// partOfWord reports whether cut, one word, is the end or the start of
+// a longer word of pass.
+func partOfWord(cut, pass string) bool {
+	if cut == "" || strings.ContainsRune(cut, ' ') {
+		return false
+	}
+	for _, w := range strings.Fields(pass) {
+		if len(w) > len(cut) && (strings.HasSuffix(w, cut) || strings.HasPrefix(w, cut)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Request returns the Tesseract request that suits a field.
