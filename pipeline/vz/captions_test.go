@@ -201,17 +201,24 @@ func (r *langRecorder) Words(_ context.Context, _ *image.Gray, req ocr.Request) 
 	return nil, nil
 }
 
-// TestCaptionPassesByState: the Cyrillic caption pass, the dearest read
-// of a generic side, runs only when the MRZ names a state that captions
-// in Cyrillic, or names none.
-func TestCaptionPassesByState(t *testing.T) {
+// blankTD3Page is the generic TD3 data page's type and a white page of
+// its size at 12 px/mm.
+func blankTD3Page(t *testing.T) (*typedb.Type, *image.RGBA) {
+	t.Helper()
 	db, err := typedb.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
 	page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
 	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	return db.Generic(typedb.MRZFormat("TD3"))[0], page
+}
+
+// TestCaptionPassesByState: the Cyrillic caption pass, the dearest read
+// of a generic side, runs only when the MRZ names a state that captions
+// in Cyrillic, or names none.
+func TestCaptionPassesByState(t *testing.T) {
+	typ, page := blankTD3Page(t)
 	for _, tc := range []struct {
 		state string
 		want  string
@@ -310,13 +317,7 @@ func (r passAndCut) Words(context.Context, *image.Gray, ocr.Request) ([]ocr.Word
 // TSVETKOVA) is not sure, whichever reading is right; a cut that reads
 // the pass's word, or a word of its own, stays as sure as it was read.
 func TestCutPartOfAWordThePassRead(t *testing.T) {
-	db, err := typedb.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
-	page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
-	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	typ, page := blankTD3Page(t)
 	// the value's ink under the caption
 	draw.Draw(page, image.Rect(560, 150, 800, 180), image.Black, image.Point{}, draw.Src)
 	words := []ocr.Word{
