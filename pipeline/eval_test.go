@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
@@ -218,10 +219,14 @@ func variedFrames(spec *specimen.Specimen, c evalCase) (Input, error) {
 
 // evalStats accumulates the scores.
 type evalStats struct {
-	mu                 sync.Mutex
-	sides, sidesRight  int
-	field, fieldRight  map[string]int
-	fieldWrong         map[string]int // answered, and not what is printed
+	mu                sync.Mutex
+	sides, sidesRight int
+	field, fieldRight map[string]int
+	fieldWrong        map[string]int // answered, and not what is printed
+	// fieldLatin: answered from the MRZ, in its Latin, where the page
+	// prints the field in Cyrillic and its reading was not sure (the
+	// merge rule's answer, not a misread)
+	fieldLatin         map[string]int
 	variant, caught    map[specimen.Variant]int
 	genuine, falseAlm  int
 	errors             int
@@ -232,7 +237,7 @@ type evalStats struct {
 }
 
 func newEvalStats() *evalStats {
-	return &evalStats{field: map[string]int{}, fieldRight: map[string]int{}, fieldWrong: map[string]int{}, variant: map[specimen.Variant]int{},
+	return &evalStats{field: map[string]int{}, fieldRight: map[string]int{}, fieldWrong: map[string]int{}, fieldLatin: map[string]int{}, variant: map[specimen.Variant]int{},
 		caught: map[specimen.Variant]int{}, falseAlarmCauses: map[string]int{}, fieldMissByDocType: map[string]int{}}
 }
 
@@ -297,6 +302,10 @@ func (ev *evalEnv) score(ctx context.Context, c evalCase, st *evalStats) error {
 		} else if got == "" {
 			st.fieldMissByDocType[c.doc+" "+f]++
 			st.miss("%s: field %s empty", tag, f)
+		} else if res.Fields[f].Source == SourceMRZ && hasCyrillic(want) && !hasCyrillic(got) {
+			st.fieldLatin[f]++
+			st.fieldMissByDocType[c.doc+" "+f]++
+			st.miss("%s: field %s in the MRZ's Latin", tag, f)
 		} else {
 			st.fieldWrong[f]++
 			st.fieldMissByDocType[c.doc+" "+f]++
@@ -462,7 +471,12 @@ func (st *evalStats) table() string {
 		wrong += st.fieldWrong[f]
 		printed += st.field[f]
 	}
+	latin := 0
+	for _, f := range evalFields {
+		latin += st.fieldLatin[f]
+	}
 	fmt.Fprintf(&b, "| printed fields answered wrong (not empty) | %d/%d = %.1f%% | |\n", wrong, printed, pct(wrong, printed))
+	fmt.Fprintf(&b, "| printed in Cyrillic, answered in the MRZ's Latin (read unsurely) | %d/%d | |\n", latin, printed)
 	vs := make([]string, 0, len(st.variant))
 	for v := range st.variant {
 		vs = append(vs, string(v))
@@ -550,4 +564,14 @@ func evalN() int {
 		fmt.Sscan(s, &n)
 	}
 	return n
+}
+
+// hasCyrillic reports whether s holds a Cyrillic letter.
+func hasCyrillic(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Cyrillic, r) {
+			return true
+		}
+	}
+	return false
 }
