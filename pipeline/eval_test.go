@@ -297,18 +297,20 @@ func (ev *evalEnv) score(ctx context.Context, c evalCase, st *evalStats) error {
 			continue
 		}
 		st.field[f]++
-		if got := fieldOf(res, f); got == want {
+		got := fieldOf(res, f)
+		if got == want {
 			st.fieldRight[f]++
-		} else if got == "" {
-			st.fieldMissByDocType[c.doc+" "+f]++
+			continue
+		}
+		st.fieldMissByDocType[c.doc+" "+f]++
+		switch {
+		case got == "":
 			st.miss("%s: field %s empty", tag, f)
-		} else if res.Fields[f].Source == SourceMRZ && hasCyrillic(want) && !hasCyrillic(got) {
+		case res.Fields[f].Source == SourceMRZ && hasCyrillic(want) && !hasCyrillic(got):
 			st.fieldLatin[f]++
-			st.fieldMissByDocType[c.doc+" "+f]++
 			st.miss("%s: field %s in the MRZ's Latin", tag, f)
-		} else {
+		default:
 			st.fieldWrong[f]++
-			st.fieldMissByDocType[c.doc+" "+f]++
 			st.miss("%s: field %s wrong (%d vs %d runes)", tag, f, len([]rune(got)), len([]rune(want)))
 		}
 	}
@@ -466,14 +468,11 @@ func (st *evalStats) table() string {
 	}
 	// a miss is empty or wrong; a wrong answer that looks valid is the
 	// worse of the two
-	wrong, printed := 0, 0
+	wrong, latin, printed := 0, 0, 0
 	for _, f := range evalFields {
 		wrong += st.fieldWrong[f]
-		printed += st.field[f]
-	}
-	latin := 0
-	for _, f := range evalFields {
 		latin += st.fieldLatin[f]
+		printed += st.field[f]
 	}
 	fmt.Fprintf(&b, "| printed fields answered wrong (not empty) | %d/%d = %.1f%% | |\n", wrong, printed, pct(wrong, printed))
 	fmt.Fprintf(&b, "| printed in Cyrillic, answered in the MRZ's Latin (read unsurely) | %d/%d | |\n", latin, printed)
