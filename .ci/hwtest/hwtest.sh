@@ -33,9 +33,9 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 cache=${HWTEST_CACHE:-$repo/.cache/hwtest}
-kdir=$cache/kernel-$KVER
-root=$kdir/root
-export PATH=/usr/local/go/bin:$PATH
+
+# shellcheck source=mirror.sh
+. "$here/mirror.sh"
 
 log() { echo "hwtest: $*" >&2; }
 die() {
@@ -43,6 +43,11 @@ die() {
 	exit 1
 }
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+follow_mirror
+kdir=$cache/kernel-$KVER
+root=$kdir/root
+export PATH=/usr/local/go/bin:$PATH
 
 # host_tools installs the Debian packages the recipe runs, when missing.
 # A package another process is upgrading right now (unpacked, awaiting
@@ -68,8 +73,7 @@ fetch() {
 	# The headers need linux-kbuild-$KSERIES (>= $KVER); the mirror keeps
 	# only the newest, which Debian's own dependency accepts.
 	local kbuild="linux-kbuild-$KSERIES=$KVER"
-	apt-cache madison "linux-kbuild-$KSERIES" 2>/dev/null | awk -F'|' -v v="$KVER" '{ gsub(/ /, "", $2) } $2 == v { ok = 1 } END { exit !ok }' ||
-		kbuild="linux-kbuild-$KSERIES"
+	on_mirror "linux-kbuild-$KSERIES" "$KVER" || kbuild="linux-kbuild-$KSERIES"
 	local pkgs=(
 		"linux-image-$KREL=$KVER"
 		"linux-headers-$KREL=$KVER"
@@ -393,7 +397,7 @@ check)
 		echo "qemu-system-x86 cannot be installed on this machine" >&2
 		exit 3
 	fi
-	if [ ! -f "$kdir/debs/.done" ] && ! apt-cache madison "linux-image-$KREL" 2>/dev/null | grep -q "| *$KVER *|"; then
+	if [ ! -f "$kdir/debs/.done" ] && ! on_mirror "linux-image-$KREL" "$KVER"; then
 		# Not a reason to skip: the pin needs a bump.
 		echo "linux-image-$KREL $KVER is not on the configured Debian mirror: bump .ci/hwtest/versions.sh" >&2
 		exit 1
