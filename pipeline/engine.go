@@ -297,6 +297,11 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 		return err
 	}
 	tm.since(StageLocate, s.name, t0)
+	if err == nil {
+		if settled, err := e.settleOnEdges(ctx, s, cands, o, tm); err != nil || settled {
+			return err
+		}
+	}
 	if err := e.prepareOn(ctx, s, cands, o, err == nil, tm); err != nil {
 		return err
 	}
@@ -365,6 +370,82 @@ func (e *Engine) prepareFrame(ctx context.Context, s *side, cands []*typedb.Type
 	return nil
 }
 
+// prepareWithoutMRZ is prepareOn's part before the MRZ search: the
+// working warp, and for a side that may print no MRZ its identification.
+// It reports the outline's aspect and whether the side was settled
+// without an MRZ (settledWithoutMRZ); s.work is nil when the outline
+// gives nothing to read.
+func (e *Engine) prepareWithoutMRZ(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, found bool, tm *timer) (aspect float64, settled bool, err error) {
+	s.outline, s.found = o, found
+	s.work = nil
+
+	// the working warp: at the size of the candidate whose aspect is
+	// nearest the outline's
+	w, h := o.Quad.Sides()
+	aspect = w / math.Max(h, 1)
+	s.workTyp = nearestAspect(cands, aspect)
+	if s.workTyp == nil {
+		return aspect, false, nil
+	}
+	work, err := e.warp(s.white, o.Quad, s.workTyp)
+	if err != nil {
+		return aspect, false, nil // a degenerate outline: nothing to read
+	}
+	s.work, s.workGy = work, imgutil.Gray(work)
+	if s.found && printsNoMRZ(cands, s.name, aspect) {
+		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
+			return aspect, false, err
+		}
+		return aspect, settledWithoutMRZ(s.best), nil
+	}
+	return aspect, false, nil
+}
+
+// settleOnEdges tries, before outline o, the outline the edges enclose,
+// when o is nearly but not quite the shape of a state's side that prints
+// no MRZ (a Kazakh ID's front whose pale corner the colour distance lost)
+// and that one is the shape. Prepared on o, such a side is searched for an
+// MRZ on o and then in the whole frame (300–450 ms on a phone photo)
+// before the edges' outline gets its chance and settles it. It reports
+// whether s was settled there, without an MRZ search (settledWithoutMRZ);
+// otherwise s is untouched.
+func (e *Engine) settleOnEdges(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, tm *timer) (bool, error) {
+	w, h := o.Quad.Sides()
+	if a := w / math.Max(h, 1); printsNoMRZ(cands, s.name, a) || !nearlyPrintsNoMRZ(cands, s.name, a) {
+		return false, nil
+	}
+	t0 := time.Now()
+	alt, err := locate.FindByEdges(ctx, s.white)
+	tm.since(StageLocate, s.name, t0)
+	if err != nil || sameQuad(alt.Quad, o.Quad) {
+		return false, nil
+	}
+	if w, h = alt.Quad.Sides(); !printsNoMRZ(cands, s.name, w/math.Max(h, 1)) {
+		return false, nil
+	}
+	other := side{name: s.name, country: s.country, in: s.in, white: s.white, prep: s.prep}
+	if _, settled, err := e.prepareWithoutMRZ(ctx, &other, cands, alt, true, tm); err != nil || !settled {
+		return false, err
+	}
+	*s = other
+	s.best = &s.cands[0]
+	return true, nil
+}
+
+// nearMissAspect is how far an outline's aspect may be from its page's
+// when a corner was lost: 1.69 for a card of 1.59 (a phone photo's pale
+// corner). A passport's data page (1.42) is farther from a card's.
+const nearMissAspect = 0.15
+
+// nearlyPrintsNoMRZ is printsNoMRZ for an outline within nearMissAspect
+// of the type's shape.
+func nearlyPrintsNoMRZ(cands []*typedb.Type, name typedb.SideName, aspect float64) bool {
+	return slices.ContainsFunc(cands, func(t *typedb.Type) bool {
+		return !t.Generic && t.MRZFormat == typedb.MRZNone && (name == "" || t.Side == name) &&
+			math.Abs(aspect-t.Aspect()) <= nearMissAspect
+	})
+}
+
 // tryOutline prepares side s again on outline o (found: it stood out
 // from a background) and keeps that preparation when it identified
 // something and better says it is the better one.
@@ -411,30 +492,9 @@ func sameQuad(a, b imgutil.Quad) bool {
 // out from a background): the MRZ, else the page placed around one found
 // in the whole frame, and the identification.
 func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o locate.Outline, found bool, tm *timer) error {
-	var err error
-	s.outline, s.found = o, found
-
-	// the working warp: at the size of the candidate whose aspect is
-	// nearest the outline's
-	w, h := o.Quad.Sides()
-	aspect := w / math.Max(h, 1)
-	s.workTyp = nearestAspect(cands, aspect)
-	if s.workTyp == nil {
-		return nil
-	}
-	s.work, err = e.warp(s.white, o.Quad, s.workTyp)
-	if err != nil {
-		return nil // a degenerate outline: nothing to read
-	}
-
-	s.workGy = imgutil.Gray(s.work)
-	if s.found && printsNoMRZ(cands, s.name, aspect) {
-		if err := e.identifyOn(ctx, s, cands, o, aspect, tm); err != nil {
-			return err
-		}
-		if settledWithoutMRZ(s.best) {
-			return nil
-		}
+	aspect, settled, err := e.prepareWithoutMRZ(ctx, s, cands, o, found, tm)
+	if err != nil || settled || s.work == nil {
+		return err
 	}
 	identified := s.cands
 
@@ -463,7 +523,7 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 			return err
 		}
 		o = s.outline
-		w, h = o.Quad.Sides()
+		w, h := o.Quad.Sides()
 		aspect = w / math.Max(h, 1)
 	} else if err := e.furtherMRZ(ctx, s); err != nil {
 		// the whole frame was not searched: a second document may lie
