@@ -275,23 +275,49 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 	return false
 }
 
-// cutShort reports whether a name reading is the MRZ's name with
-// letters lost at its end or its start, up to half of them (two for a
-// short name): a cut that missed a faint last letter ("ОМАРО" for
-// ОМАРОВ), or began inside the name where uneven light left its first
-// letters too pale for the value's ink ("ДІР" for МӨЛДІР), not another
-// name. It is no evidence for or against the document (a forger writes
-// another name, not the same one short).
+// cutShort reports whether a reading is the MRZ's value with characters
+// lost at its end or its start: for a name up to half of its letters
+// (two for a short name), a cut that missed a faint last letter ("ОМАРО"
+// for ОМАРОВ), or began inside the name where uneven light left its first
+// letters too pale for the value's ink ("ДІР" for МӨЛДІР); for a
+// document or personal number up to a third of it, a cut that ended
+// short of its last digits ("KF49186" for KF4918680). Not another name or
+// number. It is no evidence for or against the document (a forger writes
+// another value, not the same one short).
 func cutShort(name, visual string, m *mrz.Result, known []*side) bool {
-	if name != FieldLastName && name != FieldFirstName {
-		return false
+	switch name {
+	case FieldLastName, FieldFirstName:
+		own := latinLetterWords(typedb.TransliterateICAO(mrzValue(m, name, known)))
+		got := latinLetterWords(typedb.TransliterateICAO(visual))
+		return endsLost(own, got, 3, max(2, len(own)/2))
+	case FieldDocumentNumber, FieldPersonalNumber:
+		own, got := alphanumeric(mrzValue(m, name, known)), alphanumeric(visual)
+		return endsLost(own, got, 4, max(2, len(own)/3))
 	}
-	own := latinLetterWords(typedb.TransliterateICAO(mrzValue(m, name, known)))
-	got := latinLetterWords(typedb.TransliterateICAO(visual))
-	if len(got) < 3 || len(got) >= len(own) || len(own)-len(got) > max(2, len(own)/2) {
+	return false
+}
+
+// endsLost reports whether got is own with up to lost characters taken
+// from its end or its start, keeping at least least.
+func endsLost(own, got string, least, lost int) bool {
+	if len(got) < least || len(got) >= len(own) || len(own)-len(got) > lost {
 		return false
 	}
 	return strings.HasPrefix(own, got) || strings.HasSuffix(own, got)
+}
+
+// alphanumeric is s upper-cased with everything but Latin letters and
+// digits dropped.
+func alphanumeric(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			return r
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return -1
+	}, s)
 }
 
 // latinLetterWords is s upper-cased with everything but Latin letters and

@@ -194,6 +194,15 @@ func TestCutShort(t *testing.T) {
 		{FieldFirstName, "ANNA MARI", true},
 		{FieldLastName, "ER", false},
 		{FieldPatronymic, "ERIKSSO", false},
+		{FieldDocumentNumber, "L898902", true}, // the cut ended short (renderer varied, seed 8181)
+		{FieldDocumentNumber, "898902C3", true},
+		{FieldDocumentNumber, "L89890", true}, // a third of it
+		{FieldDocumentNumber, "L8989", false}, // more: no telling what it was
+		{FieldDocumentNumber, "L898902C4", false},
+		{FieldDocumentNumber, "L898902C3", false},
+		{FieldDocumentNumber, "L898903", false}, // another number
+		{FieldPersonalNumber, "ZE18422", true},
+		{FieldDateOfBirth, "12.08.19", false},
 	} {
 		if got := cutShort(tc.name, tc.visual, m, nil); got != tc.want {
 			t.Errorf("cutShort(%s, %q) = %v, want %v", tc.name, tc.visual, got, tc.want)
