@@ -410,6 +410,12 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				// ("05.05.2070" for 05.05.2020 at 0.63)
 				conf = 0
 			}
+			if conf > 0 && conf < ConfidentField && iinVouches(name, known) {
+				// the IIN's check digit holds and its birth date is the
+				// date of birth read apart: two unsure readings that a
+				// misread would hardly make agree (a glare across both)
+				conf = ConfidentField
+			}
 			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
 				vz.FitsValidity(rd.Value, mrzValue(m, FieldDateOfExpiry, known)) {
 				// a whole validity period before the MRZ's expiry: a
@@ -500,6 +506,30 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 	}
 	bornBeforeIssue(res)
 	return cmp
+}
+
+// iinVouches reports, for the date of birth or the personal number,
+// whether the sides read an IIN whose check digit holds and whose birth
+// date is the date of birth they read: each reading vouches for the
+// other.
+func iinVouches(name string, known []*side) bool {
+	if name != FieldDateOfBirth && name != FieldPersonalNumber {
+		return false
+	}
+	var iin, birth string
+	for _, s := range known {
+		if s.best == nil || s.best.Type.PersonalNumberScheme != "kz-iin" {
+			continue
+		}
+		if r, ok := s.readings[FieldPersonalNumber]; ok && r.Value != "" && iin == "" {
+			iin = strings.TrimSpace(r.Value)
+		}
+		if r, ok := s.readings[FieldDateOfBirth]; ok && r.Value != "" && birth == "" {
+			birth = strings.TrimSpace(r.Value)
+		}
+	}
+	p, err := typedb.ParseIIN(iin)
+	return err == nil && birth != "" && p.BirthDate.Format("02.01.2006") == birth
 }
 
 // inFuture reports whether the date v (dd.mm.yyyy) is after today.
