@@ -500,6 +500,17 @@ func (c *candidate) better(o *candidate) bool {
 // come back as an invalid MRZ, not as none.
 func (c *candidate) plausible() bool {
 	r := c.res
+	// A zone read upside down, its chevrons as letters, can still make
+	// some check digits hold by correction: its lines are no MRZ's if
+	// the name line prints no filler (every one does: after the document
+	// code, between the names or after them), or if, taken for the
+	// French ID's, they do not start IDFRA.
+	if names := nameLine(r.Format, len(r.Lines)); names >= 0 && !strings.Contains(r.Lines[names], "<") {
+		return false
+	}
+	if r.Format == FrenchID && !codeFits(r.Document) {
+		return false
+	}
 	if r.Valid || (c.passed >= 1 && 2*c.passed >= c.total && r.Confidence >= 0.6) {
 		return true
 	}
