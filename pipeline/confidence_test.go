@@ -454,3 +454,34 @@ func TestIINVouchesForTheBirthDate(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubtVouches: an MRZ in a monospace font read unsurely (renderer
+// varied, seed 5757) is no answer, but where it gives exactly the date
+// of birth read unsurely on the page, and the date's check digit holds,
+// the two readings vouch for the date. Another date, or a failing check
+// digit, vouches for nothing.
+func TestDoubtVouches(t *testing.T) {
+	name := "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+	holds := parsedMRZ(t, mrz.StatusUnsure, name, "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+	fails := parsedMRZ(t, mrz.StatusUnsure, name, "L898902C36UTO7408123F1204159ZE184226B<<<<<10")
+	birth := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate}
+	for _, tc := range []struct {
+		what  string
+		read  string
+		doubt *mrz.Result
+		want  string
+	}{
+		{"the same date, its check digit holding", "12.08.1974", holds, "12.08.1974"},
+		{"another date", "13.08.1974", holds, ""},
+		{"the check digit failing", "12.08.1974", fails, ""},
+		{"no MRZ", "12.08.1974", nil, ""},
+	} {
+		s := &side{name: typedb.Front, best: &identify.Candidate{Type: &typedb.Type{}, P: 0.9}, readings: map[string]fieldReading{}}
+		s.readings[birth.Name] = fieldReading{Reading: vz.Reading{Name: birth.Name, Value: tc.read, Confidence: 40, Anchored: true}, field: birth, side: s}
+		res := &Result{Fields: map[string]FieldReport{}}
+		(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, tc.doubt)
+		if res.DateOfBirth != tc.want {
+			t.Errorf("%s: date of birth %q, want %q", tc.what, res.DateOfBirth, tc.want)
+		}
+	}
+}

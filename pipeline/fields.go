@@ -410,6 +410,12 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				// ("05.05.2070" for 05.05.2020 at 0.63)
 				conf = 0
 			}
+			if conf > 0 && conf < ConfidentField && doubtVouches(name, rd.Value, doubt, known) {
+				// the MRZ, read unsurely elsewhere, gives this very value
+				// and its check digit holds on it: two readings of
+				// another print and another reader that agree
+				conf = ConfidentField
+			}
 			if conf > 0 && conf < ConfidentField && iinVouches(name, known) {
 				// the IIN's check digit holds and its birth date is the
 				// date of birth read apart: two unsure readings that a
@@ -506,6 +512,18 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 	}
 	bornBeforeIssue(res)
 	return cmp
+}
+
+// doubtVouches reports whether doubt, an MRZ read unsurely, gives field
+// name exactly the value v, in a field its check digit covers and holds
+// on as read.
+func doubtVouches(name, v string, doubt *mrz.Result, known []*side) bool {
+	check, ok := fieldChecks[name]
+	if doubt == nil || doubt.Document == nil || !ok || !doubt.Checks[check] {
+		return false
+	}
+	d := mrzValue(doubt, name, known)
+	return d != "" && alphanumeric(d) == alphanumeric(v)
 }
 
 // iinVouches reports, for the date of birth or the personal number,
