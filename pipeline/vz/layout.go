@@ -26,6 +26,9 @@ type layout struct {
 	// between are labels not read but placed between two that were
 	// (inferLabels), by field name; only their own field uses them
 	between map[string]image.Rectangle
+	// pale, set on a copy, lets paler pixels count as ink (paleInk):
+	// a date printed in light grey, or washed out by the light
+	pale bool
 	// words are the words the caption pass read on a generic side, in
 	// the side's pixels
 	words []ocr.Word
@@ -51,6 +54,10 @@ func dist(a, b [3]float64) float64 {
 
 var blackChroma = chroma(24, 24, 30)
 
+// paleInk is the darkness, as a part of the window's paper, under which
+// a pixel is ink in a date's second look (inkMap takes 0.62 otherwise).
+const paleInk = 0.78
+
 // inkMap marks, inside r, the pixels of label ink (1) and of value ink
 // (2); paper is 0. Dark is judged against the window's own paper (its
 // 90th luma percentile), so uneven light does not matter.
@@ -62,6 +69,9 @@ func (l *layout) inkMap(r image.Rectangle) ([]uint8, image.Rectangle) {
 	}
 	paper := float64(imgutil.Quantile(&hist, n, 0.9))
 	dark := 0.62 * paper
+	if l.pale {
+		dark = paleInk * paper
+	}
 	out := make([]uint8, r.Dx()*r.Dy())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		row := l.img.Pix[l.img.PixOffset(r.Min.X, y):]
@@ -303,6 +313,16 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	}
 	vb, mass := inkBox(m, wr, 2)
 	if mass < 10 || vb.Dy() < 4 {
+		if f.Kind == typedb.KindDate && !l.pale {
+			// no ink as dark as a value's: a date may be printed pale
+			// (light grey, or washed out by an overexposed photo). Only
+			// a date: what is read there must still be a calendar date
+			// (a pale number or name has no such test, and a paler
+			// threshold read a wrong document number)
+			pl := *l
+			pl.pale = true
+			return pl.cutValue(win, f, rules)
+		}
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
 	wide := vb
