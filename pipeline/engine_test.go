@@ -421,3 +421,43 @@ func TestACardFrontWithACornerLostIsSettledOnItsEdges(t *testing.T) {
 		t.Errorf("an MRZ was searched for %d times on a front that prints none", len(searched))
 	}
 }
+
+// TestOtherSideVouches: a side identified below minP is taken as the
+// other side of the document its partner identifies surely as, when its
+// candidate of that type fits the outline's shape and some of its text
+// was found (a small, tilted Kazakh front whose header read as debris,
+// p 0.22, beside its back at 0.92: renderer varied, seed 1111). Not when
+// nothing of its text was found, the shape is another's, the partner is
+// unsure, or the candidate is of another type.
+func TestOtherSideVouches(t *testing.T) {
+	frontT := &typedb.Type{DocumentType: typedb.DocumentType{ID: 1}, Side: typedb.Front, OtherSide: 2}
+	backT := &typedb.Type{DocumentType: typedb.DocumentType{ID: 2}, Side: typedb.Back, OtherSide: 1}
+	otherT := &typedb.Type{DocumentType: typedb.DocumentType{ID: 3}, Side: typedb.Front, Generic: true}
+	ev := func(geometry, anchors float64) identify.Evidence {
+		return identify.Evidence{MRZ: 0.5, Geometry: geometry, Signature: 0.01, Anchors: anchors}
+	}
+	for _, tc := range []struct {
+		what  string
+		front identify.Candidate
+		backP float64
+		want  error
+	}{
+		{"its text found in part, well shaped", identify.Candidate{Type: frontT, P: 0.22, Evidence: ev(1, 0.14)}, 0.92, nil},
+		{"none of its text found", identify.Candidate{Type: frontT, P: 0.22, Evidence: ev(1, 0)}, 0.92, ErrFrontsideNotFound},
+		{"another shape", identify.Candidate{Type: frontT, P: 0.22, Evidence: ev(0.3, 0.14)}, 0.92, ErrFrontsideNotFound},
+		{"the back unsure", identify.Candidate{Type: frontT, P: 0.22, Evidence: ev(1, 0.14)}, 0.4, ErrFrontsideNotFound},
+		{"p below 0.2", identify.Candidate{Type: frontT, P: 0.15, Evidence: ev(1, 0.14)}, 0.92, ErrFrontsideNotFound},
+		{"another type", identify.Candidate{Type: otherT, P: 0.22, Evidence: ev(1, 0.14)}, 0.92, ErrFrontsideNotFound},
+	} {
+		front := &side{name: typedb.Front, cands: []identify.Candidate{tc.front}}
+		back := &side{name: typedb.Back, cands: []identify.Candidate{{Type: backT, P: tc.backP, Evidence: ev(1, 1)}}}
+		front.best, back.best = &front.cands[0], &back.cands[0]
+		err := (&Engine{}).decide(front, back)
+		if !errors.Is(err, tc.want) && err != tc.want {
+			t.Errorf("%s: %v, want %v", tc.what, err, tc.want)
+		}
+		if tc.want == nil && (front.best == nil || front.best.Type != frontT) {
+			t.Errorf("%s: front taken as %+v, want the back's other side", tc.what, front.best)
+		}
+	}
+}
