@@ -323,7 +323,7 @@ func (e *Engine) readGray(ctx context.Context, gray *image.Gray, others bool) (*
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if c != nil && (c.res.Status != StatusUnsure || best == nil || c.better(best)) {
+		if c != nil {
 			best = c
 		}
 	}

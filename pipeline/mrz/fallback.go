@@ -48,7 +48,7 @@ func (e *Engine) needsFallback(best *candidate) bool {
 // glyph reader confirms (confirmFailure): an invalid zone; nil when
 // there is neither.
 func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (*candidate, error) {
-	var invalid, unsure *candidate
+	var invalid *candidate
 	for i, z := range zones {
 		if i == fallbackZones {
 			break
@@ -73,15 +73,9 @@ func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (
 			if invalid == nil {
 				invalid = e.confirmFailure(g, oz, c)
 			}
-			if c.res.Status == StatusUnsure && c.plausible() && (unsure == nil || c.better(unsure)) {
-				unsure = c
-			}
 		}
 	}
-	if invalid != nil {
-		return invalid, nil
-	}
-	return unsure, nil
+	return invalid, nil
 }
 
 // minFallbackFillers is how many '<' the glyph reader must see in a zone,
@@ -106,7 +100,7 @@ func (e *Engine) showsFillers(g *page, z find.Zone) bool {
 		// the line's first pass: readZone read most of these already
 		fp := e.firstPass(g, l)
 		r, err := fp.r, fp.err
-		if err != nil || (len(r) < minFallbackChars && l.Length() < minFallbackChars*l.Height) {
+		if err != nil || len(r) < minFallbackChars {
 			// a line of a few words, not an MRZ line's 30 or more
 			return false
 		}
