@@ -105,7 +105,10 @@ var confusables = map[[2]byte]bool{
 // ICAO transliterations differ.
 var lookAlikes = map[rune][]rune{
 	'Ш': {'Щ'}, 'Щ': {'Ш'}, 'Ь': {'Ъ', 'Ы'}, 'Ъ': {'Ь'}, 'Ы': {'Ь'}, 'Б': {'В'}, 'В': {'Б'},
-	'Н': {'П'}, 'П': {'Н'}, 'Л': {'Д'}, 'Д': {'Л'}, 'Ц': {'Щ', 'Ч'}, 'Ч': {'Ц'}, 'З': {'Э'}, 'Э': {'З'},
+	'Н': {'П'}, 'П': {'Н'}, 'Л': {'Д'}, 'Д': {'Л'}, 'Ц': {'Щ', 'Ч'}, 'Ч': {'Ц'}, 'З': {'Э'}, 'Э': {'З', 'Ә'},
+	// the Kazakh schwa, read as the Russian Э it resembles (A and E in
+	// the MRZ tell them apart)
+	'Ә': {'Э'},
 }
 
 // settleReadings returns the first of the zone's readings that agrees

@@ -36,6 +36,8 @@ func TestSettleName(t *testing.T) {
 		ok                bool
 	}{
 		{"ШЕРБАКОВ", "SHCHERBAKOV", "ЩЕРБАКОВ", true},
+		{"ЭБЕНОВА", "ABENOVA", "ӘБЕНОВА", true}, // Ә read as Э (renderer varied, seed 9191)
+		{"ӘЛИЕВ", "ELIEV", "ЭЛИЕВ", true},
 		{"DMITRI", "DMITRII", "DMITRII", true},
 		{"SEITOV", "SEIITOV", "SEIITOV", true},
 		{"SENTOV", "SEIITOV", "SEIITOV", true}, // II read as N
