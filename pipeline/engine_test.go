@@ -493,3 +493,32 @@ func TestMRZLineFadedAtItsStart(t *testing.T) {
 		t.Errorf("failure_reason %q on a genuine card", res.FailureReason)
 	}
 }
+
+// TestFutureIssueDateReadAgain scans a passport page (printed by another
+// hand) whose date of issue, 17.10.2017, Tesseract read "17.10.2047" at
+// 0.89: sure enough to accuse, and date_logic raised a false alarm. A
+// date after today is read again other ways before it accuses; read
+// otherwise, it is no evidence, and the page's date that lies a validity
+// period before the expiry is answered.
+func TestFutureIssueDateReadAgain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Tesseract")
+	}
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	c := evalCase{doc: "icao-td3", variant: specimen.Genuine, mode: modeScanner, seed: 646400024, vary: 1}
+	spec, in, err := ev.frames(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ev.eng.Recognize(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FailureReason != "None" {
+		t.Errorf("failure_reason %q on a genuine passport", res.FailureReason)
+	}
+	if want := spec.Truth.Printed[typedb.Front]["date_of_issue"]; res.DateOfIssue != "" && res.DateOfIssue != want {
+		t.Errorf("date of issue %q, printed %q", res.DateOfIssue, want)
+	}
+}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -413,6 +414,13 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				// ("05.05.2070" for 05.05.2020 at 0.63)
 				conf = 0
 			}
+			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && conf >= DisagreeField && e.inFuture(rd.Value) && e.readsOtherwise(ctx, rd) {
+				// read surely, a date after today accuses the holder
+				// (date_logic), as a disagreement does: it is read again
+				// other ways first, and one that reads otherwise is no
+				// evidence ("17.10.2047" for 17.10.2017 at 0.89)
+				conf = 0
+			}
 			if conf > 0 && conf < ConfidentField && doubtVouches(name, rd.Value, doubt, known) {
 				// the MRZ, read unsurely elsewhere, gives this very value
 				// and its check digit holds on it: two readings of
@@ -551,6 +559,17 @@ func iinVouches(name string, known []*side) bool {
 	}
 	p, err := typedb.ParseIIN(iin)
 	return err == nil && birth != "" && p.BirthDate.Format("02.01.2006") == birth
+}
+
+// readsOtherwise reports whether rd's zone, read again in the other
+// ways, gives another value of its kind.
+func (e *Engine) readsOtherwise(ctx context.Context, rd *fieldReading) bool {
+	if e.ocr == nil {
+		return false
+	}
+	other := func(a vz.Reading) bool { return a.Err == nil && a.Value != "" && a.Value != rd.Value }
+	again, _ := vz.ReReadUntil(ctx, e.ocr, rd.side.vzSide(), rd.field, rd.Region, other)
+	return slices.ContainsFunc(again, other)
 }
 
 // inFuture reports whether the date v (dd.mm.yyyy) is after today.
