@@ -222,12 +222,8 @@ func TestValueCutTakesItsPaleStart(t *testing.T) {
 // a paler threshold, and its cut made. A name as pale is not: no
 // calendar test catches what a paler threshold would make of it.
 func TestPaleDateIsCut(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
-	pale := image.NewUniform(color.RGBA{176, 176, 174, 255})
-	for k := range 10 {
-		draw.Draw(img, image.Rect(100+22*k, 80, 100+22*k+17, 110), pale, image.Point{}, draw.Src)
-	}
+	img := blankSide()
+	glyphRow(img, 10, 100, 80, 110, color.RGBA{176, 176, 174, 255})
 	l := newLayout(img, &typedb.Type{})
 	win := image.Rect(90, 60, 600, 130)
 	for _, tc := range []struct {
@@ -308,13 +304,10 @@ func TestExtendRunStopsAtThePair(t *testing.T) {
 // far from the short value: the rim is left out of the cut, and the cut
 // keeps the value's rows, not the rim's ("MOJ" read as "EES J" so).
 func TestValueCutLeavesTheRimAtTheSidesEdge(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
-	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
-	for k := range 3 {
-		draw.Draw(img, image.Rect(60+22*k, 90, 60+22*k+17, 115), dark, image.Point{}, draw.Src)
-	}
-	draw.Draw(img, image.Rect(688, 62, 700, 160), dark, image.Point{}, draw.Src) // the rim
+	img := blankSide()
+	ink := color.RGBA{40, 40, 45, 255}
+	glyphRow(img, 3, 60, 90, 115, ink)
+	draw.Draw(img, image.Rect(688, 62, 700, 160), image.NewUniform(ink), image.Point{}, draw.Src) // the rim
 	l := newLayout(img, &typedb.Type{})
 	box, err := l.cutValue(image.Rect(50, 60, 700, 160), typedb.Field{Name: "authority"}, cutRules{})
 	if err != nil || box.Max.X > 300 || box.Min.Y < 75 || box.Max.Y > 130 {
@@ -361,5 +354,20 @@ func TestCaptionValueIsTheFirstLineUnderIt(t *testing.T) {
 				t.Errorf("cut %v (anchored %v, %v), want the value alone (x 104–143, y 78–100, with margins)", box, anchored, err)
 			}
 		})
+	}
+}
+
+// blankSide is a 700×200 side of plain paper.
+func blankSide() *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	return img
+}
+
+// glyphRow prints n glyph-sized blocks of ink on img, 22 px apart from
+// x, between rows y0 and y1.
+func glyphRow(img *image.RGBA, n, x, y0, y1 int, ink color.RGBA) {
+	for k := range n {
+		draw.Draw(img, image.Rect(x+22*k, y0, x+22*k+17, y1), image.NewUniform(ink), image.Point{}, draw.Src)
 	}
 }
