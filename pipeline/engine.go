@@ -440,10 +440,7 @@ const nearMissAspect = 0.15
 // nearlyPrintsNoMRZ is printsNoMRZ for an outline within nearMissAspect
 // of the type's shape.
 func nearlyPrintsNoMRZ(cands []*typedb.Type, name typedb.SideName, aspect float64) bool {
-	return slices.ContainsFunc(cands, func(t *typedb.Type) bool {
-		return !t.Generic && t.MRZFormat == typedb.MRZNone && (name == "" || t.Side == name) &&
-			math.Abs(aspect-t.Aspect()) <= nearMissAspect
-	})
+	return noMRZSideFits(cands, name, func(t *typedb.Type) bool { return math.Abs(aspect-t.Aspect()) <= nearMissAspect })
 }
 
 // tryOutline prepares side s again on outline o (found: it stood out
@@ -556,9 +553,14 @@ func settledWithoutMRZ(b *identify.Candidate) bool {
 // one (identifying it first costs a passport's data page, which has
 // another shape, a second identification).
 func printsNoMRZ(cands []*typedb.Type, name typedb.SideName, aspect float64) bool {
+	return noMRZSideFits(cands, name, func(t *typedb.Type) bool { return identify.Geometry(aspect, t) >= wellShaped })
+}
+
+// noMRZSideFits reports whether a national type among cands that prints
+// no MRZ on the named side (any side for "") fits.
+func noMRZSideFits(cands []*typedb.Type, name typedb.SideName, fits func(*typedb.Type) bool) bool {
 	return slices.ContainsFunc(cands, func(t *typedb.Type) bool {
-		return !t.Generic && t.MRZFormat == typedb.MRZNone && (name == "" || t.Side == name) &&
-			identify.Geometry(aspect, t) >= wellShaped
+		return !t.Generic && t.MRZFormat == typedb.MRZNone && (name == "" || t.Side == name) && fits(t)
 	})
 }
 

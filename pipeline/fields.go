@@ -408,29 +408,23 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			if misplacedName(name, rd.Value, m, known) || cutShort(name, rd.Value, m, known) {
 				conf = 0
 			}
-			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && conf < DisagreeField && e.inFuture(rd.Value) {
+			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && e.inFuture(rd.Value) &&
+				(conf < DisagreeField || e.readsOtherwise(ctx, rd)) {
 				// no document is issued, nor its holder born, after
 				// today: a date read so, unsurely, was misread
-				// ("05.05.2070" for 05.05.2020 at 0.63)
+				// ("05.05.2070" for 05.05.2020 at 0.63). Read surely, it
+				// accuses the holder (date_logic) as a disagreement does,
+				// so it is read again other ways first, and one that reads
+				// otherwise is no evidence ("17.10.2047" for 17.10.2017 at
+				// 0.89)
 				conf = 0
 			}
-			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && conf >= DisagreeField && e.inFuture(rd.Value) && e.readsOtherwise(ctx, rd) {
-				// read surely, a date after today accuses the holder
-				// (date_logic), as a disagreement does: it is read again
-				// other ways first, and one that reads otherwise is no
-				// evidence ("17.10.2047" for 17.10.2017 at 0.89)
-				conf = 0
-			}
-			if conf > 0 && conf < ConfidentField && doubtVouches(name, rd.Value, doubt, known) {
-				// the MRZ, read unsurely elsewhere, gives this very value
-				// and its check digit holds on it: two readings of
-				// another print and another reader that agree
-				conf = ConfidentField
-			}
-			if conf > 0 && conf < ConfidentField && iinVouches(name, known) {
-				// the IIN's check digit holds and its birth date is the
-				// date of birth read apart: two unsure readings that a
-				// misread would hardly make agree (a glare across both)
+			if conf > 0 && conf < ConfidentField && (doubtVouches(name, rd.Value, doubt, known) || iinVouches(name, known)) {
+				// another reading vouches for this unsure one: the MRZ,
+				// read unsurely, gives this very value with its check
+				// digit holding; or the IIN's check digit holds and its
+				// birth date is the date of birth read apart (a glare
+				// across both). A misread would hardly make two agree
 				conf = ConfidentField
 			}
 			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
