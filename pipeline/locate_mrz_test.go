@@ -5,7 +5,9 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"log/slog"
 	"math"
+	"sync/atomic"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -123,4 +125,61 @@ func cropIn(img *image.RGBA, n int) *image.RGBA {
 	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
 	return out
+}
+
+// mrzReads counts the MRZ engine's reads of an image (its "mrz read"
+// records).
+type mrzReads struct {
+	slog.Handler
+	n *atomic.Int32
+}
+
+func (h mrzReads) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h mrzReads) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "mrz read" {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+func (h mrzReads) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h mrzReads) WithGroup(string) slog.Handler      { return h }
+
+// TestAFramelessPageIsReadOnce: a page no outline stands out from (cropped
+// at its edge) has its MRZ read once, in the frame at the frame's own
+// resolution, which places the page; the whole frame resampled to a
+// page's shape is not read as well.
+func TestAFramelessPageIsReadOnce(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := specimen.DefaultFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	r, err := specimen.NewRenderer(db, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := r.Render(context.Background(), "icao-td3", specimen.Options{Seed: 5, PxPerMM: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads atomic.Int32
+	eng, err := New(db, nil, Options{Logger: slog.New(mrzReads{n: &reads})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Recognize(context.Background(), Input{Front: &SideInput{White: cropIn(spec.Sides[0].White, 8)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MRZ == nil || !equalLines(res.MRZ.Lines, spec.Truth.MRZ.Lines) {
+		t.Fatalf("MRZ %v, want %v", res.MRZ, spec.Truth.MRZ.Lines)
+	}
+	if n := reads.Load(); n != 1 {
+		t.Errorf("the MRZ was read %d times, want once", n)
+	}
 }

@@ -247,42 +247,60 @@ func mrzUndersized(mrzRegion, work image.Rectangle) bool {
 	return math.Max(float64(mrzRegion.Dx())/float64(work.Dx()), float64(mrzRegion.Dy())/float64(work.Dy())) < 0.6
 }
 
-// anchorOnMRZ looks for an MRZ in the whole white frame of s and, when
-// one is read, places the page around it by ICAO 9303's geometry
-// (locate.FromMRZ): the side's outline, working warp and MRZ become the
-// page's. A frame with no MRZ leaves s as it was.
-func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type) error {
-	g := imgutil.Gray(s.white)
+// frameMRZ is the MRZ read in a side's whole white frame, with every
+// zone the search found there.
+type frameMRZ struct {
+	res    *mrz.Result
+	others []*mrz.Result
+	zones  []find.Zone
+}
+
+// readFrameMRZ reads the MRZ in the whole white frame of s; nil when
+// there is none.
+func (e *Engine) readFrameMRZ(ctx context.Context, s *side) (*frameMRZ, error) {
 	// the zones of the frame come from the same search: searching it
 	// again cost some 40 ms a photo
-	res, others, zones, err := e.mrz.ReadGrayZones(ctx, g)
+	res, others, zones, err := e.mrz.ReadGrayZones(ctx, imgutil.Gray(s.white))
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
-		return nil
+		return nil, nil
 	}
+	return &frameMRZ{res, others, zones}, nil
+}
+
+// anchorOnMRZ places the page of s around the MRZ read in its whole white
+// frame (fr: nil for none) by ICAO 9303's geometry (locate.FromMRZ): the
+// side's outline, working warp and MRZ become the page's. It reports
+// whether it did; a frame with no MRZ, or one read worse than the MRZ s
+// already holds, leaves s as it was.
+func (e *Engine) anchorOnMRZ(s *side, cands []*typedb.Type, fr *frameMRZ) bool {
+	if fr == nil {
+		return false
+	}
+	res, others := fr.res, fr.others
 	if s.mrz != nil && s.mrz.Valid && !res.Valid {
 		// the whole frame, cut coarser, read worse than the outline did
-		return nil
+		return false
 	}
-	z, ok := zoneOf(zones, res)
+	z, ok := zoneOf(fr.zones, res)
 	if !ok {
-		return nil
+		return false
 	}
 	o, zone, err := locate.FromMRZ(z, res.Format.String())
 	if err != nil {
 		e.log.Debug("mrz anchors no page", "err", err)
-		return nil
+		return false
 	}
 	w, h := o.Quad.Sides()
 	t := nearestAspect(cands, w/math.Max(h, 1))
 	if t == nil {
-		return nil
+		return false
 	}
 	work, err := e.warp(s.white, o.Quad, t)
 	if err != nil {
-		return nil
+		return false
 	}
 	s.outline, s.found, s.workTyp, s.work = o, true, t, work
 	s.workGy = imgutil.Gray(work)
@@ -295,7 +313,7 @@ func (e *Engine) anchorOnMRZ(ctx context.Context, s *side, cands []*typedb.Type)
 	// the whole frame's further zones: those of the outline dropped lay
 	// within it, and are among them
 	s.otherMRZ = others
-	return nil
+	return true
 }
 
 // maxOutlineShare: a frame whose document outline covers more of it than
