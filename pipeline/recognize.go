@@ -242,6 +242,7 @@ func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type, 
 	if m != nil {
 		vs.State = m.IssuingState
 		vs.Expiry = m.ExpiryDate.DMY()
+		vs.NumberKnown = m.Status != mrz.StatusUnsure && m.Checks[mrz.CheckDocumentNumber]
 	}
 	return vs
 }

@@ -37,9 +37,17 @@ var Captions = map[string][]string{
 	"personal_number": {"PERSONAL NO", "PERSONAL NUMBER", "NO PERSONNEL", "Nº PERSONNEL", "NÚM PERSONAL",
 		"NÚMERO PERSONAL", "PERSONENKENNZIFFER", "CODICE FISCALE", "T C KİMLİK NO", "ЛИЧНЫЙ НОМЕР",
 		"ЖЕКЕ СӘЙКЕСТЕНДІРУ НӨМІРІ", "ЖСН", "ИИН"},
+	"document_number": {"DOCUMENT NO", "DOCUMENT NUMBER", "PASSPORT NO", "PASSPORT NUMBER", "CARD NO", "CARD NUMBER",
+		"NO DU DOCUMENT", "NO DU PASSEPORT", "NO DE PASSEPORT", "N DE PASSEPORT", "NÚMERO DE DOCUMENTO", "PASAPORTE NO",
+		"NÚM DEL PASAPORTE", "DOKUMENTENNUMMER", "PASSNUMMER", "PASS NR", "NUMERO DI PASSAPORTO", "NUMERO DEL DOCUMENTO",
+		"PASAPORT NO", "BELGE NO", "НОМЕР ДОКУМЕНТА", "НОМЕР ПАСПОРТА", "ҚҰЖАТТЫҢ НӨМІРІ", "ҚҰЖАТ НӨМІРІ"},
 	"place_of_birth": {"PLACE OF BIRTH", "LIEU DE NAISSANCE", "LUGAR DE NACIMIENTO", "GEBURTSORT",
 		"LUOGO DI NASCITA", "DOĞUM YERİ", "МЕСТО РОЖДЕНИЯ", "ТУҒАН ЖЕРІ"},
 }
+
+// fieldDocumentNumber is the document number, captioned on a generic
+// side only where its MRZ does not give it (Side.NumberKnown).
+const fieldDocumentNumber = "document_number"
 
 // FieldPlaceOfBirth is the place of birth, a field of generic documents
 // the response carries in its fields object only.

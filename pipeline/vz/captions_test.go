@@ -110,7 +110,8 @@ func tesseractPool(t *testing.T) *ocr.Pool {
 // TestGenericCaptionsRendered draws a passport data page of our own
 // (captions in English, French and Spanish, at places no generic type's
 // zones put them, values below) and reads it through real Tesseract:
-// every field is found under its caption and read, dates as dd.mm.yyyy.
+// every field is found under its caption and read, dates as dd.mm.yyyy;
+// the document number only where the MRZ does not give it.
 // The world is our own renderer's (DejaVu Sans on white), not a camera's.
 func TestGenericCaptionsRendered(t *testing.T) {
 	pool := tesseractPool(t)
@@ -155,6 +156,7 @@ func TestGenericCaptionsRendered(t *testing.T) {
 		"authority":       {"Authority / Autorité / Autoridad", "PASSPORT OFFICE", 1040, 560},
 		"date_of_expiry":  {"Date of expiry / Date d'expiration / Fecha de caducidad", "15.04.2027", 560, 670},
 		"personal_number": {"Personal No. / No. personnel", "ZE184226B", 1040, 670},
+		"document_number": {"Passport No. / No. du passeport", "L898902C3", 1040, 230},
 	}
 	for _, p := range page {
 		put(p.caption, p.x, p.y, 17, caption)
@@ -163,7 +165,7 @@ func TestGenericCaptionsRendered(t *testing.T) {
 	want := map[string]string{
 		"last_name": "ERIKSSON", "first_name": "ANNA MARIA", "date_of_birth": "12.08.1974",
 		"date_of_issue": "16.04.2007", "authority": "PASSPORT OFFICE", "date_of_expiry": "15.04.2027",
-		"personal_number": "ZE184226B", "place_of_birth": "ZENITH",
+		"personal_number": "ZE184226B", "place_of_birth": "ZENITH", "document_number": "L898902C3",
 	}
 	got := ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0]
 	seen := map[string]bool{}
@@ -180,6 +182,13 @@ func TestGenericCaptionsRendered(t *testing.T) {
 	for name := range want {
 		if !seen[name] {
 			t.Errorf("%s not read", name)
+		}
+	}
+	// an MRZ that gives the number surely: its caption is not looked for
+	known := ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ, NumberKnown: true}}, map[string]bool{"document_number": true})[0]
+	for _, rd := range known {
+		if rd.Name == "document_number" && rd.Anchored {
+			t.Errorf("document_number read under its caption (%q) where the MRZ gives it", rd.Value)
 		}
 	}
 }

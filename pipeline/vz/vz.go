@@ -70,6 +70,13 @@ type Side struct {
 	// when none was read: a generic side whose page shows no date a
 	// validity period before it reads its date-like words again.
 	Expiry string
+	// NumberKnown is set when the side's MRZ, read surely, gives the
+	// document number with its check digit holding. A generic side then
+	// does not look for the number by its caption: real pages print it
+	// in a row of other fields ("P CZE 99003853" under "Type / Code /
+	// Passport No."), so a caption's window there reads more than the
+	// number, and the MRZ has it.
+	NumberKnown bool
 }
 
 // targetHeight is the height, in pixels, a value's cut is sampled at:
@@ -102,7 +109,11 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 		if wr, ok := r.(WordReader); ok {
 			if s.Type.Generic {
 				// no state's layout: each field is where its caption is
-				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, fields, captionLangsFor(s.State))
+				captioned := fields
+				if s.NumberKnown {
+					captioned = slices.DeleteFunc(slices.Clone(fields), func(f typedb.Field) bool { return f.Name == fieldDocumentNumber })
+				}
+				lay.labels, lay.words, _ = findCaptions(ctx, wr, gray, s.Type, captioned, captionLangsFor(s.State))
 			} else {
 				lay.labels, lay.words = findLabels(ctx, wr, gray, s.Sample, s.Type, names)
 				alignColumns(lay.labels, s.Type, gray.Rect.Dx(), gray.Rect.Dy())
