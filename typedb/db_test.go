@@ -278,6 +278,7 @@ func TestValidationRejects(t *testing.T) {
 		{"blank value", func(f *File) { find(f, back).Fields[3].Values = []string{"МВД РК", " / "} }, "value \" / \" has no letter or digit"},
 		{"value twice", func(f *File) { find(f, back).Fields[3].Values = []string{"МВД РК", "МВД РК"} }, "value \"МВД РК\" appears twice"},
 		{"values on a date", func(f *File) { find(f, front).Fields[3].Values = []string{"01.01.2000"} }, "values are for kind text only"},
+		{"pattern that does not compile", func(f *File) { find(f, back).Fields[0].Pattern = "^[0-9{9}$" }, "pattern \"^[0-9{9}$\""},
 		{"unknown field", func(f *File) { find(f, front).Fields[0].Name = "surname" }, "field surname: unknown field name"},
 		{"d_mrz mismatch", func(f *File) { find(f, back).FDSIDList.DMRZ = false }, "d_mrz is false but mrz_format is \"TD1\""},
 		{"other side dangling", func(f *File) { find(f, front).OtherSide = 42 }, "other_side 42 is not in the database"},
@@ -457,6 +458,30 @@ func TestCountryName(t *testing.T) {
 		got, ok := CountryName(tc.code)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("CountryName(%q) = %q, %v; want %q, %v", tc.code, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestFieldMatches: a field's pattern says which readings are values of
+// it; a field without one takes any.
+func TestFieldMatches(t *testing.T) {
+	nine := Field{Name: "document_number", Pattern: "^[0-9]{9}$"}
+	tests := []struct {
+		f    Field
+		v    string
+		want bool
+	}{
+		{nine, "082994528", true},
+		{nine, "0082994528", false}, // a digit gained
+		{nine, "08299452", false},   // one lost
+		{nine, "O82994528", false},
+		{Field{Name: "document_number", Pattern: "^N[0-9]{8}$"}, "N07126802", true},
+		{Field{Name: "document_number", Pattern: "^N[0-9]{8}$"}, "07126802", false},
+		{Field{Name: "document_number"}, "anything", true},
+	}
+	for _, tt := range tests {
+		if got := tt.f.Matches(tt.v); got != tt.want {
+			t.Errorf("%q matches %q: %v, want %v", tt.f.Pattern, tt.v, got, tt.want)
 		}
 	}
 }

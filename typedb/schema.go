@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"regexp"
 	"strings"
 )
 
@@ -237,6 +238,22 @@ type Field struct {
 	// issuing authorities a state prints, say): a reading near one entry
 	// is taken as that entry, since OCR misreads short abbreviations.
 	Values []string `json:"values,omitempty"`
+	// Pattern, when set, is a regular expression every value of the
+	// field matches as printed (a Kazakh ID's number is nine digits): a
+	// reading that does not match lost or gained a character, and is no
+	// value of the field.
+	Pattern string `json:"pattern,omitempty"`
+}
+
+// Matches reports whether v is a value of the field's Pattern (any v
+// when the field has none, or its pattern does not compile: Validate
+// rejects such a database).
+func (f Field) Matches(v string) bool {
+	if f.Pattern == "" {
+		return true
+	}
+	re, err := regexp.Compile(f.Pattern)
+	return err == nil && re.MatchString(v)
 }
 
 // Anchor is a fixed text printed on the side, used to identify the type

@@ -274,6 +274,11 @@ func validateLayout(t *Type, add func(*Type, string, ...any)) {
 		if len(f.Values) > 0 && f.Kind != KindText {
 			add(t, "%s: values are for kind text only, not %q", what, f.Kind)
 		}
+		if f.Pattern != "" {
+			if _, err := regexp.Compile(f.Pattern); err != nil {
+				add(t, "%s: pattern %q: %v", what, f.Pattern, err)
+			}
+		}
 		seenValue := map[string]bool{}
 		for _, v := range f.Values {
 			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {

@@ -537,6 +537,10 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		if s == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 		}
+		if !f.Matches(s) {
+			// a character lost or gained: no value, not a near one
+			return "", fmt.Errorf("%w: %s %q is not %s", ErrUnreadable, f.Name, s, f.Pattern)
+		}
 		return s, nil
 	case typedb.KindName, typedb.KindText:
 		s = strings.ToUpper(s)

@@ -10,6 +10,8 @@ func TestNormalize(t *testing.T) {
 	date := typedb.Field{Name: "date_of_birth", Kind: typedb.KindDate, Script: typedb.ScriptDigits}
 	iin := typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptDigits}
 	num := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	kzNum := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptDigits, Pattern: "^[0-9]{9}$"}
+	kzPass := typedb.Field{Name: "document_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed, Pattern: "^N[0-9]{8}$"}
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	pat := typedb.Field{Name: "patronymic", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	auth := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptCyrillic}
@@ -29,6 +31,12 @@ func TestNormalize(t *testing.T) {
 		{iin, "7609 0948 5918", "760909485918", false},
 		{num, "ab 12345o", "AB12345O", false},
 		{num, "", "", true},
+		// a number of a set length: a digit gained or lost is no value
+		{kzNum, "082 994 528", "082994528", false},
+		{kzNum, "0082994528", "", true},
+		{kzNum, "08299452", "", true},
+		{kzPass, "N07126802", "N07126802", false},
+		{kzPass, "07126802", "", true},
 		{name, "BACИЛЬEBA", "ВАСИЛЬЕВА", false}, // Latin look-alikes inside Cyrillic
 		{name, " ӘБЕНОВ- ", "ӘБЕНОВ", false},
 		{name, "...", "", true},
