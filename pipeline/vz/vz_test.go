@@ -1,6 +1,7 @@
 package vz
 
 import (
+	"image"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -110,4 +111,27 @@ func FuzzNormalize(f *testing.F) {
 			snapToValue(values, v)
 		}
 	})
+}
+
+// TestSpansTwoLines: a cut at least twice its zone's height holds a
+// second line; one a margin taller than the zone does not.
+func TestSpansTwoLines(t *testing.T) {
+	side := image.Rect(0, 0, 1500, 1000)
+	f := typedb.Field{Name: "last_name", Kind: typedb.KindName, Zone: typedb.Rect{0.3, 0.2, 0.9, 0.25}} // 50 px
+	for _, tc := range []struct {
+		box  image.Rectangle
+		want bool
+	}{
+		{image.Rect(450, 195, 1300, 255), false}, // the line and its margins
+		{image.Rect(450, 195, 1300, 270), false},
+		{image.Rect(450, 195, 1300, 295), true}, // down into the next label
+		{image.Rect(450, 190, 1300, 330), true},
+	} {
+		if got := spansTwoLines(tc.box, f, side); got != tc.want {
+			t.Errorf("cut %v of a 50 px zone: spans two lines %v, want %v", tc.box, got, tc.want)
+		}
+	}
+	if spansTwoLines(image.Rect(0, 0, 100, 400), typedb.Field{Name: "place_of_birth"}, side) {
+		t.Error("a field with no zone (found by its caption) has no line height to go by")
+	}
 }
