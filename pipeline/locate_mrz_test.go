@@ -22,23 +22,7 @@ import (
 // own renderer: the real-image twin is cmd/docscan's
 // TestRealMRZSidesAreFound.)
 func TestMRZAnchorsThePage(t *testing.T) {
-	db, err := typedb.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fonts, err := specimen.DefaultFonts()
-	if err != nil {
-		t.Skip(err)
-	}
-	r, err := specimen.NewRenderer(db, fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const px = 6.0 // px/mm: a 125 mm page is 750 px
-	spec, err := r.Render(context.Background(), "icao-td3", specimen.Options{Seed: 5, PxPerMM: px})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, spec := renderTD3Page(t)
 	page := spec.Sides[0].White
 	pw, ph := page.Rect.Dx(), page.Rect.Dy()
 	eng, err := New(db, nil, Options{})
@@ -93,6 +77,29 @@ func TestMRZAnchorsThePage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// renderTD3Page renders, with the type database it returns, a generic
+// TD3 passport data page at 6 px/mm (a 125 mm page is 750 px).
+func renderTD3Page(t *testing.T) (*typedb.DB, *specimen.Specimen) {
+	t.Helper()
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := specimen.DefaultFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	r, err := specimen.NewRenderer(db, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := r.Render(context.Background(), "icao-td3", specimen.Options{Seed: 5, PxPerMM: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, spec
 }
 
 func equalLines(a, b []string) bool {
@@ -151,22 +158,7 @@ func (h mrzReads) WithGroup(string) slog.Handler      { return h }
 // resolution, which places the page; the whole frame resampled to a
 // page's shape is not read as well.
 func TestAFramelessPageIsReadOnce(t *testing.T) {
-	db, err := typedb.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fonts, err := specimen.DefaultFonts()
-	if err != nil {
-		t.Skip(err)
-	}
-	r, err := specimen.NewRenderer(db, fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := r.Render(context.Background(), "icao-td3", specimen.Options{Seed: 5, PxPerMM: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, spec := renderTD3Page(t)
 	var reads atomic.Int32
 	eng, err := New(db, nil, Options{Logger: slog.New(mrzReads{n: &reads})})
 	if err != nil {
