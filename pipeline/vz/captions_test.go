@@ -115,14 +115,7 @@ func tesseractPool(t *testing.T) *ocr.Pool {
 // The world is our own renderer's (DejaVu Sans on white), not a camera's.
 func TestGenericCaptionsRendered(t *testing.T) {
 	pool := tesseractPool(t)
-	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-	if err != nil {
-		t.Skip("font not installed:", err)
-	}
-	fnt, err := opentype.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fnt := dejaVuSans(t)
 	db, err := typedb.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -22,15 +22,7 @@ import (
 // than a wrong one. Printed in DejaVu Sans (our own drawing), read by a
 // reader that drops every Ё.
 func TestYoFromItsMark(t *testing.T) {
-	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-	if err != nil {
-		t.Skip("font not installed:", err)
-	}
-	fnt, err := opentype.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: 44, DPI: 72, Hinting: font.HintingFull})
+	face, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 44, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +60,20 @@ func TestYoFromItsMark(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dejaVuSans is Debian's DejaVu Sans; the test is skipped without it.
+func dejaVuSans(t *testing.T) *opentype.Font {
+	t.Helper()
+	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+	if err != nil {
+		t.Skip("font not installed:", err)
+	}
+	fnt, err := opentype.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fnt
 }
 
 // TestMarksAbove: a dot above a line of capitals, clear of it, is a
