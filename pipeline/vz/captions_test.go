@@ -332,6 +332,11 @@ func TestCutPartOfAWordThePassRead(t *testing.T) {
 	}{
 		{"KOVA", false},
 		{"TSVET", false},
+		{"JSVETKOVA", true}, // as long as the pass's word: not part of it
+		{"ZVETKOVA", false}, // its first letter half a glyph, read as another
+		{"TSVETKOVI", true}, // not the pass's word's start, nor its end
+		{"ZOVA", false},
+		{"ZVA", true}, // too short to tell
 		{"TSVETKOVA", true},
 		{"IVANOVA", true},
 	} {

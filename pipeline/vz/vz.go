@@ -207,8 +207,15 @@ func partOfWord(cut, pass string) bool {
 	if cut == "" || strings.ContainsRune(cut, ' ') {
 		return false
 	}
+	c := []rune(cut)
 	for _, w := range strings.Fields(pass) {
-		if len(w) > len(cut) && (strings.HasSuffix(w, cut) || strings.HasPrefix(w, cut)) {
+		if len([]rune(w)) <= len(c) {
+			continue
+		}
+		// the letter where the cut begins or ends may be half a glyph,
+		// read as another ("ZVETKOVA" where the pass read TSVETKOVA)
+		if strings.HasSuffix(w, cut) || strings.HasPrefix(w, cut) ||
+			(len(c) >= 4 && (strings.HasSuffix(w, string(c[1:])) || strings.HasPrefix(w, string(c[:len(c)-1])))) {
 			return true
 		}
 	}
