@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Type is one side of a document type: the API's document_type object
@@ -245,15 +246,31 @@ type Field struct {
 	Pattern string `json:"pattern,omitempty"`
 }
 
-// Matches reports whether v is a value of the field's Pattern (any v
-// when the field has none, or its pattern does not compile: Validate
-// rejects such a database).
+// Matches reports whether v is a value of the field's Pattern: any v
+// when the field has none, none when its pattern does not compile
+// (Validate rejects such a database).
 func (f Field) Matches(v string) bool {
 	if f.Pattern == "" {
 		return true
 	}
-	re, err := regexp.Compile(f.Pattern)
-	return err == nil && re.MatchString(v)
+	re := compiledPattern(f.Pattern)
+	return re != nil && re.MatchString(v)
+}
+
+// patterns holds each field pattern compiled (nil when it does not
+// compile): every number read is matched, so a pattern is compiled once.
+var patterns sync.Map
+
+func compiledPattern(p string) *regexp.Regexp {
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		re = nil
+	}
+	patterns.Store(p, re)
+	return re
 }
 
 // Anchor is a fixed text printed on the side, used to identify the type

@@ -699,7 +699,7 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		}
 		if !f.Matches(s) {
 			// a character lost or gained: no value, not a near one
-			return "", fmt.Errorf("%w: %s %q is not %s", ErrUnreadable, f.Name, s, f.Pattern)
+			return "", fmt.Errorf("%w: %s does not match %s", ErrUnreadable, f.Name, f.Pattern)
 		}
 		return s, nil
 	case typedb.KindName, typedb.KindText:
