@@ -232,6 +232,10 @@ type side struct {
 	mrzZone  *typedb.Rect // where the MRZ was read, oriented
 	readings map[string]fieldReading
 	zones    []ZoneView
+	// the warped white side and its portrait, as the result's JPEGs:
+	// encoded as soon as the side is read, while the other side may
+	// still be
+	jpeg, faceJPEG []byte
 
 	prep *PreparedSide // what the white frame alone gave, shared
 }

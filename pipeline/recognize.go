@@ -201,11 +201,7 @@ func (e *Engine) Recognize(ctx context.Context, in Input) (*Result, error) {
 	}
 	res.CountryCode = countryOf(known, m)
 
-	t0 = time.Now()
-	if err := e.images(res, known); err != nil {
-		return nil, err
-	}
-	tm.since(StageImages, "", t0)
+	images(res, known)
 
 	for _, s := range sides {
 		v := SideView{Side: s.name, Zones: s.zones}
@@ -418,6 +414,28 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 		s.mrzZone = &rz
 		s.zones = append(s.zones, ZoneView{Name: "mrz", Region: z})
 	}
+	t0 = time.Now()
+	if err := e.encodeSide(s); err != nil {
+		return err
+	}
+	tm.since(StageImages, s.name, t0)
+	return nil
+}
+
+// encodeSide encodes side s's warped white layer and its type's portrait
+// zone as JPEGs.
+func (e *Engine) encodeSide(s *side) error {
+	q := e.opts.JPEGQuality
+	var err error
+	if s.jpeg, err = imgutil.JPEG(s.layers.white, q); err != nil {
+		return err
+	}
+	if z := s.best.Type.FaceZone; z != nil {
+		r := z.Pixels(s.layers.white.Rect.Dx(), s.layers.white.Rect.Dy())
+		if s.faceJPEG, err = imgutil.JPEG(imgutil.Sub(s.layers.white, r), q); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -437,27 +455,18 @@ func countryOf(known []*side, m *mrz.Result) string {
 	return ""
 }
 
-// images encodes the warped sides and the portrait.
-func (e *Engine) images(res *Result, known []*side) error {
-	q := e.opts.JPEGQuality
+// images puts the sides' JPEGs into the result, and the first portrait.
+func images(res *Result, known []*side) {
 	for _, s := range known {
-		data, err := imgutil.JPEG(s.layers.white, q)
-		if err != nil {
-			return err
-		}
 		if s.name == typedb.Front {
-			res.Images.FrontSideImage = data
+			res.Images.FrontSideImage = s.jpeg
 		} else {
-			res.Images.BackSideImage = data
+			res.Images.BackSideImage = s.jpeg
 		}
-		if z := s.best.Type.FaceZone; z != nil && res.Images.FacePhoto == nil {
-			r := z.Pixels(s.layers.white.Rect.Dx(), s.layers.white.Rect.Dy())
-			if res.Images.FacePhoto, err = imgutil.JPEG(imgutil.Sub(s.layers.white, r), q); err != nil {
-				return err
-			}
+		if res.Images.FacePhoto == nil {
+			res.Images.FacePhoto = s.faceJPEG
 		}
 	}
-	return nil
 }
 
 // failureReason is "None" when no check failed, else the failed checks.
