@@ -166,6 +166,9 @@ func TestBeyondMRZNames(t *testing.T) {
 // TestAccusingDate: the date logic takes a date only the visual zone gave
 // when it was read surely enough to accuse (DisagreeField): a date of
 // issue misread into the future at 0.63 is answered, and raises nothing.
+// An unsure reading the MRZ reads alike is the MRZ's date, and accuses
+// as it does (an expiry read at 0.73 beside the MRZ's had hidden that a
+// real passport had expired).
 func TestAccusingDate(t *testing.T) {
 	now := time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)
 	conf := func(c float64) *float64 { return &c }
@@ -177,6 +180,10 @@ func TestAccusingDate(t *testing.T) {
 		{"visual, unsure", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.63)}, false},
 		{"visual, no confidence", &FieldReport{Value: "05.05.2070", Source: SourceVisual}, false},
 		{"visual, sure", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.9)}, true},
+		{"visual, unsure, as the MRZ reads it", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.63),
+			Sources: map[string]string{SourceMRZ: "05.05.2070", SourceVisual: "05.05.2070"}}, true},
+		{"visual, unsure, the MRZ reads another", &FieldReport{Value: "05.05.2070", Source: SourceVisual, Confidence: conf(0.63),
+			Sources: map[string]string{SourceMRZ: "05.05.2010", SourceVisual: "05.05.2070"}}, false},
 		{"mrz", &FieldReport{Value: "05.05.2070", Source: SourceMRZ}, true},
 		{"no report", nil, true},
 	} {
