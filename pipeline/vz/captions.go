@@ -16,20 +16,21 @@ import (
 
 // Captions are the printed captions of the visual-zone fields a generic
 // ICAO document carries, by field name: those ICAO 9303 parts 4 and 5
-// prescribe in English, French and Spanish, and those of German,
+// prescribe in English, French and Spanish, with the other English
+// wordings states print ("Issue date", "Family name"), and those of German,
 // Italian, Turkish, Russian and Kazakh documents. A document prints a
 // field's captions in one to three of these languages, side by side
 // ("Surname / Nom / Apellidos"); any one of them found anchors the field.
 var Captions = map[string][]string{
-	"last_name": {"SURNAME", "NOM", "APELLIDOS", "NAME", "FAMILIENNAME", "COGNOME", "SOYADI",
+	"last_name": {"SURNAME", "FAMILY NAME", "LAST NAME", "NOM", "APELLIDOS", "NAME", "FAMILIENNAME", "COGNOME", "SOYADI",
 		"ФАМИЛИЯ", "ТЕГІ"},
-	"first_name": {"GIVEN NAMES", "GIVEN NAME", "PRÉNOMS", "PRÉNOM", "NOMBRES", "NOMBRE", "VORNAMEN", "VORNAME",
+	"first_name": {"GIVEN NAMES", "GIVEN NAME", "FIRST NAMES", "FIRST NAME", "PRÉNOMS", "PRÉNOM", "NOMBRES", "NOMBRE", "VORNAMEN", "VORNAME",
 		"NOME", "NOMI", "ADI", "ADLARI", "ИМЯ", "АТЫ"},
-	"date_of_birth": {"DATE OF BIRTH", "DATE DE NAISSANCE", "FECHA DE NACIMIENTO", "GEBURTSTAG", "GEBURTSDATUM",
+	"date_of_birth": {"DATE OF BIRTH", "BIRTH DATE", "DATE DE NAISSANCE", "FECHA DE NACIMIENTO", "GEBURTSTAG", "GEBURTSDATUM",
 		"DATA DI NASCITA", "DOĞUM TARİHİ", "ДАТА РОЖДЕНИЯ", "ТУҒАН КҮНІ"},
-	"date_of_issue": {"DATE OF ISSUE", "DATE DE DÉLIVRANCE", "FECHA DE EXPEDICIÓN", "FECHA DE EMISIÓN",
+	"date_of_issue": {"DATE OF ISSUE", "ISSUE DATE", "DATE ISSUED", "DATE DE DÉLIVRANCE", "FECHA DE EXPEDICIÓN", "FECHA DE EMISIÓN",
 		"AUSSTELLUNGSDATUM", "DATA DI RILASCIO", "VERİLİŞ TARİHİ", "ДАТА ВЫДАЧИ", "БЕРІЛГЕН КҮНІ"},
-	"date_of_expiry": {"DATE OF EXPIRY", "DATE D'EXPIRATION", "FECHA DE CADUCIDAD", "FECHA DE VENCIMIENTO",
+	"date_of_expiry": {"DATE OF EXPIRY", "EXPIRY DATE", "EXPIRATION DATE", "DATE OF EXPIRATION", "EXPIRES ON", "DATE D'EXPIRATION", "FECHA DE CADUCIDAD", "FECHA DE VENCIMIENTO",
 		"GÜLTIG BIS", "DATA DI SCADENZA", "SON GEÇERLİLİK TARİHİ", "GEÇERLİLİK TARİHİ", "ДЕЙСТВИТЕЛЕН ДО",
 		"СРОК ДЕЙСТВИЯ", "ҚОЛДАНЫЛУ МЕРЗІМІ"},
 	"authority": {"AUTHORITY", "ISSUING AUTHORITY", "AUTORITÉ", "AUTORIDAD", "BEHÖRDE", "AUTORITÀ",
@@ -346,7 +347,10 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 					run += l[j].Text
 					b = b.Union(l[j].Box)
 					if l[j].Text == "/" {
-						continue // a run ends on a word
+						// a slash parts a caption's languages: no
+						// caption spans one ("Date of birth / Date de
+						// naissance" holds no "BIRTH DATE")
+						break
 					}
 					letters := []rune(captionLetters(run))
 					s := captionSimilarity(letters, targets)

@@ -28,7 +28,7 @@ func TestMatchCaptions(t *testing.T) {
 		return ocr.Word{Text: s, Box: image.Rect(x0, y0, x1, y0+20), Line: line}
 	}
 	fields := []typedb.Field{{Name: "last_name"}, {Name: "first_name"}, {Name: "date_of_birth"},
-		{Name: "date_of_issue"}, {Name: "authority"}, {Name: "personal_number"}}
+		{Name: "date_of_issue"}, {Name: "date_of_expiry"}, {Name: "authority"}, {Name: "personal_number"}, {Name: FieldPlaceOfBirth}}
 	for _, c := range []struct {
 		name  string
 		lines [][]ocr.Word
@@ -70,6 +70,39 @@ func TestMatchCaptions(t *testing.T) {
 			{w("1.", 300, 200, 320, 1), w("Name", 330, 200, 390, 1)},
 		}, map[string]image.Rectangle{
 			"last_name": image.Rect(330, 200, 390, 220),
+		}},
+		{"english captions that name the date last", [][]ocr.Word{
+			{w("Birth", 300, 100, 360, 0), w("Date", 370, 100, 420, 0)},
+			{w("Issue", 300, 200, 360, 1), w("Date", 370, 200, 420, 1)},
+			{w("Expiration", 300, 300, 420, 2), w("Date", 430, 300, 480, 2)},
+		}, map[string]image.Rectangle{
+			"date_of_birth":  image.Rect(300, 100, 420, 120),
+			"date_of_issue":  image.Rect(300, 200, 420, 220),
+			"date_of_expiry": image.Rect(300, 300, 480, 320),
+		}},
+		{"other english wordings", [][]ocr.Word{
+			{w("Family", 300, 100, 380, 0), w("name", 390, 100, 450, 0)},
+			{w("First", 300, 200, 360, 1), w("names", 370, 200, 440, 1)},
+			{w("Birthplace", 300, 300, 420, 2)},
+			{w("Issued", 300, 400, 380, 3), w("by", 390, 400, 410, 3)},
+			{w("Valid", 300, 500, 360, 4), w("until", 370, 500, 430, 4)},
+		}, map[string]image.Rectangle{
+			"last_name":      image.Rect(300, 100, 450, 120),
+			"first_name":     image.Rect(300, 200, 440, 220),
+			"place_of_birth": image.Rect(300, 300, 420, 320),
+			"authority":      image.Rect(300, 400, 410, 420),
+			"date_of_expiry": image.Rect(300, 500, 430, 520),
+		}},
+		{"no caption spans a slash", [][]ocr.Word{
+			// "Date of birth" misread a little: "birth / Date" would
+			// read exactly as "BIRTH DATE"
+			{w("Date", 300, 100, 350, 0), w("0f", 360, 100, 380, 0), w("birth", 390, 100, 450, 0), w("/", 455, 100, 460, 0),
+				w("Date", 470, 100, 520, 0), w("de", 530, 100, 550, 0), w("naissance", 560, 100, 680, 0)},
+			{w("Date", 300, 200, 350, 1), w("0f", 360, 200, 380, 1), w("expiry", 390, 200, 460, 1), w("/", 465, 200, 470, 1),
+				w("Date", 480, 200, 530, 1), w("d'expiration", 540, 200, 680, 1)},
+		}, map[string]image.Rectangle{
+			"date_of_birth":  image.Rect(300, 100, 680, 120),
+			"date_of_expiry": image.Rect(300, 200, 680, 220),
 		}},
 		{"values are no captions", [][]ocr.Word{
 			{w("MUSTERMANN", 300, 100, 450, 0)},
