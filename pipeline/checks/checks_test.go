@@ -24,6 +24,7 @@ func TestDateLogic(t *testing.T) {
 		{"expires today is still valid", Dates{day(1990, 1, 2), day(2015, 6, 16), day(2025, 6, 15)}, OK},
 		{"expired", Dates{day(1990, 1, 2), day(2014, 1, 1), day(2023, 12, 31)}, Failed},
 		{"born in the future", Dates{Birth: day(2030, 1, 1)}, Failed},
+		{"no expiry, the other dates hold", Dates{Birth: day(1990, 1, 2), Issue: day(2020, 1, 1)}, NotDone},
 		{"issued before birth", Dates{day(1990, 1, 2), day(1989, 1, 1), day(2029, 1, 1)}, Failed},
 		{"expires before issue", Dates{Issue: day(2020, 1, 1), Expiry: day(2019, 1, 1)}, Failed},
 		{"nothing read", Dates{}, NotDone},

@@ -73,8 +73,14 @@ type Dates struct {
 	Birth, Issue, Expiry time.Time
 }
 
+// ReasonNoExpiry is why the date logic is not done when every date it
+// has holds but none is the date of expiry.
+const ReasonNoExpiry = "date of expiry not read surely"
+
 // DateLogic: not expired, not born in the future, not issued before
-// birth or in the future, not expiring before issue.
+// birth or in the future, not expiring before issue. Without a date of
+// expiry it fails on the others, and is otherwise not done: "ok" would
+// say the document is still valid.
 func DateLogic(d Dates, now time.Time) Outcome {
 	o := Outcome{Name: NameDates}
 	if d.Birth.IsZero() && d.Issue.IsZero() && d.Expiry.IsZero() {
@@ -99,6 +105,11 @@ func DateLogic(d Dates, now time.Time) Outcome {
 		bad = append(bad, "expires before issue")
 	}
 	o.Detail = "expired, birth in the future, issue before birth"
+	if len(bad) == 0 && d.Expiry.IsZero() {
+		// the other dates hold, but whether the document is still valid,
+		// the question a terminal asks this check, was not judged
+		return notDone(o, ReasonNoExpiry)
+	}
 	if len(bad) == 0 {
 		o.Status = OK
 		return o
