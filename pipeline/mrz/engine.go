@@ -708,19 +708,29 @@ func (e *Engine) readZoneLinesWant(ctx context.Context, g *page, z find.Zone, pa
 // the zone is unsure.
 func (e *Engine) checkAlignment(ctx context.Context, g *page, z find.Zone, c *candidate) (*candidate, error) {
 	n := len(c.res.Lines[0])
-	az, ok := alignedZone(z, n, g.Bounds())
+	return e.realigned(ctx, g, z, c, func(az find.Zone) (*candidate, error) {
+		return e.readZoneLinesWant(ctx, g, az, e.firstPasses(g, az.Lines), n)
+	})
+}
+
+// realigned is checkAlignment with the zone read again by read.
+func (e *Engine) realigned(ctx context.Context, g *page, z find.Zone, c *candidate, read func(find.Zone) (*candidate, error)) (*candidate, error) {
+	az, ok := alignedZone(z, len(c.res.Lines[0]), g.Bounds())
 	if !ok {
 		return c, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ac, err := e.readZoneLinesWant(ctx, g, az, e.firstPasses(g, az.Lines), n)
+	ac, err := read(az)
 	switch {
 	case err == nil && slices.Equal(ac.res.Lines, c.res.Lines):
 	case err == nil && ac.res.Status == StatusValid:
 		return ac, nil
 	default:
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c.res.Status = StatusUnsure
 		c.res.Reason = "read otherwise with its lines run on to the zone's width: a line found short may have lost a character"
 	}

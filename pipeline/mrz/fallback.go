@@ -44,7 +44,8 @@ func (e *Engine) needsFallback(best *candidate) bool {
 
 // readFallback reads the zones with the fallback reader, each way up,
 // and returns the first reading whose checks all hold and whose every
-// character is sure; failing that, the first whose checks fail as the
+// character is sure, its lines starting and ending together (or read so
+// once run on to the zone's width); failing that, the first whose checks fail as the
 // glyph reader confirms (confirmFailure): an invalid zone; nil when
 // there is neither.
 func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (*candidate, error) {
@@ -68,7 +69,17 @@ func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (
 				continue
 			}
 			if c.res.Valid && c.res.Status == StatusValid {
-				return c, nil
+				// a line cut a character short reads valid all the
+				// same when the character was a name's ("ASILEVA" for
+				// VASILEVA, Tesseract and the glyph reader agreeing on
+				// the cut): read as the glyph reader's zones are
+				if c, err = e.realigned(ctx, g, oz, c, func(az find.Zone) (*candidate, error) { return e.readZoneText(ctx, g, az) }); err != nil {
+					return nil, err
+				}
+				if c.res.Status == StatusValid {
+					return c, nil
+				}
+				continue
 			}
 			if invalid == nil {
 				invalid = e.confirmFailure(g, oz, c)
