@@ -42,7 +42,44 @@ func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type,
 		return nil
 	}
 	t0 := time.Now()
-	frame := s.white
+	pages, g, err := e.pagesInText(ctx, s.white, s.name, cands, lang)
+	if err != nil {
+		return err
+	}
+	if len(pages) == 0 && g != nil {
+		// Tesseract's page analysis finds no line in print turned some
+		// degrees (a card photographed askew with no outline): the
+		// frame is read again turned by the skew of its ink's rows
+		if a := textSkew(g); math.Abs(a) >= minTextSkew {
+			turned, hm := turnFrame(s.white, a)
+			if pages, _, err = e.pagesInText(ctx, turned, s.name, cands, lang); err != nil {
+				return err
+			}
+			for i, q := range pages {
+				for j, p := range q {
+					x, y := hm.Apply(p.X, p.Y)
+					pages[i][j] = imgutil.Point{X: x, Y: y}
+				}
+			}
+		}
+	}
+	tm.since(StageIdentify, s.name, t0)
+	for _, q := range pages {
+		if err := e.tryOutline(ctx, s, cands, locate.Outline{Quad: q}, true, tm, func(other *side) bool {
+			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pagesInText reads frame's text in lang and returns the pages of the
+// types among cands whose anchors read most (types that print the same
+// anchors, the 2014 and 2023 Kazakh fronts, place each its own page, and
+// identification tells them apart), with the flattened grey frame read;
+// no pages and a nil frame when Tesseract could not read it.
+func (e *Engine) pagesInText(ctx context.Context, frame *image.RGBA, name typedb.SideName, cands []*typedb.Type, lang string) ([]imgutil.Quad, *image.Gray, error) {
 	f := 1.0
 	if n := max(frame.Rect.Dx(), frame.Rect.Dy()); n > textFrameMax {
 		f = math.Ceil(float64(n) / textFrameMax)
@@ -52,23 +89,19 @@ func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type,
 	words, err := e.ocr.Words(ctx, g, ocr.Request{Languages: lang, Mode: ocr.PSMAuto})
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil // unread: the side stays as it was
+		return nil, nil, nil // unread: the side stays as it was
 	}
 	for i := range words {
 		b := words[i].Box.Sub(g.Rect.Min)
 		words[i].Box = image.Rect(int(float64(b.Min.X)*f), int(float64(b.Min.Y)*f), int(float64(b.Max.X)*f), int(float64(b.Max.Y)*f))
 	}
 	lines := vz.WordLines(words)
-	tm.since(StageIdentify, s.name, t0)
-	// the pages of the types whose anchors read most: types that print
-	// the same anchors (the 2014 and 2023 Kazakh fronts) place each its
-	// own page, and identification tells them apart
 	var pages []imgutil.Quad
 	bestN := 0
 	for _, t := range cands {
-		if t.Side != s.name && s.name != "" {
+		if t.Side != name && name != "" {
 			continue
 		}
 		q, n, ok := pageFromText(lines, t)
@@ -80,14 +113,7 @@ func (e *Engine) placeByText(ctx context.Context, s *side, cands []*typedb.Type,
 			pages = append(pages, q)
 		}
 	}
-	for _, q := range pages {
-		if err := e.tryOutline(ctx, s, cands, locate.Outline{Quad: q}, true, tm, func(other *side) bool {
-			return other.best.P >= minP && (s.best == nil || other.best.P > s.best.P)
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pages, g, nil
 }
 
 // textLanguages is the Tesseract languages the candidates' anchors are
