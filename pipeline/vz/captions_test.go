@@ -83,15 +83,13 @@ func TestMatchCaptions(t *testing.T) {
 		{"other english wordings", [][]ocr.Word{
 			{w("Family", 300, 100, 380, 0), w("name", 390, 100, 450, 0)},
 			{w("First", 300, 200, 360, 1), w("names", 370, 200, 440, 1)},
+			// left out: on real pages they took a neighbour's value
 			{w("Birthplace", 300, 300, 420, 2)},
 			{w("Issued", 300, 400, 380, 3), w("by", 390, 400, 410, 3)},
 			{w("Valid", 300, 500, 360, 4), w("until", 370, 500, 430, 4)},
 		}, map[string]image.Rectangle{
-			"last_name":      image.Rect(300, 100, 450, 120),
-			"first_name":     image.Rect(300, 200, 440, 220),
-			"place_of_birth": image.Rect(300, 300, 420, 320),
-			"authority":      image.Rect(300, 400, 410, 420),
-			"date_of_expiry": image.Rect(300, 500, 430, 520),
+			"last_name":  image.Rect(300, 100, 450, 120),
+			"first_name": image.Rect(300, 200, 440, 220),
 		}},
 		{"no caption spans a slash", [][]ocr.Word{
 			// "Date of birth" misread a little: "birth / Date" would
