@@ -485,3 +485,38 @@ func TestDoubtVouches(t *testing.T) {
 		}
 	}
 }
+
+// TestIssueAgainstTheVisualExpiry: with no MRZ, a date of issue read
+// unsurely stands when it lies a whole validity period before the date
+// of expiry read confidently beside it, and not when the expiry was read
+// unsurely too, nor off the period.
+func TestIssueAgainstTheVisualExpiry(t *testing.T) {
+	typ := &typedb.Type{Generic: true}
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	expiry := typedb.Field{Name: FieldDateOfExpiry, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	read := func(field typedb.Field, v string, conf float64) fieldReading {
+		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: true, Captioned: true}, field: field}
+	}
+	for _, tc := range []struct {
+		name          string
+		issue, expiry fieldReading
+		want          string
+	}{
+		{"a validity period before a sure expiry", read(issue, "11.02.2021", 45), read(expiry, "10.02.2031", 90), "11.02.2021"},
+		{"off the period", read(issue, "11.02.2020", 45), read(expiry, "10.02.2031", 90), ""},
+		{"the expiry unsure too", read(issue, "11.02.2021", 45), read(expiry, "10.02.2031", 40), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			for _, rd := range []fieldReading{tc.issue, tc.expiry} {
+				rd.side = s
+				s.readings[rd.Name] = rd
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			if got := res.DateOfIssue; got != tc.want {
+				t.Errorf("date of issue %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -428,9 +428,9 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				conf = ConfidentField
 			}
 			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
-				vz.FitsValidity(rd.Value, mrzValue(m, FieldDateOfExpiry, known)) {
-				// a whole validity period before the MRZ's expiry: a
-				// misread date hardly lands there
+				vz.FitsValidity(rd.Value, validityExpiry(m, known)) {
+				// a whole validity period before the expiry: a misread
+				// date hardly lands there
 				conf = ConfidentField
 			}
 			rep.Confidence = &conf
@@ -584,6 +584,24 @@ func doubtedBy(name, v string, doubt *mrz.Result, known []*side) bool {
 	}
 	d := mrzValue(doubt, name, known)
 	return d != "" && !agree(name, v, d, doubt)
+}
+
+// validityExpiry is the date of expiry a date of issue is held against
+// for a whole validity period: the MRZ's, else the visual zone's when it
+// was read confidently. That is another reading than the issue's, and
+// two misreadings hardly land a validity period apart (a Kazakh back
+// whose MRZ a glare left unread: its date of issue read at 0.45, right,
+// beside its expiry read at 0.76; renderer varied, seed 2727).
+func validityExpiry(m *mrz.Result, known []*side) string {
+	if v := mrzValue(m, FieldDateOfExpiry, known); v != "" {
+		return v
+	}
+	for _, s := range known {
+		if rd, ok := s.readings[FieldDateOfExpiry]; ok && rd.Err == nil && rd.Value != "" && fieldConfidence(&rd, s.best.Type) >= ConfidentField {
+			return rd.Value
+		}
+	}
+	return ""
 }
 
 // issueOnPage is the one date the generic sides' caption passes read
