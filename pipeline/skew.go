@@ -35,7 +35,8 @@ func textSkew(g *image.Gray) float64 {
 	step := max(1, max(w, h)/skewSamples)
 	var xs, ys []float64
 	for y := 0; y < h; y += step {
-		row := g.Pix[(y)*g.Stride : (y)*g.Stride+w]
+		o := g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y)
+		row := g.Pix[o : o+w]
 		for x := step; x < w; x += step {
 			// a stroke's left edge: a blob of ink (a portrait's hair)
 			// would pile up along its own shape, print along its rows

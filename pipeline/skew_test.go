@@ -51,6 +51,26 @@ func TestTextSkew(t *testing.T) {
 			t.Errorf("turned %v°: skew %v°", deg, got)
 		}
 	}
+	// a frame whose origin is not (0, 0): a sub-image of a turned one
+	g := image.NewGray(image.Rect(0, 0, 900, 700))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	for row := range 6 {
+		for u := 0; u < 500; u += 9 {
+			for dv := range 14 {
+				for du := range 3 {
+					x := 200 + u + du
+					y := 200 + row*45 + dv + u/5 // about 11.3° down to the right
+					g.SetGray(x, y, color.Gray{30})
+				}
+			}
+		}
+	}
+	sub := g.SubImage(image.Rect(150, 150, 800, 600)).(*image.Gray)
+	if got := textSkew(sub); math.Abs(got-11.3) > 1 {
+		t.Errorf("a sub-image: skew %v°, want about 11.3°", got)
+	}
 	blank := image.NewGray(image.Rect(0, 0, 400, 300))
 	for i := range blank.Pix {
 		blank.Pix[i] = 255
