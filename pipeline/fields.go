@@ -667,10 +667,10 @@ func parseDMY(s string) time.Time {
 
 // accusingDate is the date v of field name, for the date logic: none
 // (zero) when only the visual zone gave it, below DisagreeField (the
-// MRZ reading the same date gives it too). A date
-// logic alarm accuses the holder as a disagreement does: a date of issue
-// read "05.05.2070" for 05.05.2020 at 0.63 is a value to answer, not
-// evidence of a date in the future.
+// MRZ reading the same date gives it too). A date logic alarm accuses
+// the holder as a disagreement does: a date of issue read "05.05.2070"
+// for 05.05.2020 at 0.63 is a value to answer, not evidence of a date in
+// the future.
 func accusingDate(res *Result, name, v string) time.Time {
 	if f, ok := res.Fields[name]; ok && f.Source == SourceVisual && (f.Confidence == nil || *f.Confidence < DisagreeField) && f.Sources[SourceMRZ] != f.Value {
 		return time.Time{}

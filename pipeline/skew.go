@@ -27,9 +27,8 @@ const skewSamples = 800
 // textSkew is the angle, in degrees clockwise (y down), of the rows of
 // print in g, a frame flattened to white paper: the turn at which the
 // left edges of its strokes, projected across the rows, pile up most
-// sharply (the sum of the
-// squares of the counts per row), within ±maxTextSkew in half degrees.
-// 0 when g shows too little ink to say.
+// sharply (the sum of the squares of the counts per row), within
+// ±maxTextSkew in half degrees; 0 when g shows too little ink to say.
 func textSkew(g *image.Gray) float64 {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	step := max(1, max(w, h)/skewSamples)

@@ -45,9 +45,9 @@ func (e *Engine) needsFallback(best *candidate) bool {
 // readFallback reads the zones with the fallback reader, each way up,
 // and returns the first reading whose checks all hold and whose every
 // character is sure, its lines starting and ending together (or read so
-// once run on to the zone's width); failing that, the first whose checks fail as the
-// glyph reader confirms (confirmFailure): an invalid zone; nil when
-// there is neither.
+// once run on to the zone's width); failing that, the first whose
+// checks fail as the glyph reader confirms (confirmFailure): an invalid
+// zone; nil when there is neither.
 func (e *Engine) readFallback(ctx context.Context, g *page, zones []find.Zone) (*candidate, error) {
 	var invalid *candidate
 	for i, z := range zones {
