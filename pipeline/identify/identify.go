@@ -190,27 +190,30 @@ type bandKey struct {
 
 // score reads anchor a in the orientation flip, in its row or its
 // column (unless that band was read), and returns how surely it (or the
-// best of its row's mates) was found; ok is false when the band could
-// not be read within budget reads.
-func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip, row bool, budget int, mates ...typedb.Anchor) (float64, bool) {
+// best of its row's mates) was found, and the text that was: a's, or the
+// mate's that read better; ok is false when the band could not be read
+// within budget reads.
+func (br *bandReader) score(ctx context.Context, a typedb.Anchor, flip, row bool, budget int, mates ...typedb.Anchor) (float64, string, bool) {
 	k := bandKey{anchorBand(a.Zone, row), flip, langOf(a.Lang)}
 	text, ok := br.cache[k]
 	if !ok {
 		if br.reads >= budget || ctx.Err() != nil {
-			return 0, false
+			return 0, "", false
 		}
 		br.reads++
 		var err error
 		if text, err = br.read(ctx, k.band, a.Zone.Height(), k.flip, k.lang); err != nil {
-			return 0, false
+			return 0, "", false
 		}
 		br.cache[k] = text
 	}
-	s := AnchorScore(text, a.Text)
+	s, found := AnchorScore(text, a.Text), a.Text
 	for _, b := range mates {
-		s = max(s, AnchorScore(text, b.Text))
+		if ms := AnchorScore(text, b.Text); ms > s {
+			s, found = ms, b.Text
+		}
 	}
-	return s, true
+	return s, found, true
 }
 
 // addAnchor records how surely the anchor text was found on the side;
@@ -318,11 +321,16 @@ func readAnchors(ctx context.Context, out []Candidate, br *bandReader, side type
 				best = max(best, printedP(out[i].Evidence))
 				continue
 			}
-			s, ok := br.score(ctx, a, out[i].Flip, true, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
+			s, found, ok := br.score(ctx, a, out[i].Flip, true, budget, bandMates(out[i].Type, a, out[:min(len(out), anchorTop*2)])...)
 			if !ok {
 				continue
 			}
-			out[i].addAnchor(a.Text, s)
+			// the text found is recorded, not the one looked for: a
+			// passport's "ПАСПОРТ" scored by its band mate, the state's
+			// header, is the header found, which a rival card prints too
+			// (settle then tells them apart; a Kazakh ID front tilted
+			// to a passport's shape was taken for the passport)
+			out[i].addAnchor(found, s)
 			best = max(best, printedP(out[i].Evidence))
 			if s >= minFound && upright == 0 {
 				upright = 1
@@ -361,7 +369,7 @@ func settle(ctx context.Context, out []Candidate, br *bandReader) {
 				r.addAnchor(text, s)
 			}
 		}
-		s, ok := br.score(ctx, d, l.Flip, false, budget)
+		s, _, ok := br.score(ctx, d, l.Flip, false, budget)
 		if !ok {
 			return
 		}
