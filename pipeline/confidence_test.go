@@ -521,3 +521,43 @@ func TestIssueAgainstTheVisualExpiry(t *testing.T) {
 		})
 	}
 }
+
+// TestIssueAgainstTheTypesValidity: on a type whose documents are all
+// valid a fixed number of years, a date of issue read not quite surely
+// that only another period would fit is dropped; read surely, it stands.
+func TestIssueAgainstTheTypesValidity(t *testing.T) {
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptDigits}
+	expiry := typedb.Field{Name: FieldDateOfExpiry, Kind: typedb.KindDate, Script: typedb.ScriptDigits}
+	read := func(field typedb.Field, v string, conf float64) fieldReading {
+		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: true}, field: field}
+	}
+	for _, tc := range []struct {
+		name          string
+		years         int
+		issue, expiry fieldReading
+		want          string
+	}{
+		{"nine years before, ten-year type, not quite sure", 10, read(issue, "24.02.2024", 65), read(expiry, "23.02.2033", 90), ""},
+		{"nine years before, ten-year type, sure", 10, read(issue, "24.02.2024", 90), read(expiry, "23.02.2033", 90), "24.02.2024"},
+		{"ten years before, ten-year type", 10, read(issue, "24.02.2023", 65), read(expiry, "23.02.2033", 90), "24.02.2023"},
+		{"ten years before, unsure, confirmed by the period", 10, read(issue, "24.02.2023", 45), read(expiry, "23.02.2033", 90), "24.02.2023"},
+		{"nine years before, unsure, ten-year type", 10, read(issue, "24.02.2024", 45), read(expiry, "23.02.2033", 90), ""},
+		{"nine years before, a type of any period", 0, read(issue, "24.02.2024", 65), read(expiry, "23.02.2033", 90), "24.02.2024"},
+		{"nine years before, unsure, a type of any period", 0, read(issue, "24.02.2024", 45), read(expiry, "23.02.2033", 90), "24.02.2024"},
+		{"no expiry to hold it against", 10, read(issue, "24.02.2024", 65), read(expiry, "23.02.2033", 40), "24.02.2024"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			typ := &typedb.Type{ValidityYears: tc.years}
+			s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			for _, rd := range []fieldReading{tc.issue, tc.expiry} {
+				rd.side = s
+				s.readings[rd.Name] = rd
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			if got := res.DateOfIssue; got != tc.want {
+				t.Errorf("date of issue %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -427,11 +427,22 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				// across both). A misread would hardly make two agree
 				conf = ConfidentField
 			}
-			if name == FieldDateOfIssue && conf > 0 && conf < ConfidentField &&
-				vz.FitsValidity(rd.Value, validityExpiry(m, known)) {
-				// a whole validity period before the expiry: a misread
-				// date hardly lands there
-				conf = ConfidentField
+			if name == FieldDateOfIssue && conf > 0 && conf < DisagreeField {
+				years := rd.side.best.Type.ValidityYears
+				switch expiry := validityExpiry(m, known); {
+				case conf < ConfidentField && vz.FitsValidityOf(rd.Value, expiry, years):
+					// a whole validity period before the expiry: a misread
+					// date hardly lands there
+					conf = ConfidentField
+				case conf >= ConfidentField && years > 0 && expiry != "" && !vz.FitsValidityOf(rd.Value, expiry, years):
+					// every document of the type is valid that long: a
+					// date of issue read not quite surely that another
+					// period would fit was misread (a shadow's "24.02.2024"
+					// for 24.02.2023 at 0.61 beside an expiry of
+					// 23.02.2033, the year's 3 read as 4; kz-dev with a
+					// shadow laid over it)
+					conf = 0
+				}
 			}
 			rep.Confidence = &conf
 		}

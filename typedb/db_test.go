@@ -286,6 +286,7 @@ func TestValidationRejects(t *testing.T) {
 		{"p set", func(f *File) { find(f, front).P = 0.5 }, "p is 0.5"},
 		{"rfid", func(f *File) { find(f, front).RFIDPresence = 3 }, "rfid_presence 3"},
 		{"list missing", func(f *File) { find(f, front).FDSIDList.List = nil }, "fdsid_list.list is missing"},
+		{"validity too long", func(f *File) { find(f, front).ValidityYears = 12 }, "validity_years 12 is outside 0–10"},
 		{"bad mrz format", func(f *File) { find(f, back).MRZFormat = "TD4" }, "mrz_format \"TD4\""},
 		{"IR_B900 without mrz zone", func(f *File) { find(f, back).IRFeatures = find(f, back).IRFeatures[1:] }, "IR_B900 but ir_features has no mrz zone"},
 		{"ir zone of no field", func(f *File) {

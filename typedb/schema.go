@@ -44,6 +44,10 @@ type Type struct {
 	// PersonalNumberScheme names the rule the personal number follows,
 	// e.g. "kz-iin"; "" when the type sets none.
 	PersonalNumberScheme string `json:"personal_number_scheme,omitempty"`
+	// ValidityYears is how many whole years every document of the type
+	// is valid: it expires on the anniversary of its issue or the day
+	// before. 0 when the period varies (by age, by the fee paid).
+	ValidityYears int `json:"validity_years,omitempty"`
 	// LabelLangs are the languages of the printed labels, in print order
 	// ("kk", "ru", "en"); a label prints as its texts joined by " / ".
 	LabelLangs []string `json:"label_langs"`

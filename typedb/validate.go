@@ -158,6 +158,9 @@ func validateAPI(t *Type, add func(*Type, string, ...any)) {
 	if f.List == nil {
 		add(t, "fdsid_list.list is missing (use [] for none)")
 	}
+	if t.ValidityYears < 0 || t.ValidityYears > 10 {
+		add(t, "validity_years %d is outside 0–10", t.ValidityYears)
+	}
 	if t.Generic {
 		if f.ICAOCode != "" || t.CountryCode != "" {
 			add(t, "a generic type has no icao_code or country_code")

@@ -23,7 +23,12 @@ const maxValidityYears = 10
 // dates are: the expiry one to ten years after the issue, on the same
 // day or the day before. A misread date of issue hardly ever lands on
 // such a date, so it corroborates a reading Tesseract was unsure of.
-func FitsValidity(issue, expiry string) bool {
+func FitsValidity(issue, expiry string) bool { return FitsValidityOf(issue, expiry, 0) }
+
+// FitsValidityOf is FitsValidity for a type whose documents are all
+// valid years years (typedb.Type.ValidityYears); 0 allows any period of
+// one to ten years.
+func FitsValidityOf(issue, expiry string, years int) bool {
 	i, err := time.Parse("02.01.2006", issue)
 	if err != nil {
 		return false
@@ -32,7 +37,11 @@ func FitsValidity(issue, expiry string) bool {
 	if err != nil {
 		return false
 	}
-	for k := 1; k <= maxValidityYears; k++ {
+	lo, hi := 1, maxValidityYears
+	if years > 0 {
+		lo, hi = years, years
+	}
+	for k := lo; k <= hi; k++ {
 		end := i.AddDate(k, 0, 0)
 		if end.Equal(e) || end.AddDate(0, 0, -1).Equal(e) {
 			return true
