@@ -385,8 +385,7 @@ func (e *Engine) prepareWithoutMRZ(ctx context.Context, s *side, cands []*typedb
 
 	// the working warp: at the size of the candidate whose aspect is
 	// nearest the outline's
-	w, h := o.Quad.Sides()
-	aspect = w / math.Max(h, 1)
+	aspect = o.Quad.Aspect(s.white.Rect.Dx(), s.white.Rect.Dy())
 	s.workTyp = nearestAspect(cands, aspect)
 	if s.workTyp == nil {
 		return aspect, false, nil
@@ -544,8 +543,7 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 			e.anchorOnMRZ(s, cands, frame)
 		}
 		o = s.outline
-		w, h := o.Quad.Sides()
-		aspect = w / math.Max(h, 1)
+		aspect = o.Quad.Aspect(s.white.Rect.Dx(), s.white.Rect.Dy())
 	} else if err := e.furtherMRZ(ctx, s); err != nil {
 		// the whole frame was not searched: a second document may lie
 		// beside this one
