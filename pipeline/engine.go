@@ -385,7 +385,8 @@ func (e *Engine) prepareWithoutMRZ(ctx context.Context, s *side, cands []*typedb
 
 	// the working warp: at the size of the candidate whose aspect is
 	// nearest the outline's
-	aspect = o.Quad.Aspect(s.white.Rect.Dx(), s.white.Rect.Dy())
+	w, h := o.Quad.Sides()
+	aspect = w / math.Max(h, 1)
 	s.workTyp = nearestAspect(cands, aspect)
 	if s.workTyp == nil {
 		return aspect, false, nil
@@ -543,7 +544,8 @@ func (e *Engine) prepareOn(ctx context.Context, s *side, cands []*typedb.Type, o
 			e.anchorOnMRZ(s, cands, frame)
 		}
 		o = s.outline
-		aspect = o.Quad.Aspect(s.white.Rect.Dx(), s.white.Rect.Dy())
+		w, h := o.Quad.Sides()
+		aspect = w / math.Max(h, 1)
 	} else if err := e.furtherMRZ(ctx, s); err != nil {
 		// the whole frame was not searched: a second document may lie
 		// beside this one
