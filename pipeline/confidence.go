@@ -233,6 +233,32 @@ func holdsCaption(v string, typ *typedb.Type, anyWord bool) bool {
 
 func notLetter(r rune) bool { return !unicode.IsLetter(r) }
 
+// misplacedNumber reports whether a document or personal number read in
+// the visual zone is the digits of a date the document carries: the cut
+// under the number's caption took the date printed beside it (a French
+// residence permit's "14 10 2022", its date of issue, read at 0.85 as
+// its number against the MRZ's valid 9FR456721, a false alarm). A
+// reading of the wrong place is no evidence for or against the document.
+func misplacedNumber(name, visual string, m *mrz.Result, known []*side) bool {
+	if name != FieldDocumentNumber && name != FieldPersonalNumber {
+		return false
+	}
+	for _, date := range []string{FieldDateOfBirth, FieldDateOfIssue, FieldDateOfExpiry} {
+		vs := []string{mrzValue(m, date, known)}
+		for _, s := range known {
+			if r, ok := s.readings[date]; ok {
+				vs = append(vs, r.Value)
+			}
+		}
+		for _, v := range vs {
+			if d := strings.ReplaceAll(v, ".", ""); len(d) == 8 && d == visual {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // misplacedName reports whether a name reading is another field's: the
 // MRZ's other name (a layout that put the surname where the type expects
 // the given names), or a state's name (the header). A reading of the wrong

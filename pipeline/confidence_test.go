@@ -561,3 +561,94 @@ func TestIssueAgainstTheTypesValidity(t *testing.T) {
 		})
 	}
 }
+
+// TestNumberMisplacedOnADate: a document number read in the visual zone
+// that is the digits of a date the document carries is another field's
+// print, no evidence: the field is answered as if it were unread.
+func TestNumberMisplacedOnADate(t *testing.T) {
+	typ := &typedb.Type{Generic: true}
+	number := typedb.Field{Name: FieldDocumentNumber, Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	read := func(field typedb.Field, v string, conf float64) fieldReading {
+		return fieldReading{Reading: vz.Reading{Name: field.Name, Value: v, Confidence: conf, Anchored: true, Captioned: true}, field: field}
+	}
+	for _, tc := range []struct {
+		name          string
+		number, issue fieldReading
+		want          string
+	}{
+		{"the date of issue's digits", read(number, "14102022", 85), read(issue, "14.10.2022", 90), ""},
+		{"a number of its own", read(number, "9FR456721", 85), read(issue, "14.10.2022", 90), "9FR456721"},
+		{"eight digits that are no date of it", read(number, "14102023", 85), read(issue, "14.10.2022", 90), "14102023"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			for _, rd := range []fieldReading{tc.number, tc.issue} {
+				rd.side = s
+				s.readings[rd.Name] = rd
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			if got := res.DocumentNumber; got != tc.want {
+				t.Errorf("document number %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPersonalNumberFromTD1OptionalData: a TD1 card's optional data is
+// the personal number only where the page prints one like it: then a
+// misread digit on the page, read unsurely, gives way to the MRZ's.
+// Without a reading on the page, the optional data is not answered.
+func TestPersonalNumberFromTD1OptionalData(t *testing.T) {
+	typ := &typedb.Type{Generic: true}
+	pn := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	m := &mrz.Result{Document: &mrz.Document{Format: mrz.TD1, OptionalData: "23456789014"}, Status: mrz.StatusValid}
+	for _, tc := range []struct {
+		name    string
+		visual  string
+		conf    float64
+		want    string
+		wantSrc string
+	}{
+		{"one digit misread, unsurely", "23456729014", 71, "23456789014", SourceMRZ},
+		{"read as the MRZ has it", "23456789014", 71, "23456789014", SourceVisual},
+		{"another number", "98765432100", 71, "98765432100", SourceVisual},
+		{"not read on the page", "", 0, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			if tc.visual != "" {
+				s.readings[pn.Name] = fieldReading{Reading: vz.Reading{Name: pn.Name, Value: tc.visual, Confidence: tc.conf, Anchored: true, Captioned: true}, field: pn, side: s}
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+			if got := res.PersonalNumber; got != tc.want || res.Fields[FieldPersonalNumber].Source != tc.wantSrc {
+				t.Errorf("personal number %q from %q, want %q from %q", got, res.Fields[FieldPersonalNumber].Source, tc.want, tc.wantSrc)
+			}
+		})
+	}
+}
+
+// TestPersonalNumberHyphenAgreesWithFiller: the MRZ writes a personal
+// number's hyphen as a filler; the page's "19940111-01234" agrees with
+// its 19940111<01234 and is answered as printed.
+func TestPersonalNumberHyphenAgreesWithFiller(t *testing.T) {
+	typ := &typedb.Type{Generic: true}
+	pn := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	for _, format := range []mrz.Format{mrz.TD3, mrz.TD1} {
+		m := &mrz.Result{Document: &mrz.Document{Format: format, OptionalData: "19940111<01234"}, Status: mrz.StatusValid}
+		s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+		s.readings[pn.Name] = fieldReading{Reading: vz.Reading{Name: pn.Name, Value: "19940111-01234", Confidence: 80, Anchored: true, Captioned: true}, field: pn, side: s}
+		res := &Result{Fields: map[string]FieldReport{}}
+		cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+		if res.PersonalNumber != "19940111-01234" {
+			t.Errorf("%v: personal number %q, want the page's 19940111-01234", format, res.PersonalNumber)
+		}
+		for _, c := range cmp {
+			if !c.Agree {
+				t.Errorf("%v: %s compared as disagreeing", format, c.Field)
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/internal/editdist"
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
@@ -89,6 +90,25 @@ func mrzValue(m *mrz.Result, name string, known []*side) string {
 		}
 		if m.Format == mrz.TD3 {
 			return opt
+		}
+	}
+	return ""
+}
+
+// optionalDataLike is the element of a TD1 or TD2 MRZ's optional data
+// that the personal number read on the page, v, is, but for up to two
+// characters: what those elements hold is the issuing state's choice (a
+// personal number, often, not always), so one is the personal number
+// only where the page prints it so ("23456729014" read at 0.71 beside a
+// Turkish card's 23456789014). "" when none is.
+func optionalDataLike(m *mrz.Result, v string) string {
+	if m == nil || m.Document == nil || (m.Format != mrz.TD1 && m.Format != mrz.TD2) || len(v) < 6 {
+		return ""
+	}
+	for _, el := range strings.Fields(m.OptionalData) {
+		el = strings.Trim(el, "<")
+		if len(el) >= 6 && editdist.Levenshtein([]byte(alphanumeric(el)), []byte(alphanumeric(v))) <= 2 {
+			return el
 		}
 	}
 	return ""
@@ -273,16 +293,22 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 			return true
 		}
 		if name == FieldFirstName {
-			// the MRZ may carry further given names
+			// one of the two may carry further given names: the words
+			// both carry agree, each ("ERIK IOHAN", J read as I, does not
+			// agree with ERIK JOHAN on its first word alone)
 			vw := strings.Fields(typedb.TransliterateICAO(visual))
 			zw := strings.Fields(fromMRZ)
-			if len(vw) > 0 && len(zw) > 0 && latinLetters(vw[0]) == latinLetters(zw[0]) {
+			if len(vw) > 0 && len(zw) > 0 && slices.EqualFunc(vw[:min(len(vw), len(zw))], zw[:min(len(vw), len(zw))], func(a, b string) bool {
+				return latinLetters(a) == latinLetters(b)
+			}) {
 				return true
 			}
 		}
 		return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
 	case FieldDocumentNumber, FieldPersonalNumber:
-		return strings.EqualFold(strings.TrimSpace(visual), strings.TrimSpace(fromMRZ))
+		// on their letters and digits: the page's hyphen or space is the
+		// MRZ's < ("19940111-01234", 19940111<01234)
+		return alphanumeric(visual) != "" && alphanumeric(visual) == alphanumeric(fromMRZ)
 	case FieldDateOfBirth, FieldDateOfExpiry:
 		return sameButCentury(visual, fromMRZ)
 	}
@@ -393,6 +419,9 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			}
 		}
 		fromMRZ := mrzValue(m, name, known)
+		if name == FieldPersonalNumber && fromMRZ == "" && rd != nil {
+			fromMRZ = optionalDataLike(m, rd.Value)
+		}
 		var onPage *fieldReading
 		if name == FieldDateOfIssue {
 			onPage, _ = issueOnPage(known, m)
@@ -405,7 +434,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 		if rd != nil {
 			rep.Sources[SourceVisual] = rd.Value
 			conf = fieldConfidence(rd, rd.side.best.Type)
-			if misplacedName(name, rd.Value, m, known) || cutShort(name, rd.Value, m, known) {
+			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, m, known) {
 				conf = 0
 			}
 			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && e.inFuture(rd.Value) &&
@@ -705,6 +734,19 @@ func labelledRegions(s *side) map[string]typedb.Rect {
 // read unsurely.
 const ReasonMRZUnsure = "machine-readable zone read unsurely"
 
+// photoArea is the photo_area check of side s, not done when its
+// outline is not its page's shape (geometry below wellShaped): the
+// portrait zone is then measured off the portrait. A generic card's
+// front, vouched for by its back although a dark header joined the desk
+// and its outline stopped short of it, failed it, a false alarm.
+func photoArea(l checks.Layers, s *side) checks.Outcome {
+	if g := s.best.Evidence.Geometry; g >= 0 && g < wellShaped {
+		return checks.Outcome{Name: checks.NamePhotoArea, Bit: typedb.AuthPhotoArea, Side: l.Type.Side,
+			Status: checks.NotDone, Reason: checks.ReasonMisshapen}
+	}
+	return checks.PhotoArea(l)
+}
+
 // runChecks runs, per side, the checks its type's check_authenticity
 // names (those the captured lights allow; the others are "not done"),
 // and the data checks once.
@@ -728,7 +770,7 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 			case typedb.AuthIRVisibility:
 				out = append(out, checks.IRVisibility(l))
 			case typedb.AuthPhotoArea:
-				out = append(out, checks.PhotoArea(l))
+				out = append(out, photoArea(l, s))
 				photo = true
 			case typedb.AuthExtendedMRZ:
 				if s.mrz != nil && s.mrz.Status == mrz.StatusUnsure {
@@ -750,7 +792,7 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 			}
 		}
 		if !photo && t.FaceZone != nil {
-			out = append(out, checks.PhotoArea(l))
+			out = append(out, photoArea(l, s))
 		}
 	}
 	if m != nil && !mrzDone {

@@ -202,3 +202,22 @@ func TestAccusingDate(t *testing.T) {
 		})
 	}
 }
+
+// TestGivenNamesAgreeWordForWord: given names agree with the MRZ's when
+// every word both carry agrees; either may carry further ones.
+func TestGivenNamesAgreeWordForWord(t *testing.T) {
+	for _, tc := range []struct {
+		visual, mrz string
+		agree       bool
+	}{
+		{"ERIK JOHAN", "ERIK JOHAN", true},
+		{"ERIK", "ERIK JOHAN", true},        // the page prints the first alone
+		{"ANNA MARIA", "ANNA", true},        // the MRZ had room for one
+		{"ERIK IOHAN", "ERIK JOHAN", false}, // a J read as I: a misread, not the MRZ's name
+		{"JOHAN ERIK", "ERIK JOHAN", false},
+	} {
+		if got := agree(FieldFirstName, tc.visual, tc.mrz, nil); got != tc.agree {
+			t.Errorf("%q against %q: agree %v, want %v", tc.visual, tc.mrz, got, tc.agree)
+		}
+	}
+}

@@ -31,6 +31,9 @@ const (
 	ReasonNoLight     = "light not captured"
 	ReasonUnsupported = "not supported by this device"
 	ReasonNoData      = "data not available"
+	// ReasonMisshapen: the side's outline is not its page's shape, so a
+	// zone of the page is not where it is measured.
+	ReasonMisshapen = "the side's outline is not its page's shape"
 )
 
 // Outcome is one check's result.

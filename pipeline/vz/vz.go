@@ -238,6 +238,9 @@ func Request(f typedb.Field) ocr.Request {
 		if f.Script != typedb.ScriptDigits {
 			req.Whitelist = latinUpper + digits
 		}
+		if hyphenated(f) {
+			req.Whitelist += "-"
+		}
 	case typedb.KindName:
 		if cyr {
 			req.Languages, req.Whitelist = "kaz+rus", cyrillicUpper+" -"
@@ -690,7 +693,18 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		}
 		return NormalizeDate(s)
 	case typedb.KindNumber:
-		s = keep(strings.ToUpper(s), func(r rune) bool { return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) })
+		if f.Script != typedb.ScriptDigits && printedAsDate(s) {
+			// "14 10 2022": a date's day, month and year set apart, cut
+			// under the number's caption from the field beside it (a
+			// French residence permit's date of issue taken for its
+			// number, over the MRZ's valid one, and raising
+			// mrz_vz_agreement). No document number is printed so
+			return "", fmt.Errorf("%w: %s reads as a date", ErrUnreadable, f.Name)
+		}
+		s = keep(strings.ToUpper(s), func(r rune) bool {
+			return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) || (r == '-' && hyphenated(f))
+		})
+		s = strings.Trim(s, "-")
 		if f.Script == typedb.ScriptDigits {
 			s = keep(s, unicode.IsDigit)
 		}
@@ -707,13 +721,18 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		if f.Script == typedb.ScriptCyrillic {
 			s = ToCyrillic(s)
 		} else {
-			// a J whose tail descends reads as a closing bracket
-			s = strings.NewReplacer("}", "J", ")", "J", "]", "J").Replace(s)
+			// a J whose tail descends reads as a closing bracket; one
+			// that closes an opening bracket is a bracket ("LYON (69)")
+			s = closeBracketsOrJ(s, f.Kind == typedb.KindText)
 		}
 		s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (f.Kind == typedb.KindText && strings.ContainsRune(".,/", r)))
+			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (f.Kind == typedb.KindText && strings.ContainsRune(".,/()", r)))
 		}), " ")
+		abbreviated := f.Kind == typedb.KindText && strings.HasSuffix(s, ".") && endsInAbbreviation(strings.TrimRight(s, "."))
 		s = strings.Trim(s, "-., ")
+		if abbreviated && s != "" {
+			s += "." // "TEXAS, U.S.A.": the last letter's full stop
+		}
 		if s == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 		}
@@ -737,6 +756,72 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		return NormalizeSex(s)
 	}
 	return strings.ToUpper(s), nil
+}
+
+// hyphenated reports whether f is a number whose printed hyphens are
+// kept: a Latin personal number ("19940111-01234"; the MRZ writes
+// 19940111<01234, and the two agree on their letters and digits).
+func hyphenated(f typedb.Field) bool {
+	return f.Kind == typedb.KindNumber && f.Name == "personal_number" && f.Script != typedb.ScriptDigits
+}
+
+// printedAsDate reports whether s, as read, is a date with its parts set
+// apart ("14 10 2022", "03.03.2021", "20 MAY 95").
+func printedAsDate(s string) bool {
+	if !strings.ContainsAny(strings.TrimSpace(s), " ./-") {
+		return false
+	}
+	for _, past := range []bool{true, false} {
+		if _, err := NormalizeDateText(s, past, time.Now()); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// closeBracketsOrJ reads each closing bracket of s as the J a
+// descending tail makes of it, unless text is true and an opening
+// bracket comes before it: a free text's "(69)" is printed so.
+func closeBracketsOrJ(s string, text bool) string {
+	var b strings.Builder
+	open := 0
+	for _, r := range s {
+		switch {
+		case r == '(' && text:
+			open++
+		case r == ')' && open > 0:
+			open--
+		case r == ')' || r == '}' || r == ']':
+			r = 'J'
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if open > 0 {
+		// an opening bracket never closed is debris
+		out = strings.ReplaceAll(out, "(", " ")
+	}
+	return out
+}
+
+// endsInAbbreviation reports whether s ends in letters each followed by
+// a full stop but the last ("U.S.A" of "U.S.A."): its full stop is the
+// text's, not debris.
+func endsInAbbreviation(s string) bool {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return false
+	}
+	parts := strings.Split(f[len(f)-1], ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if utf8.RuneCountInString(p) != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeDate reads dd.mm.yyyy from text with dots lost or misplaced:

@@ -17,6 +17,9 @@ func TestNormalize(t *testing.T) {
 	pat := typedb.Field{Name: "patronymic", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	auth := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptCyrillic}
 	sex := typedb.Field{Name: "sex", Kind: typedb.KindSex, Script: typedb.ScriptCyrillic}
+	pn := typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
+	place := typedb.Field{Name: "place_of_birth", Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	latinName := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		f       typedb.Field
 		in, out string
@@ -52,6 +55,24 @@ func TestNormalize(t *testing.T) {
 		{pat, "НИКОЛАЕВНА", "НИКОЛАЕВНА", false},
 		{pat, "ЭДУАРДОВИЧ", "ЭДУАРДОВИЧ", false},
 		{auth, "ҚР  ІІМ", "ҚР ІІМ", false},
+		// a date cut under a number's caption is no number
+		{num, "14 10 2022", "", true},
+		{num, "03.03.2031", "", true},
+		{num, "20 MAY 95", "", true},
+		{num, "9FR456721", "9FR456721", false},
+		{num, "AB 123456", "AB123456", false},
+		{kzNum, "140 102 022", "140102022", false},
+		// a Latin personal number keeps its hyphens, a document number not
+		{pn, "19940111-01234", "19940111-01234", false},
+		{pn, "-19940111-01234-", "19940111-01234", false},
+		{num, "AB-1234567", "AB1234567", false},
+		// brackets and abbreviations of a Latin free text
+		{place, "LYON (69)", "LYON (69)", false},
+		{place, "MILANO (MI)", "MILANO (MI)", false},
+		{place, "TEXAS, U.S.A.", "TEXAS, U.S.A.", false},
+		{place, "ST. PETERSBURG.", "ST. PETERSBURG", false},
+		{place, "LYON (69", "LYON 69", false},
+		{latinName, "HO)ANSSON", "HOJANSSON", false},
 		{sex, "ЕР / М", "M", false},
 		{sex, "ӘЙЕЛ / Ж", "F", false},
 		{sex, "F", "F", false},
