@@ -13,6 +13,7 @@ import (
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/locate"
+	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
 )
@@ -444,6 +445,39 @@ func TestOtherSideVouches(t *testing.T) {
 	} {
 		front := &side{name: typedb.Front, cands: []identify.Candidate{tc.front}}
 		back := &side{name: typedb.Back, cands: []identify.Candidate{{Type: backT, P: tc.backP, Evidence: ev(1, 1)}}}
+		front.best, back.best = &front.cands[0], &back.cands[0]
+		err := (&Engine{}).decide(front, back)
+		if !errors.Is(err, tc.want) && err != tc.want {
+			t.Errorf("%s: %v, want %v", tc.what, err, tc.want)
+		}
+		if tc.want == nil && (front.best == nil || front.best.Type != frontT) {
+			t.Errorf("%s: front taken as %+v, want the back's other side", tc.what, front.best)
+		}
+	}
+}
+
+// TestGenericBackVouchesForItsFront: a generic card's front, which
+// prints nothing of its own to find, outlined short of its shape (a dark
+// header joined to a dark desk), is taken as the front of the generic
+// card whose back's MRZ was read validly. Not without an outline, nor
+// beside a back whose MRZ is invalid or unread.
+func TestGenericBackVouchesForItsFront(t *testing.T) {
+	frontT := &typedb.Type{DocumentType: typedb.DocumentType{ID: 11}, Side: typedb.Front, OtherSide: 12, Generic: true}
+	backT := &typedb.Type{DocumentType: typedb.DocumentType{ID: 12}, Side: typedb.Back, OtherSide: 11, Generic: true, MRZFormat: typedb.MRZTD1}
+	for _, tc := range []struct {
+		what  string
+		found bool
+		mrz   *mrz.Result
+		want  error
+	}{
+		{"outlined, the back's MRZ valid", true, &mrz.Result{Status: mrz.StatusValid}, nil},
+		{"no outline", false, &mrz.Result{Status: mrz.StatusValid}, ErrFrontsideNotFound},
+		{"the back's MRZ invalid", true, &mrz.Result{Status: mrz.StatusInvalid}, ErrFrontsideNotFound},
+		{"the back's MRZ unsure", true, &mrz.Result{Status: mrz.StatusUnsure}, ErrFrontsideNotFound},
+		{"the back's MRZ unread", true, nil, ErrFrontsideNotFound},
+	} {
+		front := &side{name: typedb.Front, found: tc.found, cands: []identify.Candidate{{Type: frontT, P: 0.12, Evidence: identify.Evidence{MRZ: 0.5, Geometry: 0.05, Signature: 0.5, Anchors: 0}}}}
+		back := &side{name: typedb.Back, found: true, mrz: tc.mrz, cands: []identify.Candidate{{Type: backT, P: 0.81, Evidence: identify.Evidence{MRZ: 0.89, Geometry: 1, Signature: 0.3, Anchors: -1}}}}
 		front.best, back.best = &front.cands[0], &back.cands[0]
 		err := (&Engine{}).decide(front, back)
 		if !errors.Is(err, tc.want) && err != tc.want {

@@ -325,8 +325,19 @@ func vouchedByOtherSide(s, other *side) bool {
 		return false
 	}
 	for i, c := range s.cands {
-		if c.Type.ID == other.best.Type.OtherSide && c.P >= minPairedP &&
-			c.Evidence.Geometry >= wellShaped && c.Evidence.Anchors > 0 {
+		if c.Type.ID != other.best.Type.OtherSide {
+			continue
+		}
+		national := c.P >= minPairedP && c.Evidence.Geometry >= wellShaped && c.Evidence.Anchors > 0
+		// a generic card's front prints nothing of its own to find (no
+		// state's header, captions anywhere), and a dark header band on
+		// a dark desk cuts its outline short of a card's shape: its
+		// back's valid MRZ, and an outline found, vouch for it (another
+		// hand's TD1 fronts, a Spanish card's red header joined to the
+		// desk: 5 of 10 refused "Frontside document not found" beside a
+		// back read validly)
+		generic := c.Type.Generic && s.found && other.mrz != nil && other.mrz.Status == mrz.StatusValid
+		if national || generic {
 			s.best = &s.cands[i]
 			return true
 		}
