@@ -250,7 +250,7 @@ func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, 
 	reads := func(from, to int) bool {
 		run := ""
 		for k := from; k <= to; k++ {
-			if l[k].Text == "/" {
+			if l[k].Text == "/" || (k > from && wordsApart(l[k-1].Box, l[k].Box)) {
 				return false
 			}
 			run += l[k].Text
@@ -344,6 +344,11 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 				run := ""
 				b := image.Rectangle{}
 				for j := i; j < len(l) && j < i+4; j++ {
+					if j > i && wordsApart(l[j-1].Box, l[j].Box) {
+						// a column's gap parts two captions ("Date de
+						// délivrance" and, beside it, "Authority")
+						break
+					}
 					run += l[j].Text
 					b = b.Union(l[j].Box)
 					if l[j].Text == "/" {
@@ -393,6 +398,16 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 	}
 	return out
 }
+
+// wordsApart reports whether the gap between two words of a line, a
+// left of b, is wider than minColumnGap word heights: no caption's words
+// are set so far apart, and the next column's caption begins there.
+func wordsApart(a, b image.Rectangle) bool {
+	return b.Min.X-a.Max.X > minColumnGap*max(a.Dy(), b.Dy(), 4)
+}
+
+// minColumnGap: see wordsApart.
+const minColumnGap = 3
 
 // endsLongerCaption reports whether the word before l[i] on its line,
 // within a caption's height of it, is a word of letters: a caption of
@@ -472,6 +487,18 @@ func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectang
 			win.Max.Y = min(win.Max.Y, o.Min.Y-1)
 		}
 	}
+	if f.Kind == typedb.KindDate && win.Max.X == right {
+		// a date printed larger than its caption's size allows for
+		// ("03 APR/AVR 22" in print 2.4 captions high, its year left
+		// out): on over its ink, short of the next column's caption
+		limit := l.img.Rect.Max.X
+		for other, o := range l.labels {
+			if other != f.Name && o.Min.X > lb.Max.X && o.Min.Y < win.Max.Y && o.Max.Y > lb.Min.Y {
+				limit = min(limit, o.Min.X-pad)
+			}
+		}
+		win = l.widenRight(win, ch, limit)
+	}
 	win = win.Intersect(l.img.Rect)
 	if win.Dy() < max(4, ch) || win.Dx() < 4 {
 		return image.Rectangle{}, false
@@ -489,20 +516,42 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 		if win.Min.X <= l.img.Rect.Min.X {
 			break
 		}
-		edge := image.Rect(win.Min.X, win.Min.Y, win.Min.X+2, win.Max.Y)
-		m, _ := l.inkMap(edge)
-		n := 0
-		for _, k := range m {
-			if k == 2 {
-				n++
-			}
-		}
-		if n < 3 {
+		if !l.valueInkIn(image.Rect(win.Min.X, win.Min.Y, win.Min.X+2, win.Max.Y)) {
 			break
 		}
 		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
 	}
 	return win
+}
+
+// widenRight moves a window's right edge right, half a caption height
+// at a time (eight times at most, never past limit), while value ink
+// lies within a caption height beyond it (a word's space is less).
+func (l *layout) widenRight(win image.Rectangle, ch, limit int) image.Rectangle {
+	step := max(ch/2, 4)
+	for range 8 {
+		if win.Max.X >= limit {
+			break
+		}
+		if !l.valueInkIn(image.Rect(win.Max.X-2, win.Min.Y, min(win.Max.X+max(ch, 6), limit), win.Max.Y)) {
+			break
+		}
+		win.Max.X = min(win.Max.X+step, limit)
+	}
+	return win
+}
+
+// valueInkIn reports whether r holds a few pixels of value ink (as
+// inkMap tells it from caption ink and paper).
+func (l *layout) valueInkIn(r image.Rectangle) bool {
+	m, _ := l.inkMap(r)
+	n := 0
+	for _, k := range m {
+		if k == 2 {
+			n++
+		}
+	}
+	return n >= 3
 }
 
 // gluedSimilarity is a caption read whole at the end of a longer word.

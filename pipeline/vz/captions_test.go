@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"image/png"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +50,18 @@ func TestMatchCaptions(t *testing.T) {
 			"date_of_issue": image.Rect(300, 100, 560, 120),
 			"authority":     image.Rect(300, 200, 420, 220),
 			"date_of_birth": image.Rect(600, 100, 780, 120),
+		}},
+		{"two columns' captions on one line", [][]ocr.Word{
+			// "Date de délivrance Authority" ends in a caption glued to
+			// another language's: "Autorité", a pixel higher, is the
+			// authority's and reaches back over the slash, but not
+			// across the column's gap
+			{w("Date", 300, 100, 340, 0), w("of", 345, 100, 360, 0), w("issue", 365, 100, 410, 0), w("/", 415, 100, 420, 0),
+				w("Date", 425, 100, 465, 0), w("de", 470, 100, 490, 0), w("délivrance", 495, 100, 580, 0),
+				w("Authority", 700, 100, 780, 0), w("/", 785, 100, 790, 0), w("Autorité", 795, 99, 860, 0)},
+		}, map[string]image.Rectangle{
+			"date_of_issue": image.Rect(300, 100, 580, 120),
+			"authority":     image.Rect(700, 99, 860, 120),
 		}},
 		{"a short caption inside a longer word is none", [][]ocr.Word{
 			{w("NOMBRES", 300, 100, 400, 0)},
@@ -213,6 +226,66 @@ func TestGenericCaptionsRendered(t *testing.T) {
 	for _, rd := range known {
 		if rd.Name == "document_number" && rd.Anchored {
 			t.Errorf("document_number read under its caption (%q) where the MRZ gives it", rd.Value)
+		}
+	}
+}
+
+// TestGenericColumnsApart: a caption's languages end where the next
+// column's caption begins, however its words read ("Date de délivrance
+// Authority" ends in a caption glued to another language's, and took the
+// authority's box over the date of issue, whose year then was read as
+// the authority's); a date printed larger than its caption's size
+// allows is read to its end; and a date of issue whose caption went
+// unread is still among the page's dates.
+func TestGenericColumnsApart(t *testing.T) {
+	pool := tesseractPool(t)
+	fnt := dejaVuSans(t)
+	typ, img := blankTD3Page(t)
+	put := func(s string, x, y int, em float64) {
+		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fc.Close()
+		d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{20, 20, 30, 255}), Face: fc, Dot: fixed.P(x, y)}
+		d.DrawString(s)
+	}
+	// captions 17 px, values 40 px: "03 APR/AVR 22" is 20 captions wide
+	put("Surname / Nom", 540, 200, 17)
+	put("WILLIAMS", 540, 242, 40)
+	put("Date of issue / Date de délivrance", 540, 420, 17)
+	put("03 APR/AVR 22", 540, 462, 40)
+	put("Authority / Autorité", 930, 420, 17)
+	put("HMPO", 930, 462, 40)
+	put("Date of expiry / Date d'expiration", 540, 540, 17)
+	put("03 OCT/OCT 32", 540, 582, 40)
+	got := map[string]Reading{}
+	for _, rd := range ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0] {
+		got[rd.Name] = rd
+	}
+	for name, want := range map[string]string{"date_of_issue": "03.04.2022", "authority": "HMPO", "date_of_expiry": "03.10.2032"} {
+		if rd := got[name]; rd.Value != want {
+			t.Errorf("%s = %q (raw %q, %v), want %q", name, rd.Value, rd.Raw, rd.Err, want)
+		}
+	}
+
+	// the date of issue's caption not printed, on a type with no zone
+	// for it (a TD2 card's): its date is a page date
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ = db.Generic(typedb.MRZFormat("TD2"))[0]
+	img = image.NewRGBA(image.Rect(0, 0, 1260, 888))
+	draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+	put("Surname / Nom", 540, 200, 17)
+	put("WILLIAMS", 540, 242, 40)
+	put("03 APR/AVR 22", 540, 462, 40)
+	put("Date of expiry / Date d'expiration", 540, 540, 17)
+	put("03 OCT/OCT 32", 540, 582, 40)
+	for _, rd := range ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0] {
+		if rd.Name == "date_of_issue" && !slices.Contains(rd.PageDates, "03.04.2022") {
+			t.Errorf("date of issue uncaptioned: page dates %q, want 03.04.2022 among them", rd.PageDates)
 		}
 	}
 }

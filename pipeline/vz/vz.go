@@ -130,6 +130,11 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				// found by its caption only, and that was not found:
 				// nothing to read
 				out[i][j].Err = fmt.Errorf("%w: %s: no caption found", ErrEmpty, f.Name)
+				if s.Type.Generic && f.Name == fieldDateOfIssue {
+					// its caption unread (small print Tesseract's layout
+					// dropped), the date itself may still be on the page
+					out[i][j].PageDates = pageDates(lay.words, time.Now())
+				}
 				continue
 			}
 			wg.Add(1)
