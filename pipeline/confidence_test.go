@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/vz"
@@ -508,13 +509,7 @@ func TestIssueAgainstTheVisualExpiry(t *testing.T) {
 		{"the expiry unsure too", read(issue, "11.02.2021", 45), read(expiry, "10.02.2031", 40), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
-			for _, rd := range []fieldReading{tc.issue, tc.expiry} {
-				rd.side = s
-				s.readings[rd.Name] = rd
-			}
-			res := &Result{Fields: map[string]FieldReport{}}
-			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			res, _ := mergedOn(typ, nil, tc.issue, tc.expiry)
 			if got := res.DateOfIssue; got != tc.want {
 				t.Errorf("date of issue %q, want %q", got, tc.want)
 			}
@@ -548,13 +543,7 @@ func TestIssueAgainstTheTypesValidity(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			typ := &typedb.Type{ValidityYears: tc.years}
-			s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
-			for _, rd := range []fieldReading{tc.issue, tc.expiry} {
-				rd.side = s
-				s.readings[rd.Name] = rd
-			}
-			res := &Result{Fields: map[string]FieldReport{}}
-			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			res, _ := mergedOn(typ, nil, tc.issue, tc.expiry)
 			if got := res.DateOfIssue; got != tc.want {
 				t.Errorf("date of issue %q, want %q", got, tc.want)
 			}
@@ -582,13 +571,7 @@ func TestNumberMisplacedOnADate(t *testing.T) {
 		{"eight digits that are no date of it", read(number, "14102023", 85), read(issue, "14.10.2022", 90), "14102023"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
-			for _, rd := range []fieldReading{tc.number, tc.issue} {
-				rd.side = s
-				s.readings[rd.Name] = rd
-			}
-			res := &Result{Fields: map[string]FieldReport{}}
-			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, nil, nil)
+			res, _ := mergedOn(typ, nil, tc.number, tc.issue)
 			if got := res.DocumentNumber; got != tc.want {
 				t.Errorf("document number %q, want %q", got, tc.want)
 			}
@@ -617,12 +600,11 @@ func TestPersonalNumberFromTD1OptionalData(t *testing.T) {
 		{"not read on the page", "", 0, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			var rds []fieldReading
 			if tc.visual != "" {
-				s.readings[pn.Name] = fieldReading{Reading: vz.Reading{Name: pn.Name, Value: tc.visual, Confidence: tc.conf, Anchored: true, Captioned: true}, field: pn, side: s}
+				rds = append(rds, fieldReading{Reading: vz.Reading{Name: pn.Name, Value: tc.visual, Confidence: tc.conf, Anchored: true, Captioned: true}, field: pn})
 			}
-			res := &Result{Fields: map[string]FieldReport{}}
-			(&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+			res, _ := mergedOn(typ, m, rds...)
 			if got := res.PersonalNumber; got != tc.want || res.Fields[FieldPersonalNumber].Source != tc.wantSrc {
 				t.Errorf("personal number %q from %q, want %q from %q", got, res.Fields[FieldPersonalNumber].Source, tc.want, tc.wantSrc)
 			}
@@ -638,10 +620,7 @@ func TestPersonalNumberHyphenAgreesWithFiller(t *testing.T) {
 	pn := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
 	for _, format := range []mrz.Format{mrz.TD3, mrz.TD1} {
 		m := &mrz.Result{Document: &mrz.Document{Format: format, OptionalData: "19940111<01234"}, Status: mrz.StatusValid}
-		s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
-		s.readings[pn.Name] = fieldReading{Reading: vz.Reading{Name: pn.Name, Value: "19940111-01234", Confidence: 80, Anchored: true, Captioned: true}, field: pn, side: s}
-		res := &Result{Fields: map[string]FieldReport{}}
-		cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+		res, cmp := mergedOn(typ, m, fieldReading{Reading: vz.Reading{Name: pn.Name, Value: "19940111-01234", Confidence: 80, Anchored: true, Captioned: true}, field: pn})
 		if res.PersonalNumber != "19940111-01234" {
 			t.Errorf("%v: personal number %q, want the page's 19940111-01234", format, res.PersonalNumber)
 		}
@@ -651,4 +630,16 @@ func TestPersonalNumberHyphenAgreesWithFiller(t *testing.T) {
 			}
 		}
 	}
+}
+
+// mergedOn merges readings, as read on one side of type typ, with the
+// MRZ m: the response and the comparisons for the agreement check.
+func mergedOn(typ *typedb.Type, m *mrz.Result, readings ...fieldReading) (*Result, []checks.Comparison) {
+	s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+	for _, rd := range readings {
+		rd.side = s
+		s.readings[rd.Name] = rd
+	}
+	res := &Result{Fields: map[string]FieldReport{}}
+	return res, (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
 }

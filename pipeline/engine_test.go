@@ -445,14 +445,22 @@ func TestOtherSideVouches(t *testing.T) {
 	} {
 		front := &side{name: typedb.Front, cands: []identify.Candidate{tc.front}}
 		back := &side{name: typedb.Back, cands: []identify.Candidate{{Type: backT, P: tc.backP, Evidence: ev(1, 1)}}}
-		front.best, back.best = &front.cands[0], &back.cands[0]
-		err := (&Engine{}).decide(front, back)
-		if !errors.Is(err, tc.want) && err != tc.want {
-			t.Errorf("%s: %v, want %v", tc.what, err, tc.want)
-		}
-		if tc.want == nil && (front.best == nil || front.best.Type != frontT) {
-			t.Errorf("%s: front taken as %+v, want the back's other side", tc.what, front.best)
-		}
+		checkVouched(t, tc.what, front, back, frontT, tc.want)
+	}
+}
+
+// checkVouched decides front beside back, each at its first candidate,
+// and checks the outcome: want, and on success the front taken as
+// frontT.
+func checkVouched(t *testing.T, what string, front, back *side, frontT *typedb.Type, want error) {
+	t.Helper()
+	front.best, back.best = &front.cands[0], &back.cands[0]
+	err := (&Engine{}).decide(front, back)
+	if !errors.Is(err, want) && err != want {
+		t.Errorf("%s: %v, want %v", what, err, want)
+	}
+	if want == nil && (front.best == nil || front.best.Type != frontT) {
+		t.Errorf("%s: front taken as %+v, want the back's other side", what, front.best)
 	}
 }
 
@@ -478,14 +486,7 @@ func TestGenericBackVouchesForItsFront(t *testing.T) {
 	} {
 		front := &side{name: typedb.Front, found: tc.found, cands: []identify.Candidate{{Type: frontT, P: 0.12, Evidence: identify.Evidence{MRZ: 0.5, Geometry: 0.05, Signature: 0.5, Anchors: 0}}}}
 		back := &side{name: typedb.Back, found: true, mrz: tc.mrz, cands: []identify.Candidate{{Type: backT, P: 0.81, Evidence: identify.Evidence{MRZ: 0.89, Geometry: 1, Signature: 0.3, Anchors: -1}}}}
-		front.best, back.best = &front.cands[0], &back.cands[0]
-		err := (&Engine{}).decide(front, back)
-		if !errors.Is(err, tc.want) && err != tc.want {
-			t.Errorf("%s: %v, want %v", tc.what, err, tc.want)
-		}
-		if tc.want == nil && (front.best == nil || front.best.Type != frontT) {
-			t.Errorf("%s: front taken as %+v, want the back's other side", tc.what, front.best)
-		}
+		checkVouched(t, tc.what, front, back, frontT, tc.want)
 	}
 }
 

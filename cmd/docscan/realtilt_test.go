@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"image"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline"
@@ -81,12 +82,7 @@ func TestRealKZTilted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, 0, len(gt))
-	for id := range gt {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(gt)) {
 		g := gt[id]
 		for _, side := range []struct {
 			file string
