@@ -105,9 +105,10 @@ func optionalDataLike(m *mrz.Result, v string) string {
 	if m == nil || m.Document == nil || (m.Format != mrz.TD1 && m.Format != mrz.TD2) || len(v) < 6 {
 		return ""
 	}
+	read := []byte(alphanumeric(v))
 	for _, el := range strings.Fields(m.OptionalData) {
 		el = strings.Trim(el, "<")
-		if len(el) >= 6 && editdist.Levenshtein([]byte(alphanumeric(el)), []byte(alphanumeric(v))) <= 2 {
+		if len(el) >= 6 && editdist.Levenshtein([]byte(alphanumeric(el)), read) <= 2 {
 			return el
 		}
 	}
@@ -298,9 +299,8 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 			// agree with ERIK JOHAN on its first word alone)
 			vw := strings.Fields(typedb.TransliterateICAO(visual))
 			zw := strings.Fields(fromMRZ)
-			if len(vw) > 0 && len(zw) > 0 && slices.EqualFunc(vw[:min(len(vw), len(zw))], zw[:min(len(vw), len(zw))], func(a, b string) bool {
-				return latinLetters(a) == latinLetters(b)
-			}) {
+			n := min(len(vw), len(zw))
+			if n > 0 && slices.EqualFunc(vw[:n], zw[:n], func(a, b string) bool { return latinLetters(a) == latinLetters(b) }) {
 				return true
 			}
 		}

@@ -10,6 +10,10 @@ import (
 	"sync"
 )
 
+// MaxValidityYears is the longest validity period of an ICAO document,
+// in years.
+const MaxValidityYears = 10
+
 // Type is one side of a document type: the API's document_type object
 // (embedded, so its JSON keys are the API's) plus what recognition and the
 // specimen renderer need. Every zone is in normalised side coordinates:
@@ -44,9 +48,10 @@ type Type struct {
 	// PersonalNumberScheme names the rule the personal number follows,
 	// e.g. "kz-iin"; "" when the type sets none.
 	PersonalNumberScheme string `json:"personal_number_scheme,omitempty"`
-	// ValidityYears is how many whole years every document of the type
-	// is valid: it expires on the anniversary of its issue or the day
-	// before. 0 when the period varies (by age, by the fee paid).
+	// ValidityYears is how many whole years (up to MaxValidityYears)
+	// every document of the type is valid: it expires on the anniversary
+	// of its issue or the day before. 0 when the period varies (by age,
+	// by the fee paid).
 	ValidityYears int `json:"validity_years,omitempty"`
 	// LabelLangs are the languages of the printed labels, in print order
 	// ("kk", "ru", "en"); a label prints as its texts joined by " / ".

@@ -158,8 +158,8 @@ func validateAPI(t *Type, add func(*Type, string, ...any)) {
 	if f.List == nil {
 		add(t, "fdsid_list.list is missing (use [] for none)")
 	}
-	if t.ValidityYears < 0 || t.ValidityYears > 10 {
-		add(t, "validity_years %d is outside 0–10", t.ValidityYears)
+	if t.ValidityYears < 0 || t.ValidityYears > MaxValidityYears {
+		add(t, "validity_years %d is outside 0–%d", t.ValidityYears, MaxValidityYears)
 	}
 	if t.Generic {
 		if f.ICAOCode != "" || t.CountryCode != "" {

@@ -15,9 +15,6 @@ import (
 // value may come from anywhere on the page (pipeline's issueOnPage).
 const fieldDateOfIssue = "date_of_issue"
 
-// maxValidityYears is the longest validity period of an ICAO document.
-const maxValidityYears = 10
-
 // FitsValidity reports whether a date of issue and a date of expiry
 // (dd.mm.yyyy) are a whole validity period apart, as ICAO documents'
 // dates are: the expiry one to ten years after the issue, on the same
@@ -37,7 +34,7 @@ func FitsValidityOf(issue, expiry string, years int) bool {
 	if err != nil {
 		return false
 	}
-	lo, hi := 1, maxValidityYears
+	lo, hi := 1, typedb.MaxValidityYears
 	if years > 0 {
 		lo, hi = years, years
 	}
