@@ -288,23 +288,13 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 	switch name {
 	case FieldLastName, FieldFirstName:
 		fromMRZ = typedb.TransliterateICAO(fromMRZ)
-		v := latinLetters(typedb.TransliterateICAO(visual))
-		z := latinLetters(fromMRZ)
-		if v == z {
-			return true
-		}
-		if name == FieldFirstName {
-			// one of the two may carry further given names: the words
-			// both carry agree, each ("ERIK IOHAN", J read as I, does not
-			// agree with ERIK JOHAN on its first word alone)
-			vw := strings.Fields(typedb.TransliterateICAO(visual))
-			zw := strings.Fields(fromMRZ)
-			n := min(len(vw), len(zw))
-			if n > 0 && slices.EqualFunc(vw[:n], zw[:n], func(a, b string) bool { return latinLetters(a) == latinLetters(b) }) {
+		// MÄNNIK is MANNIK or MAENNIK in an MRZ
+		for _, spelled := range typedb.ICAOSpellings(visual) {
+			if agreeSpelledName(name, spelled, fromMRZ, m) {
 				return true
 			}
 		}
-		return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
+		return false
 	case FieldDocumentNumber, FieldPersonalNumber:
 		// on their letters and digits: the page's hyphen or space is the
 		// MRZ's < ("19940111-01234", 19940111<01234)
@@ -313,6 +303,25 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 		return sameButCentury(visual, fromMRZ)
 	}
 	return visual == fromMRZ
+}
+
+// agreeSpelledName compares a name in the MRZ's Latin with the MRZ's.
+func agreeSpelledName(name, visual, fromMRZ string, m *mrz.Result) bool {
+	v, z := latinLetters(visual), latinLetters(fromMRZ)
+	if v == z {
+		return true
+	}
+	if name == FieldFirstName {
+		// one of the two may carry further given names: the words
+		// both carry agree, each ("ERIK IOHAN", J read as I, does not
+		// agree with ERIK JOHAN on its first word alone)
+		vw, zw := strings.Fields(visual), strings.Fields(fromMRZ)
+		n := min(len(vw), len(zw))
+		if n > 0 && slices.EqualFunc(vw[:n], zw[:n], func(a, b string) bool { return latinLetters(a) == latinLetters(b) }) {
+			return true
+		}
+	}
+	return z != "" && nameTruncated(m) && strings.HasPrefix(v, z)
 }
 
 // sameButCentury reports whether two dd.mm.yyyy dates agree in all the

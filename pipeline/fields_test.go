@@ -221,3 +221,26 @@ func TestGivenNamesAgreeWordForWord(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesWithDiacriticsAgree: a name printed with its diacritics agrees
+// with the MRZ's ICAO 9303 spelling, short (Ó→O) or long (Ä→AE), and a
+// mark does not make another letter agree.
+func TestNamesWithDiacriticsAgree(t *testing.T) {
+	for _, tc := range []struct {
+		field, visual, mrz string
+		agree              bool
+	}{
+		{FieldLastName, "WÓJCIK", "WOJCIK", true},
+		{FieldFirstName, "ŁUKASZ", "LUKASZ", true},
+		{FieldLastName, "MÄNNIK", "MAENNIK", true},
+		{FieldLastName, "MÄNNIK", "MANNIK", true},
+		{FieldLastName, "ÆVARSDÓTTIR", "AEVARSDOTTIR", true},
+		{FieldFirstName, "ÞURÍÐUR ÖSP", "THURIDUR OSP", true},
+		{FieldLastName, "MÜLLER", "MOLLER", false},
+		{FieldLastName, "MÄNNIK", "MAEANNIK", false},
+	} {
+		if got := agree(tc.field, tc.visual, tc.mrz, nil); got != tc.agree {
+			t.Errorf("%s %q against %q: agree %v, want %v", tc.field, tc.visual, tc.mrz, got, tc.agree)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package typedb
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -104,9 +105,32 @@ func TestTransliterateICAO(t *testing.T) {
 		"Цой Хан":       "TSOI KHAN",
 		"Smith 12":      "SMITH 12",
 		"ІЛИЯС Ё Э Ы Ь": "ILIIAS E E Y ",
+		"Wójcik Łukasz": "WOJCIK LUKASZ",
+		"GARCÍA LÓPEZ":  "GARCIA LOPEZ",
+		"ÞURÍÐUR ÖSP":   "THURIDUR OSP",
+		"ÆVARSDÓTTIR":   "AEVARSDOTTIR",
+		"BASANAVIČIENĖ": "BASANAVICIENE",
+		"Straße Øre":    "STRASSE OERE",
 	} {
 		if got := TransliterateICAO(in); got != want {
 			t.Errorf("TransliterateICAO(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestICAOSpellings(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"MÄNNIK", []string{"MANNIK", "MAENNIK"}},
+		{"Müller Öberg Åsa", []string{"MULLER OBERG ASA", "MUELLER OEBERG AASA"}},
+		{"WÓJCIK", []string{"WOJCIK"}},
+		{"ЖҰМАБАЕВ", []string{"ZHUMABAEV"}},
+	}
+	for _, tt := range tests {
+		if got := ICAOSpellings(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("ICAOSpellings(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
