@@ -21,7 +21,7 @@ DATA     ?= ./var
 DEVKEY   ?= devkey-0123456789-0123456789-0123456789-0123456789
 
 .PHONY: all deps build run test test-short bench lint install clean cross deb test-arm64 \
-        test-hw test-hw-e2e eval mrz-model tidy-check
+        test-hw test-hw-e2e eval mrz-model latin-model tidy-check
 
 all: build
 
@@ -81,6 +81,12 @@ eval: deps
 # (fixed seed: the same bytes every time); see pipeline/mrz/glyph/README.md.
 mrz-model: deps
 	$(GO) run ./pipeline/mrz/glyph/train -seed 1 -lines 14000 -val 400 -epochs 12 -workers 2 -out pipeline/mrz/glyph/model.bin
+
+# latin-model remakes pipeline/ocr/model/latin.traineddata, the Latin-script
+# model built into the binary, from Debian's (the same bytes every time).
+latin-model:
+	@.ci/deps.sh tesseract-ocr-script-latn
+	pipeline/ocr/model/make-latin.sh
 
 # test-hw runs the V4L2 and GPIO code on Linux's vivid and gpio-sim in a
 # qemu VM, then the harness's self-test (docs/testing.md).

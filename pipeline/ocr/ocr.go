@@ -46,6 +46,12 @@ type Request struct {
 	Inverted bool
 }
 
+// LatinScript is the language of the project's own Latin-script model,
+// built into the binary: Debian's model of every language written in
+// Latin, diacritics included, without its word list (model/make-latin.sh
+// makes it). It is read alone, not in a set with other languages.
+const LatinScript = "Latin"
+
 // Word is one recognised word with its box in the image's coordinates.
 type Word struct {
 	Text       string

@@ -54,6 +54,9 @@ func TestRead(t *testing.T) {
 		{"testdata/kaz-rus.png", Request{Languages: "kaz+rus", Mode: PSMBlock}, []string{"ФАМИЛИЯ ТЕСТОВ", "ТУҒАН КҮНІ 01.10.1996"}},
 		{"testdata/eng.jpg", Request{Languages: "eng", Mode: PSMSingleLine}, []string{"IDENTITY CARD 2014"}},
 		{"testdata/eng.jpg", Request{Languages: "eng", Mode: PSMSingleLine, Whitelist: "0123456789 "}, []string{"2014"}},
+		// the built-in model: diacritics the English one drops
+		{"testdata/latin.png", Request{Languages: LatinScript, Mode: PSMSingleLine}, []string{"ZÜRICH WÓJCIK ŁUKASZ"}},
+		{"testdata/latin.png", Request{Languages: "eng", Mode: PSMSingleLine}, []string{"ZURICH WOJCIK LUKASZ"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.req.Whitelist, func(t *testing.T) {

@@ -132,7 +132,14 @@ func newClient(languages []string, tessdataPrefix string) (client, error) {
 		prefix = C.CString(tessdataPrefix)
 		defer C.free(unsafe.Pointer(prefix))
 	}
-	if C.TessBaseAPIInit3(h, prefix, lang) != 0 {
+	var initErr C.int
+	if len(languages) == 1 && languages[0] == LatinScript {
+		initErr = C.TessBaseAPIInit5(h, (*C.char)(unsafe.Pointer(&latinModel[0])), C.int(len(latinModel)), lang,
+			C.OEM_DEFAULT, nil, 0, nil, nil, 0, 0)
+	} else {
+		initErr = C.TessBaseAPIInit3(h, prefix, lang)
+	}
+	if initErr != 0 {
 		C.TessBaseAPIDelete(h)
 		return nil, fmt.Errorf("%w: load %s", ErrUnavailable, strings.Join(languages, "+"))
 	}

@@ -455,3 +455,71 @@ func TestCutPartOfAWordThePassRead(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericValuesKeepTheirMarks draws a data page whose names and
+// places carry diacritics and reads it through real Tesseract: the marks
+// are kept, and a name without any is read as printed. The world is our
+// own renderer's (DejaVu Sans on white).
+func TestGenericValuesKeepTheirMarks(t *testing.T) {
+	pool := tesseractPool(t)
+	fnt := dejaVuSans(t)
+	typ, img := blankTD3Page(t)
+	put := func(s string, x, y int, em float64) {
+		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fc.Close()
+		d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{20, 20, 30, 255}), Face: fc, Dot: fixed.P(x, y)}
+		d.DrawString(s)
+	}
+	for _, tc := range []struct {
+		last, given, place string
+	}{
+		{"WÓJCIK", "ŁUKASZ", "KRAKÓW"},
+		{"ÆVARSDÓTTIR", "ÞÓRA", "REYKJAVÍK"},
+		{"WILLIAMS", "JOHN", "LEEDS"},
+	} {
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		put("Surname / Nom", 540, 200, 17)
+		put(tc.last, 540, 242, 34)
+		put("Given names / Prénoms", 540, 310, 17)
+		put(tc.given, 540, 352, 34)
+		put("Place of birth / Lieu de naissance", 540, 420, 17)
+		put(tc.place, 540, 462, 34)
+		got := map[string]string{}
+		for _, rd := range ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0] {
+			got[rd.Name] = rd.Value
+		}
+		for name, want := range map[string]string{"last_name": tc.last, "first_name": tc.given, "place_of_birth": tc.place} {
+			if got[name] != want {
+				t.Errorf("%s = %q, want %q", name, got[name], want)
+			}
+		}
+	}
+}
+
+func TestMarksAdded(t *testing.T) {
+	for _, tc := range []struct {
+		plain, marked string
+		want          bool
+	}{
+		{"WOJCIK", "WÓJCIK", true},
+		{"LUKASZ", "ŁUKASZ", true},
+		{"AEVARSDOTTIR", "ÆVARSDÓTTIR", true},
+		{"Ministere", "Ministère", true},
+		{"WOJCIK", "WOJCIK", false},      // nothing added
+		{"WARSZAWA", "IWARSZAWA", false}, // a letter added
+		{"WOJCIK", "WÓJCIC", false},      // a letter changed
+		{"Ministere", "ministère", false},
+		{"KOLN", "KÖLN", true},
+		{"PORA", "ÞÓRA", true}, // the English model's P for a thorn
+		{"THORA", "ÞÓRA", true},
+		{"TORA", "ÞÓRA", false},
+		{"KOLN", "КÖLN", false}, // a Cyrillic К
+	} {
+		if got := marksAdded(tc.plain, tc.marked); got != tc.want {
+			t.Errorf("marksAdded(%q, %q) = %v, want %v", tc.plain, tc.marked, got, tc.want)
+		}
+	}
+}

@@ -185,6 +185,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				}
 				if dst.Err == nil {
 					restoreYo(ctx, r, s, f, dst)
+					restoreMarks(ctx, r, s, f, dst)
 				}
 				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
 					// read letter for letter as an entry of the field's
@@ -401,6 +402,63 @@ func shortIAfterVowel(s string) string {
 	}
 	return string(r)
 }
+
+// restoreMarks reads a generic side's Latin name or text again with the
+// Latin-script model and takes its diacritics, where its letters are
+// otherwise the reading's own: the English model drops them (WÓJCIK read
+// WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a word list, the
+// Latin model is the readier to take a border for a letter ("IWARSZAWA"
+// for WARSZAWA on a real Polish passport). The Kazakh types print their
+// Latin transliterated.
+func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
+	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
+		return
+	}
+	req := Request(f)
+	req.Languages = ocr.LatinScript
+	if f.Kind == typedb.KindName {
+		req.Whitelist = latinUpper + latinMarked + " -'"
+	}
+	if v, _, ok := readPlain(ctx, r, s, f, rd.Region, req); ok && marksAdded(rd.Value, v) {
+		rd.Value = v
+	}
+}
+
+// marksAdded reports whether marked is plain with diacritics on some of
+// its letters, or ligatures for letter pairs (Æ for AE), and nothing else.
+func marksAdded(plain, marked string) bool {
+	if plain == marked {
+		return false
+	}
+	p := []rune(plain)
+	i := 0
+	for _, m := range marked {
+		if i < len(p) && p[i] == m {
+			i++
+			continue
+		}
+		base := []rune(typedb.TransliterateICAO(string(m)))
+		if !unicode.Is(unicode.Latin, m) || len(base) == 0 || base[0] == unicode.ToUpper(m) {
+			return false // not a marked letter
+		}
+		if unicode.IsLower(m) {
+			base = []rune(strings.ToLower(string(base)))
+		}
+		switch {
+		case i+len(base) <= len(p) && string(p[i:i+len(base)]) == string(base):
+			i += len(base)
+		case (m == 'Þ' || m == 'þ') && i < len(p) && unicode.ToUpper(p[i]) == 'P':
+			i++ // the English model has no thorn; it reads the P it resembles
+		default:
+			return false
+		}
+	}
+	return i == len(p)
+}
+
+// latinMarked are the capitals with diacritics and the ligatures that
+// ICAO 9303 part 3 transliterates.
+const latinMarked = "ÁÀÂÄÃĂÅĀĄĆĈČĊÇĎĐÐÉÈÊËĚĖĒĘĔĜĞĠĢĤĦÍÌÎÏĨİĪĮĬĴĶĹĽŁĻĿŃÑŇŅŊÓÒÔÖÕŐØŌŎŔŘŖŚŜŠŞȘŤŢȚŦÚÙÛÜŨŬŰŮŪŲŴÝŶŸŹŽŻÞÆĲŒ"
 
 // restoreYo reads a Cyrillic name holding an Е again with the Russian
 // model alone, and takes its Ё where the readings differ by that alone.
