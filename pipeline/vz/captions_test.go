@@ -171,15 +171,7 @@ func TestGenericCaptionsRendered(t *testing.T) {
 	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{246, 243, 236, 255}), image.Point{}, draw.Src)
 	caption := color.RGBA{70, 70, 110, 255}
 	value := color.RGBA{20, 20, 25, 255}
-	put := func(s string, x, y int, em float64, c color.Color) {
-		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fc.Close()
-		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: fc, Dot: fixed.P(x, y)}
-		d.DrawString(s)
-	}
+	put := func(s string, x, y int, em float64, c color.Color) { putText(t, img, fnt, s, x, y, em, c) }
 	type printed struct {
 		caption, value string
 		x, y           int
@@ -241,15 +233,7 @@ func TestGenericColumnsApart(t *testing.T) {
 	pool := tesseractPool(t)
 	fnt := dejaVuSans(t)
 	typ, img := blankTD3Page(t)
-	put := func(s string, x, y int, em float64) {
-		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fc.Close()
-		d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{20, 20, 30, 255}), Face: fc, Dot: fixed.P(x, y)}
-		d.DrawString(s)
-	}
+	put := func(s string, x, y int, em float64) { putText(t, img, fnt, s, x, y, em, color.RGBA{20, 20, 30, 255}) }
 	// captions 17 px, values 40 px: "03 APR/AVR 22" is 20 captions wide
 	put("Surname / Nom", 540, 200, 17)
 	put("WILLIAMS", 540, 242, 40)
@@ -305,6 +289,18 @@ func (r *langRecorder) Words(_ context.Context, _ *image.Gray, req ocr.Request) 
 	defer r.mu.Unlock()
 	r.langs = append(r.langs, req.Languages)
 	return nil, nil
+}
+
+// putText draws s on img at (x, y) in fnt at em pixels.
+func putText(t *testing.T, img draw.Image, fnt *opentype.Font, s string, x, y int, em float64, c color.Color) {
+	t.Helper()
+	fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fc.Close()
+	d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: fc, Dot: fixed.P(x, y)}
+	d.DrawString(s)
 }
 
 // blankTD3Page is the generic TD3 data page's type and a white page of
@@ -464,15 +460,7 @@ func TestGenericValuesKeepTheirMarks(t *testing.T) {
 	pool := tesseractPool(t)
 	fnt := dejaVuSans(t)
 	typ, img := blankTD3Page(t)
-	put := func(s string, x, y int, em float64) {
-		fc, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: em, DPI: 72, Hinting: font.HintingFull})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fc.Close()
-		d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{20, 20, 30, 255}), Face: fc, Dot: fixed.P(x, y)}
-		d.DrawString(s)
-	}
+	put := func(s string, x, y int, em float64) { putText(t, img, fnt, s, x, y, em, color.RGBA{20, 20, 30, 255}) }
 	for _, tc := range []struct {
 		last, given, place string
 	}{
