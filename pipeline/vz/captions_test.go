@@ -511,3 +511,57 @@ func TestMarksAdded(t *testing.T) {
 		}
 	}
 }
+
+// TestValueRisingPastItsCaption: a value printed close under a short
+// caption whose line rises to the right (a page photographed at a slant:
+// "PREZYDENT M.ST. WARSZAWY" under "Authority" on another hand's desk
+// photo, read "...WARSZAW") reaches above the caption's foot past the
+// caption's end. The cut follows its ink up there and the caption's
+// columns above the value are painted out; a level value, or ink beside
+// the caption the whole height of its line (more caption), lifts nothing.
+func TestValueRisingPastItsCaption(t *testing.T) {
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	for _, tc := range []struct {
+		name         string
+		rise         int  // px per glyph, up to the right
+		captionAfter bool // a caption word beside, the caption line's height
+		lifted       bool
+	}{
+		{"level", 0, false, false},
+		{"rising", 1, false, true},
+		{"rising beside more caption", 1, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+			draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+			fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
+			caption := image.Rect(100, 40, 190, 62)
+			for k := range 4 { // the caption's letters
+				fill(image.Rect(102+22*k, 42, 102+22*k+16, 61))
+			}
+			if tc.captionAfter {
+				for k := range 3 {
+					fill(image.Rect(400+22*k, 40, 400+22*k+16, 62))
+				}
+			}
+			top := 66
+			for k := range 16 { // the value's glyphs, 21 px tall
+				y := top - k*tc.rise
+				fill(image.Rect(104+22*k, y, 104+22*k+17, y+21))
+			}
+			l := newLayout(img, &typedb.Type{Generic: true})
+			l.labels = map[string]image.Rectangle{"authority": caption}
+			box, mask, anchored, err := l.valueCut(typedb.Field{Name: "authority", Kind: typedb.KindText})
+			if err != nil || !anchored {
+				t.Fatalf("cut %v: anchored %v, %v", box, anchored, err)
+			}
+			highest := top - 15*tc.rise
+			if got := box.Min.Y <= highest && !mask.Empty(); got != tc.lifted {
+				t.Errorf("cut %v, mask %v: lifted to the value's top (%d) %v, want %v", box, mask, highest, got, tc.lifted)
+			}
+			if tc.lifted && (mask.Min.X > caption.Min.X || mask.Max.X < caption.Max.X || mask.Max.Y > top || mask.Max.Y < 61) {
+				t.Errorf("mask %v: want the caption's columns (%d–%d) down to its foot, above the value's first glyphs (%d)", mask, caption.Min.X, caption.Max.X, top)
+			}
+		})
+	}
+}

@@ -150,29 +150,42 @@ func inkBox(m []uint8, r image.Rectangle, k uint8) (image.Rectangle, int) {
 // ink near the label zone, moves the value zone by the label's offset,
 // and cuts tight around the value's ink, with a margin.
 func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
+	box, _, anchored, err := l.valueCut(f)
+	return box, anchored, err
+}
+
+// valueCut is valueBox with, where the cut was lifted past its caption's
+// foot, the part of it to paint out before reading (empty otherwise).
+func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, bool, error) {
 	if lb, ok := l.labels[f.Name]; ok && l.typ.Generic {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
 			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy()})
-			return box, true, err
+			var mask image.Rectangle
+			if err == nil {
+				if lifted := l.riseBeyondCaption(box, lb); lifted.Min.Y < box.Min.Y {
+					box, mask = lifted, l.captionMask(lifted, lb)
+				}
+			}
+			return box, mask, true, err
 		}
 	} else if ok {
 		if win, ok := l.belowLabel(f, lb); ok {
 			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
-			return box, true, err
+			return box, image.Rectangle{}, true, err
 		}
 	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
 			// a label placed, not read: where it ends is a guess, and
 			// the cut's margin may reach above it
 			box, err := l.cutValue(win, f, cutRules{growLeft: true})
-			return box, true, err
+			return box, image.Rectangle{}, true, err
 		}
 	}
 	if f.Zone.Width() <= 0 {
 		// a field found by its caption only, and its caption was not
-		return image.Rectangle{}, false, fmt.Errorf("%w: %s: no caption found", ErrEmpty, f.Name)
+		return image.Rectangle{}, image.Rectangle{}, false, fmt.Errorf("%w: %s: no caption found", ErrEmpty, f.Name)
 	}
 	w, h := l.img.Rect.Dx(), l.img.Rect.Dy()
 	lz := f.LabelZone.Pixels(w, h)
@@ -233,9 +246,9 @@ func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
 	}
 	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft})
 	if err != nil {
-		return vz, anchored, err
+		return vz, image.Rectangle{}, anchored, err
 	}
-	return box, anchored, nil
+	return box, image.Rectangle{}, anchored, nil
 }
 
 // belowLabel is the window field f's value is looked for in, under its
@@ -357,6 +370,77 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	}
 	box = box.Intersect(l.img.Rect)
 	return box, nil
+}
+
+// riseBeyondCaption lifts the top of a value's cut where the value's ink
+// goes on above it past the end of its caption: a line photographed at a
+// slant rises beyond a short caption, above the caption's foot, where
+// the cut's window began ("WARSZAWY" under "Authority" lost the tops of
+// its last letters and was read "WARSZAW", surely). Not when that ink
+// reaches the caption line's top third; the caption's own ink in the
+// taller cut is painted out when the cut is read (captionFree).
+func (l *layout) riseBeyondCaption(box, caption image.Rectangle) image.Rectangle {
+	ch := max(caption.Dy(), 6)
+	x0 := max(box.Min.X, caption.Max.X+ch/2)
+	if box.Max.X-x0 < 2*ch || box.Min.Y <= caption.Min.Y {
+		return box
+	}
+	m, r := l.inkMap(image.Rect(x0, caption.Min.Y, box.Max.X, box.Min.Y+1))
+	if m == nil || r.Dy() < 2 {
+		return box
+	}
+	w := r.Dx()
+	inked := func(y int) bool {
+		for _, v := range m[y*w : (y+1)*w] {
+			if v != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	// only ink that crosses the cut's top edge: the value's letters,
+	// followed up row by row
+	top := r.Dy() - 1
+	if !inked(top) {
+		return box
+	}
+	for top > 0 && inked(top-1) {
+		top--
+	}
+	if r.Min.Y+top < caption.Min.Y+caption.Dy()/3 {
+		// ink the whole height of the caption's line: more caption (its
+		// other languages, a caption beside it) or artwork, not a value
+		// rising into the caption's line
+		return box
+	}
+	box.Min.Y = r.Min.Y + top - 1
+	return box
+}
+
+// captionMask is the part of a value's cut box where its caption's ink
+// stands, when the cut reaches above the caption's foot: the caption's
+// columns, down to the last row clear of ink above the foot (Tesseract's
+// box of a caption may take in the tops of the value's first letters,
+// which stay). Empty when the cut stays under the caption.
+func (l *layout) captionMask(box, caption image.Rectangle) image.Rectangle {
+	if box.Min.Y >= caption.Max.Y || !caption.Overlaps(box) {
+		return image.Rectangle{}
+	}
+	cols := image.Rect(caption.Min.X-1, caption.Min.Y, caption.Max.X+1, caption.Max.Y+1)
+	m, r := l.inkMap(cols)
+	foot := caption.Max.Y
+	if m != nil {
+		// up to the caption's middle: no clear row below it is a value's
+		// ink touching the caption's, and the caption's box is painted out
+		w := r.Dx()
+		for y := r.Dy() - 1; y > r.Dy()/2; y-- {
+			if !slices.ContainsFunc(m[y*w:(y+1)*w], func(v uint8) bool { return v != 0 }) {
+				foot = r.Min.Y + y
+				break
+			}
+		}
+	}
+	return image.Rect(cols.Min.X, box.Min.Y, cols.Max.X, foot).Intersect(box)
 }
 
 // clearEdgeRules clears, in ink map m of window r, the columns near the

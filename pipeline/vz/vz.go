@@ -50,6 +50,10 @@ type Reading struct {
 	// pass read anywhere above the MRZ (dd.mm.yyyy, two-digit years in
 	// the past): where the caption was not read, the date may still be.
 	PageDates []string
+	// mask is the part of the cut, in the side's pixels, where its
+	// caption's ink stands and is painted out before any read of it
+	// (riseBeyondCaption); empty for most cuts.
+	mask image.Rectangle
 }
 
 // Side is a warped side ready to read.
@@ -283,8 +287,8 @@ const (
 
 func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(image.Rectangle, float64) *image.Gray, lay *layout, f typedb.Field) Reading {
 	rd := Reading{Name: f.Name}
-	box, anchored, err := lay.valueBox(f)
-	rd.Anchored = anchored
+	box, mask, anchored, err := lay.valueCut(f)
+	rd.Anchored, rd.mask = anchored, mask
 	if _, ok := lay.labels[f.Name]; ok && lay.typ.Generic {
 		rd.Captioned = anchored
 	}
@@ -296,6 +300,9 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 	crop := gray.SubImage(box).(*image.Gray)
 	if scale := float64(targetHeight) / float64(box.Dy()); sample != nil && scale > 1.15 {
 		crop = sample(box, min(scale, 3))
+	}
+	if !mask.Empty() {
+		crop = paintOut(crop, box, mask)
 	}
 	t, err := r.Read(ctx, crop, Request(f))
 	if err != nil {
@@ -316,6 +323,46 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 		rd.Value, rd.Err = "", fmt.Errorf("%w: %w", ErrUnreadable, ErrLabel)
 	}
 	return rd
+}
+
+// paintOut returns a copy of crop, the cut of box (at any scale), with
+// its part mask painted as the paper there: a value's cut lifted past its
+// caption's foot (riseBeyondCaption) must not read the caption's letters.
+func paintOut(crop *image.Gray, box, mask image.Rectangle) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, crop.Rect.Dx(), crop.Rect.Dy()))
+	for y := range out.Rect.Dy() {
+		copy(out.Pix[y*out.Stride:(y+1)*out.Stride], crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):])
+	}
+	sx := float64(out.Rect.Dx()) / float64(box.Dx())
+	sy := float64(out.Rect.Dy()) / float64(box.Dy())
+	c := mask.Intersect(box).Sub(box.Min)
+	m := image.Rect(int(float64(c.Min.X)*sx), int(float64(c.Min.Y)*sy),
+		int(math.Ceil(float64(c.Max.X)*sx)), int(math.Ceil(float64(c.Max.Y)*sy))).Intersect(out.Rect)
+	if m.Empty() {
+		return out
+	}
+	// the paper near each column: the brightest pixel of the columns
+	// within the mask's height either side (between the caption's
+	// letters; a letter's stem spans the mask's height). A shadow's
+	// gradient runs on under the paint, where one grey for all would
+	// draw a band of its own
+	colMax := make([]uint8, m.Dx())
+	for x := range colMax {
+		for y := m.Min.Y; y < m.Max.Y; y++ {
+			colMax[x] = max(colMax[x], out.Pix[y*out.Stride+m.Min.X+x])
+		}
+	}
+	reach := m.Dy()
+	for x := range colMax {
+		paper := uint8(0)
+		for k := max(0, x-reach); k < min(len(colMax), x+reach+1); k++ {
+			paper = max(paper, colMax[k])
+		}
+		for y := m.Min.Y; y < m.Max.Y; y++ {
+			out.Pix[y*out.Stride+m.Min.X+x] = paper
+		}
+	}
+	return out
 }
 
 // spansTwoLines reports whether a value's cut, on a side of bounds
@@ -414,12 +461,26 @@ func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
 		return
 	}
+	box, ok := regionBox(s, rd.Region)
+	if !ok {
+		return
+	}
 	req := Request(f)
 	req.Languages = ocr.LatinScript
 	if f.Kind == typedb.KindName {
 		req.Whitelist = latinUpper + latinMarked + " -'"
 	}
-	if v, _, ok := readPlain(ctx, r, s, f, rd.Region, req); ok && marksAdded(rd.Value, v) {
+	// the caption's ink painted out as in the first reading: a caption's
+	// letters above a value read as marks on it ("PREŽYDENT")
+	crop := cutPlain(s, box)
+	if !rd.mask.Empty() {
+		crop = paintOut(crop, box, rd.mask)
+	}
+	t, err := r.Read(ctx, crop, req)
+	if err != nil {
+		return
+	}
+	if v, err := Normalize(f, t.Text); err == nil && marksAdded(rd.Value, v) {
 		rd.Value = v
 	}
 }
