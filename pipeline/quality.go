@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/typedb"
 )
@@ -236,7 +237,14 @@ func fieldsGlared(known []*side) bool {
 	for _, s := range known {
 		q := s.oriented()
 		for _, z := range typeZones(s.best.Type) {
-			if z.Name != "face_photo" && q.GlaredOver(z.Region) {
+			if z.Name == "face_photo" || (z.Name == "mrz" && s.mrz != nil && s.mrz.Status == mrz.StatusValid) {
+				// an MRZ read whole, every check digit holding, was not
+				// hidden: an expired card's dates, read there and in the
+				// visual zone alike, still fail it (another hand's white
+				// MRZ band had read as glare, and an expired card passed)
+				continue
+			}
+			if q.GlaredOver(z.Region) {
 				return true
 			}
 		}

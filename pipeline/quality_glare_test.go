@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docscan/docscan/pipeline/identify"
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/mrz"
 	"github.com/docscan/docscan/pipeline/quality"
 	"github.com/docscan/docscan/typedb"
 	"github.com/docscan/docscan/typedb/specimen"
@@ -103,5 +106,48 @@ func TestGlareOverZoneIsNotDone(t *testing.T) {
 	}
 	if !strings.Contains(res.FailureReason, "Not done for image quality: ") || !strings.Contains(res.FailureReason, "photo_area ("+ReasonGlare+")") {
 		t.Errorf("failure_reason %q", res.FailureReason)
+	}
+}
+
+// TestValidMRZUnderGlareHidesNothing: glare over a side's MRZ zone stops
+// the data checks (an MRZ it hid is no evidence) unless the MRZ was read
+// whole, every check digit holding: an expired card's dates, read there,
+// still fail it. A white band that an MRZ is printed on had read as
+// glare over it on another hand's Kazakh card, and its expired card
+// passed with date_logic not done.
+func TestValidMRZUnderGlareHidesNothing(t *testing.T) {
+	ev := newEvalEnv(t)
+	spec, err := ev.r.Render(context.Background(), "kz-id-2014", specimen.Options{Seed: 5, Today: evalToday, PxPerMM: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sd := range spec.Sides {
+		if sd.Name != typedb.Back {
+			continue
+		}
+		typ, _ := ev.db.ByID(sd.TypeID)
+		page := image.NewRGBA(sd.White.Rect)
+		copy(page.Pix, sd.White.Pix)
+		z := typ.MRZZone
+		w, h := float64(page.Rect.Dx()), float64(page.Rect.Dy())
+		addGlare(page, (z[0]+z[2])/2*w, (z[1]+z[3])/2*h, 5*12)
+		g := imgutil.Gray(page)
+		rep := quality.Assess(quality.Input{Frame: g.Rect.Size(), Located: true, Page: g, PxPerMM: 12, SizeMM: typ.SizeMM,
+			Outline: imgutil.Quad{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, Zones: typeZones(typ)}, quality.Default())
+		if !rep.GlaredOver([4]float64(*z)) {
+			t.Fatalf("no glare over the MRZ (%v): the case no longer tests it", rep.Glare)
+		}
+		s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ}, quality: rep}
+		if !fieldsGlared([]*side{s}) {
+			t.Error("glare over an MRZ not read: the data checks go on")
+		}
+		s.mrz = &mrz.Result{Status: mrz.StatusUnsure}
+		if !fieldsGlared([]*side{s}) {
+			t.Error("glare over an MRZ read unsurely: the data checks go on")
+		}
+		s.mrz = &mrz.Result{Status: mrz.StatusValid}
+		if fieldsGlared([]*side{s}) {
+			t.Error("glare over an MRZ read valid stops the data checks")
+		}
 	}
 }

@@ -26,10 +26,10 @@ type glareGrid struct {
 const whitePaper = 245
 
 // newGlareGrid marks glare: cells whose mean luma is clipLevel or more
-// (no print left in them), in blobs that hold a clipped square
-// 2·coreRadius+1 cells across. Print lines and the white gaps between
-// them are thinner than that; a specular spot over print washes it out
-// whole.
+// (no print left in them) and that lie beyond inkReach of any print, in
+// blobs that hold such a square 2·coreRadius+1 cells across.
+// Print lines and the white gaps between them are thinner than that; a
+// specular spot over print washes it out whole.
 //
 // When no outline was found (located false) the page is the whole frame:
 // a clipped blob touching its edge is the white table or paper around the
@@ -40,6 +40,10 @@ func newGlareGrid(g *image.Gray, located bool) *glareGrid {
 	n := gg.w * gg.h
 	sum := make([]uint32, n)
 	cnt := make([]uint16, n)
+	darkest := make([]uint8, n)
+	for i := range darkest {
+		darkest[i] = 255
+	}
 	// every 2nd pixel each way: a glare spot is many cells wide
 	for y := 0; y < ph; y += 2 {
 		row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):][:pw]
@@ -48,6 +52,7 @@ func newGlareGrid(g *image.Gray, located bool) *glareGrid {
 			c := base + x/glareCell
 			sum[c] += uint32(row[x])
 			cnt[c]++
+			darkest[c] = min(darkest[c], row[x])
 		}
 	}
 	mean := make([]uint8, n)
@@ -62,10 +67,19 @@ func newGlareGrid(g *image.Gray, located bool) *glareGrid {
 	if imgutil.Quantile(&hist, n, 0.5) >= whitePaper {
 		return gg
 	}
+	// clipped, and no print at full contrast near: a white band that an
+	// MRZ is printed on clips around its black characters, but hides
+	// none of them (another hand's Kazakh card read as 52 % glare over
+	// its MRZ); a specular spot washes out the print under it
+	near := gg.nearInk(darkest)
+	clipped := make([]bool, n)
+	for i := range clipped {
+		clipped[i] = mean[i] >= clipLevel && !near[i]
+	}
 	seen := make([]bool, n)
 	var blob, stack []int
 	for i := range n {
-		if seen[i] || mean[i] < clipLevel {
+		if seen[i] || !clipped[i] {
 			continue
 		}
 		blob, stack = blob[:0], append(stack[:0], i)
@@ -80,19 +94,47 @@ func newGlareGrid(g *image.Gray, located bool) *glareGrid {
 				if x < 0 || y < 0 || x >= gg.w || y >= gg.h {
 					continue
 				}
-				if k := y*gg.w + x; !seen[k] && mean[k] >= clipLevel {
+				if k := y*gg.w + x; !seen[k] && clipped[k] {
 					seen[k] = true
 					stack = append(stack, k)
 				}
 			}
 		}
-		if gg.hasCore(blob, mean) && (located || !gg.touchesEdge(blob)) {
+		if gg.hasCore(blob, clipped) && (located || !gg.touchesEdge(blob)) {
 			for _, c := range blob {
 				gg.glare[c] = true
 			}
 		}
 	}
 	return gg
+}
+
+// inkLevel is the luma under which a cell's darkest pixel is print at
+// full contrast, which no glare has washed.
+const inkLevel = 100
+
+// inkReach is how many cells (2 mm at 12 px/mm) from print at full
+// contrast a clipped cell is still paper beside print, not glare: the
+// white between lines and letters, and a white band's margin around its
+// print.
+const inkReach = 3
+
+// nearInk marks the cells within inkReach (either way, and across) of a
+// cell holding print at full contrast.
+func (gg *glareGrid) nearInk(darkest []uint8) []bool {
+	near := make([]bool, len(darkest))
+	for c, d := range darkest {
+		if d >= inkLevel {
+			continue
+		}
+		cx, cy := c%gg.w, c/gg.w
+		for y := max(0, cy-inkReach); y <= min(gg.h-1, cy+inkReach); y++ {
+			for x := max(0, cx-inkReach); x <= min(gg.w-1, cx+inkReach); x++ {
+				near[y*gg.w+x] = true
+			}
+		}
+	}
+	return near
 }
 
 // touchesEdge reports whether a blob reaches the page's edge.
@@ -112,7 +154,7 @@ const coreRadius = 2
 
 // hasCore reports whether a clipped blob holds a clipped square of
 // coreRadius around one of its cells.
-func (gg *glareGrid) hasCore(blob []int, mean []uint8) bool {
+func (gg *glareGrid) hasCore(blob []int, clipped []bool) bool {
 	for _, c := range blob {
 		cx, cy := c%gg.w, c/gg.w
 		if cx < coreRadius || cy < coreRadius || cx >= gg.w-coreRadius || cy >= gg.h-coreRadius {
@@ -121,7 +163,7 @@ func (gg *glareGrid) hasCore(blob []int, mean []uint8) bool {
 		whole := true
 		for dy := -coreRadius; dy <= coreRadius && whole; dy++ {
 			for dx := -coreRadius; dx <= coreRadius; dx++ {
-				if mean[(cy+dy)*gg.w+cx+dx] < clipLevel {
+				if !clipped[(cy+dy)*gg.w+cx+dx] {
 					whole = false
 					break
 				}
