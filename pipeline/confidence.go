@@ -89,13 +89,20 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 // -ОГЛЫ, -ОГЛУ, -УУЛУ, -ГЫЗЫ, -КИЗИ, -УГЛИ, -ЗОДА).
 var patronymicEnds = []string{"ИЧ", "НА", "ҰЛЫ", "УЛЫ", "ҚЫЗЫ", "КЫЗЫ", "ОҒЛЫ", "ОГЛЫ", "ОГЛУ", "УУЛУ", "ГЫЗЫ", "КИЗИ", "УГЛИ", "ЗОДА"}
 
-// patronymicEnd reports whether the last word of v ends as a patronymic.
+// patronymicEnd reports whether the last word of v ends as a patronymic,
+// and v is one word where it ends as a Russian one.
 func patronymicEnd(v string) bool {
 	words := strings.FieldsFunc(strings.ToUpper(v), func(r rune) bool { return r == ' ' || r == '-' })
 	if len(words) == 0 {
 		return false
 	}
 	last := words[len(words)-1]
+	if len(words) > 1 && (strings.HasSuffix(last, "ИЧ") || strings.HasSuffix(last, "НА")) {
+		// a Russian patronymic is one word (a Turkic one may stand
+		// apart, "ОРАЛ ҰЛЫ"): a break in it is a misread ("ИІ ОРЕВИЧ"
+		// for ИГОРЕВИЧ, at 0.9, on another hand's Kazakh card)
+		return false
+	}
 	return slices.ContainsFunc(patronymicEnds, func(e string) bool { return strings.HasSuffix(last, e) })
 }
 

@@ -43,6 +43,8 @@ func TestSyntaxOK(t *testing.T) {
 		{patr, "МАМЕДОГЛЫ", true, nil},
 		{patr, "МУХТАРУЛ", false, nil}, // its Ы cut off
 		{patr, "НИКОЛАЕВИ", false, nil},
+		{patr, "ИІ ОРЕВИЧ", false, nil}, // a Russian patronymic broken: a misread
+		{patr, "ПЕТРОВ НА", false, nil},
 		{date, "20.05.1995", true, nil},
 		{date, "31.02.1995", false, nil},
 		{date, "20 MAY 95", false, nil}, // normalised before it gets here
