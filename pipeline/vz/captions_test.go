@@ -504,6 +504,8 @@ func TestMarksAdded(t *testing.T) {
 		{"PORA", "ÞÓRA", true}, // the English model's P for a thorn
 		{"THORA", "ÞÓRA", true},
 		{"TORA", "ÞÓRA", false},
+		{"SORENSEN", "SØRENSEN", true}, // the English model's O for an Ø
+		{"SOERENSEN", "SØRENSEN", true},
 		{"KOLN", "КÖLN", false}, // a Cyrillic К
 	} {
 		if got := marksAdded(tc.plain, tc.marked); got != tc.want {

@@ -480,7 +480,17 @@ func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	if err != nil {
 		return
 	}
-	if v, err := Normalize(f, t.Text); err == nil && marksAdded(rd.Value, v) {
+	v, err := Normalize(f, t.Text)
+	if err != nil {
+		return
+	}
+	if n := len(strings.Fields(rd.Value)); len(strings.Fields(v)) > n {
+		// the Latin model, with no word list, reads a border or a
+		// letter of the next field as a further word ("IBÁNEZ G"):
+		// the marks are the leading words'
+		v = strings.Join(strings.Fields(v)[:n], " ")
+	}
+	if marksAdded(rd.Value, v) {
 		rd.Value = v
 	}
 }
@@ -510,6 +520,8 @@ func marksAdded(plain, marked string) bool {
 			i += len(base)
 		case (m == 'Þ' || m == 'þ') && i < len(p) && unicode.ToUpper(p[i]) == 'P':
 			i++ // the English model has no thorn; it reads the P it resembles
+		case (m == 'Ø' || m == 'ø') && i < len(p) && unicode.ToUpper(p[i]) == 'O':
+			i++ // nor an Ø: it reads the O (ICAO writes OE)
 		default:
 			return false
 		}
