@@ -318,14 +318,14 @@ func misplacedName(name, visual string, m *mrz.Result, known []*side) bool {
 // short of its last digits ("KF49186" for KF4918680). Not another name or
 // number. It is no evidence for or against the document (a forger writes
 // another value, not the same one short).
-func cutShort(name, visual string, m *mrz.Result, known []*side) bool {
+func cutShort(name, visual, fromMRZ string) bool {
 	switch name {
 	case FieldLastName, FieldFirstName:
-		own := latinLetterWords(typedb.TransliterateICAO(mrzValue(m, name, known)))
+		own := latinLetterWords(typedb.TransliterateICAO(fromMRZ))
 		got := latinLetterWords(typedb.TransliterateICAO(visual))
 		return endsLost(own, got, 2, len(own))
 	case FieldDocumentNumber, FieldPersonalNumber:
-		own, got := alphanumeric(mrzValue(m, name, known)), alphanumeric(visual)
+		own, got := alphanumeric(fromMRZ), alphanumeric(visual)
 		return endsLost(own, got, 4, max(2, len(own)/3))
 	}
 	return false

@@ -208,9 +208,24 @@ func TestCutShort(t *testing.T) {
 		{FieldPersonalNumber, "ZE18422", true},
 		{FieldDateOfBirth, "12.08.19", false},
 	} {
-		if got := cutShort(tc.name, tc.visual, m, nil); got != tc.want {
+		if got := cutShort(tc.name, tc.visual, mrzValue(m, tc.name, nil)); got != tc.want {
 			t.Errorf("cutShort(%s, %q) = %v, want %v", tc.name, tc.visual, got, tc.want)
 		}
+	}
+	// a TD1 card's personal number, in the MRZ's optional data alone: a
+	// cut that lost its first digit (another hand's Lithuanian card,
+	// "7509271233" for 47509271233) is no disagreement either
+	td1, err := mrz.Parse([]string{
+		"IDLTU123456789747509271233<<<<",
+		"7509270F3101012LTU<<<<<<<<<<<1",
+		"JONAITIENE<<RASA<<<<<<<<<<<<<<",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := &mrz.Result{Document: td1, Status: mrz.StatusValid}
+	if own := optionalDataLike(card, "7509271233"); !cutShort(FieldPersonalNumber, "7509271233", own) {
+		t.Errorf("personal number cut short of the optional data's %q: counted as evidence", own)
 	}
 }
 

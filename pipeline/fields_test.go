@@ -1,11 +1,16 @@
 package pipeline
 
 import (
+	"image"
+	"image/color"
+	"image/draw"
 	"testing"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/checks"
+	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/typedb"
 )
 
 func TestSettleConfusables(t *testing.T) {
@@ -237,10 +242,85 @@ func TestNamesWithDiacriticsAgree(t *testing.T) {
 		{FieldLastName, "ÆVARSDÓTTIR", "AEVARSDOTTIR", true},
 		{FieldFirstName, "ÞURÍÐUR ÖSP", "THURIDUR OSP", true},
 		{FieldLastName, "MÜLLER", "MOLLER", false},
+		// the page read without its marks: no agreement (marksLostOnly)
+		{FieldLastName, "KARKKAINEN", "KAERKKAEINEN", false},
 		{FieldLastName, "MÄNNIK", "MAEANNIK", false},
 	} {
 		if got := agree(tc.field, tc.visual, tc.mrz, nil); got != tc.agree {
 			t.Errorf("%s %q against %q: agree %v, want %v", tc.field, tc.visual, tc.mrz, got, tc.agree)
+		}
+	}
+}
+
+// TestPortraitNotInAGenericZone: a page with nothing printed in its
+// type's portrait zone fails photo_area on a state's type, whose layout
+// is known, and is not done on a generic type, whose zone is where most
+// documents print the portrait (another hand's passports printed it on
+// the right: three false alarms).
+func TestPortraitNotInAGenericZone(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := image.NewRGBA(image.Rect(0, 0, 1027, 648))
+	draw.Draw(page, page.Rect, image.NewUniform(color.RGBA{236, 232, 220, 255}), image.Point{}, draw.Src)
+	var kz, generic *typedb.Type
+	for _, ty := range db.Types() {
+		switch {
+		case ty.Document == "kz-id-2014" && ty.Side == typedb.Front:
+			kz = ty
+		case ty.Document == "icao-td1" && ty.Side == typedb.Front:
+			generic = ty
+		}
+	}
+	for _, tc := range []struct {
+		typ    *typedb.Type
+		status checks.Status
+	}{{kz, checks.Failed}, {generic, checks.NotDone}} {
+		s := &side{best: &identify.Candidate{Type: tc.typ, Evidence: identify.Evidence{Geometry: 1}}}
+		if o := photoArea(checks.Layers{Type: tc.typ, White: page}, s); o.Status != tc.status {
+			t.Errorf("%s: photo_area %s (%q), want %s", tc.typ.Document, o.Status, o.Reason, tc.status)
+		}
+	}
+}
+
+// TestWordsAsMRZ: a name that agrees with the MRZ letter for letter takes
+// the MRZ's word breaks; one whose letters do not line up stays as read.
+func TestWordsAsMRZ(t *testing.T) {
+	for _, tc := range []struct{ visual, mrz, want string }{
+		{"JOSÉIGNACIO", "JOSE IGNACIO", "JOSÉ IGNACIO"},
+		{"POL DMAE", "POLDMAE", "POLDMAE"},
+		{"ÆVARS DÓTTIR", "AEVARSDOTTIR", "ÆVARSDÓTTIR"},
+		{"ANNA MARIA", "ANNA MARIA", "ANNA MARIA"},
+		{"ЖАНАР", "ZHANAR", "ЖАНАР"},
+		{"ANNAMARIA", "ANNA MARINA", "ANNAMARIA"}, // letters differ: as read
+		{"ANNA MARIA X", "ANNA MARIA", "ANNA MARIA X"},
+	} {
+		if got := wordsAsMRZ(tc.visual, tc.mrz); got != tc.want {
+			t.Errorf("wordsAsMRZ(%q, %q) = %q, want %q", tc.visual, tc.mrz, got, tc.want)
+		}
+	}
+}
+
+// TestMarksLostOnly: a name read without the marks of the letters the
+// MRZ writes long (KÄRKKÄINEN as KARKKAINEN, KAERKKAEINEN in the MRZ) is
+// no evidence either way: not the printed name, and no disagreement.
+func TestMarksLostOnly(t *testing.T) {
+	for _, tc := range []struct {
+		field, visual, mrz string
+		want               bool
+	}{
+		{FieldLastName, "KARKKAINEN", "KAERKKAEINEN", true},
+		{FieldLastName, "KARKKAEINEN", "KAERKKAEINEN", true},
+		{FieldLastName, "SORENSEN", "SOERENSEN", true},
+		{FieldLastName, "AVARSDOTTIR", "AEVARSDOTTIR", true},
+		{FieldLastName, "KAERKKAEINEN", "KAERKKAEINEN", false}, // read whole: evidence
+		{FieldLastName, "KARKKAENEN", "KAERKKAEINEN", false},
+		{FieldLastName, "MOLLER", "MUELLER", false},
+		{FieldDocumentNumber, "AB12", "AEB12", false},
+	} {
+		if got := marksLostOnly(tc.field, tc.visual, tc.mrz); got != tc.want {
+			t.Errorf("marksLostOnly(%s, %q, %q) = %v, want %v", tc.field, tc.visual, tc.mrz, got, tc.want)
 		}
 	}
 }

@@ -34,6 +34,10 @@ const (
 	// ReasonMisshapen: the side's outline is not its page's shape, so a
 	// zone of the page is not where it is measured.
 	ReasonMisshapen = "the side's outline is not its page's shape"
+	// ReasonPortraitUnplaced: a generic type's portrait zone is where
+	// most such documents print it, a guess; a portrait not found there
+	// may be printed elsewhere on the page.
+	ReasonPortraitUnplaced = "portrait not where the generic layout puts it"
 )
 
 // Outcome is one check's result.
