@@ -39,20 +39,24 @@ func wordsOfType(t *typedb.Type, s, a, x0, y0 float64) []ocr.Word {
 	return out
 }
 
-func TestPageFromText(t *testing.T) {
+// kzFront is the kz-id-2014 front's type.
+func kzFront(t *testing.T) *typedb.Type {
+	t.Helper()
 	db, err := typedb.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var front *typedb.Type
 	for _, ty := range db.Types() {
 		if ty.Document == "kz-id-2014" && ty.Side == typedb.Front {
-			front = ty
+			return ty
 		}
 	}
-	if front == nil {
-		t.Fatal("no kz-id-2014 front")
-	}
+	t.Fatal("no kz-id-2014 front")
+	return nil
+}
+
+func TestPageFromText(t *testing.T) {
+	front := kzFront(t)
 	for _, c := range []struct {
 		name       string
 		s, a       float64
@@ -124,19 +128,7 @@ func TestPageFromText(t *testing.T) {
 // lines' boxes, less that turn, would make its capitals under 0.8 mm. As
 // the boxes stand they are 2.5 mm, and the page is placed.
 func TestPageFromTextHeightsAsTheyStand(t *testing.T) {
-	db, err := typedb.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var front *typedb.Type
-	for _, ty := range db.Types() {
-		if ty.Document == "kz-id-2014" && ty.Side == typedb.Front {
-			front = ty
-		}
-	}
-	if front == nil {
-		t.Fatal("no kz-id-2014 front")
-	}
+	front := kzFront(t)
 	const s = 12.0
 	words := wordsOfType(front, s, 0, 300, 200)
 	for i, a := range front.Anchors {
