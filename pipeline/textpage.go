@@ -178,7 +178,7 @@ func pageFromText(lines [][]ocr.Word, t *typedb.Type) (q imgutil.Quad, n int, ok
 		ms = append(ms, textMatch{u: a.Zone[0] * W, uMid: (a.Zone[0] + a.Zone[2]) / 2 * W, v: (a.Zone[1] + a.Zone[3]) / 2 * H, box: box, label: a.Kind == "label"})
 	}
 	f, fitted := fitPage(ms, H)
-	for fitted && f.rms > 0.04*H*f.scale && len(ms) > minPageAnchors {
+	for fitted && !f.holds(H) && len(ms) > minPageAnchors {
 		// leave out the anchor whose absence fits the rest best
 		best, bestI := pageFit{rms: math.Inf(1)}, -1
 		for i := range ms {
@@ -192,7 +192,7 @@ func pageFromText(lines [][]ocr.Word, t *typedb.Type) (q imgutil.Quad, n int, ok
 		}
 		ms, f = slices.Delete(ms, bestI, bestI+1), best
 	}
-	if !fitted || f.rms > 0.04*H*f.scale {
+	if !fitted || !f.holds(H) {
 		return q, len(ms), false
 	}
 	var heights, upright []float64
@@ -226,6 +226,10 @@ const minPageAnchors = 3
 type pageFit struct {
 	a, b, tx, ty, scale, rms float64
 }
+
+// holds reports whether the fit is within 4 % of the height H (mm) of
+// the page it places.
+func (f pageFit) holds(H float64) bool { return f.rms <= 0.04*H*f.scale }
 
 // fitPage fits the page to the anchors found, twice: a label's box's
 // middle row lies across from its left end by half its width, which the

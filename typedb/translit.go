@@ -1,6 +1,7 @@
 package typedb
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -40,6 +41,21 @@ var icaoLatin = map[rune]string{
 	'Ú': "U", 'Ù': "U", 'Û': "U", 'Ü': "U", 'Ũ': "U", 'Ŭ': "U", 'Ű': "U", 'Ů': "U", 'Ū': "U", 'Ų': "U",
 	'Ŵ': "W", 'Ý': "Y", 'Ŷ': "Y", 'Ÿ': "Y", 'Ź': "Z", 'Ž': "Z", 'Ż': "Z",
 	'Þ': "TH", 'Æ': "AE", 'Ĳ': "IJ", 'Œ': "OE", 'ß': "SS", 'ẞ': "SS",
+}
+
+// LatinMarkedCapitals are the Latin capitals with diacritics, and the
+// ligatures, that ICAO 9303 part 3 transliterates (the table above), in
+// code point order: a whitelist of the letters a Latin name may print.
+// Not ẞ: names in capitals write ß as SS.
+func LatinMarkedCapitals() string {
+	var rs []rune
+	for r := range icaoLatin {
+		if unicode.IsUpper(r) && r != 'ẞ' {
+			rs = append(rs, r)
+		}
+	}
+	slices.Sort(rs)
+	return string(rs)
 }
 
 // icaoLatinLong are the letters ICAO 9303 part 3 also writes as two

@@ -50,6 +50,9 @@ var Captions = map[string][]string{
 // side only where its MRZ does not give it (Side.NumberKnown).
 const fieldDocumentNumber = "document_number"
 
+// fieldPersonalNumber is the personal number's field name.
+const fieldPersonalNumber = "personal_number"
+
 // FieldPlaceOfBirth is the place of birth, a field of generic documents
 // the response carries in its fields object only.
 const FieldPlaceOfBirth = "place_of_birth"

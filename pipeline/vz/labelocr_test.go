@@ -349,7 +349,7 @@ func TestCaptionValueIsTheFirstLineUnderIt(t *testing.T) {
 			}
 			l := newLayout(img, &typedb.Type{Generic: true})
 			l.labels = map[string]image.Rectangle{"authority": caption}
-			box, anchored, err := l.valueBox(typedb.Field{Name: "authority", Kind: typedb.KindText})
+			box, _, anchored, err := l.valueCut(typedb.Field{Name: "authority", Kind: typedb.KindText})
 			if err != nil || !anchored || box.Min.Y < 61 || box.Max.Y > 111 || box.Max.X > 300 {
 				t.Errorf("cut %v (anchored %v, %v), want the value alone (x 104–143, y 78–100, with margins)", box, anchored, err)
 			}

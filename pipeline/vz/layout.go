@@ -146,15 +146,11 @@ func inkBox(m []uint8, r image.Rectangle, k uint8) (image.Rectangle, int) {
 	return image.Rect(r.Min.X+x0, r.Min.Y+bs, r.Min.X+x1+1, r.Min.Y+be), best
 }
 
-// valueBox finds where field f's value is printed: it finds the label's
+// valueCut finds where field f's value is printed: it finds the label's
 // ink near the label zone, moves the value zone by the label's offset,
 // and cuts tight around the value's ink, with a margin.
-func (l *layout) valueBox(f typedb.Field) (image.Rectangle, bool, error) {
-	box, _, anchored, err := l.valueCut(f)
-	return box, anchored, err
-}
-
-// valueCut is valueBox with, where the cut was lifted past its caption's
+//
+// The second rectangle is, where the cut was lifted past its caption's
 // foot, the part of it to paint out before reading (empty otherwise).
 func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, bool, error) {
 	if lb, ok := l.labels[f.Name]; ok && l.typ.Generic {
@@ -378,7 +374,8 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 // the cut's window began ("WARSZAWY" under "Authority" lost the tops of
 // its last letters and was read "WARSZAW", surely). Not when that ink
 // reaches the caption line's top third; the caption's own ink in the
-// taller cut is painted out when the cut is read (captionFree).
+// taller cut (captionMask) is painted out when the cut is read
+// (paintOut).
 func (l *layout) riseBeyondCaption(box, caption image.Rectangle) image.Rectangle {
 	ch := max(caption.Dy(), 6)
 	x0 := max(box.Min.X, caption.Max.X+ch/2)

@@ -531,7 +531,7 @@ func marksAdded(plain, marked string) bool {
 
 // latinMarked are the capitals with diacritics and the ligatures that
 // ICAO 9303 part 3 transliterates.
-const latinMarked = "ÁÀÂÄÃĂÅĀĄĆĈČĊÇĎĐÐÉÈÊËĚĖĒĘĔĜĞĠĢĤĦÍÌÎÏĨİĪĮĬĴĶĹĽŁĻĿŃÑŇŅŊÓÒÔÖÕŐØŌŎŔŘŖŚŜŠŞȘŤŢȚŦÚÙÛÜŨŬŰŮŪŲŴÝŶŸŹŽŻÞÆĲŒ"
+var latinMarked = typedb.LatinMarkedCapitals()
 
 // restoreYo reads a Cyrillic name holding an Е again with the Russian
 // model alone, and takes its Ё where the readings differ by that alone.
@@ -898,7 +898,7 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 // kept: a Latin personal number ("19940111-01234"; the MRZ writes
 // 19940111<01234, and the two agree on their letters and digits).
 func hyphenated(f typedb.Field) bool {
-	return f.Kind == typedb.KindNumber && f.Name == "personal_number" && f.Script != typedb.ScriptDigits
+	return f.Kind == typedb.KindNumber && f.Name == fieldPersonalNumber && f.Script != typedb.ScriptDigits
 }
 
 // printedAsDate reports whether s, as read, is a date with its parts set
