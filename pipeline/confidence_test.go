@@ -200,8 +200,9 @@ func TestCutShort(t *testing.T) {
 		{FieldPatronymic, "ERIKSSO", false},
 		{FieldDocumentNumber, "L898902", true}, // the cut ended short (renderer varied, seed 8181)
 		{FieldDocumentNumber, "898902C3", true},
-		{FieldDocumentNumber, "L89890", true}, // a third of it
-		{FieldDocumentNumber, "L8989", false}, // more: no telling what it was
+		{FieldDocumentNumber, "L89890", true},
+		{FieldDocumentNumber, "02C3", true}, // its first five lost (a guilloche across them)
+		{FieldDocumentNumber, "L89", false}, // three characters: no telling what it was
 		{FieldDocumentNumber, "L898902C4", false},
 		{FieldDocumentNumber, "L898902C3", false},
 		{FieldDocumentNumber, "L898903", false}, // another number
@@ -536,7 +537,8 @@ func TestIssueAgainstTheVisualExpiry(t *testing.T) {
 
 // TestIssueAgainstTheTypesValidity: on a type whose documents are all
 // valid a fixed number of years, a date of issue read not quite surely
-// that only another period would fit is dropped; read surely, it stands.
+// that only another period would fit is dropped; read surely, it stands,
+// unless no document is valid so long.
 func TestIssueAgainstTheTypesValidity(t *testing.T) {
 	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptDigits}
 	expiry := typedb.Field{Name: FieldDateOfExpiry, Kind: typedb.KindDate, Script: typedb.ScriptDigits}
@@ -557,6 +559,8 @@ func TestIssueAgainstTheTypesValidity(t *testing.T) {
 		{"nine years before, a type of any period", 0, read(issue, "24.02.2024", 65), read(expiry, "23.02.2033", 90), "24.02.2024"},
 		{"nine years before, unsure, a type of any period", 0, read(issue, "24.02.2024", 45), read(expiry, "23.02.2033", 90), "24.02.2024"},
 		{"no expiry to hold it against", 10, read(issue, "24.02.2024", 65), read(expiry, "23.02.2033", 40), "24.02.2024"},
+		{"a century before, sure", 0, read(issue, "10.06.1930", 96), read(expiry, "10.06.2030", 90), ""},
+		{"twenty years before, sure", 0, read(issue, "11.06.2010", 96), read(expiry, "10.06.2030", 90), "11.06.2010"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			typ := &typedb.Type{ValidityYears: tc.years}

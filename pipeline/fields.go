@@ -552,6 +552,13 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				// across both). A misread would hardly make two agree
 				conf = ConfidentField
 			}
+			if name == FieldDateOfIssue && conf > 0 && validForAges(rd.Value, validityExpiry(m, known)) {
+				// no document is valid so long: the cut read another
+				// date, its two-digit year put a century back ("10 JUN
+				// 30", the expiry beside it, read 10.06.1930 at 0.96
+				// where the expiry is 10.06.2030)
+				conf = 0
+			}
 			if name == FieldDateOfIssue && conf > 0 && conf < DisagreeField {
 				years := rd.side.best.Type.ValidityYears
 				switch expiry := validityExpiry(m, known); {
@@ -738,6 +745,14 @@ func validityExpiry(m *mrz.Result, known []*side) string {
 		}
 	}
 	return ""
+}
+
+// validForAges reports whether a date of issue lies further before the
+// expiry than twice the longest validity of an ICAO document (both
+// dd.mm.yyyy; false when either is not a date).
+func validForAges(issue, expiry string) bool {
+	i, e := parseDMY(issue), parseDMY(expiry)
+	return !i.IsZero() && !e.IsZero() && i.AddDate(2*typedb.MaxValidityYears, 0, 0).Before(e)
 }
 
 // issueOnPage is the one date the generic sides' caption passes read
