@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/imgutil"
@@ -368,6 +369,30 @@ func wordsAsMRZ(visual, fromMRZ string) string {
 	return b.String()
 }
 
+// withoutPrintedLones is a name read on the page without its one-letter
+// words where each of them is the MRZ's word in its place, and the name
+// has as many words as the MRZ's: those are printed ("Ó SÚILLEABHÁIN"),
+// not the debris syntaxOK refuses. Otherwise it is the name as read.
+func withoutPrintedLones(name, visual, fromMRZ string) string {
+	if name != FieldLastName && name != FieldFirstName || loneLetters(visual) == 0 {
+		return visual
+	}
+	v, z := strings.Fields(visual), strings.Fields(typedb.TransliterateICAO(fromMRZ))
+	if len(v) != len(z) {
+		return visual
+	}
+	var kept []string
+	for i, w := range v {
+		switch {
+		case utf8.RuneCountInString(w) > 1:
+			kept = append(kept, w)
+		case typedb.TransliterateICAO(w) != z[i]:
+			return visual
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
 // marksLostOnly reports whether a name read on the page is the MRZ's
 // with some of its long forms of a marked letter (AE, OE, UE, AA for Ä,
 // Ö or Ø, Ü, Å, or Æ) read as the plain letter: a reading that lost the
@@ -529,7 +554,9 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 		conf := 0.0
 		if rd != nil {
 			rep.Sources[SourceVisual] = rd.Value
-			conf = fieldConfidence(rd, rd.side.best.Type)
+			checked := *rd
+			checked.Value = withoutPrintedLones(name, rd.Value, fromMRZ)
+			conf = fieldConfidence(&checked, rd.side.best.Type)
 			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) {
 				conf = 0
 			}
@@ -598,6 +625,10 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 				rep.Sources[SourceVisual] = v
 			}
 			ok := agree(name, rd.Value, fromMRZ, m)
+			if ok && (name == FieldLastName || name == FieldFirstName) {
+				// agreeing as read, a space lost or added included
+				rd.Value = wordsAsMRZ(rd.Value, fromMRZ)
+			}
 			if !ok {
 				readings := []string{rd.Value}
 				if e.ocr != nil {
@@ -619,7 +650,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 					rep.Sources[SourceVisual] = v
 				}
 			}
-			if ok && !syntaxOK(rd.field, rd.Value, rd.side.best.Type) {
+			if ok && !syntaxOK(rd.field, withoutPrintedLones(name, rd.Value, fromMRZ), rd.side.best.Type) {
 				// agreeing in its first word, with debris beside it (a
 				// cut that took in the next column): no value, no evidence
 				rep.Value, rep.Source = fromMRZ, SourceMRZ

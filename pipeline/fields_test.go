@@ -4,12 +4,14 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -298,6 +300,43 @@ func TestWordsAsMRZ(t *testing.T) {
 	} {
 		if got := wordsAsMRZ(tc.visual, tc.mrz); got != tc.want {
 			t.Errorf("wordsAsMRZ(%q, %q) = %q, want %q", tc.visual, tc.mrz, got, tc.want)
+		}
+	}
+}
+
+// TestMergedNamesTakeMRZWordBreaks: a name read on the page that agrees
+// with the MRZ as read, but for a space lost, is answered with the MRZ's
+// word breaks and its own marks.
+func TestMergedNamesTakeMRZWordBreaks(t *testing.T) {
+	m := parsedMRZ(t, mrz.StatusValid, "IDCHL1234567897<<<<<<<<<<<<<<<", "8501017M3001017CHL<<<<<<<<<<<6", "ROJAS<<JOSE<IGNACIO<<<<<<<<<<<")
+	given := typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	rd := fieldReading{Reading: vz.Reading{Name: given.Name, Value: "JOSÉIGNACIO", Confidence: 90, Anchored: true, Captioned: true}, field: given}
+	res, _ := mergedOn(&typedb.Type{Generic: true}, m, rd)
+	if res.FirstName != "JOSÉ IGNACIO" {
+		t.Errorf("first name %q, want %q", res.FirstName, "JOSÉ IGNACIO")
+	}
+}
+
+// TestLoneLettersTheMRZPrints: a one-letter word of a name is OCR's
+// debris, unless the MRZ's name has it as its word in that place.
+func TestLoneLettersTheMRZPrints(t *testing.T) {
+	for _, tc := range []struct {
+		visual, mrzName, want string
+	}{
+		{"Ó SÚILLEABHÁIN", "O<SUILLEABHAIN", "Ó SÚILLEABHÁIN"},
+		{"O SUILLEABHAIN", "O<SUILLEABHAIN", "O SUILLEABHAIN"},
+		{"S SUILLEABHAIN", "O<SUILLEABHAIN", "O SUILLEABHAIN"}, // another letter: the MRZ's
+		{"WANG X", "WANG", "WANG"},                             // debris beside the name
+		{"O'CONNOR", "OCONNOR", "O'CONNOR"},                    // ICAO omits the apostrophe
+	} {
+		line1 := "P<IRL" + tc.mrzName + "<<CIARAN"
+		line1 += strings.Repeat("<", 44-len(line1))
+		m := parsedMRZ(t, mrz.StatusValid, line1, "L898902C36IRL7408122F1204159ZE184226B<<<<<10")
+		last := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+		rd := fieldReading{Reading: vz.Reading{Name: last.Name, Value: tc.visual, Confidence: 90, Anchored: true, Captioned: true}, field: last}
+		res, _ := mergedOn(&typedb.Type{Generic: true}, m, rd)
+		if res.LastName != tc.want {
+			t.Errorf("%q read beside %s: %q, want %q", tc.visual, tc.mrzName, res.LastName, tc.want)
 		}
 	}
 }

@@ -861,9 +861,13 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 			// that closes an opening bracket is a bracket ("LYON (69)")
 			s = closeBracketsOrJ(s, f.Kind == typedb.KindText)
 		}
-		s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (f.Kind == typedb.KindText && strings.ContainsRune(".,/()", r)))
+		latin := f.Script != typedb.ScriptCyrillic
+		s = strings.Join(strings.FieldsFunc(strings.ReplaceAll(s, "’", "'"), func(r rune) bool {
+			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || (latin && r == '\'') || (f.Kind == typedb.KindText && strings.ContainsRune(".,/()", r)))
 		}), " ")
+		if latin {
+			s = innerApostrophes(s)
+		}
 		abbreviated := f.Kind == typedb.KindText && strings.HasSuffix(s, ".") && endsInAbbreviation(strings.TrimRight(s, "."))
 		s = strings.Trim(s, "-., ")
 		if abbreviated && s != "" {
@@ -913,6 +917,23 @@ func printedAsDate(s string) bool {
 		}
 	}
 	return false
+}
+
+// innerApostrophes keeps the apostrophes of s that stand between two
+// letters (O'CONNOR, D'ANGELO) and drops the rest, OCR's specks.
+func innerApostrophes(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if c == '\'' && (i == 0 || i == len(r)-1 || !unicode.IsLetter(r[i-1]) || !unicode.IsLetter(r[i+1])) {
+			if i > 0 && i < len(r)-1 && r[i-1] != ' ' && r[i+1] != ' ' {
+				b.WriteRune(' ')
+			}
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // closeBracketsOrJ reads each closing bracket of s as the J a

@@ -55,6 +55,13 @@ func TestNormalize(t *testing.T) {
 		{pat, "НИКОЛАЕВНА", "НИКОЛАЕВНА", false},
 		{pat, "ЭДУАРДОВИЧ", "ЭДУАРДОВИЧ", false},
 		{auth, "ҚР  ІІМ", "ҚР ІІМ", false},
+		// an apostrophe between letters is the name's; others are specks
+		{latinName, "O'CONNOR", "O'CONNOR", false},
+		{latinName, "D’ANGELO", "D'ANGELO", false},
+		{latinName, "'ANNA MARIA'", "ANNA MARIA", false},
+		{latinName, "ANNA' MARIA", "ANNA MARIA", false},
+		{place, "L'AQUILA", "L'AQUILA", false},
+		{name, "Д'АРТАНЬЯН", "Д АРТАНЬЯН", false}, // Cyrillic names have none
 		// a date cut under a number's caption is no number
 		{num, "14 10 2022", "", true},
 		{num, "03.03.2031", "", true},
