@@ -236,7 +236,7 @@ func vzSideOf(warped, frame *image.RGBA, hm imgutil.Homography, t *typedb.Type, 
 			return imgutil.WarpGray(frame, hm, box, scale)
 		}}
 	if m != nil {
-		vs.State = m.IssuingState
+		vs.State, vs.Nationality = m.IssuingState, m.Nationality
 		vs.Expiry = m.ExpiryDate.DMY()
 		vs.NumberKnown = m.Status != mrz.StatusUnsure && m.Checks[mrz.CheckDocumentNumber]
 	}

@@ -487,29 +487,134 @@ func TestGenericValuesKeepTheirMarks(t *testing.T) {
 	}
 }
 
-func TestMarksAdded(t *testing.T) {
+// TestMarksOverCapitalsUnderTheirCaption: a value printed close under
+// its caption, in a bold serif whose marks rise above the capitals to
+// near the caption's foot, keeps its marks: the cut, tight on the
+// capitals, cut them through ("NUNEZ LEON" for NÚÑEZ LEÓN on another
+// hand's Mexican passport).
+func TestMarksOverCapitalsUnderTheirCaption(t *testing.T) {
+	pool := tesseractPool(t)
+	caption := dejaVuSans(t)
+	value := fontAt(t, "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
+	typ, img := blankTD3Page(t)
+	grey, ink := color.RGBA{110, 110, 110, 255}, color.RGBA{20, 20, 30, 255}
+	for _, tc := range []struct {
+		state, last, given string
+	}{
+		{"MEX", "NÚÑEZ LEÓN", "MARÍA JOSÉ"},
+		{"CZE", "DVOŘÁKOVÁ", "ŽOFIE"},
+		{"ISL", "ÁRNADÓTTIR", "ÍRIS"},
+	} {
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		putText(t, img, caption, "Apellidos / Surname", 540, 200, 17, grey)
+		putText(t, img, value, tc.last, 540, 232, 30, ink)
+		putText(t, img, caption, "Nombres / Given names", 540, 290, 17, grey)
+		putText(t, img, value, tc.given, 540, 322, 30, ink)
+		got := map[string]string{}
+		side := Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}
+		for _, rd := range ReadFields(context.Background(), pool, []Side{side}, nil)[0] {
+			got[rd.Name] = rd.Value
+		}
+		for name, want := range map[string]string{"last_name": tc.last, "first_name": tc.given} {
+			if got[name] != want {
+				t.Errorf("%s = %q, want %q", name, got[name], want)
+			}
+		}
+	}
+}
+
+// TestClearFromTop: in a cut grown above a value, the caption's foot
+// that runs in from the top edge is painted as paper, pale as it is; a
+// mark standing free over a letter, and the letters, stay.
+func TestClearFromTop(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 120, 60))
+	draw.Draw(g, g.Rect, image.NewUniform(color.Gray{230}), image.Point{}, draw.Src)
+	fill := func(r image.Rectangle, v uint8) {
+		draw.Draw(g, r, image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
+	}
+	fill(image.Rect(10, 0, 14, 9), 120)  // a caption's descender, grey
+	fill(image.Rect(60, 0, 90, 3), 120)  // the foot of the caption's letters
+	fill(image.Rect(32, 12, 38, 16), 30) // a mark
+	fill(image.Rect(30, 20, 40, 50), 30) // its letter
+	fill(image.Rect(62, 20, 72, 50), 30) // another
+	out := clearFromTop(g, 18)
+	for _, tc := range []struct {
+		what string
+		at   image.Point
+		ink  bool
+	}{
+		{"descender", image.Pt(12, 5), false},
+		{"caption's foot", image.Pt(70, 1), false},
+		{"mark", image.Pt(35, 14), true},
+		{"letter", image.Pt(35, 30), true},
+		{"letter under the caption", image.Pt(66, 30), true},
+	} {
+		if ink := out.GrayAt(tc.at.X, tc.at.Y).Y < 150; ink != tc.ink {
+			t.Errorf("%s: ink %v, want %v", tc.what, ink, tc.ink)
+		}
+	}
+}
+
+// TestNationalMarksOnly: a mark no language of the document's states
+// writes is a speck the Latin model took for one; the letter is given
+// back plain, or the whole reading where the letter is one of its own.
+func TestNationalMarksOnly(t *testing.T) {
+	for _, tc := range []struct {
+		plain, marked, state, nationality, want string
+	}{
+		{"GONCALVES", "ĠONÇALVES", "PRT", "PRT", "GONÇALVES"},
+		{"GONCALVES", "GONÇALVES", "PRT", "PRT", "GONÇALVES"},
+		{"BUHAGIAR", "BUĦAĠIAR", "MLT", "MLT", "BUĦAĠIAR"},
+		{"BUHAGIAR", "BUĦAĠIAR", "PRT", "MLT", "BUĦAĠIAR"}, // the holder's letters
+		{"SORENSEN", "SØRENSEN", "ESP", "ESP", "SORENSEN"}, // no Ø in Spanish: the plain reading
+		{"NUNEZ", "NÚÑEZ", "UTO", "UTO", "NÚÑEZ"},          // a state not known: any mark
+		{"NUNEZ", "NÚÑEZ", "", "", "NÚÑEZ"},                // no MRZ read
+		{"Liege", "Liège", "BEL", "BEL", "Liège"},
+		{"Liege", "Liēge", "BEL", "BEL", "Liege"},
+	} {
+		if got := nationalMarksOnly(tc.plain, tc.marked, tc.state, tc.nationality); got != tc.want {
+			t.Errorf("nationalMarksOnly(%q, %q, %s, %s) = %q, want %q", tc.plain, tc.marked, tc.state, tc.nationality, got, tc.want)
+		}
+	}
+}
+
+// TestAddMarks: the Latin reading's marks, ligatures and apostrophes go
+// on the English reading's letters, with its word breaks; a reading that
+// differs otherwise, or adds nothing, gives nothing.
+func TestAddMarks(t *testing.T) {
 	for _, tc := range []struct {
 		plain, marked string
-		want          bool
+		want          string // "": not ok
 	}{
-		{"WOJCIK", "WÓJCIK", true},
-		{"LUKASZ", "ŁUKASZ", true},
-		{"AEVARSDOTTIR", "ÆVARSDÓTTIR", true},
-		{"Ministere", "Ministère", true},
-		{"WOJCIK", "WOJCIK", false},      // nothing added
-		{"WARSZAWA", "IWARSZAWA", false}, // a letter added
-		{"WOJCIK", "WÓJCIC", false},      // a letter changed
-		{"Ministere", "ministère", false},
-		{"KOLN", "KÖLN", true},
-		{"PORA", "ÞÓRA", true}, // the English model's P for a thorn
-		{"THORA", "ÞÓRA", true},
-		{"TORA", "ÞÓRA", false},
-		{"SORENSEN", "SØRENSEN", true}, // the English model's O for an Ø
-		{"SOERENSEN", "SØRENSEN", true},
-		{"KOLN", "КÖLN", false}, // a Cyrillic К
+		{"WOJCIK", "WÓJCIK", "WÓJCIK"},
+		{"LUKASZ", "ŁUKASZ", "ŁUKASZ"},
+		{"AEVARSDOTTIR", "ÆVARSDÓTTIR", "ÆVARSDÓTTIR"},
+		{"Ministere", "Ministère", "Ministère"},
+		{"WOJCIK", "WOJCIK", ""},      // nothing added
+		{"WARSZAWA", "IWARSZAWA", ""}, // a letter added
+		{"WOJCIK", "WÓJCIC", ""},      // a letter changed
+		{"Ministere", "ministère", ""},
+		{"KOLN", "KÖLN", "KÖLN"},
+		{"PORA", "ÞÓRA", "ÞÓRA"}, // the English model's P for a thorn
+		{"BJODSKRA", "ÞJÓÐSKRÁ", "ÞJÓÐSKRÁ"},
+		{"THORA", "ÞÓRA", "ÞÓRA"},
+		{"TORA", "ÞÓRA", ""},
+		{"SORENSEN", "SØRENSEN", "SØRENSEN"}, // the English model's O for an Ø
+		{"SOERENSEN", "SØRENSEN", "SØRENSEN"},
+		{"KOLN", "КÖLN", ""}, // a Cyrillic К
+		{"O CONNOR", "O'CONNOR", "O'CONNOR"},
+		{"OCONNOR", "O'CONNOR", "O'CONNOR"},
+		{"O CONNOR", "'O CONNOR", ""}, // no letter before it
+		{"JANIS KRISJANIS", "JĀNISKRIŠJĀNIS", "JĀNIS KRIŠJĀNIS"},
+		{"JOSEIGNACIO", "JOSÉ IGNACIO", "JOSÉIGNACIO"},
+		{"ANNA MARIA", "ANNAMARIA", ""}, // only a space lost
 	} {
-		if got := marksAdded(tc.plain, tc.marked); got != tc.want {
-			t.Errorf("marksAdded(%q, %q) = %v, want %v", tc.plain, tc.marked, got, tc.want)
+		got, ok := addMarks(tc.plain, tc.marked)
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("addMarks(%q, %q) = %q, %v; want %q", tc.plain, tc.marked, got, ok, tc.want)
 		}
 	}
 }

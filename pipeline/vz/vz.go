@@ -70,6 +70,10 @@ type Side struct {
 	// State is the issuing state the side's MRZ names (ICAO code), ""
 	// when none was read: it says which scripts the captions may be in.
 	State string
+	// Nationality is the holder's nationality the side's MRZ names (ICAO
+	// code), "" when none was read: with State, it says which marked
+	// letters a name may carry.
+	Nationality string
 	// Expiry is the date of expiry the side's MRZ gives (dd.mm.yyyy), ""
 	// when none was read: a generic side whose page shows no date a
 	// validity period before it reads its date-like words again.
@@ -452,8 +456,8 @@ func shortIAfterVowel(s string) string {
 
 // restoreMarks reads a generic side's Latin name or text again with the
 // Latin-script model and takes its diacritics, where its letters are
-// otherwise the reading's own: the English model drops them (WÓJCIK read
-// WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a word list, the
+// otherwise the reading's own (addMarks): the English model drops them
+// (WÓJCIK read WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a word list, the
 // Latin model is the readier to take a border for a letter ("IWARSZAWA"
 // for WARSZAWA on a real Polish passport). The Kazakh types print their
 // Latin transliterated.
@@ -472,12 +476,23 @@ func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	}
 	// the caption's ink painted out as in the first reading: a caption's
 	// letters above a value read as marks on it ("PREŽYDENT")
-	crop := cutPlain(s, box)
+	// the cut, tight on the capitals' ink with a margin, cuts through
+	// marks that rise above them in a bold or serif print ("NUNEZ LEON"
+	// for NÚÑEZ LEÓN): it is grown upwards, the caption's foot it then
+	// takes in cleared (not where it was lifted past its caption)
+	grown := box
+	if rd.mask.Empty() {
+		grown.Min.Y -= int(marksRise * float64(box.Dy()))
+		grown = grown.Intersect(s.Image.Rect)
+	}
+	crop := cutPlain(s, grown)
 	if !rd.mask.Empty() {
 		crop = paintOut(crop, box, rd.mask)
+	} else if grown.Min.Y < box.Min.Y {
+		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
 	}
 	t, err := r.Read(ctx, crop, req)
-	if err != nil {
+	if err != nil || t.Confidence < marksSureFrom {
 		return
 	}
 	v, err := Normalize(f, t.Text)
@@ -490,27 +505,92 @@ func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 		// the marks are the leading words'
 		v = strings.Join(strings.Fields(v)[:n], " ")
 	}
-	if marksAdded(rd.Value, v) {
+	if v, ok := addMarks(rd.Value, nationalMarksOnly(rd.Value, v, s.State, s.Nationality)); ok {
 		rd.Value = v
 	}
 }
 
-// marksAdded reports whether marked is plain with diacritics on some of
-// its letters, or ligatures for letter pairs (Æ for AE), and nothing else.
-func marksAdded(plain, marked string) bool {
-	if plain == marked {
-		return false
+// marksRise is how far, in the cut's heights, restoreMarks grows a cut
+// upwards: the cut is about five thirds of the capitals' height, its
+// margin a third, so the grown cut reaches some 0.8 capital heights above
+// them, past the tallest marks (about half).
+const marksRise = 0.3
+
+// marksSureFrom is the Latin reading's confidence (0–100) from which its
+// marks are taken: an unsure one takes specks and a border for marks
+// ("ŞUPERMAN -   BS" at 8 on a real Romanian card printing SUPERMAN).
+const marksSureFrom = 50
+
+// nationalMarksOnly returns marked, a reading of plain with marks added,
+// with only the marks the languages of the document's states write
+// names in (typedb.NationalMarks): the Latin model takes a speck above
+// a letter for a mark of any language ("ĠONÇALVES" on a Portuguese
+// passport). A letter it marked otherwise is given back plain; plain
+// itself is returned when such a letter is a ligature or a letter of its
+// own (Ø, Þ), which plain spells otherwise. Any mark stands when a
+// state's languages are not known.
+func nationalMarksOnly(plain, marked, state, nationality string) string {
+	allowed, known := typedb.NationalMarks(state, nationality)
+	if !known {
+		return marked
 	}
-	p := []rune(plain)
-	i := 0
+	var b strings.Builder
 	for _, m := range marked {
+		base := typedb.TransliterateICAO(string(m))
+		if base == strings.ToUpper(string(m)) || strings.ContainsRune(allowed, unicode.ToUpper(m)) {
+			b.WriteRune(m)
+			continue
+		}
+		if utf8.RuneCountInString(base) != 1 || m == 'Ø' || m == 'ø' || m == 'Þ' || m == 'þ' {
+			return plain
+		}
+		if unicode.IsLower(m) {
+			base = strings.ToLower(base)
+		}
+		b.WriteString(base)
+	}
+	return b.String()
+}
+
+// addMarks returns plain with the diacritics marked has on its letters,
+// the ligatures it has for letter pairs (Æ for AE), and an apostrophe it
+// has after a letter; ok is false when marked differs from plain in
+// anything else, or adds nothing. Word breaks are plain's: the Latin
+// model, without a word list, loses a space the English one keeps
+// ("JĀNISKRIŠJĀNIS" for JANIS KRISJANIS).
+func addMarks(plain, marked string) (string, bool) {
+	p := []rune(plain)
+	out := make([]rune, 0, len(p)+2)
+	i, added := 0, false
+	for _, m := range marked {
+		if m == ' ' {
+			if i < len(p) && p[i] == ' ' {
+				out = append(out, ' ')
+				i++
+			}
+			continue
+		}
+		if m == '\'' && len(out) > 0 && unicode.IsLetter(out[len(out)-1]) {
+			// an apostrophe the English model read as a space or lost
+			// ("O CONNOR" for O'CONNOR): ICAO omits it
+			if i < len(p) && p[i] == ' ' {
+				i++
+			}
+			out, added = append(out, m), true
+			continue
+		}
+		for i < len(p) && p[i] == ' ' {
+			out = append(out, ' ')
+			i++
+		}
 		if i < len(p) && p[i] == m {
+			out = append(out, m)
 			i++
 			continue
 		}
 		base := []rune(typedb.TransliterateICAO(string(m)))
 		if !unicode.Is(unicode.Latin, m) || len(base) == 0 || base[0] == unicode.ToUpper(m) {
-			return false // not a marked letter
+			return plain, false // not a marked letter
 		}
 		if unicode.IsLower(m) {
 			base = []rune(strings.ToLower(string(base)))
@@ -518,15 +598,19 @@ func marksAdded(plain, marked string) bool {
 		switch {
 		case i+len(base) <= len(p) && string(p[i:i+len(base)]) == string(base):
 			i += len(base)
-		case (m == 'Þ' || m == 'þ') && i < len(p) && unicode.ToUpper(p[i]) == 'P':
-			i++ // the English model has no thorn; it reads the P it resembles
+		case (m == 'Þ' || m == 'þ') && i < len(p) && strings.ContainsRune("PB", unicode.ToUpper(p[i])):
+			i++ // the English model has no thorn; it reads the P or b it resembles
 		case (m == 'Ø' || m == 'ø') && i < len(p) && unicode.ToUpper(p[i]) == 'O':
 			i++ // nor an Ø: it reads the O (ICAO writes OE)
 		default:
-			return false
+			return plain, false
 		}
+		out, added = append(out, m), true
 	}
-	return i == len(p)
+	if !added || i != len(p) {
+		return plain, false
+	}
+	return string(out), true
 }
 
 // latinMarked are the capitals with diacritics and the ligatures that
@@ -1091,3 +1175,66 @@ func ToCyrillic(s string) string {
 // psmRawLine is Tesseract's page segmentation mode 13: the image is one
 // text line, read without Tesseract's own layout hacks.
 const psmRawLine ocr.PageSegMode = 13
+
+// clearFromTop returns a copy of crop with the ink that runs in from its
+// top edge painted as paper, within its first rows: a cut grown above a
+// value to take in the marks over its capitals takes in the foot of the
+// caption above too (its descenders, the bottom of its letters), which
+// the marks, standing free over their letters, never touch.
+func clearFromTop(crop *image.Gray, rows int) *image.Gray {
+	w, h := crop.Rect.Dx(), crop.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	var hist [256]int
+	for y := range h {
+		row := crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w]
+		copy(out.Pix[y*out.Stride:], row)
+		for _, v := range row {
+			hist[v]++
+		}
+	}
+	rows = min(rows, h)
+	if rows <= 0 {
+		return out
+	}
+	// the paper: the brightest tenth's floor; ink, anything a quarter
+	// of the way from it to the mean of the value's ink (Otsu's dark
+	// class): a caption is printed paler than its value
+	paper, n := 255, 0
+	for ; paper > 0 && n < w*h/10; paper-- {
+		n += hist[paper]
+	}
+	dark, sum := 0, 0
+	for v := range imgutil.Otsu(&hist) + 1 {
+		dark += v * hist[v]
+		sum += hist[v]
+	}
+	if sum == 0 {
+		return out
+	}
+	ink := uint8(paper - (paper-dark/sum)/4)
+	seen := make([]bool, w*rows)
+	var stack []int
+	for x := range w {
+		if out.Pix[x] <= ink {
+			stack = append(stack, x)
+			seen[x] = true
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := i%w, i/w
+		out.Pix[y*out.Stride+x] = uint8(paper)
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				nx, ny := x+dx, y+dy
+				if nx < 0 || nx >= w || ny < 0 || ny >= rows || seen[ny*w+nx] || out.Pix[ny*out.Stride+nx] > ink {
+					continue
+				}
+				seen[ny*w+nx] = true
+				stack = append(stack, ny*w+nx)
+			}
+		}
+	}
+	return out
+}

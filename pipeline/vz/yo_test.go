@@ -65,7 +65,13 @@ func TestYoFromItsMark(t *testing.T) {
 // dejaVuSans is Debian's DejaVu Sans; the test is skipped without it.
 func dejaVuSans(t *testing.T) *opentype.Font {
 	t.Helper()
-	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+	return fontAt(t, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+}
+
+// fontAt is the font in file path; the test is skipped without it.
+func fontAt(t *testing.T, path string) *opentype.Font {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Skip("font not installed:", err)
 	}
