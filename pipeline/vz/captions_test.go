@@ -672,3 +672,49 @@ func TestValueRisingPastItsCaption(t *testing.T) {
 		})
 	}
 }
+
+// TestValueEndsAtAGap: under a generic caption, the value's line ends
+// where it breaks off by more than a few of its heights: a signature, or
+// another column's print on the line, within the window that runs on to
+// the page's edge, is not the value's ("MAGISTRAT MESTA BRNA BOLE OE" for
+// MAGISTRÁT MĚSTA BRNA beside a signature, other hand). Gaps between the
+// value's words stay within it.
+func TestValueEndsAtAGap(t *testing.T) {
+	const valueEnd = 104 + 22*11 + 10*2 + 17
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	for _, tc := range []struct {
+		name    string
+		farAt   int // x of the print beyond the value; 0: none
+		wantEnd int // the value's last glyph's right edge
+	}{
+		{"alone", 0, valueEnd},
+		{"a signature well apart", 520, valueEnd},
+		{"a word a space and a half apart", valueEnd + 31, valueEnd + 31 + 17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+			draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+			fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
+			caption := image.Rect(100, 40, 190, 62)
+			for k := range 4 {
+				fill(image.Rect(102+22*k, 42, 102+22*k+16, 61))
+			}
+			for k := range 12 { // the value: three words of four glyphs, 21 px tall
+				x := 104 + 22*k + 10*(k/4)
+				fill(image.Rect(x, 70, x+17, 91))
+			}
+			if tc.farAt > 0 {
+				fill(image.Rect(tc.farAt, 68, tc.farAt+17, 92))
+			}
+			l := newLayout(img, &typedb.Type{Generic: true})
+			l.labels = map[string]image.Rectangle{"authority": caption}
+			box, _, _, err := l.valueCut(typedb.Field{Name: "authority", Kind: typedb.KindText})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if box.Max.X < tc.wantEnd || box.Max.X > tc.wantEnd+2*21 {
+				t.Errorf("cut %v: want it to end a little after x %d", box, tc.wantEnd)
+			}
+		})
+	}
+}

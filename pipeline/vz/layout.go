@@ -157,7 +157,7 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy()})
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true})
 			var mask image.Rectangle
 			if err == nil {
 				if lifted := l.riseBeyondCaption(box, lb); lifted.Min.Y < box.Min.Y {
@@ -307,6 +307,10 @@ type cutRules struct {
 	// field not read, "SEX" beside the date of birth), is not the value's
 	// line however far it reaches in.
 	otherColumn int
+	// endAtGap: the value ends where its line breaks off by more than
+	// valueGap heights, whatever lies beyond (a generic caption's window
+	// runs to the page's edge, over a signature and its caption).
+	endAtGap bool
 }
 
 // cutValue cuts tight around the value's ink in the window, with a
@@ -584,6 +588,10 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			// crosses the left edge and starts within reach
 			vb.Min.X = min(vb.Min.X, c.x0)
 			win.Min.X = c.x0
+		case rules.endAtGap && i > 0 && c.x0 > vb.Min.X && c.x0 < win.Max.X && runs[i-1].x1 > vb.Min.X && c.x0-runs[i-1].x1 > valueGap*h:
+			// well apart from the value before it, within the window
+			win.Max.X = c.x0
+			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
 		case c.x0 >= win.Min.X && c.x0 < win.Max.X && c.x1 >= win.Max.X && i > 0 &&
 			runs[i-1].x1 > win.Min.X && c.x0-runs[i-1].x1 > valueGap*h:
 			// crosses the right edge (or reaches it, where the window
