@@ -952,7 +952,8 @@ func (e *Engine) runChecks(known []*side, m *mrz.Result, res *Result, cmp []chec
 	if m != nil && !mrzDone {
 		out = append(out, checks.MRZDigits(m.Document, ""))
 	}
-	if m != nil && len(cmp) > 0 {
+	if m != nil {
+		// with no field read confidently on both, not done, with why
 		out = append(out, checks.Agreement(cmp))
 	}
 	dates := checks.Dates{Birth: accusingDate(res, FieldDateOfBirth, res.DateOfBirth), Issue: accusingDate(res, FieldDateOfIssue, res.DateOfIssue),

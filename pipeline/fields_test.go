@@ -363,3 +363,29 @@ func TestMarksLostOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestAgreementNotDoneWithoutComparisons: with an MRZ read and no field
+// read confidently on both sources (a located name is none), the
+// agreement check is reported not done, with why, rather than left out.
+func TestAgreementNotDoneWithoutComparisons(t *testing.T) {
+	m := parsedMRZ(t, mrz.StatusValid, "P<SVNZUPANCIC<<STEFAN<<<<<<<<<<<<<<<<<<<<<<<", "L898902C36SVN7408122F1204159ZE184226B<<<<<10")
+	e := &Engine{opts: Options{Now: func() time.Time { return evalToday }}}
+	for _, tc := range []struct {
+		name string
+		cmp  []checks.Comparison
+		want checks.Status
+	}{
+		{"none compared", nil, checks.NotDone},
+		{"one agreeing", []checks.Comparison{{Field: FieldLastName, Agree: true}}, checks.OK},
+	} {
+		var got *Check
+		for _, c := range e.runChecks(nil, m, &Result{Fields: map[string]FieldReport{}}, tc.cmp) {
+			if c.Name == checks.NameAgreement {
+				got = &c
+			}
+		}
+		if got == nil || got.Status != tc.want || tc.want == checks.NotDone && got.Reason == "" {
+			t.Errorf("%s: agreement %+v, want %s", tc.name, got, tc.want)
+		}
+	}
+}
