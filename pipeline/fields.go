@@ -218,7 +218,7 @@ func beyondMRZNames(name, visual, fromMRZ string, m *mrz.Result) (string, bool) 
 		return visual, false
 	}
 	lead := strings.Join(vw[:len(zw)], " ")
-	if latinLetters(typedb.TransliterateICAO(lead)) != latinLetters(strings.Join(zw, " ")) {
+	if typedb.LatinLetters(typedb.TransliterateICAO(lead)) != typedb.LatinLetters(strings.Join(zw, " ")) {
 		return visual, false
 	}
 	return lead, true
@@ -278,17 +278,6 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// latinLetters keeps A–Z of an upper-cased string.
-func latinLetters(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if r >= 'A' && r <= 'Z' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // agree compares a visual-zone value with the MRZ's: names after ICAO
 // 9303 transliteration, of both (the MRZ's names may be decoded to
 // Cyrillic: the Russian internal passport; a name the MRZ cut short
@@ -316,7 +305,7 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 
 // agreeSpelledName compares a name in the MRZ's Latin with the MRZ's.
 func agreeSpelledName(name, visual, fromMRZ string, m *mrz.Result) bool {
-	v, z := latinLetters(visual), latinLetters(fromMRZ)
+	v, z := typedb.LatinLetters(visual), typedb.LatinLetters(fromMRZ)
 	if v == z {
 		return true
 	}
@@ -326,7 +315,7 @@ func agreeSpelledName(name, visual, fromMRZ string, m *mrz.Result) bool {
 		// agree with ERIK JOHAN on its first word alone)
 		vw, zw := strings.Fields(visual), strings.Fields(fromMRZ)
 		n := min(len(vw), len(zw))
-		if n > 0 && slices.EqualFunc(vw[:n], zw[:n], func(a, b string) bool { return latinLetters(a) == latinLetters(b) }) {
+		if n > 0 && slices.EqualFunc(vw[:n], zw[:n], func(a, b string) bool { return typedb.LatinLetters(a) == typedb.LatinLetters(b) }) {
 			return true
 		}
 	}
@@ -403,8 +392,8 @@ func marksLostOnly(name, visual, fromMRZ string) bool {
 	if name != FieldLastName && name != FieldFirstName {
 		return false
 	}
-	v := latinLetters(typedb.TransliterateICAO(visual))
-	return slices.Contains(marksLost(latinLetters(typedb.TransliterateICAO(fromMRZ))), v)
+	v := typedb.LatinLetters(typedb.TransliterateICAO(visual))
+	return slices.Contains(marksLost(typedb.LatinLetters(typedb.TransliterateICAO(fromMRZ))), v)
 }
 
 // marksLost are the spellings of an MRZ's name (A–Z only) with some of
@@ -530,6 +519,7 @@ func nameTruncated(m *mrz.Result) bool {
 // visual reading it reads otherwise must be sure (DisagreeField) to be
 // answered.
 func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m, doubt *mrz.Result) []checks.Comparison {
+	e.locateNames(ctx, known, m)
 	var cmp []checks.Comparison
 	for _, name := range fieldOrder {
 		var rd *fieldReading
@@ -650,7 +640,14 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 					rep.Sources[SourceVisual] = v
 				}
 			}
-			if ok && !syntaxOK(rd.field, withoutPrintedLones(name, rd.Value, fromMRZ), rd.side.best.Type) {
+			if rd.Located {
+				// found on the page as the MRZ spells it: the page's
+				// spelling, but no evidence the two agree
+				rep.Value, rep.Source = rd.Value, SourceVisual
+				if !ok {
+					rep.Value, rep.Source = fromMRZ, SourceMRZ
+				}
+			} else if ok && !syntaxOK(rd.field, withoutPrintedLones(name, rd.Value, fromMRZ), rd.side.best.Type) {
 				// agreeing in its first word, with debris beside it (a
 				// cut that took in the next column): no value, no evidence
 				rep.Value, rep.Source = fromMRZ, SourceMRZ
@@ -776,6 +773,38 @@ func validityExpiry(m *mrz.Result, known []*side) string {
 		}
 	}
 	return ""
+}
+
+// locateNames places, on each generic side, the Latin names whose
+// captions its caption pass did not read, among the words that pass read
+// (vz.LocateName), as the MRZ read surely on either side gives them: a
+// TD1 card's 1 mm captions go unread, while the names they head, printed
+// larger, are read. The page's spelling then takes the marks the Latin
+// model reads on it. A name not found keeps the reading of the zone the
+// generic layout guesses.
+func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) {
+	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure || e.ocr == nil {
+		return
+	}
+	for _, s := range known {
+		if s.best == nil || !s.best.Type.Generic || s.layers.white == nil {
+			continue
+		}
+		for _, name := range []string{FieldLastName, FieldFirstName} {
+			rd, ok := s.readings[name]
+			if !ok || len(rd.PageWords) == 0 {
+				continue
+			}
+			loc, ok := vz.LocateName(rd.PageWords, rd.field, mrzValue(m, name, known), s.layers.white.Rect)
+			if !ok {
+				continue
+			}
+			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
+			vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
+			rd.Reading = loc
+			s.readings[name] = rd
+		}
+	}
 }
 
 // validForAges reports whether a date of issue lies further before the

@@ -28,9 +28,9 @@ func TestLanguageMarksTransliterate(t *testing.T) {
 
 func TestNationalMarks(t *testing.T) {
 	for _, tc := range []struct {
-		states    []string
+		states     []string
 		has, lacks string
-		known     bool
+		known      bool
 	}{
 		{[]string{"PRT", "PRT"}, "ÃÇ", "Ġ", true},
 		{[]string{"PRT", "MLT"}, "ÃĠ", "Ø", true},

@@ -101,3 +101,15 @@ func transliterate(s string, long bool) string {
 	}
 	return b.String()
 }
+
+// LatinLetters is s upper-cased with everything but the letters A–Z
+// dropped: transliterated names compared letter for letter.
+func LatinLetters(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -50,6 +50,14 @@ type Reading struct {
 	// pass read anywhere above the MRZ (dd.mm.yyyy, two-digit years in
 	// the past): where the caption was not read, the date may still be.
 	PageDates []string
+	// PageWords are, for a Latin name of a generic side whose caption was
+	// not read, the words the caption pass read: the MRZ, read on either
+	// side, may place the name among them (LocateName).
+	PageWords []ocr.Word
+	// Located is set where a generic side's name was found among its
+	// page's words as the MRZ gives it (LocateName): its letters agree
+	// with the MRZ's because they were looked for.
+	Located bool
 	// mask is the part of the cut, in the side's pixels, where its
 	// caption's ink stands and is painted out before any read of it
 	// (riseBeyondCaption); empty for most cuts.
@@ -143,6 +151,9 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					// dropped), the date itself may still be on the page
 					out[i][j].PageDates = pageDates(lay.words, time.Now())
 				}
+				if s.Type.Generic && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
+					out[i][j].PageWords = lay.words
+				}
 				continue
 			}
 			wg.Add(1)
@@ -193,7 +204,10 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				}
 				if dst.Err == nil {
 					restoreYo(ctx, r, s, f, dst)
-					restoreMarks(ctx, r, s, f, dst)
+					RestoreMarks(ctx, r, s, f, dst)
+				}
+				if _, found := lay.labels[f.Name]; s.Type.Generic && !found && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
+					dst.PageWords = lay.words
 				}
 				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
 					// read letter for letter as an entry of the field's
@@ -454,14 +468,14 @@ func shortIAfterVowel(s string) string {
 	return string(r)
 }
 
-// restoreMarks reads a generic side's Latin name or text again with the
+// RestoreMarks reads a generic side's Latin name or text again with the
 // Latin-script model and takes its diacritics, where its letters are
 // otherwise the reading's own (addMarks): the English model drops them
 // (WÓJCIK read WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a word list, the
 // Latin model is the readier to take a border for a letter ("IWARSZAWA"
 // for WARSZAWA on a real Polish passport). The Kazakh types print their
 // Latin transliterated.
-func restoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
+func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
 		return
 	}

@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"image"
+	"image/draw"
+	"os"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/docscan/docscan/pipeline/identify"
+	"github.com/docscan/docscan/pipeline/imgutil"
+	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/vz"
+	"github.com/docscan/docscan/typedb"
+)
+
+// TestNamesLocatedByTheMRZ: on a generic page whose captions are not
+// read (none is printed here), the names are found where the page prints
+// them as the MRZ, read on either side, spells them, and answered in the
+// page's spelling with no comparison made of them. A page printing
+// another name is not given the MRZ's. (The page here prints no marks:
+// Tesseract's layout analysis drops "ŽUPANČIČ" from such a sparse page
+// altogether, in DejaVu Sans at 28 px and in bold.)
+func TestNamesLocatedByTheMRZ(t *testing.T) {
+	ev := newEvalEnv(t)
+	data, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+	if err != nil {
+		t.Skip("font not installed:", err)
+	}
+	fnt, err := opentype.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: 40, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer face.Close()
+	typ := ev.db.Generic(typedb.MRZFormat("TD3"))[0]
+	m := parsedMRZ(t, mrz.StatusValid, "P<SVNZUPANCIC<<STEFAN<<<<<<<<<<<<<<<<<<<<<<<", "L898902C36SVN7408122F1204159ZE184226B<<<<<10")
+	for _, tc := range []struct {
+		printed, want string
+		located       bool
+	}{
+		{"ZUPANCIC", "ZUPANCIC", true},
+		{"NOVAK", "ZUPANCIC", false},
+	} {
+		t.Run(tc.printed, func(t *testing.T) {
+			page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+			draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+			for _, l := range []struct {
+				text string
+				x, y int
+			}{{"REPUBLIKA SLOVENIJA", 100, 150}, {tc.printed, 620, 560}, {"12.08.1974", 620, 700}} {
+				d := font.Drawer{Dst: page, Src: image.Black, Face: face, Dot: fixed.P(l.x, l.y)}
+				d.DrawString(l.text)
+			}
+			s := &side{name: typedb.Front, white: page, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			s.layers.white = page
+			if s.hm, err = imgutil.QuadToRect(imgutil.Quad{{X: 0, Y: 0}, {X: 1500, Y: 0}, {X: 1500, Y: 1056}, {X: 0, Y: 1056}}, 1500, 1056); err != nil {
+				t.Fatal(err)
+			}
+			for _, rd := range vz.ReadFields(context.Background(), ev.pool, []vz.Side{{Image: page, Type: typ}}, map[string]bool{FieldLastName: true})[0] {
+				f, _ := vz.GenericField(rd.Name)
+				s.readings[rd.Name] = fieldReading{Reading: rd, field: f, side: s}
+			}
+			res := &Result{Fields: map[string]FieldReport{}}
+			cmp := (&Engine{ocr: ev.pool}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+			if res.LastName != tc.want || s.readings[FieldLastName].Located != tc.located {
+				t.Errorf("last name %q (located %v), want %q (%v)", res.LastName, s.readings[FieldLastName].Located, tc.want, tc.located)
+			}
+			for _, c := range cmp {
+				if c.Field == FieldLastName && tc.located {
+					t.Errorf("a located name compared: %+v", c)
+				}
+			}
+		})
+	}
+}

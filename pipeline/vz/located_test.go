@@ -1,0 +1,57 @@
+package vz
+
+import (
+	"image"
+	"testing"
+
+	"github.com/docscan/docscan/pipeline/ocr"
+	"github.com/docscan/docscan/typedb"
+)
+
+// TestLocateName: a name is found among a page's words as the MRZ spells
+// it, in either ICAO spelling of its marks, whole words only; a short
+// name, digits, or another name are not.
+func TestLocateName(t *testing.T) {
+	last := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	bounds := image.Rect(0, 0, 1000, 600)
+	line := func(n, y int, texts ...string) []ocr.Word {
+		var ws []ocr.Word
+		for i, tx := range texts {
+			ws = append(ws, ocr.Word{Text: tx, Box: image.Rect(100+150*i, y, 240+150*i, y+30), Confidence: 90, Line: n})
+		}
+		return ws
+	}
+	for _, tc := range []struct {
+		name  string
+		words []ocr.Word
+		want  string
+		found string // "": not found
+		top   int
+	}{
+		{"marked", line(0, 100, "KOVÁČOVÁ"), "KOVACOVA", "KOVÁČOVÁ", 100},
+		{"the long spelling", line(0, 100, "MÜLLER"), "MUELLER", "MÜLLER", 100},
+		{"two words", line(0, 100, "Nr", "ANNELIE", "JOHANNA"), "ANNELIE JOHANNA", "ANNELIE JOHANNA", 100},
+		{"glued", line(0, 100, "ANNELIEJOHANNA"), "ANNELIE JOHANNA", "ANNELIEJOHANNA", 100},
+		{"a number before it", line(0, 100, "7", "ANNELIE", "JOHANNA"), "ANNELIE JOHANNA", "ANNELIE JOHANNA", 100},
+		{"the topmost of two", append(line(0, 300, "WANG"), line(1, 120, "WANG")...), "WANG", "WANG", 120},
+		{"part of a word", line(0, 100, "KOVACOVAS"), "KOVACOVA", "", 0},
+		{"another name", line(0, 100, "KOVATOVA"), "KOVACOVA", "", 0},
+		{"too short to tell", line(0, 100, "LI"), "LI", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rd, ok := LocateName(tc.words, last, tc.want, bounds)
+			if !ok {
+				if tc.found != "" {
+					t.Fatalf("not found, want %q", tc.found)
+				}
+				return
+			}
+			if rd.Value != tc.found || !rd.Located {
+				t.Fatalf("found %q (located %v), want %q", rd.Value, rd.Located, tc.found)
+			}
+			if top := rd.Region.Pixels(bounds.Dx(), bounds.Dy()).Min.Y; top > tc.top || top < tc.top-15 {
+				t.Errorf("region's top %d, want just above %d", top, tc.top)
+			}
+		})
+	}
+}
