@@ -475,14 +475,21 @@ func TestGenericValuesKeepTheirMarks(t *testing.T) {
 		put(tc.given, 540, 352, 34)
 		put("Place of birth / Lieu de naissance", 540, 420, 17)
 		put(tc.place, 540, 462, 34)
-		got := map[string]string{}
-		for _, rd := range ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0] {
-			got[rd.Name] = rd.Value
-		}
-		for name, want := range map[string]string{"last_name": tc.last, "first_name": tc.given, "place_of_birth": tc.place} {
-			if got[name] != want {
-				t.Errorf("%s = %q, want %q", name, got[name], want)
-			}
+		expectValues(t, pool, Side{Image: img, Type: typ}, map[string]string{"last_name": tc.last, "first_name": tc.given, "place_of_birth": tc.place})
+	}
+}
+
+// expectValues reads every field of side and reports those of want read
+// otherwise.
+func expectValues(t *testing.T, pool Reader, side Side, want map[string]string) {
+	t.Helper()
+	got := map[string]string{}
+	for _, rd := range ReadFields(context.Background(), pool, []Side{side}, nil)[0] {
+		got[rd.Name] = rd.Value
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s = %q, want %q", name, got[name], w)
 		}
 	}
 }
@@ -510,16 +517,7 @@ func TestMarksOverCapitalsUnderTheirCaption(t *testing.T) {
 		putText(t, img, value, tc.last, 540, 232, 30, ink)
 		putText(t, img, caption, "Nombres / Given names", 540, 290, 17, grey)
 		putText(t, img, value, tc.given, 540, 322, 30, ink)
-		got := map[string]string{}
-		side := Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}
-		for _, rd := range ReadFields(context.Background(), pool, []Side{side}, nil)[0] {
-			got[rd.Name] = rd.Value
-		}
-		for name, want := range map[string]string{"last_name": tc.last, "first_name": tc.given} {
-			if got[name] != want {
-				t.Errorf("%s = %q, want %q", name, got[name], want)
-			}
-		}
+		expectValues(t, pool, Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}, map[string]string{"last_name": tc.last, "first_name": tc.given})
 	}
 }
 
