@@ -781,7 +781,9 @@ func validityExpiry(m *mrz.Result, known []*side) string {
 // TD1 card's 1 mm captions go unread, while the names they head, printed
 // larger, are read. The page's spelling then takes the marks the Latin
 // model reads on it. A name not found keeps the reading of the zone the
-// generic layout guesses.
+// generic layout guesses. A name the pass read with one letter wrong is
+// found where the Latin-script model, reading it again, reads the MRZ's
+// letters (vz.LocateNameNear).
 func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) {
 	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure || e.ocr == nil {
 		return
@@ -795,12 +797,14 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 			if !ok || len(rd.PageWords) == 0 {
 				continue
 			}
-			loc, ok := vz.LocateName(rd.PageWords, rd.field, mrzValue(m, name, known), s.layers.white.Rect)
-			if !ok {
+			want := mrzValue(m, name, known)
+			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
+			loc, ok := vz.LocateName(rd.PageWords, rd.field, want, vs)
+			if ok {
+				vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
+			} else if loc, ok = vz.LocateNameNear(ctx, e.ocr, vs, rd.PageWords, rd.field, want); !ok {
 				continue
 			}
-			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
-			vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
 			rd.Reading = loc
 			s.readings[name] = rd
 		}

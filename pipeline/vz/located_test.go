@@ -1,7 +1,10 @@
 package vz
 
 import (
+	"context"
 	"image"
+	"image/color"
+	"image/draw"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline/ocr"
@@ -14,6 +17,8 @@ import (
 func TestLocateName(t *testing.T) {
 	last := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	bounds := image.Rect(0, 0, 1000, 600)
+	blank := image.NewRGBA(bounds)
+	draw.Draw(blank, bounds, image.White, image.Point{}, draw.Src)
 	line := func(n, y int, texts ...string) []ocr.Word {
 		var ws []ocr.Word
 		for i, tx := range texts {
@@ -39,7 +44,7 @@ func TestLocateName(t *testing.T) {
 		{"too short to tell", line(0, 100, "LI"), "LI", "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rd, ok := LocateName(tc.words, last, tc.want, bounds)
+			rd, ok := LocateName(tc.words, last, tc.want, Side{Image: blank, Type: &typedb.Type{Generic: true}})
 			if !ok {
 				if tc.found != "" {
 					t.Fatalf("not found, want %q", tc.found)
@@ -53,5 +58,32 @@ func TestLocateName(t *testing.T) {
 				t.Errorf("region's top %d, want just above %d", top, tc.top)
 			}
 		})
+	}
+}
+
+// TestLocateNameNear: a name the caption pass read with one letter wrong
+// is the MRZ's where the Latin-script model, reading its words again,
+// reads the MRZ's letters, in its own spelling; another name one letter
+// from the MRZ's is not.
+func TestLocateNameNear(t *testing.T) {
+	pool := tesseractPool(t)
+	fnt := dejaVuSans(t)
+	typ, img := blankTD3Page(t)
+	last := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		printed, passRead, want string
+		found                   bool
+	}{
+		{"KOVÁČOVÁ", "Kovatova", "KOVÁČOVÁ", true},
+		{"KOVALOVA", "KOVALOVA", "", false},
+	} {
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		putText(t, img, fnt, tc.printed, 600, 540, 34, color.RGBA{20, 20, 30, 255})
+		words := []ocr.Word{{Text: tc.passRead, Box: image.Rect(596, 490, 820, 560), Confidence: 60}}
+		side := Side{Image: img, Type: typ, State: "SVK", Nationality: "SVK"}
+		rd, ok := LocateNameNear(context.Background(), pool, side, words, last, "KOVACOVA")
+		if ok != tc.found || ok && (rd.Value != tc.want || !rd.Located) {
+			t.Errorf("%s read %q: %q, located %v; want %q, %v", tc.printed, tc.passRead, rd.Value, ok, tc.want, tc.found)
+		}
 	}
 }

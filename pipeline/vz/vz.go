@@ -471,41 +471,15 @@ func shortIAfterVowel(s string) string {
 // RestoreMarks reads a generic side's Latin name or text again with the
 // Latin-script model and takes its diacritics, where its letters are
 // otherwise the reading's own (addMarks): the English model drops them
-// (WÓJCIK read WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a word list, the
-// Latin model is the readier to take a border for a letter ("IWARSZAWA"
-// for WARSZAWA on a real Polish passport). The Kazakh types print their
-// Latin transliterated.
+// (WÓJCIK read WOJCIK, ŁUKASZ read LUKASZ). Only the marks: without a
+// word list, the Latin model is the readier to take a border for a
+// letter ("IWARSZAWA" for WARSZAWA on a real Polish passport). The
+// Kazakh types print their Latin transliterated.
 func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
 		return
 	}
-	box, ok := regionBox(s, rd.Region)
-	if !ok {
-		return
-	}
-	req := Request(f)
-	req.Languages = ocr.LatinScript
-	if f.Kind == typedb.KindName {
-		req.Whitelist = latinUpper + latinMarked + " -'"
-	}
-	// the caption's ink painted out as in the first reading: a caption's
-	// letters above a value read as marks on it ("PREŽYDENT")
-	// the cut, tight on the capitals' ink with a margin, cuts through
-	// marks that rise above them in a bold or serif print ("NUNEZ LEON"
-	// for NÚÑEZ LEÓN): it is grown upwards, the caption's foot it then
-	// takes in cleared (not where it was lifted past its caption)
-	grown := box
-	if rd.mask.Empty() {
-		grown.Min.Y -= int(marksRise * float64(box.Dy()))
-		grown = grown.Intersect(s.Image.Rect)
-	}
-	crop := cutPlain(s, grown)
-	if !rd.mask.Empty() {
-		crop = paintOut(crop, box, rd.mask)
-	} else if grown.Min.Y < box.Min.Y {
-		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
-	}
-	t, err := r.Read(ctx, crop, req)
+	t, err := readLatin(ctx, r, s, f, rd.Region, rd.mask)
 	if err != nil || t.Confidence < marksSureFrom {
 		return
 	}
@@ -524,7 +498,39 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	}
 }
 
-// marksRise is how far, in the cut's heights, restoreMarks grows a cut
+// readLatin reads region of a side with the Latin-script model, names
+// whitelisted to the letters ICAO transliterates. The cut, tight on the
+// capitals' ink with a margin, cuts through marks that rise above them in
+// a bold or serif print ("NUNEZ LEON" for NÚÑEZ LEÓN): it is grown
+// upwards, the caption's foot it then takes in cleared, or, where it was
+// lifted past its caption already, the caption's ink (mask) painted out
+// as in the first reading (a caption's letters above a value read as
+// marks on it: "PREŽYDENT").
+func readLatin(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (ocr.Text, error) {
+	box, ok := regionBox(s, region)
+	if !ok {
+		return ocr.Text{}, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+	}
+	req := Request(f)
+	req.Languages = ocr.LatinScript
+	if f.Kind == typedb.KindName {
+		req.Whitelist = latinUpper + latinMarked + " -'"
+	}
+	grown := box
+	if mask.Empty() {
+		grown.Min.Y -= int(marksRise * float64(box.Dy()))
+		grown = grown.Intersect(s.Image.Rect)
+	}
+	crop := cutPlain(s, grown)
+	if !mask.Empty() {
+		crop = paintOut(crop, box, mask)
+	} else if grown.Min.Y < box.Min.Y {
+		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
+	}
+	return r.Read(ctx, crop, req)
+}
+
+// marksRise is how far, in the cut's heights, readLatin grows a cut
 // upwards: the cut is about five thirds of the capitals' height, its
 // margin a third, so the grown cut reaches some 0.8 capital heights above
 // them, past the tallest marks (about half).
