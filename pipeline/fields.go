@@ -776,14 +776,15 @@ func validityExpiry(m *mrz.Result, known []*side) string {
 }
 
 // locateNames places, on each generic side, the Latin names whose
-// captions its caption pass did not read, among the words that pass read
-// (vz.LocateName), as the MRZ read surely on either side gives them: a
-// TD1 card's 1 mm captions go unread, while the names they head, printed
-// larger, are read. The page's spelling then takes the marks the Latin
-// model reads on it. A name not found keeps the reading of the zone the
-// generic layout guesses. A name the pass read with one letter wrong is
-// found where the Latin-script model, reading it again, reads the MRZ's
-// letters (vz.LocateNameNear).
+// captions its caption pass did not read, or under whose caption no sure
+// name was read, among the words that pass read (vz.LocateName), as the
+// MRZ read surely on either side gives them: a TD1 card's 1 mm captions
+// go unread, while the names they head, printed larger, are read; a
+// caption beside its value, set lower, puts the cut on the next line. The
+// page's spelling then takes the marks the Latin model reads on it. A
+// name not found keeps its reading. A name the pass read with one letter
+// wrong is found where the Latin-script model, reading it again, reads
+// the MRZ's letters (vz.LocateNameNear).
 func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) {
 	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure || e.ocr == nil {
 		return
@@ -798,6 +799,11 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 				continue
 			}
 			want := mrzValue(m, name, known)
+			if rd.Captioned && rd.Err == nil && (agree(name, rd.Value, want, m) || fieldConfidence(&rd, s.best.Type) >= ConfidentField) {
+				// read under its caption, as the MRZ has it or surely
+				// otherwise (what a forged page shows): it stands
+				continue
+			}
 			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
 			loc, ok := vz.LocateName(rd.PageWords, rd.field, want, vs)
 			if ok {

@@ -50,9 +50,10 @@ type Reading struct {
 	// pass read anywhere above the MRZ (dd.mm.yyyy, two-digit years in
 	// the past): where the caption was not read, the date may still be.
 	PageDates []string
-	// PageWords are, for a Latin name of a generic side whose caption was
-	// not read, the words the caption pass read: the MRZ, read on either
-	// side, may place the name among them (LocateName).
+	// PageWords are, for a Latin name of a generic side, the words the
+	// caption pass read: where its caption was not read, or the value
+	// under it was read as no sure name, the MRZ, read on either side,
+	// may place the name among them (LocateName).
 	PageWords []ocr.Word
 	// Located is set where a generic side's name was found among its
 	// page's words as the MRZ gives it (LocateName): its letters agree
@@ -206,7 +207,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					restoreYo(ctx, r, s, f, dst)
 					RestoreMarks(ctx, r, s, f, dst)
 				}
-				if _, found := lay.labels[f.Name]; s.Type.Generic && !found && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
+				if s.Type.Generic && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
 					dst.PageWords = lay.words
 				}
 				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
