@@ -327,12 +327,18 @@ func agreeSpelledName(name, visual, fromMRZ string, m *mrz.Result) bool {
 // loses a space between words, or breaks a word at a wide letter
 // ("JOSÉIGNACIO" for JOSÉ IGNACIO, "POL DMAE" for PÕLDMÄE), where the
 // MRZ's fillers are plain. A reading whose letters do not line up with
-// the MRZ's one for one is returned as it is.
+// the MRZ's one for one is returned as it is. A hyphen printed where the
+// MRZ breaks stays ("KOWAL SKA-KWIATKOWSKA" is KOWALSKA-KWIATKOWSKA).
 func wordsAsMRZ(visual, fromMRZ string) string {
 	z := strings.Fields(typedb.TransliterateICAO(fromMRZ))
 	var letters []rune
+	hyphenAt := map[int]bool{} // a hyphen printed before letters[k]
 	for _, r := range visual {
-		if r != ' ' {
+		switch r {
+		case ' ':
+		case '-':
+			hyphenAt[len(letters)] = true
+		default:
 			letters = append(letters, r)
 		}
 	}
@@ -340,7 +346,12 @@ func wordsAsMRZ(visual, fromMRZ string) string {
 	i := 0
 	for k, w := range z {
 		if k > 0 {
-			b.WriteByte(' ')
+			if hyphenAt[i] {
+				b.WriteByte('-') // the MRZ writes a hyphen as a break
+				delete(hyphenAt, i)
+			} else {
+				b.WriteByte(' ')
+			}
 		}
 		got := ""
 		for len(got) < len(w) && i < len(letters) {
@@ -352,8 +363,8 @@ func wordsAsMRZ(visual, fromMRZ string) string {
 			return visual
 		}
 	}
-	if i != len(letters) {
-		return visual
+	if i != len(letters) || len(hyphenAt) > 0 {
+		return visual // letters left over, or a hyphen inside a word
 	}
 	return b.String()
 }

@@ -297,6 +297,9 @@ func TestWordsAsMRZ(t *testing.T) {
 		{"ЖАНАР", "ZHANAR", "ЖАНАР"},
 		{"ANNAMARIA", "ANNA MARINA", "ANNAMARIA"}, // letters differ: as read
 		{"ANNA MARIA X", "ANNA MARIA", "ANNA MARIA X"},
+		{"KOWAL SKA-KWIATKOWSKA", "KOWALSKA KWIATKOWSKA", "KOWALSKA-KWIATKOWSKA"},
+		{"KOWALSKA-KWIATKOWSKA", "KOWALSKA KWIATKOWSKA", "KOWALSKA-KWIATKOWSKA"},
+		{"KOWAL-SKA KWIATKOWSKA", "KOWALSKA KWIATKOWSKA", "KOWAL-SKA KWIATKOWSKA"}, // a hyphen inside a word: as read
 	} {
 		if got := wordsAsMRZ(tc.visual, tc.mrz); got != tc.want {
 			t.Errorf("wordsAsMRZ(%q, %q) = %q, want %q", tc.visual, tc.mrz, got, tc.want)
