@@ -810,9 +810,12 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 				continue
 			}
 			want := mrzValue(m, name, known)
-			if rd.Captioned && rd.Err == nil && (agree(name, rd.Value, want, m) || fieldConfidence(&rd, s.best.Type) >= ConfidentField) {
+			if rd.Captioned && rd.Err == nil && (agree(name, rd.Value, want, m) ||
+				fieldConfidence(&rd, s.best.Type) >= ConfidentField && !misplacedName(name, rd.Value, m, known)) {
 				// read under its caption, as the MRZ has it or surely
-				// otherwise (what a forged page shows): it stands
+				// otherwise (what a forged page shows): it stands. Not
+				// the MRZ's other name, read surely where the cut took
+				// the wrong line ("IANA SOPHIE" under "Name / Surname")
 				continue
 			}
 			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
