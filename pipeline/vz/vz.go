@@ -143,6 +143,12 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 		}
 		for j := range out[i] {
 			f := fields[j]
+			// the MRZ may place a generic side's Latin name among the
+			// caption pass's words (LocateName)
+			var pageWords []ocr.Word
+			if s.Type.Generic && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
+				pageWords = lay.words
+			}
 			if _, found := lay.labels[f.Name]; f.Zone.Width() <= 0 && !found {
 				// found by its caption only, and that was not found:
 				// nothing to read
@@ -152,9 +158,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					// dropped), the date itself may still be on the page
 					out[i][j].PageDates = pageDates(lay.words, time.Now())
 				}
-				if s.Type.Generic && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
-					out[i][j].PageWords = lay.words
-				}
+				out[i][j].PageWords = pageWords
 				continue
 			}
 			wg.Add(1)
@@ -207,9 +211,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					restoreYo(ctx, r, s, f, dst)
 					RestoreMarks(ctx, r, s, f, dst)
 				}
-				if s.Type.Generic && f.Kind == typedb.KindName && f.Script == typedb.ScriptLatin {
-					dst.PageWords = lay.words
-				}
+				dst.PageWords = pageWords
 				if dst.Err == nil && listedExactly(f.Values, dst.Raw) {
 					// read letter for letter as an entry of the field's
 					// closed set: however unsure Tesseract says it was
@@ -348,10 +350,7 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 // its part mask painted as the paper there: a value's cut lifted past its
 // caption's foot (riseBeyondCaption) must not read the caption's letters.
 func paintOut(crop *image.Gray, box, mask image.Rectangle) *image.Gray {
-	out := image.NewGray(image.Rect(0, 0, crop.Rect.Dx(), crop.Rect.Dy()))
-	for y := range out.Rect.Dy() {
-		copy(out.Pix[y*out.Stride:(y+1)*out.Stride], crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):])
-	}
+	out := grayCopy(crop)
 	sx := float64(out.Rect.Dx()) / float64(box.Dx())
 	sy := float64(out.Rect.Dy()) / float64(box.Dy())
 	c := mask.Intersect(box).Sub(box.Min)
@@ -1203,15 +1202,11 @@ const psmRawLine ocr.PageSegMode = 13
 // caption above too (its descenders, the bottom of its letters), which
 // the marks, standing free over their letters, never touch.
 func clearFromTop(crop *image.Gray, rows int) *image.Gray {
-	w, h := crop.Rect.Dx(), crop.Rect.Dy()
-	out := image.NewGray(image.Rect(0, 0, w, h))
+	out := grayCopy(crop)
+	w, h := out.Rect.Dx(), out.Rect.Dy()
 	var hist [256]int
-	for y := range h {
-		row := crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w]
-		copy(out.Pix[y*out.Stride:], row)
-		for _, v := range row {
-			hist[v]++
-		}
+	for _, v := range out.Pix {
+		hist[v]++
 	}
 	rows = min(rows, h)
 	if rows <= 0 {
@@ -1256,6 +1251,15 @@ func clearFromTop(crop *image.Gray, rows int) *image.Gray {
 				stack = append(stack, ny*w+nx)
 			}
 		}
+	}
+	return out
+}
+
+// grayCopy returns a copy of g with its origin at (0, 0), to paint on.
+func grayCopy(g *image.Gray) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, g.Rect.Dx(), g.Rect.Dy()))
+	for y := range out.Rect.Dy() {
+		copy(out.Pix[y*out.Stride:(y+1)*out.Stride], g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):])
 	}
 	return out
 }
