@@ -136,6 +136,8 @@ func syntaxOK(f typedb.Field, v string, typ *typedb.Type) bool {
 			case unicode.IsLetter(r):
 				letters++
 			case r == ' ' || r == '-':
+			case (r == '/' || r == '.') && f.Name == FieldPersonalNumber:
+				// printed between its groups: "856208/1231", "92.02.29-148.55"
 			default:
 				return false
 			}
@@ -258,7 +260,7 @@ func misplacedNumber(name, visual string, m *mrz.Result, known []*side) bool {
 			}
 		}
 		for _, v := range vs {
-			if d := strings.ReplaceAll(v, ".", ""); len(d) == 8 && d == visual {
+			if d := strings.ReplaceAll(v, ".", ""); len(d) == 8 && d == alphanumeric(visual) {
 				return true
 			}
 		}

@@ -20,6 +20,7 @@ func TestSyntaxOK(t *testing.T) {
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	pob := typedb.Field{Name: FieldPlaceOfBirth, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	iin := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptDigits}
+	pn := typedb.Field{Name: FieldPersonalNumber, Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
 	kz := &typedb.Type{PersonalNumberScheme: "kz-iin"}
 	patr := typedb.Field{Name: FieldPatronymic, Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
 	for _, tc := range []struct {
@@ -53,6 +54,11 @@ func TestSyntaxOK(t *testing.T) {
 		{num, "CHINA", false, nil},
 		{num, "CPFARREPUBLICOFCHINAYFF", false, nil},
 		{num, "CO", false, nil},
+		// a personal number keeps the separators it is printed with; a
+		// document number has none
+		{pn, "856208/1231", true, nil},
+		{pn, "92.02.29-148.55", true, nil},
+		{num, "856208/1231", false, nil},
 		{latin, "WANG", true, nil},
 		{latin, "O'NEIL-SMITH", true, nil},
 		{latin, "PU CHIN COLLIZGOL", true, nil}, // syntax alone cannot tell; the confidence must

@@ -269,8 +269,8 @@ func Request(f typedb.Field) ocr.Request {
 		if f.Script != typedb.ScriptDigits {
 			req.Whitelist = latinUpper + digits
 		}
-		if hyphenated(f) {
-			req.Whitelist += "-"
+		if keepsSeparators(f) {
+			req.Whitelist += numberSeparators
 		}
 	case typedb.KindName:
 		if cyr {
@@ -942,9 +942,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 			return "", fmt.Errorf("%w: %s reads as a date", ErrUnreadable, f.Name)
 		}
 		s = keep(strings.ToUpper(s), func(r rune) bool {
-			return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) || (r == '-' && hyphenated(f))
+			return unicode.IsDigit(r) || (r < 128 && unicode.IsLetter(r)) || (keepsSeparators(f) && strings.ContainsRune(numberSeparators, r))
 		})
-		s = strings.Trim(s, "-")
+		s = innerSeparators(s)
 		if f.Script == typedb.ScriptDigits {
 			s = keep(s, unicode.IsDigit)
 		}
@@ -1002,11 +1002,33 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 	return strings.ToUpper(s), nil
 }
 
-// hyphenated reports whether f is a number whose printed hyphens are
-// kept: a Latin personal number ("19940111-01234"; the MRZ writes
-// 19940111<01234, and the two agree on their letters and digits).
-func hyphenated(f typedb.Field) bool {
+// numberSeparators are the marks a personal number is printed with
+// between its groups: "19940111-01234", "856208/1231" (a Czech or Slovak
+// birth number), "92.02.29-148.55" (a Belgian national number).
+const numberSeparators = "-/."
+
+// keepsSeparators reports whether f is a number whose printed separators
+// are kept: a Latin personal number. The MRZ writes it without them or
+// with a filler (19940111<01234), and the two agree on their letters and
+// digits; the answer is the page's.
+func keepsSeparators(f typedb.Field) bool {
 	return f.Kind == typedb.KindNumber && f.Name == fieldPersonalNumber && f.Script != typedb.ScriptDigits
+}
+
+// innerSeparators keeps the separators of s that stand alone between
+// two letters or digits, and drops the rest: a speck read at an end, or
+// a separator doubled.
+func innerSeparators(s string) string {
+	isSep := func(c byte) bool { return strings.IndexByte(numberSeparators, c) >= 0 }
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isSep(c) && (b.Len() == 0 || isSep(b.String()[b.Len()-1]) || i+1 >= len(s) || isSep(s[i+1])) {
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // printedAsDate reports whether s, as read, is a date with its parts set

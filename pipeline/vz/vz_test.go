@@ -69,9 +69,14 @@ func TestNormalize(t *testing.T) {
 		{num, "9FR456721", "9FR456721", false},
 		{num, "AB 123456", "AB123456", false},
 		{kzNum, "140 102 022", "140102022", false},
-		// a Latin personal number keeps its hyphens, a document number not
+		// a Latin personal number keeps its separators, a document number not
 		{pn, "19940111-01234", "19940111-01234", false},
 		{pn, "-19940111-01234-", "19940111-01234", false},
+		{pn, "856208/1231", "856208/1231", false},
+		{pn, "92.02.29-148.55", "92.02.29-148.55", false},
+		{pn, ".856208//1231.", "856208/1231", false},
+		{pn, "8562-/1231", "8562/1231", false},
+		{pn, "/", "", true},
 		{num, "AB-1234567", "AB1234567", false},
 		// brackets and abbreviations of a Latin free text
 		{place, "LYON (69)", "LYON (69)", false},
