@@ -157,7 +157,7 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true})
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true})
 			var mask image.Rectangle
 			if err == nil {
 				if lifted := l.riseBeyondCaption(box, lb); lifted.Min.Y < box.Min.Y {
