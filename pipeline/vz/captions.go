@@ -50,6 +50,9 @@ var Captions = map[string][]string{
 // side only where its MRZ does not give it (Side.NumberKnown).
 const fieldDocumentNumber = "document_number"
 
+// fieldAuthority is the issuing authority's field name.
+const fieldAuthority = "authority"
+
 // fieldPersonalNumber is the personal number's field name.
 const fieldPersonalNumber = "personal_number"
 

@@ -569,6 +569,7 @@ func TestNationalMarksOnly(t *testing.T) {
 		{"NUNEZ", "NÚÑEZ", "", "", "NÚÑEZ"},                // no MRZ read
 		{"Liege", "Liège", "BEL", "BEL", "Liège"},
 		{"Liege", "Liēge", "BEL", "BEL", "Liege"},
+		{"BEGLU", "BËGLU", "LVA", "XXC", "BËGLU"}, // a holder of no nationality: any mark
 	} {
 		if got := nationalMarksOnly(tc.plain, tc.marked, tc.state, tc.nationality); got != tc.want {
 			t.Errorf("nationalMarksOnly(%q, %q, %s, %s) = %q, want %q", tc.plain, tc.marked, tc.state, tc.nationality, got, tc.want)
@@ -579,6 +580,20 @@ func TestNationalMarksOnly(t *testing.T) {
 // TestAddMarks: the Latin reading's marks, ligatures and apostrophes go
 // on the English reading's letters, with its word breaks; a reading that
 // differs otherwise, or adds nothing, gives nothing.
+// TestMarksStates: an authority is written in the issuing state's
+// languages, a name in the holder's too.
+func TestMarksStates(t *testing.T) {
+	s := Side{State: "LVA", Nationality: "XXC"}
+	auth := typedb.Field{Name: fieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	if got := nationalMarksOnly("BEGLU", "BËGLU", marksStates(s, auth)...); got != "BEGLU" {
+		t.Errorf("authority on a Latvian passport: %q, want BEGLU (no Ë in Latvian)", got)
+	}
+	if got := nationalMarksOnly("MOHAMADA", "MOHAMADË", marksStates(s, name)...); got != "MOHAMADË" {
+		t.Errorf("name of a holder of no nationality: %q, want any mark kept", got)
+	}
+}
+
 func TestAddMarks(t *testing.T) {
 	for _, tc := range []struct {
 		plain, marked string

@@ -493,7 +493,7 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 		// the marks are the leading words'
 		v = strings.Join(strings.Fields(v)[:n], " ")
 	}
-	if v, ok := addMarks(rd.Value, nationalMarksOnly(rd.Value, v, s.State, s.Nationality)); ok {
+	if v, ok := addMarks(rd.Value, nationalMarksOnly(rd.Value, v, marksStates(s, f)...)); ok {
 		rd.Value = v
 	}
 }
@@ -541,6 +541,17 @@ const marksRise = 0.3
 // ("ŞUPERMAN -   BS" at 8 on a real Romanian card printing SUPERMAN).
 const marksSureFrom = 50
 
+// marksStates are the states whose languages field f of side s is
+// written in: a name the issuing state's or the holder's, the authority
+// the issuing state's alone (a Latvian passport's "BËGLU" for BĒGĻU, its
+// holder of no nationality, XXC, whose languages are not known).
+func marksStates(s Side, f typedb.Field) []string {
+	if f.Name == fieldAuthority {
+		return []string{s.State}
+	}
+	return []string{s.State, s.Nationality}
+}
+
 // nationalMarksOnly returns marked, a reading of plain with marks added,
 // with only the marks the languages of the document's states write
 // names in (typedb.NationalMarks): the Latin model takes a speck above
@@ -549,8 +560,8 @@ const marksSureFrom = 50
 // itself is returned when such a letter is a ligature or a letter of its
 // own (Ø, Þ), which plain spells otherwise. Any mark stands when a
 // state's languages are not known.
-func nationalMarksOnly(plain, marked, state, nationality string) string {
-	allowed, known := typedb.NationalMarks(state, nationality)
+func nationalMarksOnly(plain, marked string, states ...string) string {
+	allowed, known := typedb.NationalMarks(states...)
 	if !known {
 		return marked
 	}
