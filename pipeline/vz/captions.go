@@ -334,11 +334,25 @@ func captionSimilarity(got []rune, targets [][]rune) float64 {
 // topmost. A run taken by one field's caption is not another's.
 func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.Rectangle {
 	best := map[string]captionMatch{}
+	targetsOf := map[string][][]rune{}
 	for _, f := range fields {
-		var targets [][]rune
 		for _, c := range Captions[f.Name] {
-			targets = append(targets, []rune(captionLetters(c)))
+			targetsOf[f.Name] = append(targetsOf[f.Name], []rune(captionLetters(c)))
 		}
+	}
+	// readsOtherwise: a run that reads more like another field's caption
+	// is that one's, even where that field found a better run elsewhere
+	// ("Place of birth" is 0.75 like "Date of birth", and 1 like itself)
+	readsOtherwise := func(name string, letters []rune, s float64) bool {
+		for other, tg := range targetsOf {
+			if other != name && captionSimilarity(letters, tg) > s {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range fields {
+		targets := targetsOf[f.Name]
 		if len(targets) == 0 {
 			continue
 		}
@@ -365,7 +379,7 @@ func matchCaptions(lines [][]ocr.Word, fields []typedb.Field) map[string]image.R
 					}
 					letters := []rune(captionLetters(run))
 					s := captionSimilarity(letters, targets)
-					if s < minCaptionSimilarity || (len(letters) < 5 && endsLongerCaption(l, i)) {
+					if s < minCaptionSimilarity || (len(letters) < 5 && endsLongerCaption(l, i)) || readsOtherwise(f.Name, letters, s) {
 						continue
 					}
 					cur, ok := best[f.Name]

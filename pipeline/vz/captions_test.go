@@ -63,6 +63,15 @@ func TestMatchCaptions(t *testing.T) {
 			"date_of_issue": image.Rect(300, 100, 580, 120),
 			"authority":     image.Rect(700, 99, 860, 120),
 		}},
+		{"another field's caption is none of this one's", [][]ocr.Word{
+			// "Place of birth" reads 0.75 like "Date of birth", the
+			// threshold: it is the place's (found here in French too),
+			// and the date of birth's caption was not read at all
+			{w("Lieu", 300, 100, 340, 0), w("de", 345, 100, 365, 0), w("naissance", 370, 100, 450, 0), w("/", 455, 100, 460, 0),
+				w("Place", 465, 100, 510, 0), w("of", 515, 100, 530, 0), w("birth", 535, 100, 580, 0)},
+		}, map[string]image.Rectangle{
+			FieldPlaceOfBirth: image.Rect(300, 100, 580, 120),
+		}},
 		{"a short caption inside a longer word is none", [][]ocr.Word{
 			{w("NOMBRES", 300, 100, 400, 0)},
 			{w("NOMINAL", 300, 200, 400, 1)},
