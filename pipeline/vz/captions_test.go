@@ -774,3 +774,42 @@ func TestValueEndsAtAGap(t *testing.T) {
 		})
 	}
 }
+
+// wordsReader answers every read with the same words.
+type wordsReader []ocr.Word
+
+func (w wordsReader) Read(context.Context, *image.Gray, ocr.Request) (ocr.Text, error) {
+	return ocr.Text{}, errors.New("read by word only")
+}
+
+func (w wordsReader) Words(context.Context, *image.Gray, ocr.Request) ([]ocr.Word, error) {
+	return w, nil
+}
+
+// TestSurelyMarked: the Latin reading's marks are every word's where the
+// line reads surely, and otherwise only those of a word read surely.
+func TestSurelyMarked(t *testing.T) {
+	side := Side{Image: image.NewRGBA(image.Rect(0, 0, 400, 100)), Type: &typedb.Type{Generic: true}}
+	name := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	region := typedb.Rect{0.1, 0.2, 0.9, 0.8}
+	word := func(s string, conf float64) ocr.Word { return ocr.Word{Text: s, Confidence: conf} }
+	for _, tc := range []struct {
+		words []ocr.Word
+		want  string // "": none kept
+	}{
+		{[]ocr.Word{word("NOËLLE", 91), word("CLAIRE", 0)}, "NOËLLE CLAIRE"},          // line 45.5
+		{[]ocr.Word{word("JOÃO", 31), word("MIGUEL", 87)}, "JOÃO MIGUEL"},             // line 59
+		{[]ocr.Word{word("CLAIRE", 0), word("NOËLLE", 40)}, ""},                       // nothing read surely
+		{[]ocr.Word{word("ŞUPERMAN", 10), word("BS", 6)}, ""},                         // specks
+		{[]ocr.Word{word("BJÖRN", 20), word("ÅKE", 80), word("X", 0)}, "BJORN ÅKE X"}, // line 33
+		{[]ocr.Word{word("ANNA", 95)}, ""},                                            // no mark to take
+	} {
+		got, ok := surelyMarked(context.Background(), wordsReader(tc.words), side, name, region, image.Rectangle{})
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.words, got, tc.want)
+		}
+	}
+}

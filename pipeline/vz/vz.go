@@ -479,11 +479,11 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
 		return
 	}
-	t, err := readLatin(ctx, r, s, f, rd.Region, rd.mask)
-	if err != nil || t.Confidence < marksSureFrom {
+	text, ok := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
+	if !ok {
 		return
 	}
-	v, err := Normalize(f, t.Text)
+	v, err := Normalize(f, text)
 	if err != nil {
 		return
 	}
@@ -498,6 +498,70 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	}
 }
 
+// surelyMarked reads region with the Latin-script model (readLatin) for
+// its marks: every word keeps them where the line was read surely
+// (marksSureFrom, the mean of its words), and otherwise only a word read
+// surely itself, the others spelt without them; ok is false when no
+// word kept one. One word read badly does not make another's marks
+// specks ("NOËLLE" at 91 beside "CLAIRE" at 0, 45 over the line), nor
+// does one word read a little unsurely make the line's ("JOÃO" at 31
+// beside "MIGUEL" at 87). A reader that gives no words is judged on the
+// line's confidence alone.
+func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (string, bool) {
+	wr, byWord := r.(WordReader)
+	if !byWord {
+		t, err := readLatin(ctx, r, s, f, region, mask)
+		return t.Text, err == nil && t.Confidence >= marksSureFrom
+	}
+	crop, req, err := latinCut(s, f, region, mask)
+	if err != nil {
+		return "", false
+	}
+	words, err := wr.Words(ctx, crop, req)
+	if err != nil {
+		return "", false
+	}
+	line := 0.0
+	for _, w := range words {
+		line += w.Confidence / float64(len(words))
+	}
+	parts := make([]string, 0, len(words))
+	marked := false
+	for _, w := range words {
+		t := w.Text
+		if line < marksSureFrom && w.Confidence < marksSureFrom {
+			t = withoutMarks(t)
+		}
+		marked = marked || !isASCII(t)
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, " "), marked
+}
+
+// withoutMarks spells word's marked letters as ICAO 9303 part 3 does (Ó
+// and Ö as O, Ø as OE): a plain reading, which lines up with the English
+// model's letter for letter where a letter had only a mark.
+func withoutMarks(word string) string {
+	var b strings.Builder
+	for _, r := range word {
+		if r < 128 {
+			b.WriteRune(r)
+			continue
+		}
+		b.WriteString(typedb.TransliterateICAO(string(r)))
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 128 {
+			return false
+		}
+	}
+	return true
+}
+
 // readLatin reads region of a side with the Latin-script model, names
 // whitelisted to the letters ICAO transliterates. The cut, tight on the
 // capitals' ink with a margin, cuts through marks that rise above them in
@@ -507,9 +571,18 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 // as in the first reading (a caption's letters above a value read as
 // marks on it: "PREŽYDENT").
 func readLatin(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (ocr.Text, error) {
+	crop, req, err := latinCut(s, f, region, mask)
+	if err != nil {
+		return ocr.Text{}, err
+	}
+	return r.Read(ctx, crop, req)
+}
+
+// latinCut is readLatin's cut of region and its request.
+func latinCut(s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (*image.Gray, ocr.Request, error) {
 	box, ok := regionBox(s, region)
 	if !ok {
-		return ocr.Text{}, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
+		return nil, ocr.Request{}, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
 	req := Request(f)
 	req.Languages = ocr.LatinScript
@@ -527,7 +600,7 @@ func readLatin(ctx context.Context, r Reader, s Side, f typedb.Field, region typ
 	} else if grown.Min.Y < box.Min.Y {
 		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
 	}
-	return r.Read(ctx, crop, req)
+	return crop, req, nil
 }
 
 // marksRise is how far, in the cut's heights, readLatin grows a cut
