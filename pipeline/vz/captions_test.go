@@ -701,38 +701,58 @@ func TestValueRisingPastItsCaption(t *testing.T) {
 // the page's edge, is not the value's ("MAGISTRAT MESTA BRNA BOLE OE" for
 // MAGISTRÁT MĚSTA BRNA beside a signature, other hand). Gaps between the
 // value's words stay within it.
-// TestValueStartsBeforeItsCaption: a value set out a little to the left
-// of its caption, its first glyph crossing the window's left edge where
-// little of its ink lies (a real "9" whose curve the edge touched: a
-// Belgian national number read "2.02.29-148.55", other hand), is cut
-// from where that glyph starts.
+// TestValueStartsBeforeItsCaption: a value set out to the left of its
+// caption, its first glyph crossing the window's left edge where little
+// of its ink lies (a real "9" whose curve the edge touched: a Belgian
+// national number read "2.02.29-148.55", other hand), or starting several
+// of its heights before the window (the caption found in one of its
+// languages only: "Given names" of "Réamhainm / Given names" over CIARÁN
+// PÁDRAIG, read "RAN PADRAIG"), is cut from where it starts.
 func TestValueStartsBeforeItsCaption(t *testing.T) {
 	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
-	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
-	fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
-	caption := image.Rect(100, 40, 190, 62) // its window starts at 89
-	for k := range 4 {
-		fill(image.Rect(102+22*k, 42, 102+22*k+16, 61))
+	for _, tc := range []struct {
+		name      string
+		captionX  int // the caption's left; its window starts 11 px before
+		glyphs    []image.Rectangle
+		wantStart int
+	}{
+		{"a stem either side of the edge", 100, append([]image.Rectangle{
+			image.Rect(76, 70, 81, 91), image.Rect(91, 70, 96, 91), image.Rect(81, 80, 91, 81),
+		}, valueGlyphs(104, 8)...), 76},
+		// the window's edge, at 189, falls between two glyphs
+		{"five heights before its caption", 200, valueGlyphs(84, 14), 84},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+			draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+			fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
+			caption := image.Rect(tc.captionX, 40, tc.captionX+90, 62)
+			for k := range 4 {
+				fill(image.Rect(tc.captionX+2+22*k, 42, tc.captionX+2+22*k+16, 61))
+			}
+			for _, g := range tc.glyphs {
+				fill(g)
+			}
+			l := newLayout(img, &typedb.Type{Generic: true})
+			l.labels = map[string]image.Rectangle{"personal_number": caption}
+			box, _, _, err := l.valueCut(typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if box.Min.X > tc.wantStart {
+				t.Errorf("cut %v: want it to start at x %d or before, with the first glyph", box, tc.wantStart)
+			}
+		})
 	}
-	// the first glyph: two stems either side of the window's edge and a
-	// hairline between them
-	fill(image.Rect(76, 70, 81, 91))
-	fill(image.Rect(91, 70, 96, 91))
-	fill(image.Rect(81, 80, 91, 81))
-	for k := range 8 {
-		x := 104 + 22*k
-		fill(image.Rect(x, 70, x+17, 91))
+}
+
+// valueGlyphs is n glyphs 17 px wide and 21 tall, 22 px apart, from x.
+func valueGlyphs(x, n int) []image.Rectangle {
+	var out []image.Rectangle
+	for k := range n {
+		out = append(out, image.Rect(x+22*k, 70, x+22*k+17, 91))
 	}
-	l := newLayout(img, &typedb.Type{Generic: true})
-	l.labels = map[string]image.Rectangle{"personal_number": caption}
-	box, _, _, err := l.valueCut(typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if box.Min.X > 76 {
-		t.Errorf("cut %v: want it to start at x 76 or before, with the first glyph", box)
-	}
+	return out
 }
 
 func TestValueEndsAtAGap(t *testing.T) {

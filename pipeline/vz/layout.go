@@ -527,7 +527,10 @@ func keepFirstLine(m []uint8, r image.Rectangle, minHeight, otherColumn int) {
 // another column's value is several characters away).
 const (
 	maxValueReach = 3
-	valueGap      = 3
+	// captionSetIn: how far, in value heights, a generic value may start
+	// left of its caption's window
+	captionSetIn = 8
+	valueGap     = 3
 )
 
 // valueRun trims and extends the value's band vb in window win at its
@@ -541,7 +544,15 @@ const (
 func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectangle, image.Rectangle) {
 	h := vb.Dy()
 	reach := maxValueReach * h
-	strip := image.Rect(max(win.Min.X-reach, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y)
+	left := reach
+	if rules.growLeft && rules.endAtGap {
+		// a generic caption found in one of its languages only sits in
+		// from its value by the others' length ("Given names" of
+		// "Réamhainm / Given names", over CIARÁN PÁDRAIG read "RAN
+		// PADRAIG")
+		left = captionSetIn * h
+	}
+	strip := image.Rect(max(win.Min.X-left, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y)
 	m, r := l.inkMap(strip)
 	if m == nil {
 		return vb, win
