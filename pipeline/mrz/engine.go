@@ -1130,6 +1130,14 @@ func (r *Result) judge(lines []LineReading) {
 			continue
 		}
 		code := []byte(r.Lines[fd.at.line][fd.at.start:fd.at.end])
+		if fillerBeforeLetter(string(code)) {
+			// codes are letters filled out at the end (D<<): a filler
+			// first is a line read a character early ("IP<AUSCITIZEN",
+			// a border read as I, gave the state "<AU" and the name
+			// SCITIZEN, valid, since no check digit covers either)
+			unsure = append(unsure, fmt.Sprintf("the %s %q, a filler before a letter", fd.name, string(code)))
+			continue
+		}
 		if KnownCode(trimFiller(string(code))) {
 			continue
 		}
@@ -1159,6 +1167,13 @@ func (r *Result) judge(lines []LineReading) {
 	default:
 		r.Status = StatusInvalid
 	}
+}
+
+// fillerBeforeLetter reports whether code has a filler before a letter
+// or digit.
+func fillerBeforeLetter(code string) bool {
+	i := strings.IndexByte(code, '<')
+	return i >= 0 && strings.Trim(code[i:], "<") != ""
 }
 
 // misreadHolds is how often a check digit holds on a field misread:

@@ -54,6 +54,20 @@ func TestStatusOfFieldsWithoutCheckDigit(t *testing.T) {
 			wantStatus: StatusUnsure, wantReason: `nationality "C0D"`,
 		},
 		{
+			name: "a line read a character early: a filler before the state code's letters",
+			// a border read as I before "P<AUS", the last filler lost:
+			// the names SCITIZEN, and no check digit covers them
+			lines:      []string{"IP<AUSCITIZEN<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<", "PA09404097AUS8406077F1903212<17331334P<<<<08"},
+			wantLines:  []string{"IP<AUSCITIZEN<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<", "PA09404097AUS8406077F1903212<17331334P<<<<08"},
+			wantStatus: StatusUnsure, wantReason: `issuing_state "<AU", a filler before a letter`,
+		},
+		{
+			name:       "a code filled out at its end is one",
+			lines:      []string{"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<", "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"},
+			wantLines:  []string{"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<", "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"},
+			wantStatus: StatusValid,
+		},
+		{
 			name:       "name: a surely read 5 given as S is no sure answer",
 			lines:      []string{specTD1[0], specTD1[1], "ERIK5SON<<ANNA<MARIA<<<<<<<<<<"},
 			at:         map[[2]int][]Candidate{{2, 4}: {c('5', 0.95), c('S', 0.03)}},
