@@ -715,12 +715,15 @@ func TestValueStartsBeforeItsCaption(t *testing.T) {
 		captionX  int // the caption's left; its window starts 11 px before
 		glyphs    []image.Rectangle
 		wantStart int
+		notBefore int // the cut starts at this x or after
 	}{
 		{"a stem either side of the edge", 100, append([]image.Rectangle{
 			image.Rect(76, 70, 81, 91), image.Rect(91, 70, 96, 91), image.Rect(81, 80, 91, 81),
-		}, valueGlyphs(104, 8)...), 76},
+		}, valueGlyphs(104, 8)...), 76, 0},
 		// the window's edge, at 189, falls between two glyphs
-		{"five heights before its caption", 200, valueGlyphs(84, 14), 84},
+		{"five heights before its caption", 200, valueGlyphs(84, 14), 84, 0},
+		// a portrait a little left of the value is no part of it
+		{"a portrait beside it", 200, append([]image.Rectangle{image.Rect(30, 10, 120, 160)}, valueGlyphs(128, 12)...), 128, 121},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := image.NewRGBA(image.Rect(0, 0, 700, 200))
@@ -739,8 +742,8 @@ func TestValueStartsBeforeItsCaption(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if box.Min.X > tc.wantStart {
-				t.Errorf("cut %v: want it to start at x %d or before, with the first glyph", box, tc.wantStart)
+			if box.Min.X > tc.wantStart || box.Min.X < tc.notBefore {
+				t.Errorf("cut %v: want it to start at x %d or before, with the first glyph, and not before %d", box, tc.wantStart, tc.notBefore)
 			}
 		})
 	}

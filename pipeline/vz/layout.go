@@ -528,7 +528,7 @@ func keepFirstLine(m []uint8, r image.Rectangle, minHeight, otherColumn int) {
 const (
 	maxValueReach = 3
 	// captionSetIn: how far, in value heights, a generic value may start
-	// left of its caption's window
+	// left of its caption's window, where its run reaches maxValueReach
 	captionSetIn = 8
 	valueGap     = 3
 )
@@ -544,51 +544,64 @@ const (
 func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectangle, image.Rectangle) {
 	h := vb.Dy()
 	reach := maxValueReach * h
-	left := reach
-	if rules.growLeft && rules.endAtGap {
-		// a generic caption found in one of its languages only sits in
-		// from its value by the others' length ("Given names" of
-		// "Réamhainm / Given names", over CIARÁN PÁDRAIG read "RAN
-		// PADRAIG")
-		left = captionSetIn * h
-	}
-	strip := image.Rect(max(win.Min.X-left, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y)
-	m, r := l.inkMap(strip)
-	if m == nil {
-		return vb, win
-	}
 	type run struct{ x0, x1 int } // image coordinates, x1 exclusive
-	var runs []run
-	last := -1 << 30
 	// Under a label, in the value's own rows, any ink of some contrast
 	// to its own stretch of paper is the value's: light falling off
 	// across a phone photo leaves part of a black value too pale for the
 	// window's threshold ("СЕЙІ" of "СЕЙІТОВ" at 0.63 of the paper,
 	// "ТОВ" at 0.53), or gives it the label ink's tint.
-	var faint func(x int) bool
-	if rules.underLabel {
-		faint = l.faintInk(r)
+	runsIn := func(strip image.Rectangle) ([]run, image.Rectangle) {
+		m, r := l.inkMap(strip)
+		if m == nil {
+			return nil, r
+		}
+		var faint func(x int) bool
+		if rules.underLabel {
+			faint = l.faintInk(r)
+		}
+		var runs []run
+		last := -1 << 30
+		for x := r.Min.X; x < r.Max.X; x++ {
+			inked := false
+			for y := range r.Dy() {
+				if m[y*r.Dx()+x-r.Min.X] == 2 {
+					inked = true
+					break
+				}
+			}
+			if !inked && faint != nil {
+				inked = faint(x)
+			}
+			if !inked {
+				continue
+			}
+			if len(runs) > 0 && x-last <= h {
+				runs[len(runs)-1].x1 = x + 1
+			} else {
+				runs = append(runs, run{x, x + 1})
+			}
+			last = x
+		}
+		return runs, r
 	}
-	for x := r.Min.X; x < r.Max.X; x++ {
-		inked := false
-		for y := range r.Dy() {
-			if m[y*r.Dx()+x-r.Min.X] == 2 {
-				inked = true
-				break
+	runs, r := runsIn(image.Rect(max(win.Min.X-reach, l.img.Rect.Min.X), vb.Min.Y, min(win.Max.X+reach, l.img.Rect.Max.X), vb.Max.Y))
+	if r.Empty() {
+		return vb, win
+	}
+	if rules.growLeft && rules.endAtGap && len(runs) > 0 && runs[0].x0-r.Min.X <= h && runs[0].x0 < win.Min.X && runs[0].x1 > win.Min.X && r.Min.X > l.img.Rect.Min.X {
+		// a generic caption found in one of its languages only sits in
+		// from its value by the others' length ("Given names" of
+		// "Réamhainm / Given names" over CIARÁN PÁDRAIG, read "RAN
+		// PADRAIG"): the run that crosses the window's edge and reaches
+		// to within a gap of the strip's is followed on, up to
+		// captionSetIn heights, to
+		// where a line of print starts; not over a portrait beside it
+		wide, wr := runsIn(image.Rect(max(win.Min.X-captionSetIn*h, l.img.Rect.Min.X), vb.Min.Y, runs[0].x1, vb.Max.Y))
+		for _, c := range wide {
+			if c.x0 < win.Min.X && c.x1 > win.Min.X && c.x0 > wr.Min.X && !l.tallInk(image.Rect(c.x0, vb.Min.Y, win.Min.X, vb.Max.Y)) {
+				runs[0].x0, r.Min.X = c.x0, wr.Min.X
 			}
 		}
-		if !inked && faint != nil {
-			inked = faint(x)
-		}
-		if !inked {
-			continue
-		}
-		if len(runs) > 0 && x-last <= h {
-			runs[len(runs)-1].x1 = x + 1
-		} else {
-			runs = append(runs, run{x, x + 1})
-		}
-		last = x
 	}
 	for i, c := range runs {
 		switch {
@@ -616,6 +629,36 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 		}
 	}
 	return vb, win
+}
+
+// tallInk reports whether a quarter or more of band's columns hold ink
+// both above it and below it, within its height: a picture or a
+// rule that a line of print is not.
+func (l *layout) tallInk(band image.Rectangle) bool {
+	h := band.Dy()
+	m, r := l.inkMap(image.Rect(band.Min.X, band.Min.Y-h, band.Max.X, band.Max.Y+h))
+	if m == nil || r.Dx() == 0 {
+		return false
+	}
+	tall := 0
+	for x := range r.Dx() {
+		above, below := false, false
+		for y := range r.Dy() {
+			if m[y*r.Dx()+x] == 0 {
+				continue
+			}
+			switch yy := r.Min.Y + y; {
+			case yy < band.Min.Y:
+				above = true
+			case yy >= band.Max.Y:
+				below = true
+			}
+		}
+		if above && below {
+			tall++
+		}
+	}
+	return 4*tall >= r.Dx()
 }
 
 // faintRatio is the darkest a value's pale stretch may be against its
