@@ -292,7 +292,8 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 				return true
 			}
 		}
-		return false
+		_, thorns := thornsRead(visual, fromMRZ, m)
+		return thorns
 	case FieldDocumentNumber, FieldPersonalNumber:
 		// on their letters and digits: the page's hyphen or space is the
 		// MRZ's < ("19940111-01234", 19940111<01234)
@@ -301,6 +302,42 @@ func agree(name, visual, fromMRZ string, m *mrz.Result) bool {
 		return sameButCentury(visual, fromMRZ)
 	}
 	return visual == fromMRZ
+}
+
+// thornsRead returns visual with a Þ for each P or B that stands where
+// the MRZ writes TH, the thorn's ICAO 9303 spelling, when the rest of it
+// agrees with the MRZ letter for letter and the document's languages
+// write Þ: OCR takes a thorn for P or B ("GUÐRUN PÓRA" for GUÐRÚN ÞÓRA,
+// GUDRUN<THORA, a false alarm on an Icelandic passport by another hand).
+// ok is false when no such letter made the two agree.
+func thornsRead(visual, fromMRZ string, m *mrz.Result) (string, bool) {
+	if m == nil {
+		return visual, false
+	}
+	if marks, known := typedb.NationalMarks(m.IssuingState, m.Nationality); !known || !strings.ContainsRune(marks, 'Þ') {
+		return visual, false
+	}
+	want := typedb.LatinLetters(typedb.TransliterateICAO(fromMRZ))
+	var out []rune
+	j, thorns := 0, false
+	for _, r := range strings.ToUpper(visual) {
+		if !unicode.IsLetter(r) {
+			out = append(out, r)
+			continue
+		}
+		switch t := typedb.LatinLetters(typedb.TransliterateICAO(string(r))); {
+		case t != "" && strings.HasPrefix(want[j:], t):
+			out, j = append(out, r), j+len(t)
+		case (r == 'P' || r == 'B') && strings.HasPrefix(want[j:], "TH"):
+			out, j, thorns = append(out, 'Þ'), j+2, true
+		default:
+			return visual, false
+		}
+	}
+	if !thorns || j != len(want) {
+		return visual, false
+	}
+	return string(out), true
 }
 
 // agreeSpelledName compares a name in the MRZ's Latin with the MRZ's.
@@ -627,6 +664,9 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			}
 			ok := agree(name, rd.Value, fromMRZ, m)
 			if ok && (name == FieldLastName || name == FieldFirstName) {
+				if v, thorns := thornsRead(rd.Value, fromMRZ, m); thorns {
+					rd.Value = v
+				}
 				// agreeing as read, a space lost or added included
 				rd.Value = wordsAsMRZ(rd.Value, fromMRZ)
 			}

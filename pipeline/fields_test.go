@@ -392,3 +392,52 @@ func TestAgreementNotDoneWithoutComparisons(t *testing.T) {
 		}
 	}
 }
+
+// TestThornsRead: a P or B read where the MRZ writes TH is a thorn, on a
+// document whose languages write Þ, when the rest agrees letter for
+// letter; it then agrees, and is answered with the thorn.
+func TestThornsRead(t *testing.T) {
+	icelandic := &mrz.Result{Document: &mrz.Document{IssuingState: "ISL", Nationality: "ISL"}}
+	norwegian := &mrz.Result{Document: &mrz.Document{IssuingState: "NOR", Nationality: "NOR"}}
+	for _, tc := range []struct {
+		visual, mrzName string
+		m               *mrz.Result
+		want            string // "": not read as thorns
+	}{
+		{"GUÐRUN PÓRA", "GUDRUN THORA", icelandic, "GUÐRUN ÞÓRA"},
+		{"BORDARSON", "THORDARSON", icelandic, "ÞORDARSON"},
+		{"PÓRA", "THORA", norwegian, ""},               // no Þ in Norwegian
+		{"PÓRA", "THORA", nil, ""},                     // no MRZ
+		{"PHOMAS", "THOMAS", icelandic, ""},            // the H is read too
+		{"PÓRA", "PORA", icelandic, ""},                // agrees without
+		{"GUÐRUN PÓRX", "GUDRUN THORA", icelandic, ""}, // another letter differs
+	} {
+		got, ok := thornsRead(tc.visual, tc.mrzName, tc.m)
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("thornsRead(%q, %q) = %q, want %q", tc.visual, tc.mrzName, got, tc.want)
+		}
+		if ok != agree(FieldFirstName, tc.visual, tc.mrzName, tc.m) && tc.want != "" {
+			t.Errorf("agree(%q, %q) = %v, want %v", tc.visual, tc.mrzName, !ok, ok)
+		}
+	}
+}
+
+// TestThornReadAsPAgrees: an Icelandic given name read with its thorn as
+// P agrees with the MRZ's TH, raises no alarm, and is answered with Þ.
+func TestThornReadAsPAgrees(t *testing.T) {
+	m := parsedMRZ(t, mrz.StatusValid, "P<ISLGUDMUNDSDOTTIR<<GUDRUN<THORA<<<<<<<<<<<", "A1234567<6ISL8501019F3001019<<<<<<<<<<<<<<00")
+	given := typedb.Field{Name: FieldFirstName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	rd := fieldReading{Reading: vz.Reading{Name: given.Name, Value: "GUÐRUN PÓRA", Confidence: 92, Anchored: true, Captioned: true}, field: given}
+	res, cmp := mergedOn(&typedb.Type{Generic: true}, m, rd)
+	if res.FirstName != "GUÐRUN ÞÓRA" {
+		t.Errorf("first name %q, want GUÐRUN ÞÓRA", res.FirstName)
+	}
+	for _, c := range cmp {
+		if !c.Agree {
+			t.Errorf("%s disagrees", c.Field)
+		}
+	}
+}
