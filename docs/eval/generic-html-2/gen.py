@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """gh2: held-out ICAO document test set.  HTML/CSS/SVG -> headless Chromium -> ImageMagick captures.
 Standard library only; every random choice is seeded from the document id, so a rerun gives the same images.
-Usage: python3 gen.py [--only ID,...] [--no-render] [--no-capture] [--no-check]"""
+Usage: python3 gen.py [--only ID,...] [--no-render] [--no-capture] [--no-check] [--salt S]
+
+--salt S draws the same documents with other looks and captures: every
+random choice's seed gets S appended ("--salt -b" made the set the
+session that started at 0178b00 measured as new looks)."""
 import html, json, math, os, random, subprocess, sys
 from mrz import td1, td2, td3, translit, DROP_UMLAUT
 from docs import DOCS
@@ -230,7 +234,7 @@ class Page:
         i = [x['id'] for x in DOCS].index(d['id'])
         self.vfont = FONTS[i % 6]
         self.cfont = FONTS[(i // 6 + i + 2) % 6]
-        rd = random.Random(d['id'] + 'look')
+        rd = random.Random(d['id'] + 'look' + SALT)
         self.bold = rd.random() < 0.6
         self.vscale = rd.uniform(0.9, 1.1)
 
@@ -686,8 +690,13 @@ def translit_note(d):
     return 'ICAO 9303 part 3 default: Ä→AE Ö→OE Ü→UE Å→AA Æ→AE Ø→OE Þ→TH Ð→D ß→SS, other diacritics dropped, apostrophe omitted, hyphen/space→<'
 
 
+SALT = ''
+
+
 def main():
+    global SALT
     args = sys.argv[1:]
+    SALT = args[args.index('--salt') + 1] if '--salt' in args else ''
     only = set(args[args.index('--only') + 1].split(',')) if '--only' in args else None
     for sub in ('html', 'pages', 'img'):
         os.makedirs(f'{OUT}/{sub}', exist_ok=True)
@@ -697,7 +706,7 @@ def main():
     for d in DOCS:
         if only and d['id'] not in only:
             continue
-        r = random.Random(d['id'])
+        r = random.Random(d['id'] + SALT)
         i = [x['id'] for x in DOCS].index(d['id'])
         th = THEMES[(i * 3) % len(THEMES)]
         pxmm = r.choice([12, 13, 14]) if d['capture'] == 'scan' else r.choice([14, 15, 16])
@@ -723,7 +732,7 @@ def main():
             if '--no-render' not in args:
                 shot(hf, pg, W, H, pxmm)
             img = f'{OUT}/img/{d["id"]}_{side}.jpg'
-            cr = random.Random(d['id'] + side + 'capture')
+            cr = random.Random(d['id'] + side + 'capture' + SALT)
             if '--no-capture' not in args:
                 has_mrz = d['fmt'] != 'TD1' or side == 'back'
                 caps[side] = capture_scan(pg, img, cr) if d['capture'] == 'scan' else capture_phone(pg, img, cr, has_mrz)
