@@ -1,6 +1,7 @@
 package vz
 
 import (
+	"cmp"
 	"context"
 	"image"
 	"slices"
@@ -124,14 +125,6 @@ func nameRuns(ws []ocr.Word, f typedb.Field, words, letters int, s Side, match f
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Reading) int {
-		switch {
-		case a.Region[1] < b.Region[1]:
-			return -1
-		case a.Region[1] > b.Region[1]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b Reading) int { return cmp.Compare(a.Region[1], b.Region[1]) })
 	return out
 }

@@ -530,27 +530,15 @@ func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region 
 	for _, w := range words {
 		t := w.Text
 		if line < marksSureFrom && w.Confidence < marksSureFrom {
-			t = withoutMarks(t)
+			// spelt as ICAO 9303 does (Ó and Ö as O, Ø as OE): plain,
+			// it lines up with the English model's reading where a
+			// letter had only a mark
+			t = typedb.TransliterateICAO(t)
 		}
 		marked = marked || !isASCII(t)
 		parts = append(parts, t)
 	}
 	return strings.Join(parts, " "), marked
-}
-
-// withoutMarks spells word's marked letters as ICAO 9303 part 3 does (Ó
-// and Ö as O, Ø as OE): a plain reading, which lines up with the English
-// model's letter for letter where a letter had only a mark.
-func withoutMarks(word string) string {
-	var b strings.Builder
-	for _, r := range word {
-		if r < 128 {
-			b.WriteRune(r)
-			continue
-		}
-		b.WriteString(typedb.TransliterateICAO(string(r)))
-	}
-	return b.String()
 }
 
 func isASCII(s string) bool {
