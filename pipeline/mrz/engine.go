@@ -1141,6 +1141,14 @@ func (r *Result) judge(lines []LineReading) {
 		if KnownCode(trimFiller(string(code))) {
 			continue
 		}
+		if r.Valid && slices.ContainsFunc(r.CharConfidence[fd.at.line][fd.at.start:fd.at.end], func(p float64) bool { return p < sureLevel }) {
+			// The check digits vouch for the rest of a valid zone, but
+			// none covers a state code: a code that is no known code
+			// and was read in doubt rests on that doubt alone ("MLD",
+			// its M read at 0.57, for a Dutch passport's NLD).
+			unsure = append(unsure, fmt.Sprintf("the %s %q, no known code, read in doubt", fd.name, string(code)))
+			continue
+		}
 		for k, c := range code {
 			if to, ok := toLetter[c]; ok {
 				code[k] = to

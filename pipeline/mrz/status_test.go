@@ -62,6 +62,22 @@ func TestStatusOfFieldsWithoutCheckDigit(t *testing.T) {
 			wantStatus: StatusUnsure, wantReason: `issuing_state "<AU", a filler before a letter`,
 		},
 		{
+			name: "a valid zone: a code that is no known code, read in doubt",
+			// no check digit covers a nationality: a Dutch passport's
+			// NLD with its N read as M at 0.57 was answered valid
+			lines:      []string{specTD3[0], "L898902C36MLD7408122F1204159ZE184226B<<<<<10"},
+			at:         map[[2]int][]Candidate{{1, 10}: {c('M', 0.57), c('N', 0.41)}},
+			wantLines:  []string{specTD3[0], "L898902C36MLD7408122F1204159ZE184226B<<<<<10"},
+			wantStatus: StatusUnsure, wantReason: `nationality "MLD", no known code, read in doubt`,
+		},
+		{
+			name:       "a valid zone: a code that is no known code, read surely, is reported as read",
+			lines:      []string{specTD3[0], "L898902C36MLD7408122F1204159ZE184226B<<<<<10"},
+			at:         map[[2]int][]Candidate{{1, 10}: {c('M', 0.97), c('N', 0.02)}},
+			wantLines:  []string{specTD3[0], "L898902C36MLD7408122F1204159ZE184226B<<<<<10"},
+			wantStatus: StatusValid, wantWarn: `nationality: "MLD" is neither`,
+		},
+		{
 			name:       "a code filled out at its end is one",
 			lines:      []string{"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<", "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"},
 			wantLines:  []string{"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<", "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"},
