@@ -371,3 +371,35 @@ func glyphRow(img *image.RGBA, n, x, y0, y1 int, ink color.RGBA) {
 		draw.Draw(img, image.Rect(x+22*k, y0, x+22*k+17, y1), image.NewUniform(ink), image.Point{}, draw.Src)
 	}
 }
+
+// TestTemplateValueEndsAtAGap: artwork printed in a value's zone several
+// heights after the value (a rosette beside a short surname, "ЦОЙ ---
+// ЖҮЬ" in a Kazakh card drawn by another hand) is no part of it, however
+// the value's window was set: under a label read, under one placed
+// between two read, or from the type's zones.
+func TestTemplateValueEndsAtAGap(t *testing.T) {
+	img := blankSide()
+	dark := color.RGBA{40, 40, 45, 255}
+	glyphRow(img, 3, 100, 80, 110, dark) // the value, x 100–161, 30 px tall
+	for k := range 6 {                   // a rosette's strokes from x=320, in the value's rows
+		draw.Draw(img, image.Rect(320+14*k, 78+2*k, 323+14*k, 112-2*k), image.NewUniform(color.RGBA{70, 60, 120, 255}), image.Point{}, draw.Src)
+	}
+	px := func(x0, y0, x1, y1 float64) typedb.Rect { return typedb.Rect{x0 / 700, y0 / 200, x1 / 700, y1 / 200} }
+	f := typedb.Field{Name: "last_name", Kind: typedb.KindName, LabelZone: px(100, 40, 300, 60), Zone: px(100, 75, 600, 115)}
+	label := image.Rect(100, 40, 300, 60)
+	for _, tc := range []struct {
+		name            string
+		labels, between map[string]image.Rectangle
+	}{
+		{name: "under a label read", labels: map[string]image.Rectangle{f.Name: label}},
+		{name: "under a label placed", labels: map[string]image.Rectangle{}, between: map[string]image.Rectangle{f.Name: label}},
+		{name: "from the type's zones"},
+	} {
+		l := newLayout(img, &typedb.Type{Fields: []typedb.Field{f}})
+		l.labels, l.between = tc.labels, tc.between
+		box, _, _, err := l.valueCut(f)
+		if err != nil || box.Min.X > 100 || box.Max.X < 161 || box.Max.X >= 320 {
+			t.Errorf("%s: cut %v (%v), want the value (x 100–161) and not the rosette (from x=320)", tc.name, box, err)
+		}
+	}
+}

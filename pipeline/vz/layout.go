@@ -168,14 +168,14 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		}
 	} else if ok {
 		if win, ok := l.belowLabel(f, lb); ok {
-			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true})
+			box, err := l.cutValue(win, f, cutRules{underLabel: true, growLeft: true, endAtGap: true})
 			return box, image.Rectangle{}, true, err
 		}
 	} else if lb, ok := l.between[f.Name]; ok {
 		if win, ok := l.belowLabel(f, lb); ok {
 			// a label placed, not read: where it ends is a guess, and
 			// the cut's margin may reach above it
-			box, err := l.cutValue(win, f, cutRules{growLeft: true})
+			box, err := l.cutValue(win, f, cutRules{growLeft: true, endAtGap: true})
 			return box, image.Rectangle{}, true, err
 		}
 	}
@@ -240,7 +240,7 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		// the label is to the left (e.g. "№")
 		win.Min.X = labelBox.Max.X + 2
 	}
-	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft})
+	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft, endAtGap: true})
 	if err != nil {
 		return vz, image.Rectangle{}, anchored, err
 	}
@@ -309,7 +309,8 @@ type cutRules struct {
 	otherColumn int
 	// endAtGap: the value ends where its line breaks off by more than
 	// valueGap heights, whatever lies beyond (a generic caption's window
-	// runs to the page's edge, over a signature and its caption).
+	// runs to the page's edge, over a signature and its caption; a
+	// template's value zone may hold artwork after a short value).
 	endAtGap bool
 }
 
