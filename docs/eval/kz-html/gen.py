@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""gen.py [OUTDIR]: draw 24 kz-id-2014 cards in HTML/CSS, render them with headless Chromium,
+"""gen.py [OUTDIR] [--seed N]: draw 24 kz-id-2014 cards in HTML/CSS, render them with headless Chromium,
 capture them with ImageMagick (12 scanner, 12 phone) and write OUTDIR/ground_truth.json.
-Deterministic: everything random comes from random.Random(SEED).  Standard library only."""
+Deterministic: everything random comes from random.Random(SEED), or from --seed N, which draws
+the same people again as other cards (numbers, dates, fonts, layouts, artwork and captures) for a
+set that nobody has looked at yet.  Standard library only."""
 import datetime
 import json
 import os
@@ -149,10 +151,16 @@ def render(html_text, path_png, w, h, tmp):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'set')
+    args = sys.argv[1:]
+    seed = SEED
+    if '--seed' in args:
+        k = args.index('--seed')
+        seed = int(args[k + 1])
+        del args[k:k + 2]
+    out = args[0] if args else os.path.join(HERE, 'set')
     keep_png = os.environ.get('KEEP_PNG')  # set to keep the flat renders in OUT/render/
     os.makedirs(out, exist_ok=True)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     n = len(PEOPLE)
     people = PEOPLE[:]
     rng.shuffle(people)
