@@ -144,12 +144,28 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 			sources = append(sources, s)
 		}
 	}
+	own := ownLabelWords(t, f)
 	lz := f.LabelZone.Pixels(w, h)
 	best, bestD := 0.0, math.Inf(1)
 	var box image.Rectangle
 	var picked []ocr.Word
 	for _, l := range lines {
 		for i := range l {
+			if word, ok := own[ToCyrillic(letters(l[i].Text))]; ok {
+				// a word of this label's alone, read exactly, where the
+				// rest of its line was misread (two labels side by side
+				// read as one line: "БЕРІЛГЕН … ВЫДАЧИ ҚОЛДАНЫЛУ …"):
+				// the weakest evidence that still stands
+				d := math.Hypot(float64(l[i].Box.Min.X-lz.Min.X), float64(l[i].Box.Min.Y+l[i].Box.Max.Y-lz.Min.Y-lz.Max.Y)/2)
+				if s := minLabelSimilarity; s > best+0.02 || (s > best-0.02 && d < bestD) {
+					best, bestD, picked = s, d, l[i:i+1]
+					before, after := pairWords(pair, word)
+					box = extendRun(l, i, i, l[i].Box, before, after)
+					if box.Min.X == l[i].Box.Min.X {
+						box.Min.X -= unreadLead(pair, word, l[i].Box.Dx())
+					}
+				}
+			}
 			run := ""
 			b := image.Rectangle{}
 			for j := i; j < len(l) && j < i+6; j++ {
@@ -198,6 +214,29 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 	slices.Sort(bottoms)
 	box.Min.Y, box.Max.Y = tops[len(tops)/2], bottoms[len(bottoms)/2]
 	return box, true
+}
+
+// ownLabelWords are the words of f's printed label, by their letters
+// in Cyrillic, that are long enough to tell labels apart (six letters or
+// more) and that no other field's label of t prints: each stands for the
+// label alone.
+func ownLabelWords(t *typedb.Type, f typedb.Field) map[string]string {
+	others := map[string]bool{}
+	for _, o := range t.Fields {
+		if o.Name == f.Name {
+			continue
+		}
+		for _, wd := range strings.Fields(t.PrintedLabel(o)) {
+			others[ToCyrillic(letters(wd))] = true
+		}
+	}
+	own := map[string]string{}
+	for _, wd := range strings.Fields(t.PrintedLabel(f)) {
+		if k := ToCyrillic(letters(wd)); len([]rune(k)) >= 6 && !others[k] {
+			own[k] = wd
+		}
+	}
+	return own
 }
 
 // unreadLead is how far left of a label's half, read alone and w pixels

@@ -46,6 +46,32 @@ func TestBestLabelRun(t *testing.T) {
 	}
 }
 
+// TestLabelFoundByAWordOfItsOwn: two labels side by side, read by
+// Tesseract as one line with words lost ("БЕРІЛГЕН … ВЫДАЧИ ҚОЛДАНЫЛУ
+// …", a Kazakh card's back drawn by another hand), are no run of
+// either; a long word of one label that no other label prints, read
+// exactly, still places it. A word two labels share ("ВЫДАЧИ") places
+// neither.
+func TestLabelFoundByAWordOfItsOwn(t *testing.T) {
+	typ := &typedb.Type{LabelLangs: []string{"kk", "ru"}}
+	issue := typedb.Field{Name: "date_of_issue", LabelZone: typedb.Rect{0.05, 0.36, 0.45, 0.40},
+		Labels: typedb.Labels{KK: "БЕРІЛГЕН КҮНІ", RU: "ДАТА ВЫДАЧИ"}}
+	auth := typedb.Field{Name: "authority", LabelZone: typedb.Rect{0.05, 0.48, 0.45, 0.52},
+		Labels: typedb.Labels{KK: "БЕРГЕН ОРГАН", RU: "ОРГАН ВЫДАЧИ"}}
+	typ.Fields = []typedb.Field{issue, auth}
+	w := func(s string, x0, x1 int) ocr.Word {
+		return ocr.Word{Text: s, Box: image.Rect(x0, 258, x1, 274)}
+	}
+	line := [][]ocr.Word{{w("БЕРІЛГЕН", 67, 176), w("ВЫДАЧИ", 321, 415), w("ҚОЛДАНЫЛУ", 486, 952), w("МЕРЗІМІ", 633, 727)}}
+	got, ok := bestLabelRun(line, typ, issue, 1000, 640)
+	if !ok || got.Min.X != 67 || got.Max.X != 176 {
+		t.Errorf("date_of_issue: got %v %v, want its own word's box x 67–176", got, ok)
+	}
+	if got, ok := bestLabelRun(line, typ, auth, 1000, 640); ok {
+		t.Errorf("authority found at %v by a word it shares", got)
+	}
+}
+
 // TestLabelsPlacedByTheirColumn: on the Kazakh ID's front printed 8 %
 // larger and shifted, a label read only as its right half starts where
 // its column does again, and a label not read at all is placed between
