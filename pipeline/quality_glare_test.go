@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docscan/docscan/pipeline/checks"
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/mrz"
@@ -148,6 +149,22 @@ func TestValidMRZUnderGlareHidesNothing(t *testing.T) {
 		s.mrz = &mrz.Result{Status: mrz.StatusValid}
 		if fieldsGlared([]*side{s}) {
 			t.Error("glare over an MRZ read valid stops the data checks")
+		}
+		// a check digit failing on an MRZ read surely, character for
+		// character, is the fraud signal under glare too (a white MRZ
+		// band on light glass, taken for glare, let a tampered card
+		// pass); one read with a character in doubt is not done
+		for _, tc := range []struct {
+			doubt float64
+			want  CheckStatus
+		}{{0.97, CheckFailed}, {0.6, CheckNotDone}} {
+			chars := []float64{0.98, 0.97, tc.doubt, 0.99}
+			s.mrz = &mrz.Result{Status: mrz.StatusInvalid, CharConfidence: [][]float64{chars, chars, chars}}
+			cs := []Check{{Name: checks.NameMRZDigits, Side: string(typedb.Back), Status: CheckFailed}}
+			glareChecks(cs, []*side{s})
+			if cs[0].Status != tc.want {
+				t.Errorf("a failing check digit, the zone's least sure character at %.2f: %s, want %s", tc.doubt, cs[0].Status, tc.want)
+			}
 		}
 	}
 }
