@@ -240,7 +240,12 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		// the label is to the left (e.g. "№")
 		win.Min.X = labelBox.Max.X + 2
 	}
-	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft, endAtGap: true})
+	// a template's zone is where its value is printed, and ends at a
+	// gap; a generic type's is a guess, its value's place unknown (cut
+	// at a gap there, the Albanian card's personal number, printed
+	// where the guess put the document number, read clean at 0.91 and
+	// raised a false alarm)
+	box, err := l.cutValue(win, f, cutRules{growLeft: !labelLeft, endAtGap: !l.typ.Generic})
 	if err != nil {
 		return vz, image.Rectangle{}, anchored, err
 	}
