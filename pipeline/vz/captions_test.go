@@ -836,3 +836,32 @@ func TestSurelyMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericValueTakesItsPaleEnd: light falling off across a phone photo
+// leaves a value's last letters paler than the window's ink threshold
+// (nzl_p of generic-html-2 drawn with new looks: "TAMATI JAN" for TAMATI
+// JAMES at 0.92, and a false alarm); under its caption the value's run
+// carries on over them.
+func TestGenericValueTakesItsPaleEnd(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 700, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	pale := image.NewUniform(color.RGBA{165, 165, 168, 255}) // 0.68 of the paper
+	caption := image.Rect(100, 40, 190, 62)
+	for k := range 4 {
+		draw.Draw(img, image.Rect(102+22*k, 42, 102+22*k+16, 61), dark, image.Point{}, draw.Src)
+	}
+	for k, g := range valueGlyphs(104, 10) {
+		ink := dark
+		if k >= 7 {
+			ink = pale
+		}
+		draw.Draw(img, g, ink, image.Point{}, draw.Src)
+	}
+	l := newLayout(img, &typedb.Type{Generic: true})
+	l.labels = map[string]image.Rectangle{"first_name": caption}
+	box, _, _, err := l.valueCut(typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin})
+	if end := 104 + 22*9 + 17; err != nil || box.Max.X < end {
+		t.Errorf("cut %v (%v): want it to reach the last, pale letter's end (x=%d)", box, err, end)
+	}
+}

@@ -157,7 +157,7 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
 		if win, ok := l.underCaption(f, lb); ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true})
+			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true, paleRun: true})
 			var mask image.Rectangle
 			if err == nil {
 				if lifted := l.riseBeyondCaption(box, lb); lifted.Min.Y < box.Min.Y {
@@ -312,6 +312,11 @@ type cutRules struct {
 	// field not read, "SEX" beside the date of birth), is not the value's
 	// line however far it reaches in.
 	otherColumn int
+	// paleRun: a pale stretch that carries the value's run on to the
+	// right is its ink too (light falling off across a photo, or glare,
+	// leaves a value's last letters paler than the window's threshold:
+	// "TAMATI JAN" for TAMATI JAMES under a generic caption)
+	paleRun bool
 	// endAtGap: the value ends where its line breaks off by more than
 	// valueGap heights, whatever lies beyond (a generic caption's window
 	// runs to the page's edge, over a signature and its caption; a
@@ -562,7 +567,7 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			return nil, r
 		}
 		var faint func(x int) bool
-		if rules.underLabel {
+		if rules.underLabel || rules.paleRun {
 			faint = l.faintInk(r)
 		}
 		var runs []run
@@ -629,7 +634,7 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			// apart from the value before it
 			win.Max.X = c.x0
 			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
-		case rules.underLabel && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
+		case (rules.underLabel || rules.paleRun) && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
 			// and ends after it
 			vb.Max.X = c.x1
 		}
