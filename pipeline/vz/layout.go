@@ -315,7 +315,8 @@ type cutRules struct {
 	// paleRun: a pale stretch that carries the value's run on to the
 	// right is its ink too (light falling off across a photo, or glare,
 	// leaves a value's last letters paler than the window's threshold:
-	// "TAMATI JAN" for TAMATI JAMES under a generic caption)
+	// "TAMATI JAN" for TAMATI JAMES under a generic caption); not one on
+	// its left (a portrait's grey beside it)
 	paleRun bool
 	// endAtGap: the value ends where its line breaks off by more than
 	// valueGap heights, whatever lies beyond (a generic caption's window
@@ -567,7 +568,7 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			return nil, r
 		}
 		var faint func(x int) bool
-		if rules.underLabel || rules.paleRun {
+		if rules.underLabel {
 			faint = l.faintInk(r)
 		}
 		var runs []run
@@ -634,10 +635,23 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 			// apart from the value before it
 			win.Max.X = c.x0
 			vb.Max.X = min(vb.Max.X, runs[i-1].x1)
-		case (rules.underLabel || rules.paleRun) && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
+		case rules.underLabel && c.x0 <= vb.Max.X && c.x1 > vb.Max.X && c.x1 <= win.Max.X:
 			// and ends after it
 			vb.Max.X = c.x1
 		}
+	}
+	if rules.paleRun && !rules.underLabel && vb.Max.X < win.Max.X {
+		// the value's run carried on to the right over pale ink, dark
+		// against its own stretch of paper, letter by letter; only to
+		// the right: a pale portrait on the left is no part of it
+		faint := l.faintInk(image.Rect(vb.Max.X, vb.Min.Y, win.Max.X, vb.Max.Y))
+		last := vb.Max.X - 1
+		for x := vb.Max.X; x < win.Max.X && x-last <= h; x++ {
+			if faint(x) {
+				last = x
+			}
+		}
+		vb.Max.X = last + 1
 	}
 	return vb, win
 }
