@@ -224,7 +224,7 @@ func glareChecks(cs []Check, known []*side) {
 				z := [4]float64(*s.best.Type.MRZZone)
 				zone = &z
 			}
-			if c.Name == checks.NameMRZDigits && readWhole(s.mrz) {
+			if c.Name == checks.NameMRZDigits && s.mrz.ReadSurely() {
 				// the glare hid none of the zone's characters: a check
 				// digit that fails on characters read surely is the
 				// fraud signal still (a white MRZ band on light glass,
@@ -239,27 +239,6 @@ func glareChecks(cs []Check, known []*side) {
 		}
 	}
 }
-
-// readWhole reports whether an MRZ was read surely, every character of
-// it at sureMRZChar or more: nothing of it lay hidden.
-func readWhole(m *mrz.Result) bool {
-	if m == nil || m.Status == mrz.StatusUnsure || len(m.CharConfidence) == 0 {
-		return false
-	}
-	for _, line := range m.CharConfidence {
-		for _, p := range line {
-			if p < sureMRZChar {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// sureMRZChar is the reader's probability from which an MRZ character
-// is taken as seen, not guessed, under glare (the MRZ engine's own
-// level for a character a holding check proves).
-const sureMRZChar = 0.9
 
 // fieldsGlared reports whether a response field's zone, or the MRZ, of a
 // known side lies under glare.

@@ -1210,6 +1210,21 @@ func holdingProves(lines []LineReading, kept []string, at [][2]int) bool {
 	return p >= misreadHolds*(1-p)
 }
 
+// ReadSurely reports whether the zone was read whole and surely: every
+// character at sureLevel or more, so none lay hidden (under glare, say)
+// or was guessed. False for a nil result.
+func (r *Result) ReadSurely() bool {
+	if r == nil || r.Status == StatusUnsure || len(r.CharConfidence) == 0 {
+		return false
+	}
+	for _, line := range r.CharConfidence {
+		if slices.ContainsFunc(line, func(p float64) bool { return p < sureLevel }) {
+			return false
+		}
+	}
+	return true
+}
+
 // sureLevel: a character read at this probability or more is taken as
 // read when weighing what a holding check proves.
 const sureLevel = 0.9

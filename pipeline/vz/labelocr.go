@@ -149,6 +149,26 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 	best, bestD := 0.0, math.Inf(1)
 	var box image.Rectangle
 	var picked []ocr.Word
+	// consider takes words i..j of line l, read as s like the label, when
+	// they read better than the best so far, or as well and nearer the
+	// type's label zone; half is the part of the printed pair they read
+	// ("" for the whole pair), which their box widens to
+	consider := func(s float64, l []ocr.Word, i, j int, b image.Rectangle, half string) {
+		// labels are set from their left edge: a short label's centre
+		// is far from its wide zone's
+		d := math.Hypot(float64(b.Min.X-lz.Min.X), float64(b.Min.Y+b.Max.Y-lz.Min.Y-lz.Max.Y)/2)
+		if s <= best+0.02 && (s <= best-0.02 || d >= bestD) {
+			return
+		}
+		best, bestD, box, picked = s, d, b, l[i:j+1]
+		if half != "" {
+			before, after := pairWords(pair, half)
+			box = extendRun(l, i, j, b, before, after)
+			if box.Min.X == b.Min.X {
+				box.Min.X -= unreadLead(pair, half, b.Dx())
+			}
+		}
+	}
 	for _, l := range lines {
 		for i := range l {
 			if word, ok := own[ToCyrillic(letters(l[i].Text))]; ok {
@@ -156,15 +176,7 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 				// rest of its line was misread (two labels side by side
 				// read as one line: "БЕРІЛГЕН … ВЫДАЧИ ҚОЛДАНЫЛУ …"):
 				// the weakest evidence that still stands
-				d := math.Hypot(float64(l[i].Box.Min.X-lz.Min.X), float64(l[i].Box.Min.Y+l[i].Box.Max.Y-lz.Min.Y-lz.Max.Y)/2)
-				if s := minLabelSimilarity; s > best+0.02 || (s > best-0.02 && d < bestD) {
-					best, bestD, picked = s, d, l[i:i+1]
-					before, after := pairWords(pair, word)
-					box = extendRun(l, i, i, l[i].Box, before, after)
-					if box.Min.X == l[i].Box.Min.X {
-						box.Min.X -= unreadLead(pair, word, l[i].Box.Dx())
-					}
-				}
+				consider(minLabelSimilarity, l, i, i, l[i].Box, word)
 			}
 			run := ""
 			b := image.Rectangle{}
@@ -174,25 +186,14 @@ func bestLabelRun(lines [][]ocr.Word, t *typedb.Type, f typedb.Field, w, h int) 
 				got := []rune(ToCyrillic(letters(run)))
 				for ti, tg := range targets {
 					s := 1 - float64(editdist.Levenshtein(got, tg))/float64(max(len(got), len(tg)))
+					half := ""
 					if ti > 0 {
 						// one language's half alone: a little less sure
 						s -= 0.05
+						half = sources[ti]
 					}
-					if s < minLabelSimilarity {
-						continue
-					}
-					// labels are set from their left edge: a short
-					// label's centre is far from its wide zone's
-					d := math.Hypot(float64(b.Min.X-lz.Min.X), float64(b.Min.Y+b.Max.Y-lz.Min.Y-lz.Max.Y)/2)
-					if s > best+0.02 || (s > best-0.02 && d < bestD) {
-						best, bestD, box, picked = s, d, b, l[i:j+1]
-						if ti > 0 {
-							before, after := pairWords(pair, sources[ti])
-							box = extendRun(l, i, j, b, before, after)
-							if box.Min.X == b.Min.X {
-								box.Min.X -= unreadLead(pair, sources[ti], b.Dx())
-							}
-						}
+					if s >= minLabelSimilarity {
+						consider(s, l, i, j, b, half)
 					}
 				}
 			}
