@@ -12,6 +12,7 @@ import (
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/internal/editdist"
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
@@ -850,15 +851,29 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 				continue
 			}
 			want := mrzValue(m, name, known)
-			if rd.Captioned && rd.Err == nil && (agree(name, rd.Value, want, m) ||
-				fieldConfidence(&rd, s.best.Type) >= ConfidentField && !misplacedName(name, rd.Value, m, known)) {
-				// read under its caption, as the MRZ has it or surely
-				// otherwise (what a forged page shows): it stands. Not
-				// the MRZ's other name, read surely where the cut took
-				// the wrong line ("IANA SOPHIE" under "Name / Surname")
-				continue
+			if rd.Captioned && rd.Err == nil && agree(name, rd.Value, want, m) {
+				continue // read under its caption as the MRZ has it
 			}
 			vs := vzSideOf(s.layers.white, s.white, s.hm, s.best.Type, m)
+			if rd.Captioned && rd.Err == nil && fieldConfidence(&rd, s.best.Type) >= ConfidentField && !misplacedName(name, rd.Value, m, known) {
+				// read surely otherwise under its caption: what a forged
+				// page shows, and it stands, unless the page prints the
+				// MRZ's name too, its marks lost at most. Then the cut
+				// took another line (a nationality, "SVENSK", under
+				// "Given names" where each value stands between its
+				// caption's row and the next), and a forger would not
+				// have left the name he replaced. (The MRZ's other name
+				// read where the cut took the wrong line, "IANA SOPHIE"
+				// under "Name / Surname", is misplacedName's.)
+				loc, ok := locatePrinted(rd.PageWords, rd.field, want, vs)
+				if !ok {
+					continue
+				}
+				vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
+				rd.Reading = loc
+				s.readings[name] = rd
+				continue
+			}
 			loc, ok := vz.LocateName(rd.PageWords, rd.field, want, vs)
 			if ok {
 				vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
@@ -869,6 +884,22 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 			s.readings[name] = rd
 		}
 	}
+}
+
+// locatePrinted finds the MRZ's name want among a side's words as
+// vz.LocateName does, or else spelt with some of its long forms of a
+// marked letter read as the plain letter (BJORN AKE for BJOERN AAKE:
+// the English model drops the marks of BJÖRN ÅKE).
+func locatePrinted(words []ocr.Word, f typedb.Field, want string, s vz.Side) (vz.Reading, bool) {
+	if loc, ok := vz.LocateName(words, f, want, s); ok {
+		return loc, true
+	}
+	for _, lost := range marksLost(want) {
+		if loc, ok := vz.LocateName(words, f, lost, s); ok {
+			return loc, true
+		}
+	}
+	return vz.Reading{}, false
 }
 
 // validForAges reports whether a date of issue lies further before the
