@@ -245,16 +245,63 @@ func FindByStableDistance(ctx context.Context, frame *image.RGBA) (Outline, erro
 	// None stricter: a card nearly the desk's colour on a quiet desk
 	// stands out by less than the least threshold Find takes (20 levels:
 	// a green card on a pale green cloth, 10 to 15 in chromaticity),
-	// where the desk itself varies by less still.
-	for _, dist := range dists {
+	// where the desk itself varies by less still. A grainy desk varies
+	// by more, pixel to pixel, than a pale card on pale glass stands out
+	// (6 levels, the grain's deviation 5): smoothed, its grain falls
+	// below the card's step, which holds.
+	smooth := boxBlur(small, quietSmoothRadius)
+	for k, dist := range append(dists, colourDistance(smooth, borderColour(smooth))) {
 		if err := ctx.Err(); err != nil {
 			return Outline{}, err
 		}
-		if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h)); ok {
+		inset := 0
+		if k == len(dists) {
+			// the blur's box is clipped at the frame's edge, where the
+			// grain is the less smoothed
+			inset = quietSmoothRadius
+		}
+		if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h, inset)); ok {
 			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
 		}
 	}
 	return Outline{}, ErrNoDocument
+}
+
+// quietSmoothRadius is the box blur's radius, in working pixels, before
+// the last quiet-desk pass: a 5×5 mean cuts a grain's deviation by five.
+const quietSmoothRadius = 2
+
+// boxBlur returns img's colour channels averaged over a square of
+// radius r around each pixel (clamped at the borders), in two passes.
+func boxBlur(img *image.RGBA, r int) *image.RGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	mid := image.NewRGBA(image.Rect(0, 0, w, h))
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	pass := func(src, dst *image.RGBA, n, lines int, at func(line, i int) int) {
+		for l := range lines {
+			for k := range 4 {
+				sum, cnt := 0, 0
+				for i := 0; i < min(r, n); i++ {
+					sum += int(src.Pix[at(l, i)+k])
+					cnt++
+				}
+				for i := range n {
+					if j := i + r; j < n {
+						sum += int(src.Pix[at(l, j)+k])
+						cnt++
+					}
+					if j := i - r - 1; j >= 0 {
+						sum -= int(src.Pix[at(l, j)+k])
+						cnt--
+					}
+					dst.Pix[at(l, i)+k] = uint8((sum + cnt/2) / cnt)
+				}
+			}
+		}
+	}
+	pass(img, mid, w, h, func(y, x int) int { return y*img.Stride + 4*x })
+	pass(mid, out, h, w, func(x, y int) int { return y*mid.Stride + 4*x })
+	return out
 }
 
 // Threshold scan of FindByStableDistance: thresholds rise from Otsu's by
@@ -293,15 +340,20 @@ const (
 	maxQuietDesk = 10
 )
 
-// quietDeskThresholds are dist's thresholds for a quiet desk; none for a
-// desk that is not.
-func quietDeskThresholds(dist []uint8, w, h int) []int {
-	var border []float64
-	for x := range w {
-		border = append(border, float64(dist[x]), float64(dist[(h-1)*w+x]))
+// quietDeskThresholds are dist's thresholds for a quiet desk, measured
+// on the ring inset pixels in from the frame's edge; none for a desk
+// that is not.
+func quietDeskThresholds(dist []uint8, w, h, inset int) []int {
+	if w <= 2*inset+2 || h <= 2*inset+2 {
+		return nil
 	}
-	for y := 1; y < h-1; y++ {
-		border = append(border, float64(dist[y*w]), float64(dist[y*w+w-1]))
+	var border []float64
+	top, bottom, left, right := inset, h-1-inset, inset, w-1-inset
+	for x := left; x <= right; x++ {
+		border = append(border, float64(dist[top*w+x]), float64(dist[bottom*w+x]))
+	}
+	for y := top + 1; y < bottom; y++ {
+		border = append(border, float64(dist[y*w+left]), float64(dist[y*w+right]))
 	}
 	sort.Float64s(border)
 	desk := int(border[int(deskQuantile*float64(len(border)-1))])
