@@ -709,158 +709,47 @@ func addMarks(plain, marked string) (string, bool) {
 // ICAO 9303 part 3 transliterates.
 var latinMarked = typedb.LatinMarkedCapitals()
 
-// restoreYo reads a Cyrillic name holding an Е again with the Russian
-// model alone, and takes its Ё where the readings differ by that alone.
-// The Kazakh model has no Ё: with it, "ЧЕРНЫШЁВА" reads "ЧЕРНЫШЕВА"
-// (the Russian alone reads it right), and the MRZ, which writes both
-// letters E, cannot tell. The Russian model misreads Kazakh letters, so
-// nothing else of its reading is taken.
+// restoreYo puts back the marks of Ё and Й that Tesseract lost in a
+// Cyrillic name. The MRZ, which writes Е and Ё alike, and И and Й,
+// cannot tell.
+//
+// A name holding an Е is read again with the Russian model alone, whose
+// Ё is taken where the readings differ by that alone. The Kazakh model
+// has no Ё: with it, "ЧЕРНЫШЁВА" reads "ЧЕРНЫШЕВА" (the Russian alone
+// reads it right). The Russian model misreads Kazakh letters, so nothing
+// else of its reading is taken.
+//
+// Then the marks printed above the letters (marksOver) are put on the Е
+// or И under each (withLostMarks): both models may read a Ё as Е
+// ("ЧЕРНЫШЕВ" for ЧЕРНЫШЁВ, renderer varied, three seeds), and a Й
+// whose breve the cut clipped as И ("ХАИРУЛЛИНА", a Kazakh card drawn by
+// another hand, its label's foot level with the breve's top). The marks
+// are looked for in the cut raised by two thirds of its height, as far
+// as a label's letters above. Where a mark stands as near two letters,
+// the name is no value rather than a wrong one.
 func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
-	if f.Kind != typedb.KindName || f.Script != typedb.ScriptCyrillic || !strings.ContainsRune(rd.Value, 'Е') {
+	if f.Kind != typedb.KindName || f.Script != typedb.ScriptCyrillic || !hasCarrier(rd.Value) {
 		return
 	}
-	req := Request(f)
-	req.Languages = "rus"
-	if v, _, ok := readPlain(ctx, r, s, f, rd.Region, req); ok {
-		rd.Value = withYo(rd.Value, v)
+	if strings.ContainsRune(rd.Value, 'Е') {
+		req := Request(f)
+		req.Languages = "rus"
+		if v, _, ok := readPlain(ctx, r, s, f, rd.Region, req); ok {
+			rd.Value = withYo(rd.Value, v)
+		}
 	}
-	if strings.ContainsRune(rd.Value, 'Ё') {
-		return
-	}
-	// Both models may read a Ё as Е, and the MRZ writes both E, so an
-	// agreeing reading is no evidence for the Е: a mark printed above the
-	// letters that no Й accounts for is a Ё read as Е ("ЧЕРНЫШЕВ" for
-	// ЧЕРНЫШЁВ, renderer varied, three seeds). The Е nearest the mark
-	// takes it when no other Е is as near; otherwise the name is no
-	// value, rather than a wrong one
 	box, ok := regionBox(s, rd.Region)
 	if !ok {
 		return
 	}
-	marks, from, to := marksAbove(cutPlain(s, box))
-	if len(marks) <= strings.Count(rd.Value, "Й") {
+	box.Min.Y = max(box.Min.Y-box.Dy()*2/3, s.Image.Rect.Min.Y)
+	marks, from, to := marksOver(cutPlain(s, box))
+	v, ok := withLostMarks(rd.Value, marks, from, to)
+	if !ok {
+		rd.Value, rd.Err = "", fmt.Errorf("%w: %s: a mark above the name, not told which letter's", ErrUnreadable, f.Name)
 		return
 	}
-	if len(marks) == 1 && !strings.ContainsRune(rd.Value, 'Й') {
-		if v, ok := yoAt(rd.Value, (marks[0]-from)/max(to-from, 1)); ok {
-			rd.Value = v
-			return
-		}
-	}
-	rd.Value, rd.Err = "", fmt.Errorf("%w: %s: a Ё read as Е, not told which", ErrUnreadable, f.Name)
-}
-
-// yoAt puts Ё for the Е of v nearest to the place at, a share of v's
-// width; false when v has no Е within a letter of it, or another Е
-// within two letters of the nearest.
-func yoAt(v string, at float64) (string, bool) {
-	r := []rune(v)
-	pos := at*float64(len(r)) - 0.5
-	best, second := -1, -1
-	for i, c := range r {
-		if c != 'Е' {
-			continue
-		}
-		switch {
-		case best < 0 || math.Abs(float64(i)-pos) < math.Abs(float64(best)-pos):
-			best, second = i, best
-		case second < 0 || math.Abs(float64(i)-pos) < math.Abs(float64(second)-pos):
-			second = i
-		}
-	}
-	if best < 0 || math.Abs(float64(best)-pos) > 1 || (second >= 0 && math.Abs(float64(second)-pos) < 2) {
-		return v, false
-	}
-	r[best] = 'Ё'
-	return string(r), true
-}
-
-// marksAbove finds the marks printed above a line of capitals in g (Й's
-// breve, Ё's two dots, each one mark): clusters of ink in the rows above
-// the letters' band, apart from one another by more than a third of the
-// band's height. It returns their centres' x and the band's inked extent
-// [from, to]; none when the line shows no clear band, or ink above it as
-// wide as a letter or more (a rule, a label's line): no mark it can tell.
-func marksAbove(g *image.Gray) (marks []float64, from, to float64) {
-	b := binarize(g)
-	w, h := b.Rect.Dx(), b.Rect.Dy()
-	if w < 8 || h < 8 {
-		return nil, 0, 0
-	}
-	ink := func(x, y int) bool { return b.Pix[y*b.Stride+x] == 0 }
-	rows := make([]int, h)
-	peak := 0
-	for y := range h {
-		for x := range w {
-			if ink(x, y) {
-				rows[y]++
-			}
-		}
-		if rows[y] > rows[peak] {
-			peak = y
-		}
-	}
-	if rows[peak] == 0 {
-		return nil, 0, 0
-	}
-	// the letters' band: the rows around the densest one with at least a
-	// fifth of its ink
-	top, bottom := peak, peak
-	for top > 0 && rows[top-1]*5 >= rows[peak] {
-		top--
-	}
-	for bottom < h-1 && rows[bottom+1]*5 >= rows[peak] {
-		bottom++
-	}
-	capH := bottom - top + 1
-	above := top - max(1, capH/12)
-	if capH < 8 || above <= 0 {
-		return nil, 0, 0
-	}
-	from, to = -1, -1
-	for x := range w {
-		for y := top; y <= bottom; y++ {
-			if ink(x, y) {
-				if from < 0 {
-					from = float64(x)
-				}
-				to = float64(x + 1)
-				break
-			}
-		}
-	}
-	// the columns inked above the band, and their runs; a run that
-	// touches the cut's top edge is something the cut took part of (a
-	// label's descender above), not a mark
-	gap := max(2, capH/3)
-	start, last, cut := -1, -1, false
-	end := func() {
-		if start >= 0 && !cut {
-			marks = append(marks, float64(start+last+1)/2)
-		}
-	}
-	for x := range w {
-		inked, edge := false, false
-		for y := max(0, top-capH/2); y < above; y++ {
-			if ink(x, y) {
-				inked, edge = true, edge || y == 0
-			}
-		}
-		if !inked {
-			continue
-		}
-		if start < 0 || x-last > gap {
-			end()
-			start, cut = x, false
-		}
-		cut = cut || edge
-		if x-start > capH {
-			return nil, 0, 0
-		}
-		last = x
-	}
-	end()
-	return marks, from, to
+	rd.Value = v
 }
 
 // withYo is read with Ё wherever russian has it for read's Е, when the

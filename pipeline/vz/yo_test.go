@@ -3,10 +3,12 @@ package vz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"os"
+	"slices"
 	"testing"
 
 	"golang.org/x/image/font"
@@ -27,22 +29,45 @@ func TestYoFromItsMark(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer face.Close()
+	labelFace, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 22, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer labelFace.Close()
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic, Zone: typedb.Rect{0.1, 0.38, 0.7, 0.52}}
 	for _, tc := range []struct {
 		printed, read, want string
 		empty               bool
+		// label, when set, is printed above the name, its baseline at
+		// labelY: at 256 its foot stands just clear of the marks' tops,
+		// at 262 level with them
+		label  string
+		labelY int
 	}{
-		{"ЧЕРНЫШЁВ", "ЧЕРНЫШЕВ", "ЧЕРНЫШЁВ", false},
-		{"ЁЛКИН", "ЕЛКИН", "ЁЛКИН", false},
-		{"ЧЕРНЫШЕВ", "ЧЕРНЫШЕВ", "ЧЕРНЫШЕВ", false},
-		{"ДМИТРИЙ", "ДМИТРИЙ", "ДМИТРИЙ", false}, // the breve is Й's
-		{"СЕЁЕВ", "СЕЕЕВ", "", true},             // three Е side by side: which?
+		{"ЧЕРНЫШЁВ", "ЧЕРНЫШЕВ", "ЧЕРНЫШЁВ", false, "", 0},
+		{"ЁЛКИН", "ЕЛКИН", "ЁЛКИН", false, "", 0},
+		{"ЧЕРНЫШЕВ", "ЧЕРНЫШЕВ", "ЧЕРНЫШЕВ", false, "", 0},
+		{"ДМИТРИЙ", "ДМИТРИЙ", "ДМИТРИЙ", false, "", 0}, // the breve is Й's
+		{"СЕЁЕВ", "СЕЕЕВ", "", true, "", 0},             // three Е side by side: which?
+		{"ХАЙРУЛЛИНА", "ХАИРУЛЛИНА", "ХАЙРУЛЛИНА", false, "", 0},
+		{"ХАЙРУЛЛИНА", "ХАИРУЛЛИНА", "ХАЙРУЛЛИНА", false, "ТЕГІ / ФАМИЛИЯ", 256},
+		// a label's feet level with the marks: no mark is told, the
+		// name stands as read
+		{"ХАЙРУЛЛИНА", "ХАИРУЛЛИНА", "ХАИРУЛЛИНА", false, "ТЕГІ / ФАМИЛИЯ", 262},
+		{"ДӘУЛЕТ", "ДӘУЛЕТ", "ДӘУЛЕТ", false, "АТЫ / ИМЯ", 256},
+		{"ДӘУЛЕТ", "ДӘУЛЕТ", "ДӘУЛЕТ", false, "АТЫ / ИМЯ", 262},
+		{"ЖАҚСЫБЕКОВ", "ЖАҚСЫБЕКОВ", "ЖАҚСЫБЕКОВ", false, "ТЕГІ / ФАМИЛИЯ", 256},
+		{"ЖАҚСЫБЕКОВ", "ЖАҚСЫБЕКОВ", "ЖАҚСЫБЕКОВ", false, "ӘКЕСІНІҢ АТЫ", 262},
 	} {
-		t.Run(tc.printed, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s@%d", tc.printed, tc.label, tc.labelY), func(t *testing.T) {
 			page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
 			draw.Draw(page, page.Rect, image.NewUniform(color.RGBA{246, 243, 236, 255}), image.Point{}, draw.Src)
 			d := font.Drawer{Dst: page, Src: image.NewUniform(color.RGBA{20, 20, 25, 255}), Face: face, Dot: fixed.P(130, 305)}
 			d.DrawString(tc.printed)
+			if tc.label != "" {
+				d := font.Drawer{Dst: page, Src: image.NewUniform(color.RGBA{60, 60, 70, 255}), Face: labelFace, Dot: fixed.P(130, tc.labelY)}
+				d.DrawString(tc.label)
+			}
 			r := &langReader{texts: map[string]string{"kaz+rus": tc.read, "rus": tc.read}}
 			typ := &typedb.Type{Fields: []typedb.Field{name}}
 			got := ReadFields(context.Background(), r, []Side{{Image: page, Type: typ}}, nil)[0]
@@ -82,36 +107,70 @@ func fontAt(t *testing.T, path string) *opentype.Font {
 	return fnt
 }
 
-// TestMarksAbove: a dot above a line of capitals, clear of it, is a
-// mark; ink at the cut's top edge (a descender of the line above, cut
-// through) is not; ink above as wide as a letter is no mark it can tell.
-func TestMarksAbove(t *testing.T) {
+// TestMarksOver: above a line of capitals, two small dots side by side
+// are a Ё's mark and a stroke wider than tall a Й's; ink that runs up to
+// the cut's top edge (a label's letter, cut through) or stands there
+// taller than a mark (a label's letters just above the value) leaves no
+// mark told, nor does a rule; a lone dot is neither mark.
+func TestMarksOver(t *testing.T) {
 	line := func() *image.Gray {
-		g := image.NewGray(image.Rect(0, 0, 300, 72))
+		g := image.NewGray(image.Rect(0, 0, 300, 100))
 		draw.Draw(g, g.Rect, image.White, image.Point{}, draw.Src)
 		for x := 10; x < 280; x += 30 {
-			draw.Draw(g, image.Rect(x, 20, x+20, 60), image.Black, image.Point{}, draw.Src)
+			draw.Draw(g, image.Rect(x, 50, x+20, 90), image.Black, image.Point{}, draw.Src)
 		}
 		return g
 	}
-	dot := func(g *image.Gray, r image.Rectangle) *image.Gray {
-		draw.Draw(g, r, image.Black, image.Point{}, draw.Src)
+	ink := func(g *image.Gray, rs ...image.Rectangle) *image.Gray {
+		for _, r := range rs {
+			draw.Draw(g, r, image.Black, image.Point{}, draw.Src)
+		}
 		return g
 	}
+	dots := func(x int) []image.Rectangle {
+		return []image.Rectangle{image.Rect(x, 40, x+4, 44), image.Rect(x+10, 40, x+14, 44)}
+	}
+	breve := image.Rect(101, 39, 115, 44)
 	for _, tc := range []struct {
-		what  string
-		g     *image.Gray
-		marks int
+		what string
+		g    *image.Gray
+		want []lostMark
 	}{
-		{"capitals alone", line(), 0},
-		{"a dot above", dot(line(), image.Rect(100, 10, 106, 15)), 1},
-		{"two dots far apart", dot(dot(line(), image.Rect(40, 10, 46, 15)), image.Rect(200, 10, 206, 15)), 2},
-		{"a descender cut at the top edge", dot(line(), image.Rect(100, 0, 104, 6)), 0},
-		{"a rule above", dot(line(), image.Rect(20, 10, 200, 13)), 0},
+		{"capitals alone", line(), nil},
+		{"two dots", ink(line(), dots(43)...), []lostMark{{x: 50, dots: true}}},
+		{"a breve", ink(line(), breve), []lostMark{{x: 108}}},
+		{"a breve and two dots", ink(ink(line(), dots(193)...), breve), []lostMark{{x: 108}, {x: 200, dots: true}}},
+		{"a lone dot", ink(line(), image.Rect(100, 40, 104, 44)), nil},
+		{"a label's letter cut at the top edge", ink(line(), breve, image.Rect(160, 0, 164, 44)), nil},
+		{"a label's letters just above", ink(line(), breve, image.Rect(130, 28, 140, 44), image.Rect(150, 28, 160, 44)), nil},
+		{"a rule above", ink(line(), image.Rect(20, 40, 200, 43)), nil},
 	} {
-		marks, _, _ := marksAbove(tc.g)
-		if len(marks) != tc.marks {
-			t.Errorf("%s: marks at %v, want %d", tc.what, marks, tc.marks)
+		marks, _, _ := marksOver(tc.g)
+		if !slices.Equal(marks, tc.want) {
+			t.Errorf("%s: marks %v, want %v", tc.what, marks, tc.want)
+		}
+	}
+}
+
+// TestWithLostMarks puts each mark on the letter under it that may have
+// lost it, and tells nothing where it stands as near two.
+func TestWithLostMarks(t *testing.T) {
+	for _, tc := range []struct {
+		read  string
+		marks []lostMark
+		want  string
+		ok    bool
+	}{
+		{"ХАИРУЛЛИНА", []lostMark{{x: 25}}, "ХАЙРУЛЛИНА", true},
+		{"СЕМЕН", []lostMark{{x: 70, dots: true}}, "СЕМЁН", true},
+		{"ДМИТРИЙ", []lostMark{{x: 65}}, "ДМИТРИЙ", true},     // the breve is Й's
+		{"ДӘУЛЕТ", []lostMark{{x: 15}}, "ДӘУЛЕТ", true},       // over no И
+		{"ДӘУЛЕТ", []lostMark{{x: 45}}, "ДӘУЛЕТ", true},       // a stroke is no Ё's
+		{"СЕЕЕВ", []lostMark{{x: 50, dots: true}}, "", false}, // which Е?
+	} {
+		got, ok := withLostMarks(tc.read, tc.marks, 0, 100)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("%q with %v: %q %v, want %q %v", tc.read, tc.marks, got, ok, tc.want, tc.ok)
 		}
 	}
 }

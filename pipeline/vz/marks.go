@@ -1,0 +1,209 @@
+package vz
+
+import (
+	"image"
+	"math"
+	"slices"
+	"strings"
+)
+
+// A lostMark is a diacritic found above a line of Cyrillic capitals
+// (marksOver): its centre's x in the cut, and whether it is two dots, a
+// Ё's, rather than one stroke wider than tall, a Й's breve.
+type lostMark struct {
+	x    float64
+	dots bool
+}
+
+// Where marksOver looks for marks, in heights of the line's capitals
+// above their tops: a Ё's dots and a Й's breve stand clear of the
+// capital, by a row at least, up to a third of its height above it
+// (markReach leaves room for a tall breve). A mark is at most markHeight
+// tall and as wide as a capital; a speck under markSpeck of the
+// capital's area is noise.
+const (
+	markReach  = 0.42
+	markHeight = 0.3
+	markSpeck  = 1.0 / 200
+)
+
+// marksOver finds the marks of Ё and Й printed above a line of capitals
+// in g, a cut that reaches well above them (a capital's height), with
+// the band's inked extent [from, to]. Only ink that stands clear above
+// the capitals, small, and within markReach of them, is a mark; ink
+// that runs up to the cut's top edge, or stands there taller than a mark
+// (a label's letters just above the value, whose feet look like marks
+// in a tighter cut), is not. Where such ink reaches into the marks'
+// rows over the line, or more than three specks stand there, no mark is
+// told: none is returned.
+func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
+	b := binarize(g)
+	w, h := b.Rect.Dx(), b.Rect.Dy()
+	if w < 8 || h < 8 {
+		return nil, 0, 0
+	}
+	ink := func(x, y int) bool { return b.Pix[y*b.Stride+x] == 0 }
+	rows := make([]int, h)
+	peak := 0
+	for y := range h {
+		for x := range w {
+			if ink(x, y) {
+				rows[y]++
+			}
+		}
+		if rows[y] > rows[peak] {
+			peak = y
+		}
+	}
+	if rows[peak] == 0 {
+		return nil, 0, 0
+	}
+	top, bottom := peak, peak
+	for top > 0 && rows[top-1]*5 >= rows[peak] {
+		top--
+	}
+	for bottom < h-1 && rows[bottom+1]*5 >= rows[peak] {
+		bottom++
+	}
+	capH := bottom - top + 1
+	zoneTop := top - int(math.Ceil(markReach*float64(capH)))
+	if capH < 8 || zoneTop < 1 {
+		return nil, 0, 0
+	}
+	from, to = -1, -1
+	for x := range w {
+		for y := top; y <= bottom; y++ {
+			if ink(x, y) {
+				if from < 0 {
+					from = float64(x)
+				}
+				to = float64(x + 1)
+				break
+			}
+		}
+	}
+	// the ink above the band, in 8-connected pieces
+	type piece struct {
+		minX, minY, maxX, maxY, area int
+	}
+	var pieces []piece
+	seen := make([]bool, w*top)
+	var stack []int
+	for y0 := range top {
+		for x0 := range w {
+			if seen[y0*w+x0] || !ink(x0, y0) {
+				continue
+			}
+			p := piece{minX: x0, minY: y0, maxX: x0, maxY: y0}
+			seen[y0*w+x0] = true
+			stack = append(stack[:0], y0*w+x0)
+			for len(stack) > 0 {
+				i := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				x, y := i%w, i/w
+				p.area++
+				p.minX, p.maxX, p.minY, p.maxY = min(p.minX, x), max(p.maxX, x), min(p.minY, y), max(p.maxY, y)
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						nx, ny := x+dx, y+dy
+						if nx < 0 || ny < 0 || nx >= w || ny >= top || seen[ny*w+nx] || !ink(nx, ny) {
+							continue
+						}
+						seen[ny*w+nx] = true
+						stack = append(stack, ny*w+nx)
+					}
+				}
+			}
+			pieces = append(pieces, p)
+		}
+	}
+	var cands []piece
+	for _, p := range pieces {
+		if p.maxY < zoneTop || p.maxX < int(from)-capH || p.minX > int(to)+capH {
+			continue // above the marks' rows, or beside the line
+		}
+		ph, pw := p.maxY-p.minY+1, p.maxX-p.minX+1
+		switch {
+		case p.maxY >= top-1:
+			// touching the capitals: a round one's overshoot, or ink
+			// that reaches down to them from above
+			if float64(top-p.minY) <= float64(capH)/6 {
+				continue
+			}
+			return nil, 0, 0
+		case p.minY == 0 || p.minY < zoneTop || float64(ph) > markHeight*float64(capH)+1 || pw > capH:
+			// a label's letters or artwork reaching into the marks' rows
+			return nil, 0, 0
+		case float64(p.area) < markSpeck*float64(capH*capH):
+			continue
+		}
+		cands = append(cands, p)
+	}
+	if len(cands) > 3 {
+		return nil, 0, 0
+	}
+	slices.SortFunc(cands, func(a, b piece) int { return a.minX - b.minX })
+	centre := func(p piece) float64 { return float64(p.minX+p.maxX+1) / 2 }
+	for i := 0; i < len(cands); i++ {
+		p := cands[i]
+		ph, pw := p.maxY-p.minY+1, p.maxX-p.minX+1
+		if i+1 < len(cands) {
+			q := cands[i+1]
+			small := func(p piece) bool { return p.maxX-p.minX+1 <= capH*2/5 }
+			if small(p) && small(q) && centre(q)-centre(p) <= 0.6*float64(capH) && abs(p.minY-q.minY) <= max(2, capH/10) {
+				marks = append(marks, lostMark{x: (centre(p) + centre(q)) / 2, dots: true})
+				i++
+				continue
+			}
+		}
+		if float64(pw) >= 1.3*float64(ph) && pw >= capH/4 {
+			marks = append(marks, lostMark{x: centre(p)})
+		}
+	}
+	return marks, from, to
+}
+
+// withLostMarks puts each mark on the letter of v under it that lost
+// it: dots on an Е (Ё), a breve on an И (Й), where the mark stands
+// within three quarters of a letter of it, and no other such letter
+// within a letter and a half. A mark over a letter that carries it
+// already, or over none that may, tells nothing; ok is false when a
+// mark stood as near two letters that may carry it.
+func withLostMarks(v string, marks []lostMark, from, to float64) (string, bool) {
+	r := []rune(v)
+	if len(r) == 0 || to <= from {
+		return v, true
+	}
+	for _, m := range marks {
+		pos := (m.x-from)/(to-from)*float64(len(r)) - 0.5
+		plain, marked := 'И', 'Й'
+		if m.dots {
+			plain, marked = 'Е', 'Ё'
+		}
+		best, near := -1, 0
+		for i, c := range r {
+			if c != plain && c != marked {
+				continue
+			}
+			d := math.Abs(float64(i) - pos)
+			if d <= 1.5 {
+				near++
+			}
+			if d <= 0.75 && (best < 0 || d < math.Abs(float64(best)-pos)) {
+				best = i
+			}
+		}
+		switch {
+		case best < 0 || r[best] == marked:
+		case near > 1:
+			return v, false
+		default:
+			r[best] = marked
+		}
+	}
+	return string(r), true
+}
+
+// hasCarrier reports whether a Cyrillic name may have lost a mark: it
+// holds an Е or an И.
+func hasCarrier(v string) bool { return strings.ContainsAny(v, "ЕИ") }
