@@ -546,3 +546,50 @@ func recognizeCase(t *testing.T, c evalCase) (*specimen.Specimen, *Result) {
 	}
 	return spec, res
 }
+
+// TestGenericFrontTurnedByItsCaptions: a generic card's front prints
+// no MRZ, and what turns it is its outline and its layout's signature,
+// which puts the portrait on the left. Another hand's Slovak card, its
+// dark header lost to a dark desk and its portrait on the right, was
+// turned upside down so: no caption read, and its names came from the
+// MRZ alone (generic-html-2 --salt d). A side turned so, on which no
+// caption reads, is read the other way up, and taken so when its
+// captions read there; one whose captions read as it lies stays. Our
+// renderer's generic TD1 front, on a desk, taken either way up.
+func TestGenericFrontTurnedByItsCaptions(t *testing.T) {
+	ev := newEvalEnv(t)
+	ctx := context.Background()
+	spec, err := ev.r.Render(ctx, "icao-td1", specimen.Options{Seed: 31, Today: evalToday, PxPerMM: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := specimen.Degrade([]*image.RGBA{spec.Sides[0].White}, specimen.Degradation{Scale: 0.7, Rotate: 3, Background: color.RGBA{70, 60, 55, 255}, Noise: 2, JPEGQuality: 90}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front *typedb.Type
+	for _, ty := range ev.db.Types() {
+		if ty.Document == "icao-td1" && ty.Side == typedb.Front {
+			front = ty
+		}
+	}
+	for _, flip := range []bool{false, true} {
+		prep, err := ev.eng.Prepare(ctx, p.Layers[0], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := prep.workingSide(typedb.Front, prep.base.in)
+		s.best = &identify.Candidate{Type: front, P: 0.5, Flip: flip}
+		if err := ev.eng.finishSide(ctx, s, prep.tm); err != nil {
+			t.Fatal(err)
+		}
+		upright := s.best.Flip == prep.base.cands[0].Flip
+		if prep.base.cands[0].Type != front {
+			t.Fatalf("the side identified as %s %s", prep.base.cands[0].Type.Document, prep.base.cands[0].Type.Side)
+		}
+		rd := s.readings[FieldLastName]
+		if !upright || !rd.Captioned || rd.Value != spec.Truth.Printed[typedb.Front]["last_name"] {
+			t.Errorf("taken with flip %v: read with flip %v (upright %v), last name %q captioned %v, printed %q", flip, s.best.Flip, upright, rd.Value, rd.Captioned, spec.Truth.Printed[typedb.Front]["last_name"])
+		}
+	}
+}

@@ -345,6 +345,21 @@ func vouchedByOtherSide(s, other *side) bool {
 	return false
 }
 
+// minCaptionsUpright is how many of a generic side's fields must be read
+// under their captions for the side to be taken as the right way up.
+const minCaptionsUpright = 1
+
+// captioned is how many of readings were read under a caption found.
+func captioned(readings []vz.Reading) int {
+	n := 0
+	for _, rd := range readings {
+		if rd.Captioned {
+			n++
+		}
+	}
+	return n
+}
+
 // decideSide settles one side's type: none when its best p is low,
 // unless its MRZ was read, when it is taken as the generic ICAO type of
 // the MRZ's format.
@@ -370,6 +385,21 @@ func (e *Engine) finishSide(ctx context.Context, s *side, tm *timer) error {
 	r, err := s.prep.read(ctx, t, s.best.Flip, s.name)
 	if err != nil {
 		return err
+	}
+	if t.Generic && s.mrz == nil && captioned(r.readings) == 0 {
+		// a generic side with no MRZ of its own (a TD1's front) is
+		// turned by its layout's signature alone, which puts the
+		// portrait on the left: a card that prints it on the right lies
+		// upside down then, and no caption reads. Its captions read the
+		// right way up tell
+		other, err := s.prep.read(ctx, t, !s.best.Flip, s.name)
+		if err != nil {
+			return err
+		}
+		if captioned(other.readings) >= minCaptionsUpright {
+			r = other
+			s.best.Flip = !s.best.Flip
+		}
 	}
 	s.quad, s.hm, s.layers.white = r.quad, r.hm, r.white
 	s.readings = map[string]fieldReading{}
