@@ -63,11 +63,14 @@ func fieldConfidence(rd *fieldReading, typ *typedb.Type) float64 {
 		return 0
 	}
 	c := rd.Confidence / 100
-	if typ != nil && typ.Generic && (rd.field.Kind == typedb.KindText || rd.field.Kind == typedb.KindName) && !rd.Captioned {
-		// free text and names have no syntax to catch a cut of the wrong
-		// place (the nationality "AUSTRALIAN" read under the names): on
-		// a generic side only their caption places them, ink near a zone
-		// that is a guess does not
+	if typ != nil && typ.Generic && !rd.Captioned {
+		// on a generic side only a caption places a value, ink near a
+		// zone that is a guess does not: free text and names have no
+		// syntax to catch a cut of the wrong place (the nationality
+		// "AUSTRALIAN" read under the names), and a date's tells not
+		// which date it is (a Slovak card's expiry, 03.02.2025, read at
+		// 0.95 where the guess puts the date of birth, a false alarm;
+		// generic-html-2 --salt e)
 		c *= unanchoredGeneric
 	} else if !rd.Anchored {
 		if (typ != nil && typ.Generic) || (!layoutSeen(rd.side) && !slices.Contains(rd.field.Values, rd.Value)) {

@@ -121,6 +121,7 @@ func TestMergeHonest(t *testing.T) {
 	name := typedb.Field{Name: FieldLastName, Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	auth := typedb.Field{Name: FieldAuthority, Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	issue := typedb.Field{Name: FieldDateOfIssue, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
+	birth := typedb.Field{Name: FieldDateOfBirth, Kind: typedb.KindDate, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		name      string
 		reading   fieldReading
@@ -141,6 +142,10 @@ func TestMergeHonest(t *testing.T) {
 		{"unsure authority", read(auth, "PASSPORT OFFICE", 70, false), "", false, false},
 		{"confident authority", captioned(read(auth, "PASSPORT OFFICE", 90, true)), "PASSPORT OFFICE", false, false},
 		{"authority by ink near a guessed zone, no caption", read(auth, "STR. ROTARILOR NR.78", 90, true), "", false, false},
+		// a date's syntax tells not which date it is: only its caption
+		// places it (an expiry read where the guess puts the birth date)
+		{"birth date by ink near a guessed zone, no caption", read(birth, "03.02.2025", 95, true), "12.08.1974", false, false},
+		{"confident altered birth date under its caption", captioned(read(birth, "12.08.1975", 95, true)), "12.08.1975", true, false},
 		// the MRZ's expiry is 15.04.2012
 		{"unsure issue a validity period before the expiry", read(issue, "16.04.2007", 40, true), "16.04.2007", false, false},
 		{"unsure issue off the validity period", read(issue, "17.04.2007", 40, true), "", false, false},
