@@ -545,15 +545,18 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 }
 
 // widenRight moves a window's right edge right, half a caption height
-// at a time (eight times at most, never past limit), while value ink
-// lies within a caption height beyond it (a word's space is less).
+// at a time (widenSteps times at most, never past limit), while value
+// ink lies within one and a half caption heights beyond it: a word's
+// space in a value printed up to two and a half captions high is less
+// (a caption height had stopped "17 MÄR/MAR 1968", printed 2.35
+// captions high, at its year's space).
 func (l *layout) widenRight(win image.Rectangle, ch, limit int) image.Rectangle {
 	step := max(ch/2, 4)
-	for range 8 {
+	for range widenSteps {
 		if win.Max.X >= limit {
 			break
 		}
-		if !l.valueInkIn(image.Rect(win.Max.X-2, win.Min.Y, min(win.Max.X+max(ch, 6), limit), win.Max.Y)) {
+		if !l.valueInkIn(image.Rect(win.Max.X-2, win.Min.Y, min(win.Max.X+max(ch*3/2, 6), limit), win.Max.Y)) {
 			break
 		}
 		win.Max.X = min(win.Max.X+step, limit)
@@ -576,6 +579,14 @@ func (l *layout) valueInkIn(r image.Rectangle) bool {
 
 // gluedSimilarity is a caption read whole at the end of a longer word.
 const gluedSimilarity = 0.9
+
+// widenSteps is how many half caption heights widenRight goes at most:
+// twelve caption heights, as far as "17 MÄR/MAR 1968" printed 2.3
+// captions high runs past the window dateWidth sets (eight steps, four
+// captions, had stopped it at "17 MAR/MAR 19", read 17.03.2015 at 0.75
+// beside the MRZ's 1968: a false alarm on an Austrian passport by
+// another hand, generic-html-2 --salt e).
+const widenSteps = 24
 
 // dateWidth is how many caption heights wide a date's window is.
 const dateWidth = 16

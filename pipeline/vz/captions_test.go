@@ -236,7 +236,7 @@ func TestGenericCaptionsRendered(t *testing.T) {
 // Authority" ends in a caption glued to another language's, and took the
 // authority's box over the date of issue, whose year then was read as
 // the authority's); a date printed larger than its caption's size
-// allows is read to its end; and a date of issue whose caption went
+// allows is read to its end, four-digit year and two-language month too; and a date of issue whose caption went
 // unread is still among the page's dates.
 func TestGenericColumnsApart(t *testing.T) {
 	pool := tesseractPool(t)
@@ -246,6 +246,10 @@ func TestGenericColumnsApart(t *testing.T) {
 	// captions 17 px, values 40 px: "03 APR/AVR 22" is 20 captions wide
 	put("Surname / Nom", 540, 200, 17)
 	put("WILLIAMS", 540, 242, 40)
+	// "17 MÄR/MAR 1968" is 22 captions wide: cut at "17 MAR/MAR 19",
+	// it read 17.03.2015 (another hand's Austrian passport)
+	put("Geburtsdatum / Date of birth", 540, 310, 17)
+	put("17 MÄR/MAR 1968", 540, 352, 40)
 	put("Date of issue / Date de délivrance", 540, 420, 17)
 	put("03 APR/AVR 22", 540, 462, 40)
 	put("Authority / Autorité", 930, 420, 17)
@@ -256,7 +260,7 @@ func TestGenericColumnsApart(t *testing.T) {
 	for _, rd := range ReadFields(context.Background(), pool, []Side{{Image: img, Type: typ}}, nil)[0] {
 		got[rd.Name] = rd
 	}
-	for name, want := range map[string]string{"date_of_issue": "03.04.2022", "authority": "HMPO", "date_of_expiry": "03.10.2032"} {
+	for name, want := range map[string]string{"date_of_birth": "17.03.1968", "date_of_issue": "03.04.2022", "authority": "HMPO", "date_of_expiry": "03.10.2032"} {
 		if rd := got[name]; rd.Value != want {
 			t.Errorf("%s = %q (raw %q, %v), want %q", name, rd.Value, rd.Raw, rd.Err, want)
 		}
