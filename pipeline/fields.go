@@ -445,6 +445,31 @@ func marksLostOnly(name, visual, fromMRZ string) bool {
 	return slices.Contains(marksLost(typedb.LatinLetters(typedb.TransliterateICAO(fromMRZ))), v)
 }
 
+// thinLetterLost reports whether a name read on the page agrees with
+// the MRZ's but for one I that the reading lost (and at most one letter
+// read as its look-alike, as settleName allows), where it does not agree
+// whole: a thin І or I beside a wide letter runs into it (ӘБДІРАХМАНОВА
+// read "ЭБДРАХМАНОВА" at 0.9 on a Kazakh card by another hand, its Ә as
+// Э too: a false alarm). Such a reading is no evidence either way.
+func thinLetterLost(name, visual, fromMRZ string, m *mrz.Result) bool {
+	if name != FieldLastName && name != FieldFirstName || fromMRZ == "" || agree(name, visual, fromMRZ, m) {
+		return false
+	}
+	for i := 0; i < len(fromMRZ); i++ {
+		if fromMRZ[i] != 'I' {
+			continue
+		}
+		z := fromMRZ[:i] + fromMRZ[i+1:]
+		if agree(name, visual, z, m) {
+			return true
+		}
+		if _, ok := settleName(visual, z, m); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // marksLost are the spellings of an MRZ's name (A–Z only) with some of
 // its long forms of a marked letter written as the plain letter, at
 // most four of them varied.
@@ -596,7 +621,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			checked := *rd
 			checked.Value = withoutPrintedLones(name, rd.Value, fromMRZ)
 			conf = fieldConfidence(&checked, rd.side.best.Type)
-			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) {
+			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) || thinLetterLost(name, rd.Value, fromMRZ, m) {
 				conf = 0
 			}
 			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && e.inFuture(rd.Value) &&

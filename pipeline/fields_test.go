@@ -441,3 +441,26 @@ func TestThornReadAsPAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestThinLetterLost: a name read with one I lost against the MRZ's (and
+// at most one letter read as its look-alike) is no evidence; one that
+// agrees, or that differs otherwise, is.
+func TestThinLetterLost(t *testing.T) {
+	for _, tc := range []struct {
+		name, visual, mrz string
+		want              bool
+	}{
+		{FieldLastName, "ЭБДРАХМАНОВА", "ABDIRAKHMANOVA", true}, // І lost, Ә read Э
+		{FieldLastName, "ӘБДРАХМАНОВА", "ABDIRAKHMANOVA", true},
+		{FieldLastName, "ERKSSON", "ERIKSSON", true},
+		{FieldLastName, "ӘБДІРАХМАНОВА", "ABDIRAKHMANOVA", false}, // agrees
+		{FieldLastName, "ERIKSON", "ERIKSSON", false},             // an S lost, not an I
+		{FieldLastName, "ӘБДРАХМАНОВ", "ABDIRAKHMANOVA", false},   // more lost
+		{FieldLastName, "ANDERSSON", "ERIKSSON", false},
+		{FieldDateOfBirth, "12.08.1974", "12.08.1974", false},
+	} {
+		if got := thinLetterLost(tc.name, tc.visual, tc.mrz, nil); got != tc.want {
+			t.Errorf("%s %q against %q: %v, want %v", tc.name, tc.visual, tc.mrz, got, tc.want)
+		}
+	}
+}
