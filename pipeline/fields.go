@@ -470,6 +470,45 @@ func thinLetterLost(name, visual, fromMRZ string, m *mrz.Result) bool {
 	return false
 }
 
+// markedLetterMisread reports whether a name read on the page is the
+// MRZ's but for one letter, where the MRZ holds the plain letter of one
+// that the document's languages write with a mark: the mark drew the
+// reader to another letter (RŪTA read "ROTA" at 0.87 on a Lithuanian
+// card by another hand, a false alarm). Such a reading is no evidence
+// either way. False where the state's languages are not known.
+func markedLetterMisread(name, visual, fromMRZ string, m *mrz.Result) bool {
+	if name != FieldLastName && name != FieldFirstName || m == nil || m.Document == nil {
+		return false
+	}
+	marks, ok := typedb.NationalMarks(m.Document.IssuingState, m.Document.Nationality)
+	if !ok {
+		return false
+	}
+	v := typedb.LatinLetters(typedb.TransliterateICAO(visual))
+	z := typedb.LatinLetters(typedb.TransliterateICAO(fromMRZ))
+	if len(v) != len(z) {
+		return false
+	}
+	at := -1
+	for i := range z {
+		if v[i] != z[i] {
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	for _, r := range marks {
+		if b := typedb.LatinLetters(typedb.TransliterateICAO(string(r))); b != "" && b[0] == z[at] {
+			return true
+		}
+	}
+	return false
+}
+
 // marksLost are the spellings of an MRZ's name (A–Z only) with some of
 // its long forms of a marked letter written as the plain letter, at
 // most four of them varied.
@@ -621,7 +660,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			checked := *rd
 			checked.Value = withoutPrintedLones(name, rd.Value, fromMRZ)
 			conf = fieldConfidence(&checked, rd.side.best.Type)
-			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) || thinLetterLost(name, rd.Value, fromMRZ, m) {
+			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) || thinLetterLost(name, rd.Value, fromMRZ, m) || markedLetterMisread(name, rd.Value, fromMRZ, m) {
 				conf = 0
 			}
 			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && e.inFuture(rd.Value) &&

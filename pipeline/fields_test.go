@@ -464,3 +464,29 @@ func TestThinLetterLost(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkedLetterMisread: on a document whose languages mark the MRZ's
+// letter (Lithuanian Ū for U), a name read with that one letter as
+// another is no evidence; another letter misread, two letters, or a
+// state whose languages do not mark it, is.
+func TestMarkedLetterMisread(t *testing.T) {
+	mrzOf := func(state string) *mrz.Result {
+		return &mrz.Result{Document: &mrz.Document{IssuingState: state, Nationality: state}}
+	}
+	for _, tc := range []struct {
+		visual, fromMRZ, state string
+		want                   bool
+	}{
+		{"ROTA", "RUTA", "LTU", true},  // RŪTA: its U read O
+		{"RUTA", "RUTA", "LTU", false}, // agrees
+		{"RUTO", "RUTA", "LTU", true},  // A: Ą
+		{"RMTA", "RUTA", "LTU", true},
+		{"ROTO", "RUTA", "LTU", false}, // two letters
+		{"RUFA", "RUTA", "LTU", false}, // T is marked by no Lithuanian letter
+		{"ROTA", "RUTA", "GBR", false}, // English marks nothing
+	} {
+		if got := markedLetterMisread(FieldFirstName, tc.visual, tc.fromMRZ, mrzOf(tc.state)); got != tc.want {
+			t.Errorf("%q for %q (%s): %v, want %v", tc.visual, tc.fromMRZ, tc.state, got, tc.want)
+		}
+	}
+}
