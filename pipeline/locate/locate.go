@@ -62,20 +62,20 @@ func Find(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	bg := borderColour(small)
 	dist := colourDistance(small, bg)
 	if o, ok := byDistance(dist, w, h); ok {
-		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		return o.scaled(f), nil
 	}
 	// A document whose colour is too near its background's (a pale card
 	// on a pale desk) still ends in a step: its edges enclose it.
 	if comp, area, ok := edgeRegion(small); ok {
 		if o, ok := judge(comp, area, dist, w, h); ok {
-			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+			return o.scaled(f), nil
 		}
 	}
 	// A shadow or glare across the document and its background changes
 	// their brightness, not their hue: a pale green card on a light blue
 	// desk under a shadow still differs from it in chromaticity.
 	if o, ok := byDistance(chromaDistance(small, bg), w, h); ok {
-		return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		return o.scaled(f), nil
 	}
 	return whole, ErrNoDocument
 }
@@ -213,7 +213,7 @@ func FindByChroma(ctx context.Context, frame *image.RGBA) (Outline, error) {
 	if !ok {
 		return Outline{}, ErrNoDocument
 	}
-	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+	return o.scaled(f), nil
 }
 
 // FindByStableDistance returns the outline of a region that stands out
@@ -239,7 +239,7 @@ func FindByStableDistance(ctx context.Context, frame *image.RGBA) (Outline, erro
 			return Outline{}, err
 		}
 		if o, ok := stableRegion(dist, w, h, stricterThresholds(dist)); ok {
-			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+			return o.scaled(f), nil
 		}
 	}
 	// None stricter: a card nearly the desk's colour on a quiet desk
@@ -249,22 +249,31 @@ func FindByStableDistance(ctx context.Context, frame *image.RGBA) (Outline, erro
 	// by more, pixel to pixel, than a pale card on pale glass stands out
 	// (6 levels, the grain's deviation 5): smoothed, its grain falls
 	// below the card's step, which holds.
-	smooth := boxBlur(small, quietSmoothRadius)
-	for k, dist := range append(dists, colourDistance(smooth, borderColour(smooth))) {
+	for _, dist := range dists {
 		if err := ctx.Err(); err != nil {
 			return Outline{}, err
 		}
-		inset := 0
-		if k == len(dists) {
-			// the blur's box is clipped at the frame's edge, where the
-			// grain is the less smoothed
-			inset = quietSmoothRadius
-		}
-		if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h, inset)); ok {
-			return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}, nil
+		if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h, 0)); ok {
+			return o.scaled(f), nil
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return Outline{}, err
+	}
+	smooth := boxBlur(small, quietSmoothRadius)
+	dist := colourDistance(smooth, borderColour(smooth))
+	// the desk measured in from the frame's edge, where the blur's box
+	// is clipped and the grain the less smoothed
+	if o, ok := stableRegion(dist, w, h, quietDeskThresholds(dist, w, h, quietSmoothRadius)); ok {
+		return o.scaled(f), nil
+	}
 	return Outline{}, ErrNoDocument
+}
+
+// scaled is o, found in a working image shrunk by f, in the frame's
+// pixels.
+func (o Outline) scaled(f int) Outline {
+	return Outline{Quad: o.Quad.Scale(float64(f)), Fill: o.Fill, Contrast: o.Contrast}
 }
 
 // quietSmoothRadius is the box blur's radius, in working pixels, before

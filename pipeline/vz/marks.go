@@ -83,9 +83,6 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 		}
 	}
 	// the ink above the band, in 8-connected pieces
-	type piece struct {
-		minX, minY, maxX, maxY, area int
-	}
 	var pieces []piece
 	seen := make([]bool, w*top)
 	var stack []int
@@ -122,7 +119,7 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 		if p.maxY < zoneTop || p.maxX < int(from)-capH || p.minX > int(to)+capH {
 			continue // above the marks' rows, or beside the line
 		}
-		ph, pw := p.maxY-p.minY+1, p.maxX-p.minX+1
+		pw, ph := p.size()
 		switch {
 		case p.maxY >= top-1:
 			// touching the capitals: a round one's overshoot, or ink
@@ -143,25 +140,36 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 		return nil, 0, 0
 	}
 	slices.SortFunc(cands, func(a, b piece) int { return a.minX - b.minX })
-	centre := func(p piece) float64 { return float64(p.minX+p.maxX+1) / 2 }
+	small := func(p piece) bool { w, _ := p.size(); return w <= capH*2/5 }
 	for i := 0; i < len(cands); i++ {
 		p := cands[i]
-		ph, pw := p.maxY-p.minY+1, p.maxX-p.minX+1
+		pw, ph := p.size()
 		if i+1 < len(cands) {
 			q := cands[i+1]
-			small := func(p piece) bool { return p.maxX-p.minX+1 <= capH*2/5 }
-			if small(p) && small(q) && centre(q)-centre(p) <= 0.6*float64(capH) && abs(p.minY-q.minY) <= max(2, capH/10) {
-				marks = append(marks, lostMark{x: (centre(p) + centre(q)) / 2, dots: true})
+			if small(p) && small(q) && q.centre()-p.centre() <= 0.6*float64(capH) && abs(p.minY-q.minY) <= max(2, capH/10) {
+				marks = append(marks, lostMark{x: (p.centre() + q.centre()) / 2, dots: true})
 				i++
 				continue
 			}
 		}
 		if float64(pw) >= 1.3*float64(ph) && pw >= capH/4 {
-			marks = append(marks, lostMark{x: centre(p)})
+			marks = append(marks, lostMark{x: p.centre()})
 		}
 	}
 	return marks, from, to
 }
+
+// A piece is a connected run of ink: its bounding box and its area in
+// pixels.
+type piece struct {
+	minX, minY, maxX, maxY, area int
+}
+
+// size is the piece's width and height.
+func (p piece) size() (w, h int) { return p.maxX - p.minX + 1, p.maxY - p.minY + 1 }
+
+// centre is the x of the piece's middle.
+func (p piece) centre() float64 { return float64(p.minX+p.maxX+1) / 2 }
 
 // withLostMarks puts each mark on the letter of v under it that lost
 // it: dots on an Е (Ё), a breve on an И (Й), where the mark stands
