@@ -58,6 +58,17 @@ type Word struct {
 	Box        image.Rectangle
 	Confidence float64 // 0–100
 	Line       int     // index of the text line the word belongs to, from 0
+	// Symbols are the word's characters as Tesseract recognised them,
+	// each with its own confidence: the LSTM's word confidence falls far
+	// below its characters' on a word no word list holds (a name read
+	// letter for letter at 98 may be a word at 24).
+	Symbols []Symbol
+}
+
+// Symbol is one recognised character of a word.
+type Symbol struct {
+	Text       string
+	Confidence float64 // 0–100
 }
 
 // Text is the result of reading an image.

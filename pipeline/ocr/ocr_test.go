@@ -114,6 +114,49 @@ func TestWords(t *testing.T) {
 	}
 }
 
+// TestWordSymbols: each word comes with its characters and their own
+// confidences, the marked letters of a name among them.
+func TestWordSymbols(t *testing.T) {
+	p := newTestPool(t, 1)
+	for _, tc := range []struct {
+		file string
+		req  Request
+		want string // a word that must be read, with its symbols
+	}{
+		{"testdata/latin.png", Request{Languages: LatinScript, Mode: PSMSingleLine}, "WÓJCIK"},
+		{"testdata/kaz-rus.png", Request{Languages: "kaz+rus", Mode: PSMBlock}, "ФАМИЛИЯ"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			words, err := p.Words(context.Background(), loadGray(t, tc.file), tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, w := range words {
+				var b strings.Builder
+				for _, s := range w.Symbols {
+					b.WriteString(s.Text)
+					if s.Confidence < 0 || s.Confidence > 100 {
+						t.Errorf("%q: symbol %q at confidence %.1f, want 0–100", w.Text, s.Text, s.Confidence)
+					}
+				}
+				if b.String() != w.Text {
+					t.Errorf("symbols of %q spell %q", w.Text, b.String())
+				}
+				if w.Text == tc.want {
+					found = true
+					if c := w.Symbols[1].Confidence; tc.want == "WÓJCIK" && c < 50 {
+						t.Errorf("Ó of %q at %.1f, want it read surely", w.Text, c)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no %q among %v", tc.want, words)
+			}
+		})
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	p := newTestPool(t, 1)
 	ctx := context.Background()
@@ -181,6 +224,10 @@ func TestReadDoesNotLeak(t *testing.T) {
 	defer c.close()
 	ours := func() {
 		if _, err := c.read(img, Request{Mode: PSMSingleLine}); err != nil {
+			t.Fatal(err)
+		}
+		// and words with their symbols, each a C string of its own
+		if _, err := c.words(img, Request{Mode: PSMSingleLine}); err != nil {
 			t.Fatal(err)
 		}
 	}

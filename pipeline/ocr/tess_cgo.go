@@ -49,10 +49,44 @@ package ocr
 //     return t != NULL && TessBaseAPIGetIterator(h) != NULL;
 // }
 //
-// typedef struct { int l, t, r, b; float conf; int line; char* text; } word_t;
+// typedef struct {
+//     int l, t, r, b; float conf; int line; char* text;
+//     int nsym; char** sym; float* symconf;
+// } word_t;
+//
+// // read_symbols fills w's symbols (characters) and their own
+// // confidences from a copy of ri, which stands at w's first symbol.
+// static void read_symbols(TessResultIterator* ri, word_t* w) {
+//     w->nsym = 0; w->sym = NULL; w->symconf = NULL;
+//     TessResultIterator* si = TessResultIteratorCopy(ri);
+//     if (si == NULL) return;
+//     const TessPageIterator* spi = TessResultIteratorGetPageIterator(si);
+//     int cap = 16;
+//     w->sym = malloc(cap * sizeof(char*));
+//     w->symconf = malloc(cap * sizeof(float));
+//     do {
+//         char* t = TessResultIteratorGetUTF8Text(si, RIL_SYMBOL);
+//         if (t != NULL) {
+//             if (w->nsym == cap) {
+//                 cap *= 2;
+//                 w->sym = realloc(w->sym, cap * sizeof(char*));
+//                 w->symconf = realloc(w->symconf, cap * sizeof(float));
+//             }
+//             size_t len = strlen(t);
+//             w->sym[w->nsym] = malloc(len + 1);
+//             memcpy(w->sym[w->nsym], t, len + 1);
+//             w->symconf[w->nsym] = TessResultIteratorConfidence(si, RIL_SYMBOL);
+//             w->nsym++;
+//             TessDeleteText(t);
+//         }
+//         if (TessPageIteratorIsAtFinalElement(spi, RIL_WORD, RIL_SYMBOL)) break;
+//     } while (TessResultIteratorNext(si, RIL_SYMBOL));
+//     TessResultIteratorDelete(si);
+// }
 //
 // // read_words recognises the image set on api and returns its words; the
-// // caller frees each text and the array. The iterator is deleted here.
+// // caller frees each text, each symbol, the symbol arrays and the array.
+// // The iterator is deleted here.
 // static word_t* read_words(void* api, int* n) {
 //     TessBaseAPI* h = (TessBaseAPI*)api;
 //     *n = 0;
@@ -75,6 +109,7 @@ package ocr
 //         w->text = malloc(len + 1);
 //         memcpy(w->text, t, len + 1);
 //         TessDeleteText(t);
+//         read_symbols(ri, w);
 //         (*n)++;
 //     } while (TessResultIteratorNext(ri, RIL_WORD));
 //     TessResultIteratorDelete(ri);
@@ -252,6 +287,7 @@ func (c *tessClient) words(img *image.Gray, req Request) ([]Word, error) {
 		w := &ws[i]
 		text := C.GoString(w.text)
 		C.free(unsafe.Pointer(w.text))
+		symbols := takeSymbols(w)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -260,9 +296,27 @@ func (c *tessClient) words(img *image.Gray, req Request) ([]Word, error) {
 			Box:        image.Rect(int(w.l), int(w.t), int(w.r), int(w.b)).Add(off),
 			Confidence: float64(w.conf),
 			Line:       int(w.line),
+			Symbols:    symbols,
 		})
 	}
 	return out, nil
+}
+
+// takeSymbols copies w's symbols and frees Tesseract's copies.
+func takeSymbols(w *C.word_t) []Symbol {
+	if w.sym == nil {
+		return nil
+	}
+	defer C.free(unsafe.Pointer(w.sym))
+	defer C.free(unsafe.Pointer(w.symconf))
+	texts := unsafe.Slice(w.sym, int(w.nsym))
+	confs := unsafe.Slice(w.symconf, int(w.nsym))
+	out := make([]Symbol, len(texts))
+	for i, t := range texts {
+		out[i] = Symbol{Text: C.GoString(t), Confidence: float64(confs[i])}
+		C.free(unsafe.Pointer(t))
+	}
+	return out
 }
 
 func (c *tessClient) close() {
