@@ -595,10 +595,10 @@ const dateWidth = 16
 // pass on a generic side) read it, under f's label found printed; ok is
 // false when there is none, or it is a label. On a generic side the
 // caption's window is widened left over ink it cuts.
-func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, conf float64, ok bool) {
+func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, conf float64, box image.Rectangle, ok bool) {
 	lb, found := l.labels[f.Name]
 	if !found {
-		return "", "", 0, false
+		return "", "", 0, image.Rectangle{}, false
 	}
 	var win image.Rectangle
 	if t.Generic {
@@ -609,19 +609,20 @@ func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, c
 		win, found = l.belowLabel(f, lb)
 	}
 	if !found {
-		return "", "", 0, false
+		return "", "", 0, image.Rectangle{}, false
 	}
-	raw, value, conf, err := l.wordsValue(f, win)
+	raw, value, conf, box, err := l.wordsValue(f, win)
 	if err != nil || isLabel(t, value) {
-		return "", "", 0, false
+		return "", "", 0, image.Rectangle{}, false
 	}
-	return raw, value, conf, true
+	return raw, value, conf, box, true
 }
 
 // wordsValue is the value of field f as the caption pass read it: the
 // words of the topmost line inside win, in order, normalised; their mean
-// confidence. It stands in for a cut Tesseract made nothing of.
-func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value string, conf float64, err error) {
+// confidence; and the box they fill. It stands in for a cut Tesseract
+// made nothing of.
+func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value string, conf float64, box image.Rectangle, err error) {
 	var in []ocr.Word
 	for _, w := range l.words {
 		c := image.Pt((w.Box.Min.X+w.Box.Max.X)/2, (w.Box.Min.Y+w.Box.Max.Y)/2)
@@ -631,7 +632,7 @@ func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value str
 	}
 	lines := WordLines(in)
 	if len(lines) == 0 {
-		return "", "", 0, fmt.Errorf("%w: %s: no words under the caption", ErrEmpty, f.Name)
+		return "", "", 0, image.Rectangle{}, fmt.Errorf("%w: %s: no words under the caption", ErrEmpty, f.Name)
 	}
 	top := lines[0]
 	for _, ln := range lines[1:] {
@@ -643,10 +644,11 @@ func (l *layout) wordsValue(f typedb.Field, win image.Rectangle) (raw, value str
 	for _, w := range top {
 		texts = append(texts, w.Text)
 		conf += w.Confidence
+		box = box.Union(w.Box)
 	}
 	raw = strings.Join(texts, " ")
 	value, err = Normalize(f, raw)
-	return raw, value, conf / float64(len(top)), err
+	return raw, value, conf / float64(len(top)), box, err
 }
 
 // columnGap is how many caption heights after a caption's end another

@@ -465,6 +465,34 @@ func TestCutPartOfAWordThePassRead(t *testing.T) {
 	}
 }
 
+// TestPassWordsStandInWhereTheyStand: where a generic side's cut makes
+// nothing and the caption pass's words under the caption stand in, the
+// reading's region is those words' (RestoreMarks reads it again for its
+// marks), not the cut that made nothing (a sliver of them on another
+// hand's Chilean card, where "JOSÉ IGNACIO" lost its mark).
+func TestPassWordsStandInWhereTheyStand(t *testing.T) {
+	typ, page := blankTD3Page(t)
+	// a first letter standing apart, where the cut ends
+	draw.Draw(page, image.Rect(560, 150, 575, 180), image.Black, image.Point{}, draw.Src)
+	draw.Draw(page, image.Rect(680, 150, 800, 180), image.Black, image.Point{}, draw.Src)
+	value := image.Rect(560, 150, 800, 180)
+	words := []ocr.Word{
+		{Text: "SURNAME", Box: image.Rect(560, 100, 680, 120), Confidence: 95, Line: 0},
+		{Text: "TSVETKOVA", Box: value, Confidence: 90, Line: 1},
+	}
+	got := ReadFields(context.Background(), passAndCut{words: words, text: ""}, []Side{{Image: page, Type: typ}}, map[string]bool{"last_name": true})[0]
+	for _, rd := range got {
+		if rd.Name != "last_name" {
+			continue
+		}
+		b := page.Rect
+		region := image.Rect(int(rd.Region[0]*float64(b.Dx())), int(rd.Region[1]*float64(b.Dy())), int(rd.Region[2]*float64(b.Dx())+1), int(rd.Region[3]*float64(b.Dy())+1))
+		if rd.Value != "TSVETKOVA" || !value.In(region) || region.Dy() > 2*value.Dy() {
+			t.Errorf("value %q (%v) in %v: want TSVETKOVA, read where its words stand (%v)", rd.Value, rd.Err, region, value)
+		}
+	}
+}
+
 // TestGenericValuesKeepTheirMarks draws a data page whose names and
 // places carry diacritics and reads it through real Tesseract: the marks
 // are kept, and a name without any is read as printed. The world is our

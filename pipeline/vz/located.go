@@ -80,6 +80,21 @@ func LocateNameNear(ctx context.Context, r Reader, s Side, words []ocr.Word, f t
 	return Reading{}, false
 }
 
+// wordsCut is the cut that reads again the value the caption pass read
+// in words filling box: box narrowed to the band of the value's ink in
+// it (Tesseract's box of a word on a guilloche takes in the caption above
+// and the lines around), with margins a third of the band's height above
+// and below and half of it at the ends.
+func (l *layout) wordsCut(box, bounds image.Rectangle) image.Rectangle {
+	if m, r := l.inkMap(box); m != nil {
+		if vb, mass := inkBox(m, r, 2); mass >= 10 && vb.Dy() >= 4 {
+			box.Min.Y, box.Max.Y = vb.Min.Y, vb.Max.Y
+		}
+	}
+	h := box.Dy()
+	return image.Rect(box.Min.X-h/2, box.Min.Y-max(4, h/3), box.Max.X+h/2, box.Max.Y+max(4, h/3)).Intersect(bounds)
+}
+
 // nameRuns are the runs of whole words of one line, up to words+1 words
 // and letters letters, that match (given their ICAO spellings) as field
 // f's readings on side s, topmost first. A word holding a digit, or no
@@ -108,13 +123,7 @@ func nameRuns(ws []ocr.Word, f typedb.Field, words, letters int, s Side, match f
 					if err != nil {
 						break
 					}
-					if m, r := lay.inkMap(box); m != nil {
-						if vb, mass := inkBox(m, r, 2); mass >= 10 && vb.Dy() >= 4 {
-							box.Min.Y, box.Max.Y = vb.Min.Y, vb.Max.Y
-						}
-					}
-					h := box.Dy()
-					cut := image.Rect(box.Min.X-h/2, box.Min.Y-max(4, h/3), box.Max.X+h/2, box.Max.Y+max(4, h/3)).Intersect(bounds)
+					cut := lay.wordsCut(box, bounds)
 					out = append(out, Reading{Name: f.Name, Raw: strings.Join(raw, " "), Value: v, Confidence: conf / float64(len(raw)),
 						Region: regionOf(cut, bounds.Dx(), bounds.Dy()), Anchored: true, Located: true})
 					break

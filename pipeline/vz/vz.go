@@ -166,7 +166,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 				defer wg.Done()
 				*dst = readField(ctx, r, gray, s.Sample, lay, f)
 				if s.Type.Generic && f.Kind == typedb.KindName && dst.Err == nil {
-					if _, v, _, ok := lay.passValue(f, s.Type); ok && partOfWord(dst.Value, v) {
+					if _, v, _, _, ok := lay.passValue(f, s.Type); ok && partOfWord(dst.Value, v) {
 						// the caption pass read a longer word there, of
 						// which the cut read only the end or the start: a
 						// glare over a name's first letters put them
@@ -185,8 +185,15 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 					// side's unsure cut: under captions found on real
 					// pages, the pass's words were as often another
 					// field's (authority, place of birth, wrong)
-					if raw, v, c, ok := lay.passValue(f, s.Type); ok && (s.Type.Generic || c >= confirmBelow || listedExactly(f.Values, raw)) {
+					if raw, v, c, box, ok := lay.passValue(f, s.Type); ok && (s.Type.Generic || c >= confirmBelow || listedExactly(f.Values, raw)) {
 						dst.Raw, dst.Value, dst.Confidence, dst.Err = raw, v, c, nil
+						if s.Type.Generic {
+							// read again (RestoreMarks) where the words
+							// stand: the cut that made nothing may be a
+							// sliver of them
+							b := s.Image.Rect
+							dst.Region, dst.mask = regionOf(lay.wordsCut(box, b), b.Dx(), b.Dy()), image.Rectangle{}
+						}
 					}
 				}
 				if errors.Is(dst.Err, ErrUnreadable) {
