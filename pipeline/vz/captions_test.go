@@ -841,8 +841,26 @@ func (w wordsReader) Words(context.Context, *image.Gray, ocr.Request) ([]ocr.Wor
 	return w, nil
 }
 
+// lettered is a word read at conf whose letters were each read at
+// letterConf.
+func lettered(s string, conf, letterConf float64) ocr.Word {
+	w := ocr.Word{Text: s, Confidence: conf}
+	for _, r := range s {
+		w.Symbols = append(w.Symbols, ocr.Symbol{Text: string(r), Confidence: letterConf})
+	}
+	return w
+}
+
+// withLetter is w with its i-th letter read at conf.
+func withLetter(w ocr.Word, i int, conf float64) ocr.Word {
+	w.Symbols = slices.Clone(w.Symbols)
+	w.Symbols[i].Confidence = conf
+	return w
+}
+
 // TestSurelyMarked: the Latin reading's marks are every word's where the
-// line reads surely, and otherwise only those of a word read surely.
+// line reads surely, and otherwise only those of a word read surely, or
+// of a letter read surely itself.
 func TestSurelyMarked(t *testing.T) {
 	side := Side{Image: image.NewRGBA(image.Rect(0, 0, 400, 100)), Type: &typedb.Type{Generic: true}}
 	name := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
@@ -858,6 +876,12 @@ func TestSurelyMarked(t *testing.T) {
 		{[]ocr.Word{word("ŞUPERMAN", 10), word("BS", 6)}, ""},                         // specks
 		{[]ocr.Word{word("BJÖRN", 20), word("ÅKE", 80), word("X", 0)}, "BJORN ÅKE X"}, // line 33
 		{[]ocr.Word{word("ANNA", 95)}, ""},                                            // no mark to take
+		// a word no word list holds reads far below its letters: the
+		// marks of letters read surely themselves are kept
+		{[]ocr.Word{lettered("CĂTĂLINA", 24, 98), lettered("IOANA", 61, 98)}, "CĂTĂLINA IOANA"},
+		{[]ocr.Word{lettered("JOÃO", 20, 60), word("MIGUEL", 40)}, ""},
+		{[]ocr.Word{withLetter(lettered("ĽUBICA", 20, 97), 0, 70), word("X", 10)}, ""},
+		{[]ocr.Word{withLetter(lettered("ŠTEFÁN", 20, 97), 4, 60)}, "ŠTEFAN"},
 	} {
 		got, ok := surelyMarked(context.Background(), wordsReader(tc.words), side, name, region, image.Rectangle{})
 		if !ok {
