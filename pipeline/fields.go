@@ -632,6 +632,7 @@ func nameTruncated(m *mrz.Result) bool {
 // visual reading it reads otherwise must be sure (DisagreeField) to be
 // answered.
 func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m, doubt *mrz.Result) []checks.Comparison {
+	takeMarkedSpellings(known, m)
 	e.locateNames(ctx, known, m)
 	var cmp []checks.Comparison
 	for _, name := range fieldOrder {
@@ -948,6 +949,40 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 			s.readings[name] = rd
 		}
 	}
+}
+
+// takeMarkedSpellings answers a generic side's name with its Latin-script
+// reading (vz.Reading.Marked) where the English model misread a marked
+// letter that the Latin-script model, reading the same cut, read as the
+// MRZ spells it ("ROTA" for RŪTA, "PYAO MIGUEL" for JOÃO MIGUEL). A
+// forged page would read otherwise with both models.
+func takeMarkedSpellings(known []*side, m *mrz.Result) {
+	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure {
+		return
+	}
+	for _, s := range known {
+		if s.best == nil || !s.best.Type.Generic {
+			continue
+		}
+		for _, name := range []string{FieldLastName, FieldFirstName} {
+			rd, ok := s.readings[name]
+			if !ok || rd.Err != nil || rd.Marked == "" {
+				continue
+			}
+			if want := mrzValue(m, name, known); !agree(name, rd.Value, want, m) && spellsName(rd.Marked, want) {
+				rd.Raw, rd.Value = rd.Marked, rd.Marked
+				s.readings[name] = rd
+			}
+		}
+	}
+}
+
+// spellsName reports whether marked, a name read with its marks, is the
+// MRZ's name fromMRZ letter for letter in a spelling ICAO 9303 part 3
+// gives it (Ü as U or UE).
+func spellsName(marked, fromMRZ string) bool {
+	want := typedb.LatinLetters(typedb.TransliterateICAO(fromMRZ))
+	return want != "" && slices.ContainsFunc(typedb.ICAOSpellings(marked), func(sp string) bool { return typedb.LatinLetters(sp) == want })
 }
 
 // locatePrinted finds the MRZ's name want among a side's words as

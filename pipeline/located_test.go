@@ -104,3 +104,51 @@ func TestNamesLocatedByTheMRZ(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkedReadingSpellsTheMRZ: where the English model misread a marked
+// letter of a generic side's name and the Latin-script model, reading the
+// same cut, read the name as the MRZ spells it, the name is the Latin
+// reading and agrees; a Latin reading of another name, or none, leaves
+// the English one to the rules for a misread marked letter.
+func TestMarkedReadingSpellsTheMRZ(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
+	line1 := "P<LTUKAZLAUSKIENE<<RUTA<<<<<<<<<<<<<<<<<<<<<"
+	const line2 = "L898902C36LTU7408122F1204159ZE184226B<<<<<10"
+	for _, tc := range []struct {
+		visual, marked string
+		want           string // the answer
+		compared       bool   // and whether it was compared (and agreed)
+	}{
+		{"ROTA", "RŪTA", "RŪTA", true},
+		{"ROTA", "", "RUTA", false},     // a misread marked letter: no evidence
+		{"ROTA", "RŪTE", "RUTA", false}, // the Latin reading is another name
+		{"RUTA", "RŪTA", "RŪTA", true},  // its marks added as before
+	} {
+		t.Run(tc.visual+"/"+tc.marked, func(t *testing.T) {
+			m := parsedMRZ(t, mrz.StatusValid, line1, line2)
+			s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+			f, _ := vz.GenericField(FieldFirstName)
+			value := tc.visual
+			if tc.marked != "" && typedb.LatinLetters(typedb.TransliterateICAO(tc.marked)) == tc.visual {
+				value = tc.marked // RestoreMarks took the marks
+			}
+			s.readings[FieldFirstName] = fieldReading{Reading: vz.Reading{Name: FieldFirstName, Raw: tc.visual, Value: value, Marked: tc.marked,
+				Confidence: 87, Anchored: true, Captioned: true}, field: f, side: s}
+			res := &Result{Fields: map[string]FieldReport{}}
+			cmp := (&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+			compared, agreed := false, false
+			for _, c := range cmp {
+				if c.Field == FieldFirstName {
+					compared, agreed = true, c.Agree
+				}
+			}
+			if res.FirstName != tc.want || compared != tc.compared || (compared && !agreed) {
+				t.Errorf("first name %q (compared %v, agreed %v), want %q (compared %v)", res.FirstName, compared, agreed, tc.want, tc.compared)
+			}
+		})
+	}
+}

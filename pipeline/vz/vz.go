@@ -59,6 +59,12 @@ type Reading struct {
 	// page's words as the MRZ gives it (LocateName): its letters agree
 	// with the MRZ's because they were looked for.
 	Located bool
+	// Marked is, for a generic side's Latin name or text, the Latin-script
+	// model's reading of the cut where it kept a mark (RestoreMarks),
+	// whether or not its letters are Value's: the English model misreads
+	// some marked letters (RŪTA read "ROTA"), which the caller, knowing
+	// the MRZ, may tell.
+	Marked string
 	// mask is the part of the cut, in the side's pixels, where its
 	// caption's ink stands and is painted out before any read of it
 	// (riseBeyondCaption); empty for most cuts.
@@ -500,7 +506,11 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 		// the marks are the leading words'
 		v = strings.Join(strings.Fields(v)[:n], " ")
 	}
-	if v, ok := addMarks(rd.Value, nationalMarksOnly(rd.Value, v, marksStates(s, f)...)); ok {
+	v = nationalMarksOnly(rd.Value, v, marksStates(s, f)...)
+	if !isASCII(v) {
+		rd.Marked = v
+	}
+	if v, ok := addMarks(rd.Value, v); ok {
 		rd.Value = v
 	}
 }
