@@ -493,6 +493,55 @@ func TestPassWordsStandInWhereTheyStand(t *testing.T) {
 	}
 }
 
+// TestMarksBelowTheCapitals: a name's comma or cedilla hangs under the
+// baseline, below a cut tight on its capitals; the Latin reading that
+// restores marks reaches down to it where the document's languages write
+// such marks. (The Latin-script model does not read a Ț that begins a
+// word at all: "TURCANU" for ȚURCANU on another hand's Moldovan card.)
+func TestMarksBelowTheCapitals(t *testing.T) {
+	pool := tesseractPool(t)
+	fnt := dejaVuSans(t)
+	typ, img := blankTD3Page(t)
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		state, printed, plain string
+	}{
+		{"PRT", "GONÇALVES", "GONCALVES"},
+		{"POL", "WĄSOWSKA", "WASOWSKA"},
+		{"TUR", "KILIÇ", "KILIC"},
+	} {
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		putText(t, img, fnt, tc.printed, 540, 300, 34, color.RGBA{20, 20, 30, 255})
+		// the capitals' band, and a cut a third of it above and a fifth
+		// below
+		m, r := newLayout(img, typ).inkMap(image.Rect(500, 200, 1100, 400))
+		var rows []int
+		for y := range r.Dy() {
+			n := 0
+			for x := range r.Dx() {
+				if m[y*r.Dx()+x] != 0 {
+					n++
+				}
+			}
+			if n > 30 { // a letter's body, not a mark's
+				rows = append(rows, y+r.Min.Y)
+			}
+		}
+		if len(rows) == 0 {
+			t.Fatalf("%s: nothing drawn", tc.printed)
+		}
+		top, base := rows[0], rows[len(rows)-1]
+		h := base - top
+		cut := image.Rect(530, top-h/3, 900, base+h/5)
+		b := img.Rect
+		rd := Reading{Name: name.Name, Value: tc.plain, Region: regionOf(cut, b.Dx(), b.Dy())}
+		RestoreMarks(context.Background(), pool, Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}, name, &rd)
+		if rd.Value != tc.printed {
+			t.Errorf("%s: restored %q (Latin reading %q), want %q", tc.state, rd.Value, rd.Marked, tc.printed)
+		}
+	}
+}
+
 // TestGenericValuesKeepTheirMarks draws a data page whose names and
 // places carry diacritics and reads it through real Tesseract: the marks
 // are kept, and a name without any is read as printed. The world is our

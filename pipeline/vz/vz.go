@@ -616,11 +616,16 @@ func latinCut(s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) 
 	grown := box
 	if mask.Empty() {
 		grown.Min.Y -= int(marksRise * float64(box.Dy()))
-		grown = grown.Intersect(s.Image.Rect)
 	}
+	if marks, known := typedb.NationalMarks(marksStates(s, f)...); !known || strings.ContainsAny(marks, marksBelow) {
+		// a comma or cedilla hangs under the baseline, where a cut
+		// tight on the capitals ends
+		grown.Max.Y += int(marksDrop * float64(box.Dy()))
+	}
+	grown = grown.Intersect(s.Image.Rect)
 	crop := cutPlain(s, grown)
 	if !mask.Empty() {
-		crop = paintOut(crop, box, mask)
+		crop = paintOut(crop, grown, mask)
 	} else if grown.Min.Y < box.Min.Y {
 		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
 	}
@@ -632,6 +637,18 @@ func latinCut(s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) 
 // margin a third, so the grown cut reaches some 0.8 capital heights above
 // them, past the tallest marks (about half).
 const marksRise = 0.3
+
+// marksBelow are the marked capitals whose mark hangs under the
+// baseline, and marksDrop how far, in the cut's heights (a quarter of a
+// capital's), readLatin grows a cut downwards where the document's
+// languages write one. On five generic-html-2 sets by another hand
+// (salts -b to f, 150 documents), honest answers with 0, 0.15 and 0.3:
+// 111, 115 and 113; grown further, the cut takes in the top of the line
+// below (a JOÃO and a NOËLLE lost their marks).
+const (
+	marksBelow = "ÇĢĶĻŅŖŞŢȘȚĄĘĮŲ"
+	marksDrop  = 0.15
+)
 
 // marksSureFrom is the Latin reading's confidence (0–100) from which its
 // marks are taken: an unsure one takes specks and a border for marks
