@@ -632,6 +632,7 @@ func nameTruncated(m *mrz.Result) bool {
 // visual reading it reads otherwise must be sure (DisagreeField) to be
 // answered.
 func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m, doubt *mrz.Result) []checks.Comparison {
+	nationalSpellings(known, m)
 	takeMarkedSpellings(known, m)
 	e.locateNames(ctx, known, m)
 	var cmp []checks.Comparison
@@ -946,6 +947,27 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 				continue
 			}
 			rd.Reading = loc
+			s.readings[name] = rd
+		}
+	}
+}
+
+// nationalSpellings keeps, in the Latin names and text of generic
+// sides, only the marks the languages of the states the MRZ names write
+// (vz.NationalSpelling): a TD1 card's front is read before its back's
+// MRZ is.
+func nationalSpellings(known []*side, m *mrz.Result) {
+	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure {
+		return
+	}
+	for _, s := range known {
+		if s.best == nil || !s.best.Type.Generic {
+			continue
+		}
+		vs := vz.Side{Type: s.best.Type, State: m.IssuingState, Nationality: m.Nationality}
+		for name, rd := range s.readings {
+			rd.Value = vz.NationalSpelling(vs, rd.field, rd.Value)
+			rd.Marked = vz.NationalSpelling(vs, rd.field, rd.Marked)
 			s.readings[name] = rd
 		}
 	}

@@ -152,3 +152,31 @@ func TestMarkedReadingSpellsTheMRZ(t *testing.T) {
 		})
 	}
 }
+
+// TestNationalSpellingsAfterTheMRZ: a generic side read before the MRZ
+// named its states (a TD1 card's front, the MRZ on its back) answers its
+// names with only the marks their languages write.
+func TestNationalSpellingsAfterTheMRZ(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := db.Generic(typedb.MRZFormat("TD3"))[0]
+	for _, tc := range []struct {
+		state, line1, read, want string
+	}{
+		{"BIH", "P<BIHDURDEVIC<<NIKOLA<<<<<<<<<<<<<<<<<<<<<<<", "ÐURÐEVIĆ", "ĐURĐEVIĆ"},
+		{"ISL", "P<ISLGUDRUNARDOTTIR<<ANNA<<<<<<<<<<<<<<<<<<<", "GUĐRÚNARDÓTTIR", "GUÐRÚNARDÓTTIR"},
+	} {
+		m := parsedMRZ(t, mrz.StatusValid, tc.line1, "L898902C36"+tc.state+"7408122F1204159ZE184226B<<<<<10")
+		s := &side{name: typedb.Front, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+		f, _ := vz.GenericField(FieldLastName)
+		s.readings[FieldLastName] = fieldReading{Reading: vz.Reading{Name: FieldLastName, Raw: tc.read, Value: tc.read,
+			Confidence: 90, Anchored: true, Captioned: true}, field: f, side: s}
+		res := &Result{Fields: map[string]FieldReport{}}
+		(&Engine{}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+		if res.LastName != tc.want {
+			t.Errorf("%s: last name %q, want %q", tc.state, res.LastName, tc.want)
+		}
+	}
+}

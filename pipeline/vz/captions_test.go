@@ -660,9 +660,42 @@ func TestNationalMarksOnly(t *testing.T) {
 		{"Liege", "Liège", "BEL", "BEL", "Liège"},
 		{"Liege", "Liēge", "BEL", "BEL", "Liege"},
 		{"BEGLU", "BËGLU", "LVA", "XXC", "BËGLU"}, // a holder of no nationality: any mark
+		// the eth and the D with a stroke print alike
+		{"DURDEVIC", "ÐURÐEVIĆ", "BIH", "BIH", "ĐURĐEVIĆ"},
+		{"GUDRUN", "GUĐRÚN", "ISL", "ISL", "GUÐRÚN"},
 	} {
 		if got := nationalMarksOnly(tc.plain, tc.marked, tc.state, tc.nationality); got != tc.want {
 			t.Errorf("nationalMarksOnly(%q, %q, %s, %s) = %q, want %q", tc.plain, tc.marked, tc.state, tc.nationality, got, tc.want)
+		}
+	}
+}
+
+// TestNationalSpelling: a generic side's Latin name or text read before
+// its MRZ named the states (a TD1 card's front) keeps only the marks
+// their languages write; a Kazakh type's, a date, or a side of unknown
+// states, stays as read.
+func TestNationalSpelling(t *testing.T) {
+	generic := &typedb.Type{Generic: true}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	authority := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	date := typedb.Field{Name: "date_of_birth", Kind: typedb.KindDate}
+	for _, tc := range []struct {
+		side  Side
+		f     typedb.Field
+		value string
+		want  string
+	}{
+		{Side{Type: generic, State: "BIH", Nationality: "BIH"}, name, "ÐURÐEVIĆ", "ĐURĐEVIĆ"},
+		{Side{Type: generic, State: "PRT", Nationality: "PRT"}, name, "MİGUEL", "MIGUEL"},
+		{Side{Type: generic, State: "ESP", Nationality: "ESP"}, name, "SØRENSEN", "SOERENSEN"},
+		{Side{Type: generic, State: "FRA", Nationality: "FRA"}, authority, "Préfecture de Police", "Préfecture de Police"},
+		{Side{Type: generic, State: "DEU", Nationality: "FRA"}, authority, "Préfecture", "Prefecture"}, // the issuing state's
+		{Side{Type: generic}, name, "MİGUEL", "MİGUEL"},                                                // states unknown
+		{Side{Type: &typedb.Type{}, State: "KAZ", Nationality: "KAZ"}, name, "MİGUEL", "MİGUEL"},       // not generic
+		{Side{Type: generic, State: "PRT", Nationality: "PRT"}, date, "01.02.1990", "01.02.1990"},
+	} {
+		if got := NationalSpelling(tc.side, tc.f, tc.value); got != tc.want {
+			t.Errorf("%s %s %q = %q, want %q", tc.side.State, tc.f.Name, tc.value, got, tc.want)
 		}
 	}
 }

@@ -695,6 +695,10 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 			b.WriteRune(m)
 			continue
 		}
+		if twin, ok := sameGlyph[m]; ok && strings.ContainsRune(allowed, twin) {
+			b.WriteRune(twin)
+			continue
+		}
 		if utf8.RuneCountInString(base) != 1 || m == 'Ø' || m == 'ø' || m == 'Þ' || m == 'þ' {
 			return plain
 		}
@@ -704,6 +708,30 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 		b.WriteString(base)
 	}
 	return b.String()
+}
+
+// sameGlyph pairs the marked capitals that print alike: the Icelandic
+// eth and the South Slavic D with a stroke ("ÐURÐEVIĆ" for ĐURĐEVIĆ).
+var sameGlyph = map[rune]rune{'Ð': 'Đ', 'Đ': 'Ð'}
+
+// NationalSpelling returns value, a generic side's reading of field f,
+// with only the marks the languages of the side's states write
+// (nationalMarksOnly, against its ICAO spelling): a TD1 card's front,
+// which prints no MRZ, is read before the back's MRZ names them, when
+// any mark may stand.
+func NationalSpelling(s Side, f typedb.Field, value string) string {
+	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) || isASCII(value) {
+		return value
+	}
+	var plain strings.Builder
+	for _, r := range value {
+		t := typedb.TransliterateICAO(string(r))
+		if unicode.IsLower(r) {
+			t = strings.ToLower(t)
+		}
+		plain.WriteString(t)
+	}
+	return nationalMarksOnly(plain.String(), value, marksStates(s, f)...)
 }
 
 // addMarks returns plain with the diacritics marked has on its letters,
