@@ -31,11 +31,11 @@ const (
 // in g, a cut that reaches well above them (a capital's height), with
 // the band's inked extent [from, to]. Only ink that stands clear above
 // the capitals, small, and within markReach of them, is a mark; ink
-// that runs up to the cut's top edge, or stands there taller than a mark
-// (a label's letters just above the value, whose feet look like marks
-// in a tighter cut), is not. Where such ink reaches into the marks'
-// rows over the line, or more than three specks stand there, no mark is
-// told: none is returned.
+// taller or wider than a mark (a label's whole letters just above the
+// value) is not. Where ink that runs up to the cut's top edge (a label's
+// letters cut through, whose feet look like marks) reaches into the
+// marks' rows over the line, or more than three specks stand there, no
+// mark is told: none is returned.
 func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 	b := binarize(g)
 	w, h := b.Rect.Dx(), b.Rect.Dy()
@@ -128,9 +128,14 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 				continue
 			}
 			return nil, 0, 0
-		case p.minY == 0 || p.minY < zoneTop || float64(ph) > markHeight*float64(capH)+1 || pw > capH:
-			// a label's letters or artwork reaching into the marks' rows
+		case p.minY == 0:
+			// ink the cut's top edge cuts through: a label's letters,
+			// whose feet look like marks
 			return nil, 0, 0
+		case p.minY < zoneTop || float64(ph) > markHeight*float64(capH)+1 || pw > capH:
+			// a label's whole letter, or artwork, reaching into the
+			// marks' rows: no mark, nor one beside it
+			continue
 		case float64(p.area) < markSpeck*float64(capH*capH):
 			continue
 		}
