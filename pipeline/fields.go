@@ -632,8 +632,7 @@ func nameTruncated(m *mrz.Result) bool {
 // visual reading it reads otherwise must be sure (DisagreeField) to be
 // answered.
 func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m, doubt *mrz.Result) []checks.Comparison {
-	nationalSpellings(known, m)
-	takeMarkedSpellings(known, m)
+	markedSpellings(known, m)
 	e.locateNames(ctx, known, m)
 	var cmp []checks.Comparison
 	for _, name := range fieldOrder {
@@ -952,11 +951,15 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 	}
 }
 
-// nationalSpellings keeps, in the Latin names and text of generic
-// sides, only the marks the languages of the states the MRZ names write
-// (vz.NationalSpelling): a TD1 card's front is read before its back's
-// MRZ is.
-func nationalSpellings(known []*side, m *mrz.Result) {
+// markedSpellings settles the marks of generic sides' Latin names and
+// text once the MRZ is read. Only the marks the languages of the states
+// it names write are kept (vz.NationalSpelling): a TD1 card's front is
+// read before its back's MRZ names them. And a name the English model
+// misread on a marked letter is the Latin-script reading of the same cut
+// (vz.Reading.Marked) where that spells the MRZ's name ("ROTA" for RŪTA,
+// "PYAO MIGUEL" for JOÃO MIGUEL): a forged page would read otherwise with
+// both models.
+func markedSpellings(known []*side, m *mrz.Result) {
 	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure {
 		return
 	}
@@ -968,33 +971,12 @@ func nationalSpellings(known []*side, m *mrz.Result) {
 		for name, rd := range s.readings {
 			rd.Value = vz.NationalSpelling(vs, rd.field, rd.Value)
 			rd.Marked = vz.NationalSpelling(vs, rd.field, rd.Marked)
+			if (name == FieldLastName || name == FieldFirstName) && rd.Err == nil && rd.Marked != "" {
+				if want := mrzValue(m, name, known); !agree(name, rd.Value, want, m) && spellsName(rd.Marked, want) {
+					rd.Raw, rd.Value = rd.Marked, rd.Marked
+				}
+			}
 			s.readings[name] = rd
-		}
-	}
-}
-
-// takeMarkedSpellings answers a generic side's name with its Latin-script
-// reading (vz.Reading.Marked) where the English model misread a marked
-// letter that the Latin-script model, reading the same cut, read as the
-// MRZ spells it ("ROTA" for RŪTA, "PYAO MIGUEL" for JOÃO MIGUEL). A
-// forged page would read otherwise with both models.
-func takeMarkedSpellings(known []*side, m *mrz.Result) {
-	if m == nil || m.Document == nil || m.Status == mrz.StatusUnsure {
-		return
-	}
-	for _, s := range known {
-		if s.best == nil || !s.best.Type.Generic {
-			continue
-		}
-		for _, name := range []string{FieldLastName, FieldFirstName} {
-			rd, ok := s.readings[name]
-			if !ok || rd.Err != nil || rd.Marked == "" {
-				continue
-			}
-			if want := mrzValue(m, name, known); !agree(name, rd.Value, want, m) && spellsName(rd.Marked, want) {
-				rd.Raw, rd.Value = rd.Marked, rd.Marked
-				s.readings[name] = rd
-			}
 		}
 	}
 }
