@@ -239,9 +239,7 @@ func TestGenericCaptionsRendered(t *testing.T) {
 // allows is read to its end, four-digit year and two-language month too; and a date of issue whose caption went
 // unread is still among the page's dates.
 func TestGenericColumnsApart(t *testing.T) {
-	pool := tesseractPool(t)
-	fnt := dejaVuSans(t)
-	typ, img := blankTD3Page(t)
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
 	put := func(s string, x, y int, em float64) { putText(t, img, fnt, s, x, y, em, color.RGBA{20, 20, 30, 255}) }
 	// captions 17 px, values 40 px: "03 APR/AVR 22" is 20 captions wide
 	put("Surname / Nom", 540, 200, 17)
@@ -318,6 +316,15 @@ func putText(t *testing.T, img draw.Image, fnt *opentype.Font, s string, x, y in
 
 // blankTD3Page is the generic TD3 data page's type and a white page of
 // its size at 12 px/mm.
+// tesseractOnBlankTD3 is a Tesseract pool, DejaVu Sans to print with and
+// a blank generic TD3 page.
+func tesseractOnBlankTD3(t *testing.T) (*ocr.Pool, *opentype.Font, *typedb.Type, *image.RGBA) {
+	t.Helper()
+	pool, fnt := tesseractPool(t), dejaVuSans(t)
+	typ, img := blankTD3Page(t)
+	return pool, fnt, typ, img
+}
+
 func blankTD3Page(t *testing.T) (*typedb.Type, *image.RGBA) {
 	t.Helper()
 	db, err := typedb.Default()
@@ -499,9 +506,7 @@ func TestPassWordsStandInWhereTheyStand(t *testing.T) {
 // such marks. (The Latin-script model does not read a Ț that begins a
 // word at all: "TURCANU" for ȚURCANU on another hand's Moldovan card.)
 func TestMarksBelowTheCapitals(t *testing.T) {
-	pool := tesseractPool(t)
-	fnt := dejaVuSans(t)
-	typ, img := blankTD3Page(t)
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		state, printed, plain string
@@ -547,9 +552,7 @@ func TestMarksBelowTheCapitals(t *testing.T) {
 // are kept, and a name without any is read as printed. The world is our
 // own renderer's (DejaVu Sans on white).
 func TestGenericValuesKeepTheirMarks(t *testing.T) {
-	pool := tesseractPool(t)
-	fnt := dejaVuSans(t)
-	typ, img := blankTD3Page(t)
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
 	put := func(s string, x, y int, em float64) { putText(t, img, fnt, s, x, y, em, color.RGBA{20, 20, 30, 255}) }
 	for _, tc := range []struct {
 		last, given, place string

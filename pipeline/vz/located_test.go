@@ -66,9 +66,7 @@ func TestLocateName(t *testing.T) {
 // reads the MRZ's letters, in its own spelling; another name one letter
 // from the MRZ's is not.
 func TestLocateNameNear(t *testing.T) {
-	pool := tesseractPool(t)
-	fnt := dejaVuSans(t)
-	typ, img := blankTD3Page(t)
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
 	last := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		printed, passRead, want string
