@@ -947,33 +947,39 @@ func withLetter(w ocr.Word, i int, conf float64) ocr.Word {
 // line reads surely, and otherwise only those of a word read surely, or
 // of a letter read surely itself.
 func TestSurelyMarked(t *testing.T) {
-	side := Side{Image: image.NewRGBA(image.Rect(0, 0, 400, 100)), Type: &typedb.Type{Generic: true}}
+	img := image.NewRGBA(image.Rect(0, 0, 400, 100))
 	name := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	region := typedb.Rect{0.1, 0.2, 0.9, 0.8}
 	word := func(s string, conf float64) ocr.Word { return ocr.Word{Text: s, Confidence: conf} }
 	for _, tc := range []struct {
+		state string // the MRZ's issuing state and nationality; "" none read
 		words []ocr.Word
 		want  string // "": none kept
 	}{
-		{[]ocr.Word{word("NOËLLE", 91), word("CLAIRE", 0)}, "NOËLLE CLAIRE"},          // line 45.5
-		{[]ocr.Word{word("JOÃO", 31), word("MIGUEL", 87)}, "JOÃO MIGUEL"},             // line 59
-		{[]ocr.Word{word("CLAIRE", 0), word("NOËLLE", 40)}, ""},                       // nothing read surely
-		{[]ocr.Word{word("ŞUPERMAN", 10), word("BS", 6)}, ""},                         // specks
-		{[]ocr.Word{word("BJÖRN", 20), word("ÅKE", 80), word("X", 0)}, "BJORN ÅKE X"}, // line 33
-		{[]ocr.Word{word("ANNA", 95)}, ""},                                            // no mark to take
+		{"", []ocr.Word{word("NOËLLE", 91), word("CLAIRE", 0)}, "NOËLLE CLAIRE"},          // line 45.5
+		{"", []ocr.Word{word("JOÃO", 31), word("MIGUEL", 87)}, "JOÃO MIGUEL"},             // line 59
+		{"", []ocr.Word{word("CLAIRE", 0), word("NOËLLE", 40)}, ""},                       // nothing read surely
+		{"", []ocr.Word{word("ŞUPERMAN", 10), word("BS", 6)}, ""},                         // specks
+		{"", []ocr.Word{word("BJÖRN", 20), word("ÅKE", 80), word("X", 0)}, "BJORN ÅKE X"}, // line 33
+		{"", []ocr.Word{word("ANNA", 95)}, ""},                                            // no mark to take
 		// a word no word list holds reads far below its letters: the
-		// marks of letters read surely themselves are kept
-		{[]ocr.Word{lettered("CĂTĂLINA", 24, 98), lettered("IOANA", 61, 98)}, "CĂTĂLINA IOANA"},
-		{[]ocr.Word{lettered("JOÃO", 20, 60), word("MIGUEL", 40)}, ""},
-		{[]ocr.Word{withLetter(lettered("ĽUBICA", 20, 97), 0, 70), word("X", 10)}, ""},
-		{[]ocr.Word{withLetter(lettered("ŠTEFÁN", 20, 97), 4, 60)}, "ŠTEFAN"},
+		// marks of letters read surely themselves are kept, where the
+		// document's languages are known to write them
+		{"MDA", []ocr.Word{lettered("CĂTĂLINA", 24, 98), lettered("IOANA", 61, 98)}, "CĂTĂLINA IOANA"},
+		{"", []ocr.Word{lettered("CĂTĂLINA", 24, 98), lettered("IOANA", 61, 98)}, "CĂTĂLINA IOANA"}, // no MRZ read yet
+		{"RUS", []ocr.Word{lettered("MIKHAIŁ", 30, 95)}, ""},                                        // Russian is no Latin-script language
+		{"UTO", []ocr.Word{lettered("CĂTĂLINA", 24, 98), lettered("IOANA", 61, 98)}, ""},
+		{"PRT", []ocr.Word{lettered("JOÃO", 20, 60), word("MIGUEL", 40)}, ""},
+		{"SVK", []ocr.Word{withLetter(lettered("ĽUBICA", 20, 97), 0, 70), word("X", 10)}, ""},
+		{"SVK", []ocr.Word{withLetter(lettered("ŠTEFÁN", 20, 97), 4, 60)}, "ŠTEFAN"},
 	} {
+		side := Side{Image: img, Type: &typedb.Type{Generic: true}, State: tc.state, Nationality: tc.state}
 		got, ok := surelyMarked(context.Background(), wordsReader(tc.words), side, name, region, image.Rectangle{})
 		if !ok {
 			got = ""
 		}
 		if got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.words, got, tc.want)
+			t.Errorf("%s %v: %q, want %q", tc.state, tc.words, got, tc.want)
 		}
 	}
 }

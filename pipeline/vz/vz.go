@@ -544,10 +544,21 @@ func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region 
 	}
 	parts := make([]string, 0, len(words))
 	marked := false
+	// a letter read surely in a word read unsurely keeps its mark only
+	// where the document's languages are known to write it (on a side
+	// read before its MRZ, a TD1 card's front, once that is read:
+	// NationalSpelling): elsewhere a guilloche line across an L made it a
+	// sure Ł ("MIKHAIŁ" on a passport of a state not in the table,
+	// renderer varied)
+	_, statesKnown := typedb.NationalMarks(marksStates(s, f)...)
 	for _, w := range words {
 		t := w.Text
 		if line < marksSureFrom && w.Confidence < marksSureFrom {
-			t = surelyMarkedLetters(w)
+			if statesKnown || s.State == "" {
+				t = surelyMarkedLetters(w)
+			} else {
+				t = typedb.TransliterateICAO(t)
+			}
 		}
 		marked = marked || !isASCII(t)
 		parts = append(parts, t)
