@@ -38,7 +38,8 @@ const labelFlattenTile = 32
 // a label's spelling is still caught by isLabel.
 const minLabelSimilarity = 0.7
 
-// findLabels reads the side's text once and returns, for each field of
+// findLabels reads the side's text (again on even paper where labels
+// were missed) and returns, for each field of
 // t with a label of words, where that label is printed (in the warped
 // side's pixels), and the words read. A field whose label is not read is
 // missing from the map; the caller falls back to the label's ink near
@@ -79,31 +80,40 @@ func findLabels(ctx context.Context, r WordReader, gray *image.Gray, sample func
 	if err != nil {
 		return nil, nil
 	}
-	if len(words) < len(want) {
-		// fewer words than labels: a shadow's edge across the side made
+	// labelsIn places the labels among words read in img (the sampled
+	// area), the words brought back to the warped side's pixels
+	labelsIn := func(words []ocr.Word) (map[string]image.Rectangle, []ocr.Word) {
+		for i := range words {
+			b := words[i].Box.Sub(img.Rect.Min)
+			words[i].Box = image.Rect(int(float64(b.Min.X)/scale), int(float64(b.Min.Y)/scale),
+				int(math.Ceil(float64(b.Max.X)/scale)), int(math.Ceil(float64(b.Max.Y)/scale))).Add(area.Min)
+		}
+		lines := WordLines(words)
+		out := map[string]image.Rectangle{}
+		for _, f := range want {
+			if b, ok := bestLabelRun(lines, t, f, w, h); ok {
+				out[f.Name] = b
+			}
+		}
+		return out, words
+	}
+	out, words := labelsIn(words)
+	if len(out) < len(want) {
+		// labels missed: a shadow's edge across the side made
 		// Tesseract's one threshold take half the page for ink, and its
-		// layout analysis found no text. Read again on even paper (not
-		// always: on a page read well, even paper reads labels worse)
-		img = imgutil.FlattenPaper(img, labelFlattenTile)
-		if again, err := r.Words(ctx, img, req); err == nil && len(again) > len(words) {
-			words = again
+		// layout analysis dropped the text there (of a Kazakh card's
+		// back photographed small, it read one column of four). Read
+		// again on even paper, and keep the reading that places more
+		// labels (not always even paper: on a page read well, it reads
+		// labels worse)
+		if again, err := r.Words(ctx, imgutil.FlattenPaper(img, labelFlattenTile), req); err == nil {
+			if out2, words2 := labelsIn(again); len(out2) > len(out) {
+				out, words = out2, words2
+			}
 		}
 	}
 	if len(words) == 0 {
 		return nil, nil
-	}
-	// back to the warped side's pixels
-	for i := range words {
-		b := words[i].Box.Sub(img.Rect.Min)
-		words[i].Box = image.Rect(int(float64(b.Min.X)/scale), int(float64(b.Min.Y)/scale),
-			int(math.Ceil(float64(b.Max.X)/scale)), int(math.Ceil(float64(b.Max.Y)/scale))).Add(area.Min)
-	}
-	lines := WordLines(words)
-	out := map[string]image.Rectangle{}
-	for _, f := range want {
-		if b, ok := bestLabelRun(lines, t, f, w, h); ok {
-			out[f.Name] = b
-		}
 	}
 	return out, words
 }

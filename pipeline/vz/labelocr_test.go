@@ -1,10 +1,13 @@
 package vz
 
 import (
+	"context"
 	"errors"
 	"image"
 	"image/color"
 	"image/draw"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/docscan/docscan/pipeline/ocr"
@@ -435,5 +438,77 @@ func TestTemplateValueEndsAtAGap(t *testing.T) {
 	l := newLayout(img, &typedb.Type{Generic: true, Fields: []typedb.Field{f}})
 	if box, _, _, err := l.valueCut(f); err != nil || box.Max.X < 320 {
 		t.Errorf("generic, from its guessed zone: cut %v (%v), want the zone's ink whole (to x≥320)", box, err)
+	}
+}
+
+// readings answers the n-th read of words with its n-th list.
+type readings struct {
+	lists [][]ocr.Word
+	n     int
+}
+
+func (r *readings) Read(context.Context, *image.Gray, ocr.Request) (ocr.Text, error) {
+	return ocr.Text{}, errors.New("words only")
+}
+
+func (r *readings) Words(context.Context, *image.Gray, ocr.Request) ([]ocr.Word, error) {
+	if r.n >= len(r.lists) {
+		return nil, errors.New("read once too often")
+	}
+	r.n++
+	return slices.Clone(r.lists[r.n-1]), nil
+}
+
+// TestLabelsReadAgainOnEvenPaper: where the label pass missed labels
+// (Tesseract's layout analysis kept one column of a Kazakh card's back
+// photographed small), the side is read again on even paper, and the
+// reading that places more labels is kept; a pass that placed every
+// label is not repeated.
+func TestLabelsReadAgainOnEvenPaper(t *testing.T) {
+	db, err := typedb.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := db.Document("kz-id-2014")[0]
+	if back.Side == typedb.Front {
+		back, _ = db.OtherSide(back)
+	}
+	const w, h = 1027, 648
+	// every label of the back printed where its zone is, one line each
+	var all []ocr.Word
+	var labelled []string
+	for i, f := range back.Fields {
+		label := back.PrintedLabel(f)
+		if len([]rune(letters(label))) < 3 || f.LabelZone.Width() <= 0 {
+			continue
+		}
+		labelled = append(labelled, f.Name)
+		z := f.LabelZone.Pixels(w, h)
+		all = append(all, ocr.Word{Text: strings.ReplaceAll(label, " ", ""), Box: z, Confidence: 90, Line: i})
+	}
+	if len(labelled) < 2 {
+		t.Fatalf("the back has %d labelled fields", len(labelled))
+	}
+	// one column read, with its values: as many words as labels
+	column := append(slices.Clone(all[:1]), ocr.Word{Text: "28.07.2032", Box: image.Rect(480, 300, 600, 320), Line: 90})
+	for i := range all {
+		column = append(column, ocr.Word{Text: "МВД", Box: image.Rect(480, 340+30*i, 540, 360+30*i), Line: 91 + i})
+	}
+	gray := image.NewGray(image.Rect(0, 0, w, h))
+	for _, tc := range []struct {
+		name  string
+		lists [][]ocr.Word
+		want  int // labels placed
+		reads int
+	}{
+		{"one column read, then all", [][]ocr.Word{column, all}, len(all), 2},
+		{"all read at once", [][]ocr.Word{all}, len(all), 1},
+		{"even paper reads fewer", [][]ocr.Word{all[1:], all[:1]}, len(all) - 1, 2},
+	} {
+		r := &readings{lists: tc.lists}
+		got, _ := findLabels(context.Background(), r, gray, nil, back, nil)
+		if len(got) != tc.want || r.n != tc.reads {
+			t.Errorf("%s: %d labels placed in %d reads, want %d in %d (labelled fields %v)", tc.name, len(got), r.n, tc.want, tc.reads, labelled)
+		}
 	}
 }
