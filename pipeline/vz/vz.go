@@ -701,8 +701,8 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 	}
 	var b strings.Builder
 	for _, m := range marked {
-		base := typedb.TransliterateICAO(string(m))
-		if base == strings.ToUpper(string(m)) || strings.ContainsRune(allowed, unicode.ToUpper(m)) {
+		base := plainLetter(m)
+		if base == string(m) || strings.ContainsRune(allowed, unicode.ToUpper(m)) {
 			b.WriteRune(m)
 			continue
 		}
@@ -712,9 +712,6 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 		}
 		if utf8.RuneCountInString(base) != 1 || m == 'Ø' || m == 'ø' || m == 'Þ' || m == 'þ' {
 			return plain
-		}
-		if unicode.IsLower(m) {
-			base = strings.ToLower(base)
 		}
 		b.WriteString(base)
 	}
@@ -736,13 +733,18 @@ func NationalSpelling(s Side, f typedb.Field, value string) string {
 	}
 	var plain strings.Builder
 	for _, r := range value {
-		t := typedb.TransliterateICAO(string(r))
-		if unicode.IsLower(r) {
-			t = strings.ToLower(t)
-		}
-		plain.WriteString(t)
+		plain.WriteString(plainLetter(r))
 	}
 	return nationalMarksOnly(plain.String(), value, marksStates(s, f)...)
+}
+
+// plainLetter is r as ICAO 9303 part 3 spells it (Ö as O, Æ as AE), in
+// r's case.
+func plainLetter(r rune) string {
+	if unicode.IsLower(r) {
+		return strings.ToLower(typedb.TransliterateICAO(string(r)))
+	}
+	return typedb.TransliterateICAO(string(r))
 }
 
 // addMarks returns plain with the diacritics marked has on its letters,
@@ -781,12 +783,9 @@ func addMarks(plain, marked string) (string, bool) {
 			i++
 			continue
 		}
-		base := []rune(typedb.TransliterateICAO(string(m)))
-		if !unicode.Is(unicode.Latin, m) || len(base) == 0 || base[0] == unicode.ToUpper(m) {
+		base := []rune(plainLetter(m))
+		if !unicode.Is(unicode.Latin, m) || len(base) == 0 || base[0] == m {
 			return plain, false // not a marked letter
-		}
-		if unicode.IsLower(m) {
-			base = []rune(strings.ToLower(string(base)))
 		}
 		switch {
 		case i+len(base) <= len(p) && string(p[i:i+len(base)]) == string(base):
