@@ -526,6 +526,121 @@ func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectang
 	return win, true
 }
 
+// captionWindow is the window a generic field's value is looked for in,
+// from its caption found at lb: beside the caption where the page sets
+// its captions in a column left of their values (besideCaption), under
+// it otherwise.
+func (l *layout) captionWindow(f typedb.Field, lb image.Rectangle) (win image.Rectangle, beside, ok bool) {
+	if win, ok := l.besideCaption(f, lb); ok {
+		return win, true, true
+	}
+	win, ok = l.underCaption(f, lb)
+	return win, false, ok
+}
+
+// besideCaption is the window of a value printed on its caption's line,
+// to the right of it: some pages set a column of captions beside a
+// column of values (another hand's Swedish passport, where the window
+// under "Given names" held the nationality's line, and SVENSK was read
+// as the given names). It is taken only when nothing of a value lies
+// under the caption's start, within a value's reach, and ink at least
+// besideTaller captions tall stands beside it, within besideGap caption
+// heights, its middle on the caption's line. The window runs from the
+// caption's end to the next caption on its line (or the side's edge),
+// between the captions above and below it.
+func (l *layout) besideCaption(f typedb.Field, lb image.Rectangle) (image.Rectangle, bool) {
+	// Tesseract's box of a caption may take in artwork around it
+	lb = l.inkOf(lb)
+	ch := max(lb.Dy(), 6)
+	pad := max(3, ch/2)
+	// from further left: a caption found in one of its languages only
+	// may stand over the end of its value ("Date de délivrance" of
+	// "Date of issuance | Date de délivrance")
+	under := image.Rect(lb.Min.X-captionSetIn*ch, lb.Max.Y+1, min(lb.Max.X, lb.Min.X+6*ch), lb.Max.Y+1+ch*3/2)
+	if l.valueInkIn(under) {
+		return image.Rectangle{}, false
+	}
+	top, bottom := lb.Min.Y-5*ch/2, lb.Max.Y+ch
+	right := l.img.Rect.Max.X
+	for other, o := range l.labels {
+		if other == f.Name {
+			continue
+		}
+		switch {
+		case o.Min.X > lb.Max.X && o.Min.Y < lb.Max.Y && o.Max.Y > lb.Min.Y:
+			right = min(right, o.Min.X-pad)
+		case o.Min.X < lb.Max.X && o.Max.X > lb.Min.X && o.Max.Y <= lb.Min.Y:
+			top = max(top, o.Max.Y+1)
+		case o.Min.X < lb.Max.X && o.Max.X > lb.Min.X && o.Min.Y >= lb.Max.Y:
+			bottom = min(bottom, o.Min.Y-1)
+		}
+	}
+	win := image.Rect(lb.Max.X+pad, top, right, bottom).Intersect(l.img.Rect)
+	if win.Dx() < 4*ch || win.Dy() < ch {
+		return image.Rectangle{}, false
+	}
+	m, wr := l.inkMap(win)
+	if m == nil {
+		return image.Rectangle{}, false
+	}
+	clearEdgeRules(m, wr)
+	// the value: the first ink after the caption (further on, another
+	// column's print may stand a line higher or lower)
+	x0 := -1
+	for x := 0; x < wr.Dx() && x0 < 0; x++ {
+		n := 0
+		for y := range wr.Dy() {
+			if m[y*wr.Dx()+x] == 2 {
+				n++
+			}
+		}
+		if n >= 2 {
+			x0 = wr.Min.X + x
+		}
+	}
+	if x0 < 0 || x0-lb.Max.X > besideGap*ch {
+		return image.Rectangle{}, false
+	}
+	fm, fr := l.inkMap(image.Rect(x0, win.Min.Y, min(x0+8*ch, win.Max.X), win.Max.Y))
+	clearEdgeRules(fm, fr)
+	vb, mass := inkBox(fm, fr, 2)
+	mid := (vb.Min.Y + vb.Max.Y) / 2
+	if mass < 10 || float64(vb.Dy()) < besideTaller*float64(ch) || mid < lb.Min.Y-ch/2 || mid > lb.Max.Y+ch/2 ||
+		vb.Min.Y <= fr.Min.Y || vb.Max.Y >= fr.Max.Y {
+		// not a line of print: artwork (a chip) fills the window's height
+		return image.Rectangle{}, false
+	}
+	// the value's line, with room for marks over and under its letters
+	h := vb.Dy()
+	win.Min.Y, win.Max.Y = max(win.Min.Y, vb.Min.Y-h/2), min(win.Max.Y, vb.Max.Y+h/3)
+	return win, true
+}
+
+// inkOf is the band of r's rows and columns that its ink fills, or r
+// when it holds too little.
+func (l *layout) inkOf(r image.Rectangle) image.Rectangle {
+	m, wr := l.inkMap(r)
+	for i, k := range m {
+		if k != 0 {
+			m[i] = 2
+		}
+	}
+	b, mass := inkBox(m, wr, 2)
+	if mass < 10 || b.Dy() < 4 {
+		return r
+	}
+	return b
+}
+
+// besideGap is how many caption heights after its caption a value
+// beside it starts at most, and besideTaller how much taller than the
+// caption its ink is at least: values are set larger than captions, and
+// another column's caption on the line is not a value.
+const (
+	besideGap    = 24
+	besideTaller = 1.3
+)
+
 // widenLeft moves a caption's value window left, a caption height at a
 // time (four at most), while value ink crosses its left edge: a caption
 // read only in part, or set in from its value, would cut the value's
@@ -602,7 +717,8 @@ func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, c
 	}
 	var win image.Rectangle
 	if t.Generic {
-		if win, found = l.underCaption(f, lb); found {
+		var beside bool
+		if win, beside, found = l.captionWindow(f, lb); found && !beside {
 			win = l.widenLeft(win, lb.Dy())
 		}
 	} else {

@@ -285,6 +285,80 @@ func TestGenericColumnsApart(t *testing.T) {
 	}
 }
 
+// TestCaptionsBesideTheirValues: a page that sets its captions in a
+// column left of their values, each on its value's line, is read beside
+// the captions, not under them (under "Given names" lay the
+// nationality's line: SVENSK was read as the given names on another
+// hand's Swedish passport). A caption with its value under it, on the
+// same page, is still read under it.
+func TestCaptionsBesideTheirValues(t *testing.T) {
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
+	put := func(s string, x, y int, em float64) { putText(t, img, fnt, s, x, y, em, color.RGBA{20, 20, 30, 255}) }
+	rows := []struct{ caption, value string }{
+		{"Surname", "LINDQVIST"},
+		{"Given names", "KARIN ELSA"},
+		{"Nationality", "SVENSK"},
+		{"Date of birth", "14 FEB 86"},
+		{"Place of birth", "UPPSALA"},
+		{"Personal No.", "860214-5834"},
+		{"Date of issue", "10 JUN 25"},
+	}
+	for i, r := range rows {
+		y := 150 + 62*i
+		put(r.caption, 60, y, 17)
+		// the values' column, its line a little above the caption's
+		put(r.value, 420, y-3, 30)
+	}
+	put("Authority", 900, 150, 17)
+	put("POLISEN", 900, 192, 30)
+	expectValues(t, pool, Side{Image: img, Type: typ}, map[string]string{
+		"last_name": "LINDQVIST", "first_name": "KARIN ELSA", "date_of_birth": "14.02.1986",
+		"place_of_birth": "UPPSALA", "personal_number": "860214-5834", "date_of_issue": "10.06.2025",
+		"authority": "POLISEN",
+	})
+}
+
+// TestBesideOnlyWhereNothingIsUnder: a value is looked for beside its
+// caption only where nothing of a value lies under the caption (nor
+// under the caption's other languages, to its left), and where what
+// stands beside it is a line of print taller than the caption, on its
+// line: not a chip, not another column's caption.
+func TestBesideOnlyWhereNothingIsUnder(t *testing.T) {
+	typ, _ := blankTD3Page(t)
+	caption := image.Rect(300, 200, 450, 212)
+	for _, tc := range []struct {
+		name   string
+		ink    []image.Rectangle
+		beside bool
+	}{
+		{"a value beside, on the caption's line", []image.Rectangle{image.Rect(560, 190, 800, 216)}, true},
+		{"a value under the caption", []image.Rectangle{image.Rect(300, 218, 500, 244), image.Rect(560, 190, 800, 216)}, false},
+		{"a value under the caption's first language", []image.Rectangle{image.Rect(170, 218, 290, 244), image.Rect(560, 190, 800, 216)}, false},
+		{"a chip beside", []image.Rectangle{image.Rect(560, 120, 620, 320)}, false},
+		{"another column's caption beside", []image.Rectangle{image.Rect(560, 200, 760, 212)}, false},
+		{"a value a line lower", []image.Rectangle{image.Rect(560, 214, 800, 240)}, false},
+		{"a value too far", []image.Rectangle{image.Rect(1000, 190, 1200, 216)}, false},
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		ink := image.NewUniform(color.RGBA{20, 20, 30, 255})
+		draw.Draw(img, caption, ink, image.Point{}, draw.Src)
+		for _, r := range tc.ink {
+			draw.Draw(img, r, ink, image.Point{}, draw.Src)
+		}
+		l := newLayout(img, typ)
+		l.labels = map[string]image.Rectangle{"first_name": caption}
+		f := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+		win, beside, ok := l.captionWindow(f, caption)
+		if beside != tc.beside {
+			t.Errorf("%s: beside %v (window %v, found %v), want %v", tc.name, beside, win, ok, tc.beside)
+		}
+		if beside && !tc.ink[0].In(win.Inset(-tc.ink[0].Dy())) {
+			t.Errorf("%s: window %v misses the value at %v", tc.name, win, tc.ink[0])
+		}
+	}
+}
+
 // langRecorder reads nothing and notes the languages it was asked for.
 type langRecorder struct {
 	mu    sync.Mutex

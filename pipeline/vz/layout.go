@@ -156,7 +156,11 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 	if lb, ok := l.labels[f.Name]; ok && l.typ.Generic {
 		// a generic type's zones are a guess: the value is under its
 		// caption wherever that is printed
-		if win, ok := l.underCaption(f, lb); ok {
+		if win, beside, ok := l.captionWindow(f, lb); ok && beside {
+			// the caption on the value's left: the value starts after it
+			box, err := l.cutValue(win, f, cutRules{endAtGap: true, paleRun: true})
+			return box, image.Rectangle{}, true, err
+		} else if ok {
 			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true, paleRun: true})
 			var mask image.Rectangle
 			if err == nil {
