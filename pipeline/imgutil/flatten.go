@@ -66,3 +66,42 @@ func paperLevels(g *image.Gray, tile int) (tx, ty int, paper []float64) {
 	}
 	return tx, ty, paper
 }
+
+// LocalThreshold returns g made black and white against its own
+// surroundings: a pixel is ink (0) when it is darker by more than offset
+// than the mean of the (2·radius+1)² square around it, paper (255)
+// otherwise. Tesseract's one global threshold loses a page's text where
+// artwork crosses it (a guilloche band over the names, a dark portrait
+// beside them), and its layout analysis then takes the whole band for a
+// picture; print judged against its own surround stays.
+func LocalThreshold(g *image.Gray, radius int, offset uint8) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(g.Rect) // the same coordinates: word boxes stay put
+	if w == 0 || h == 0 {
+		return out
+	}
+	// sum[(y)*(w+1)+x] is the sum of the pixels above and left of (x, y)
+	sum := make([]uint64, (w+1)*(h+1))
+	for y := range h {
+		row := g.Pix[y*g.Stride : y*g.Stride+w] // Pix starts at Rect.Min
+		var run uint64
+		for x, v := range row {
+			run += uint64(v)
+			sum[(y+1)*(w+1)+x+1] = sum[y*(w+1)+x+1] + run
+		}
+	}
+	for y := range h {
+		y0, y1 := max(0, y-radius), min(h, y+radius+1)
+		for x := range w {
+			x0, x1 := max(0, x-radius), min(w, x+radius+1)
+			s := sum[y1*(w+1)+x1] - sum[y0*(w+1)+x1] - sum[y1*(w+1)+x0] + sum[y0*(w+1)+x0]
+			mean := s / uint64((y1-y0)*(x1-x0))
+			v := 255
+			if uint64(g.Pix[y*g.Stride+x])+uint64(offset) < mean {
+				v = 0
+			}
+			out.Pix[y*out.Stride+x] = uint8(v)
+		}
+	}
+	return out
+}

@@ -58,3 +58,57 @@ func TestFlattenPaper(t *testing.T) {
 		t.Errorf("empty image: %v", got.Rect)
 	}
 }
+
+func TestLocalThreshold(t *testing.T) {
+	// paper dim on the left, bright on the right, a darker band of
+	// artwork across the middle rows; ink strokes everywhere, the left
+	// paper darker than the right ink
+	const w, h = 256, 96
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	isInk := func(x, y int) bool { return x%16 < 3 && y > 8 && y < h-8 }
+	for y := range h {
+		for x := range w {
+			paper, ink := 110, 40
+			if x >= w/2 {
+				paper, ink = 235, 125
+			}
+			if y >= 30 && y < 66 {
+				paper -= 30 // a tinted band
+			}
+			v := paper
+			if isInk(x, y) {
+				v = ink
+			}
+			g.Pix[y*g.Stride+x] = uint8(v)
+		}
+	}
+	sub := g.SubImage(image.Rect(8, 4, w-8, h-4)).(*image.Gray)
+	for _, c := range []struct {
+		name string
+		img  *image.Gray
+	}{{"whole", g}, {"a part, in its own coordinates", sub}} {
+		t.Run(c.name, func(t *testing.T) {
+			b := LocalThreshold(c.img, 8, 20)
+			if b.Rect != c.img.Rect {
+				t.Fatalf("rect %v, want %v", b.Rect, c.img.Rect)
+			}
+			// every stroke is ink and the paper paper, but within the
+			// square of a step in the paper's brightness, where either
+			// may go the other way
+			near := func(v, edge int) bool { return v >= edge-8 && v < edge+8 }
+			for y := b.Rect.Min.Y; y < b.Rect.Max.Y; y++ {
+				for x := b.Rect.Min.X; x < b.Rect.Max.X; x++ {
+					if near(x, w/2) || near(y, 30) || near(y, 66) {
+						continue
+					}
+					if got := b.GrayAt(x, y).Y; isInk(x, y) != (got == 0) {
+						t.Fatalf("(%d,%d) is %d, ink %v", x, y, got, isInk(x, y))
+					}
+				}
+			}
+		})
+	}
+	if b := LocalThreshold(image.NewGray(image.Rectangle{}), 8, 20); !b.Rect.Empty() {
+		t.Errorf("empty image: %v", b.Rect)
+	}
+}
