@@ -180,9 +180,10 @@ func TestMergeHonest(t *testing.T) {
 // A name read short of the MRZ's, at its end or its start, keeping two
 // letters or more, is a cut that missed faint letters: no evidence
 // either way (it raised mrz_vz_agreement on genuine cards: "ДІР" for
-// МӨЛДІР, "УЛ" for АЙГҮЛ). Another name, or the same one whole, is
+// МӨЛДІР, "УЛ" for АЙГҮЛ); so is a number with the next field's print
+// run on after it. Another name or number, or the same one whole, is
 // evidence.
-func TestCutShort(t *testing.T) {
+func TestCutAmiss(t *testing.T) {
 	doc, err := mrz.Parse([]string{
 		"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
 		"L898902C36UTO7408122F1204159ZE184226B<<<<<10",
@@ -218,10 +219,14 @@ func TestCutShort(t *testing.T) {
 		{FieldDocumentNumber, "L898902C3", false},
 		{FieldDocumentNumber, "L898903", false}, // another number
 		{FieldPersonalNumber, "ZE18422", true},
+		{FieldDocumentNumber, "L898902C312082074", true}, // the date beside it run on
+		{FieldDocumentNumber, "0L898902C3", true},
+		{FieldDocumentNumber, "L898902C31", true},
+		{FieldDocumentNumber, "L898902C4120820", false}, // another number, run on
 		{FieldDateOfBirth, "12.08.19", false},
 	} {
-		if got := cutShort(tc.name, tc.visual, mrzValue(m, tc.name, nil)); got != tc.want {
-			t.Errorf("cutShort(%s, %q) = %v, want %v", tc.name, tc.visual, got, tc.want)
+		if got := cutAmiss(tc.name, tc.visual, mrzValue(m, tc.name, nil)); got != tc.want {
+			t.Errorf("cutAmiss(%s, %q) = %v, want %v", tc.name, tc.visual, got, tc.want)
 		}
 	}
 	// a TD1 card's personal number, in the MRZ's optional data alone: a
@@ -236,7 +241,7 @@ func TestCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := &mrz.Result{Document: td1, Status: mrz.StatusValid}
-	if own := optionalDataLike(card, "7509271233"); !cutShort(FieldPersonalNumber, "7509271233", own) {
+	if own := optionalDataLike(card, "7509271233"); !cutAmiss(FieldPersonalNumber, "7509271233", own) {
 		t.Errorf("personal number cut short of the optional data's %q: counted as evidence", own)
 	}
 }

@@ -661,7 +661,7 @@ func (e *Engine) mergeFields(ctx context.Context, res *Result, known []*side, m,
 			checked := *rd
 			checked.Value = withoutPrintedLones(name, rd.Value, fromMRZ)
 			conf = fieldConfidence(&checked, rd.side.best.Type)
-			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutShort(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) || thinLetterLost(name, rd.Value, fromMRZ, m) || markedLetterMisread(name, rd.Value, fromMRZ, m) {
+			if misplacedName(name, rd.Value, m, known) || misplacedNumber(name, rd.Value, m, known) || cutAmiss(name, rd.Value, fromMRZ) || marksLostOnly(name, rd.Value, fromMRZ) || thinLetterLost(name, rd.Value, fromMRZ, m) || markedLetterMisread(name, rd.Value, fromMRZ, m) {
 				conf = 0
 			}
 			if (name == FieldDateOfIssue || name == FieldDateOfBirth) && e.inFuture(rd.Value) &&

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -135,6 +137,15 @@ func captionLangsFor(state string) []string {
 // count as captioned in that pass's script.
 const minCaptions = 2
 
+// The caption pass's second reading thresholds each pixel against the
+// mean of a square about a 75th of the side wide (20 px on a TD3 page
+// warped 1500 px wide: a caption's letters are 10–15 px tall), and
+// takes as ink what is darker than it by localThresholdOffset.
+const (
+	localThresholdSpan   = 75
+	localThresholdOffset = 20
+)
+
 // minCaptionSimilarity is how closely a run of words must read as a
 // caption: captions are printed text, read well; a caption of under
 // five letters must read exactly (NOM, ADI, ИМЯ are whole words of other
@@ -175,6 +186,18 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 			}
 		}
 		found := matchCaptions(WordLines(splitSlashes(words)), fields)
+		if 2*len(found) < len(fields) && showsPrint(img) {
+			// under half the captions: artwork across the page (a
+			// guilloche band over the names, a dark portrait beside
+			// them) made Tesseract's layout analysis take the band for
+			// a picture. Read again with the print judged against its
+			// own surroundings; the captions only that reading found,
+			// and its words where the first read none, join the first's
+			bw := imgutil.LocalThreshold(img, max(8, img.Rect.Dx()/localThresholdSpan), localThresholdOffset)
+			if again, err := r.Words(ctx, bw, req); err == nil {
+				words, found = joinReadings(words, found, again, matchCaptions(WordLines(splitSlashes(again)), fields))
+			}
+		}
 		if len(found) > len(best) || bestWords == nil {
 			best, bestWords = found, words
 		}
@@ -183,6 +206,44 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 		}
 	}
 	return best, bestWords, nil
+}
+
+// joinReadings adds to a caption pass's words and captions those of a
+// second reading of the side that the first lacks: a caption the first
+// did not find, where none of its own stands, and a word where it read
+// none. The second's lines are numbered after the first's.
+func joinReadings(words []ocr.Word, found map[string]image.Rectangle, again []ocr.Word, more map[string]image.Rectangle) ([]ocr.Word, map[string]image.Rectangle) {
+	joined := maps.Clone(found)
+	if joined == nil {
+		joined = map[string]image.Rectangle{}
+	}
+	for name, b := range more {
+		if _, ok := joined[name]; ok {
+			continue
+		}
+		free := true
+		for _, o := range found {
+			free = free && !o.Overlaps(b)
+		}
+		if free {
+			joined[name] = b
+		}
+	}
+	if len(joined) == len(found) {
+		return words, found
+	}
+	lines := 0
+	for _, w := range words {
+		lines = max(lines, w.Line+1)
+	}
+	out := slices.Clone(words)
+	for _, w := range again {
+		if !slices.ContainsFunc(words, func(o ocr.Word) bool { return o.Box.Overlaps(w.Box) }) {
+			w.Line += lines
+			out = append(out, w)
+		}
+	}
+	return out, joined
 }
 
 // showsPrint reports whether g holds ink at all: its darkest pixels

@@ -660,6 +660,14 @@ func (l *layout) valueRun(vb, win image.Rectangle, rules cutRules) (image.Rectan
 	return vb, win
 }
 
+// runsOffSide reports whether a value's cut box reaches the side's left
+// or right edge with the value's ink in the edge's outermost columns.
+func (l *layout) runsOffSide(box image.Rectangle) bool {
+	b := l.img.Rect
+	return (box.Min.X <= b.Min.X && l.valueInkIn(image.Rect(b.Min.X, box.Min.Y, b.Min.X+2, box.Max.Y))) ||
+		(box.Max.X >= b.Max.X && l.valueInkIn(image.Rect(b.Max.X-2, box.Min.Y, b.Max.X, box.Max.Y)))
+}
+
 // tallInk reports whether a quarter or more of band's columns hold ink
 // both above it and below it, within its height: a picture or a
 // rule that a line of print is not.

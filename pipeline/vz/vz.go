@@ -257,9 +257,13 @@ func partOfWord(cut, pass string) bool {
 			continue
 		}
 		// the letter where the cut begins or ends may be half a glyph,
-		// read as another ("ZVETKOVA" where the pass read TSVETKOVA)
+		// read as another ("ZVETKOVA" where the pass read TSVETKOVA);
+		// of a three-letter cut, only when the pass's word is a letter
+		// longer ("ITA" where it read "ROTA" for RŪTA, the cut begun
+		// inside the Ū: a false alarm)
+		edge := len(c) >= 4 || (len(c) == 3 && len([]rune(w)) == 4)
 		if strings.HasSuffix(w, cut) || strings.HasPrefix(w, cut) ||
-			(len(c) >= 4 && (strings.HasSuffix(w, string(c[1:])) || strings.HasPrefix(w, string(c[:len(c)-1])))) {
+			(edge && (strings.HasSuffix(w, string(c[1:])) || strings.HasPrefix(w, string(c[:len(c)-1])))) {
 			return true
 		}
 	}
@@ -344,6 +348,13 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 		return rd
 	}
 	rd.Raw, rd.Confidence = t.Text, t.Confidence
+	if lay.typ.Generic && lay.runsOffSide(box) {
+		// the value's ink runs to the side's edge: the page was found
+		// short of its own edge (a data page located without its left
+		// quarter read "ECEN" for DEBRECEN at 0.90), and the value may
+		// go on beyond it
+		rd.Confidence = 0
+	}
 	if f.Kind == typedb.KindName && spansTwoLines(box, f, gray.Rect) {
 		// the cut holds the value's line and the next (a label below it
 		// that was not found): Tesseract's one line of it is no sure
