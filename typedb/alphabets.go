@@ -25,7 +25,7 @@ var languageMarks = map[string]string{
 	"nl": "ÉËÏÖÜ",
 	"pl": "ĄĆĘŁŃÓŚŹŻ",
 	"pt": "ÀÁÂÃÇÉÊÍÓÔÕÚ",
-	"ro": "ĂÂÎȘȚŞŢ",
+	"ro": "ĂÂÎȘȚ", // with the comma below; the cedilla's Ş and Ţ print alike (vz's sameGlyph)
 	"sk": "ÁÄČĎÉÍĹĽŇÓÔŔŠŤÚÝŽ",
 	"sl": "ČŠŽ",
 	"sq": "ÇË",

@@ -767,6 +767,9 @@ func TestNationalSpelling(t *testing.T) {
 		want  string
 	}{
 		{Side{Type: generic, State: "BIH", Nationality: "BIH"}, name, "ÐURÐEVIĆ", "ĐURĐEVIĆ"},
+		{Side{Type: generic, State: "MDA", Nationality: "MDA"}, name, "CHIŞINĂU", "CHIȘINĂU"},
+		{Side{Type: generic, State: "ROU", Nationality: "ROU"}, authority, "Ţara", "Țara"},
+		{Side{Type: generic, State: "TUR", Nationality: "TUR"}, name, "ȘAHİN", "ŞAHİN"},
 		{Side{Type: generic, State: "PRT", Nationality: "PRT"}, name, "MİGUEL", "MIGUEL"},
 		{Side{Type: generic, State: "ESP", Nationality: "ESP"}, name, "SØRENSEN", "SOERENSEN"},
 		{Side{Type: generic, State: "FRA", Nationality: "FRA"}, authority, "Préfecture de Police", "Préfecture de Police"},

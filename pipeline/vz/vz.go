@@ -717,7 +717,7 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 			b.WriteRune(m)
 			continue
 		}
-		if twin, ok := sameGlyph[m]; ok && strings.ContainsRune(allowed, twin) {
+		if twin, ok := sameGlyph[m]; ok && strings.ContainsRune(allowed, unicode.ToUpper(twin)) {
 			b.WriteRune(twin)
 			continue
 		}
@@ -729,9 +729,15 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 	return b.String()
 }
 
-// sameGlyph pairs the marked capitals that print alike: the Icelandic
-// eth and the South Slavic D with a stroke ("ÐURÐEVIĆ" for ĐURĐEVIĆ).
-var sameGlyph = map[rune]rune{'Ð': 'Đ', 'Đ': 'Ð'}
+// sameGlyph pairs the marked letters that print alike: the Icelandic
+// eth and the South Slavic D with a stroke ("ÐURÐEVIĆ" for ĐURĐEVIĆ),
+// and the S and T with a cedilla, Turkish, and with a comma below,
+// Romanian ("CHIŞINĂU" read for CHIȘINĂU).
+var sameGlyph = map[rune]rune{
+	'Ð': 'Đ', 'Đ': 'Ð', 'ð': 'đ', 'đ': 'ð',
+	'Ş': 'Ș', 'Ș': 'Ş', 'ş': 'ș', 'ș': 'ş',
+	'Ţ': 'Ț', 'Ț': 'Ţ', 'ţ': 'ț', 'ț': 'ţ',
+}
 
 // NationalSpelling returns value, a generic side's reading of field f,
 // with only the marks the languages of the side's states write
