@@ -2,6 +2,7 @@ package vz
 
 import (
 	"image"
+	"image/draw"
 	"testing"
 
 	"github.com/docscan/docscan/typedb"
@@ -77,6 +78,43 @@ func TestValueWindowIgnoresTheLabelsOrder(t *testing.T) {
 			if !ok || win != tc.want {
 				t.Fatalf("%s: window %v (%v), want %v", tc.name, win, ok, tc.want)
 			}
+		}
+	}
+}
+
+// TestBelowLabelFollowsItsValue: under a state's label, a value printed
+// larger or lower than the type's zone has its window's foot follow its
+// ink down (another hand's card: "12.06.2031" with its feet cut off read
+// "19.06.2031", a false alarm), never past the next label down in the
+// label's column; a label lower down in another column (the expiry's,
+// level with the authority's value) narrows the window instead of
+// ending it.
+func TestBelowLabelFollowsItsValue(t *testing.T) {
+	f := typedb.Field{Name: "authority", LabelZone: typedb.Rect{0.05, 0.1, 0.3, 0.13}, Zone: typedb.Rect{0.05, 0.14, 0.6, 0.2}}
+	lb := image.Rect(50, 60, 300, 78) // the type's reach under it: 42 px
+	for _, tc := range []struct {
+		name   string
+		value  image.Rectangle
+		labels map[string]image.Rectangle
+		want   image.Rectangle
+	}{
+		{"a value within the type's reach", image.Rect(50, 90, 200, 130), nil, image.Rect(42, 79, 604, 141)},
+		{"a value past it", image.Rect(50, 90, 200, 150), nil, image.Rect(42, 79, 604, 151)},
+		{"another column's label lower down", image.Rect(50, 90, 200, 150),
+			map[string]image.Rectangle{"date_of_expiry": image.Rect(400, 120, 600, 140)}, image.Rect(42, 79, 396, 151)},
+		{"the next label down in its column", image.Rect(50, 90, 200, 150),
+			map[string]image.Rectangle{"date_of_issue": image.Rect(50, 130, 300, 148)}, image.Rect(42, 79, 604, 129)},
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		draw.Draw(img, tc.value, image.Black, image.Point{}, draw.Src)
+		labels := map[string]image.Rectangle{f.Name: lb}
+		for k, v := range tc.labels {
+			labels[k] = v
+		}
+		l := &layout{img: img, labels: labels}
+		if win, ok := l.belowLabel(f, lb); !ok || win != tc.want {
+			t.Errorf("%s: window %v (%v), want %v", tc.name, win, ok, tc.want)
 		}
 	}
 }
