@@ -588,10 +588,17 @@ func TestMarksBelowTheCapitals(t *testing.T) {
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		state, printed, plain string
+		want                  string // printed, when empty
 	}{
-		{"PRT", "GONÇALVES", "GONCALVES"},
-		{"POL", "WĄSOWSKA", "WASOWSKA"},
-		{"TUR", "KILIÇ", "KILIC"},
+		{"PRT", "GONÇALVES", "GONCALVES", ""},
+		{"POL", "WĄSOWSKA", "WASOWSKA", ""},
+		{"TUR", "KILIÇ", "KILIC", ""},
+		{"MDA", "ȚURCANU", "TURCANU", ""}, // the Latin model reads no comma under a word's first letter
+		{"ROU", "ȘTEFĂNESCU", "STEFANESCU", ""},
+		{"LVA", "ĶIĶERE", "KIKERE", ""},
+		{"", "ȚURCANU", "TURCANU", ""}, // states not yet known: a TD1 card's front
+		{"FRA", "TURCANU", "TURCANU", ""},
+		{"NZL", "ȚURCANU", "TURCANU", "TURCANU"}, // a state whose languages are not known: no mark told
 	} {
 		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
 		putText(t, img, fnt, tc.printed, 540, 300, 34, color.RGBA{20, 20, 30, 255})
@@ -619,8 +626,12 @@ func TestMarksBelowTheCapitals(t *testing.T) {
 		b := img.Rect
 		rd := Reading{Name: name.Name, Value: tc.plain, Region: regionOf(cut, b.Dx(), b.Dy())}
 		RestoreMarks(context.Background(), pool, Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}, name, &rd)
-		if rd.Value != tc.printed {
-			t.Errorf("%s: restored %q (Latin reading %q), want %q", tc.state, rd.Value, rd.Marked, tc.printed)
+		want := tc.want
+		if want == "" {
+			want = tc.printed
+		}
+		if rd.Value != want {
+			t.Errorf("%s: restored %q (Latin reading %q), want %q", tc.state, rd.Value, rd.Marked, want)
 		}
 	}
 }
@@ -1201,5 +1212,69 @@ func TestValueRunningOffTheSide(t *testing.T) {
 		if got == nil || got.Err != nil || (got.Confidence > 0) != tc.sure {
 			t.Errorf("value from x=%d: %+v, want sure %v", tc.x, got, tc.sure)
 		}
+	}
+}
+
+// TestWithMarksBelow: a mark found under the line goes on the nearest
+// letter that may carry one below in the languages' letters; a space
+// counts half a letter; a mark as near two such letters, or under a
+// letter already marked or that may carry none, changes nothing.
+func TestWithMarksBelow(t *testing.T) {
+	// letters 10 px wide from x=0: a letter's centre at 5, 15, 25, ...
+	for _, tc := range []struct {
+		v       string
+		xs      []float64
+		allowed string
+		want    string
+		ok      bool
+	}{
+		{"TURCANU", []float64{5}, "ĂÂÎȘȚ", "ȚURCANU", true},
+		{"STEFAN", []float64{6}, "ĂÂÎȘȚ", "ȘTEFAN", true},    // S, not the T beside it
+		{"STEFAN", []float64{10}, "ĂÂÎȘȚ", "STEFAN", false},  // between S and T
+		{"TURCANU", []float64{5}, "ÇĞİÖŞÜ", "TURCANU", true}, // Turkish marks no T
+		{"KILIC", []float64{45}, "ÇĞİÖŞÜ", "KILIÇ", true},
+		{"TURCANU", []float64{25}, "ĂÂÎȘȚ", "TURCANU", true}, // under the R: no Romanian letter
+		{"ȚURCANU", []float64{5}, "ĂÂÎȘȚ", "ȚURCANU", true},
+		{"AB ST", []float64{45}, "ĂÂÎȘȚ", "AB SȚ", true}, // the space half a letter: T's centre at 40
+	} {
+		w := 0.0
+		for _, c := range tc.v {
+			w += 10
+			if c == ' ' {
+				w -= 5
+			}
+		}
+		got, ok := withMarksBelow(tc.v, tc.xs, 0, w, tc.allowed)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%q, marks at %v: %q (%v), want %q (%v)", tc.v, tc.xs, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestJoinedMarkUnderTheCapitals: a comma that blur joined to its
+// letter's foot (a phone photo of another hand's Moldovan card: ȚURCANU,
+// the comma touching the T's stem) is a mark under it still.
+func TestJoinedMarkUnderTheCapitals(t *testing.T) {
+	pool, fnt, typ, img := tesseractOnBlankTD3(t)
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	ink := color.RGBA{20, 20, 30, 255}
+	putText(t, img, fnt, "TURCANU", 540, 300, 34, ink)
+	// the T's stem: the first inked run a few rows above the baseline
+	stem := -1
+	for x := 540; x < 580 && stem < 0; x++ {
+		if c := img.RGBAAt(x, 296); c.R < 128 {
+			stem = x
+		}
+	}
+	if stem < 0 {
+		t.Fatal("no T drawn")
+	}
+	draw.Draw(img, image.Rect(stem, 299, stem+4, 307), image.NewUniform(ink), image.Point{}, draw.Src)
+	cut := image.Rect(530, 300-24-8, 900, 300+5)
+	b := img.Rect
+	rd := Reading{Name: name.Name, Value: "TURCANU", Region: regionOf(cut, b.Dx(), b.Dy())}
+	RestoreMarks(context.Background(), pool, Side{Image: img, Type: typ, State: "MDA", Nationality: "MDA"}, name, &rd)
+	if rd.Value != "ȚURCANU" {
+		t.Errorf("restored %q, want ȚURCANU", rd.Value)
 	}
 }

@@ -37,10 +37,42 @@ const (
 // marks' rows over the line, or more than three specks stand there, no
 // mark is told: none is returned.
 func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
+	cands, from, to, capH := markPieces(g, false)
+	if cands == nil {
+		return nil, 0, 0
+	}
+	small := func(p piece) bool { w, _ := p.size(); return w <= capH*2/5 }
+	for i := 0; i < len(cands); i++ {
+		p := cands[i]
+		pw, ph := p.size()
+		if i+1 < len(cands) {
+			q := cands[i+1]
+			if small(p) && small(q) && q.centre()-p.centre() <= 0.6*float64(capH) && abs(p.minY-q.minY) <= max(2, capH/10) {
+				marks = append(marks, lostMark{x: (p.centre() + q.centre()) / 2, dots: true})
+				i++
+				continue
+			}
+		}
+		if float64(pw) >= 1.3*float64(ph) && pw >= capH/4 {
+			marks = append(marks, lostMark{x: p.centre()})
+		}
+	}
+	return marks, from, to
+}
+
+// markPieces finds the pieces of ink that stand clear above a line of
+// capitals in g, small, within markReach of them, as marksOver tells
+// them, left to right, with the band's inked extent [from, to] and the
+// capitals' height; cands is nil where no mark may be told (ink the
+// cut's top edge cuts through reaches the marks' rows, or more than
+// three pieces stand there). With hanging, g is a line turned upside
+// down to find the marks under it, and a narrow mark joined to its
+// letter's foot counts.
+func markPieces(g *image.Gray, hanging bool) (cands []piece, from, to float64, capH int) {
 	b := binarize(g)
 	w, h := b.Rect.Dx(), b.Rect.Dy()
 	if w < 8 || h < 8 {
-		return nil, 0, 0
+		return nil, 0, 0, 0
 	}
 	ink := func(x, y int) bool { return b.Pix[y*b.Stride+x] == 0 }
 	rows := make([]int, h)
@@ -56,7 +88,7 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 		}
 	}
 	if rows[peak] == 0 {
-		return nil, 0, 0
+		return nil, 0, 0, 0
 	}
 	top, bottom := peak, peak
 	for top > 0 && rows[top-1]*5 >= rows[peak] {
@@ -65,10 +97,10 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 	for bottom < h-1 && rows[bottom+1]*5 >= rows[peak] {
 		bottom++
 	}
-	capH := bottom - top + 1
+	capH = bottom - top + 1
 	zoneTop := top - int(math.Ceil(markReach*float64(capH)))
 	if capH < 8 || zoneTop < 1 {
-		return nil, 0, 0
+		return nil, 0, 0, 0
 	}
 	from, to = -1, -1
 	for x := range w {
@@ -114,24 +146,28 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 			pieces = append(pieces, p)
 		}
 	}
-	var cands []piece
+	cands = []piece{}
 	for _, p := range pieces {
 		if p.maxY < zoneTop || p.maxX < int(from)-capH || p.minX > int(to)+capH {
 			continue // above the marks' rows, or beside the line
 		}
 		pw, ph := p.size()
 		switch {
+		case p.maxY >= top-1 && hanging && p.minY > 0 && pw <= capH*2/5 && float64(ph) <= markHeight*float64(capH)+1 && float64(top-p.minY) > float64(capH)/6:
+			// a mark under the capitals that blur joined to its letter's
+			// foot (a comma under a T's stem): narrow, and no taller
+			// than a mark
 		case p.maxY >= top-1:
 			// touching the capitals: a round one's overshoot, or ink
 			// that reaches down to them from above
 			if float64(top-p.minY) <= float64(capH)/6 {
 				continue
 			}
-			return nil, 0, 0
+			return nil, 0, 0, 0
 		case p.minY == 0:
 			// ink the cut's top edge cuts through: a label's letters,
 			// whose feet look like marks
-			return nil, 0, 0
+			return nil, 0, 0, 0
 		case p.minY < zoneTop || float64(ph) > markHeight*float64(capH)+1 || pw > capH:
 			// a label's whole letter, or artwork, reaching into the
 			// marks' rows: no mark, nor one beside it
@@ -142,26 +178,10 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 		cands = append(cands, p)
 	}
 	if len(cands) > 3 {
-		return nil, 0, 0
+		return nil, 0, 0, 0
 	}
 	slices.SortFunc(cands, func(a, b piece) int { return a.minX - b.minX })
-	small := func(p piece) bool { w, _ := p.size(); return w <= capH*2/5 }
-	for i := 0; i < len(cands); i++ {
-		p := cands[i]
-		pw, ph := p.size()
-		if i+1 < len(cands) {
-			q := cands[i+1]
-			if small(p) && small(q) && q.centre()-p.centre() <= 0.6*float64(capH) && abs(p.minY-q.minY) <= max(2, capH/10) {
-				marks = append(marks, lostMark{x: (p.centre() + q.centre()) / 2, dots: true})
-				i++
-				continue
-			}
-		}
-		if float64(pw) >= 1.3*float64(ph) && pw >= capH/4 {
-			marks = append(marks, lostMark{x: p.centre()})
-		}
-	}
-	return marks, from, to
+	return cands, from, to, capH
 }
 
 // A piece is a connected run of ink: its bounding box and its area in
@@ -220,3 +240,104 @@ func withLostMarks(v string, marks []lostMark, from, to float64) (string, bool) 
 // hasCarrier reports whether a Cyrillic name may have lost a mark: it
 // holds an Е or an И.
 func hasCarrier(v string) bool { return strings.ContainsAny(v, "ЕИ") }
+
+// belowMarked are the marked capitals whose mark hangs under the
+// baseline, by their plain letter: the comma of Romanian, the cedilla of
+// Turkish and Portuguese, the Latvian comma, the ogonek.
+var belowMarked = map[rune]string{
+	'S': "ȘŞ", 'T': "ȚŢ", 'C': "Ç", 'N': "Ņ", 'K': "Ķ", 'L': "Ļ", 'G': "Ģ", 'R': "Ŗ",
+	'A': "Ą", 'E': "Ę", 'I': "Į", 'U': "Ų",
+}
+
+// marksUnder finds the marks that stand clear under a line of capitals
+// in g, a cut that reaches well below them, as markPieces finds those
+// above (g turned upside down): their centres' x, with the band's inked
+// extent [from, to]. Ink the cut's bottom edge cuts through (a caption
+// under the value), or more than three pieces, tell none. With joined, a
+// mark blur joined to its letter's foot counts too: not where a J or a
+// Q, whose tails hang so, is among the capitals.
+func marksUnder(g *image.Gray, joined bool) (xs []float64, from, to float64) {
+	cands, from, to, _ := markPieces(flipRows(g), joined)
+	for _, p := range cands {
+		xs = append(xs, p.centre())
+	}
+	return xs, from, to
+}
+
+// flipRows returns g upside down.
+func flipRows(g *image.Gray) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, g.Rect.Dx(), g.Rect.Dy()))
+	for y := range out.Rect.Dy() {
+		src := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Max.Y-1-y):]
+		copy(out.Pix[y*out.Stride:y*out.Stride+out.Rect.Dx()], src[:out.Rect.Dx()])
+	}
+	return out
+}
+
+// withMarksBelow puts each mark found under the line (marksUnder) on the
+// letter of v above it that may carry a mark below in allowed, the
+// marked letters of the document's languages: the nearest, within three
+// quarters of a letter of it, and nearer by 0.4 of a letter than any
+// other that may carry one. A space counts half a letter. A mark under a letter marked already, or
+// under none that may carry one, tells nothing; ok is false when a mark
+// stood as near two letters that may.
+func withMarksBelow(v string, xs []float64, from, to float64, allowed string) (string, bool) {
+	r := []rune(v)
+	if len(r) == 0 || to <= from {
+		return v, true
+	}
+	widths := make([]float64, len(r))
+	total := 0.0
+	for i, c := range r {
+		widths[i] = 1
+		if c == ' ' {
+			widths[i] = 0.5
+		}
+		total += widths[i]
+	}
+	letter := (to - from) / total
+	centres := make([]float64, len(r))
+	at := from
+	for i, w := range widths {
+		centres[i] = at + w*letter/2
+		at += w * letter
+	}
+	markedOf := func(c rune) (rune, bool) {
+		for _, m := range belowMarked[c] {
+			if strings.ContainsRune(allowed, m) {
+				return m, true
+			}
+		}
+		return 0, false
+	}
+	carries := func(c rune) bool {
+		for _, ms := range belowMarked {
+			if strings.ContainsRune(ms, c) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range xs {
+		best, bestD, nextD := -1, math.Inf(1), math.Inf(1)
+		for i, c := range r {
+			if _, ok := markedOf(c); !ok && !carries(c) {
+				continue
+			}
+			switch d := math.Abs(centres[i]-x) / letter; {
+			case d < bestD:
+				best, bestD, nextD = i, d, bestD
+			case d < nextD:
+				nextD = d
+			}
+		}
+		switch {
+		case best < 0 || bestD > 0.75 || carries(r[best]):
+		case nextD-bestD < 0.4:
+			return v, false
+		default:
+			r[best], _ = markedOf(r[best])
+		}
+	}
+	return string(r), true
+}

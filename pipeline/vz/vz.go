@@ -503,6 +503,55 @@ func RestoreMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Rea
 	if !s.Type.Generic || f.Script != typedb.ScriptLatin || (f.Kind != typedb.KindName && f.Kind != typedb.KindText) {
 		return
 	}
+	restoreLatinMarks(ctx, r, s, f, rd)
+	restoreMarksBelow(s, f, rd)
+}
+
+// restoreMarksBelow puts back the marks under the capitals that the
+// reading lost where its cut shows them standing clear under the
+// letters (marksUnder): the Latin model reads a comma under the first
+// letter of a word as nothing ("TURCANU" for ȚURCANU, in every set of
+// another hand's Moldovan cards). Only the marks below that the
+// document's languages write; any where the states are not yet named.
+func restoreMarksBelow(s Side, f typedb.Field, rd *Reading) {
+	allowed, known := typedb.NationalMarks(marksStates(s, f)...)
+	switch {
+	case !known && s.State != "":
+		// a state whose languages are not known: a speck under an N
+		// made "INTERŅAL" on a New Zealand passport
+		return
+	case !known:
+		// not yet named (a TD1 card's front, read before its MRZ):
+		// any, until NationalSpelling keeps the states' own
+		allowed = ""
+		for _, ms := range belowMarked {
+			allowed += string([]rune(ms)[:1])
+		}
+	}
+	if rd.Value == "" || !strings.ContainsAny(allowed, marksBelow) {
+		return
+	}
+	box, ok := regionBox(s, rd.Region)
+	if !ok {
+		return
+	}
+	// room under the capitals for markReach of them, and a margin
+	box.Max.Y += int(marksUnderRoom * float64(box.Dy()))
+	if xs, from, to := marksUnder(cutPlain(s, box.Intersect(s.Image.Rect)), !strings.ContainsAny(rd.Value, "JQ")); len(xs) > 0 {
+		if v, ok := withMarksBelow(rd.Value, xs, from, to, allowed); ok {
+			rd.Value = v
+		}
+	}
+}
+
+// marksUnderRoom is how far, in the cut's heights, restoreMarksBelow
+// grows a cut downwards: the cut's margin is about a fifth of it, and
+// markPieces looks for marks 0.42 capital heights (a quarter of the cut)
+// under the capitals, with a row to spare.
+const marksUnderRoom = 0.35
+
+// restoreLatinMarks is RestoreMarks's reading with the Latin model.
+func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	text, ok := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
 	if !ok {
 		return
