@@ -281,7 +281,6 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 			win.Max.X = min(win.Max.X, o.Min.X-padX)
 		}
 	}
-	floor := min(lb.Max.Y+reach*3, l.img.Rect.Max.Y)
 	for name, o := range l.labels {
 		if name == f.Name || o.Min.Y <= lb.Max.Y || o.Min.X >= win.Max.X || o.Max.X <= win.Min.X {
 			continue
@@ -295,16 +294,6 @@ func (l *layout) belowLabel(f typedb.Field, lb image.Rectangle) (image.Rectangle
 			continue
 		}
 		win.Max.Y = min(win.Max.Y, o.Min.Y-1)
-		floor = min(floor, o.Min.Y-1)
-	}
-	// print larger, or set lower, than the type's (another hand's
-	// layout) runs on past the window's foot, which would cut its
-	// letters' feet off ("12.06.2031" read "19.06.2031" at 0.84 and
-	// disagreeing with the MRZ, a false alarm; "МВД РК" read in half):
-	// the foot follows the value's ink down, row by row, as far as the
-	// next label or twice the type's reach further
-	for win.Max.Y < floor && l.valueInkIn(image.Rect(win.Min.X, win.Max.Y-1, win.Max.X, win.Max.Y)) {
-		win.Max.Y++
 	}
 	win = win.Intersect(l.img.Rect)
 	if win.Dy() < max(4, lb.Dy()) || win.Dx() < 4 {

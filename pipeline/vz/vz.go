@@ -69,6 +69,9 @@ type Reading struct {
 	// caption's ink stands and is painted out before any read of it
 	// (riseBeyondCaption); empty for most cuts.
 	mask image.Rectangle
+	// clipped is set when the cut of a date or number ends inside its
+	// ink: no reading of it is sure.
+	clipped bool
 }
 
 // Side is a warped side ready to read.
@@ -217,7 +220,7 @@ func ReadFields(ctx context.Context, r Reader, sides []Side, names map[string]bo
 						}
 					}
 				}
-				if dst.Err == nil && dst.Confidence < confirmBelow && (f.Kind == typedb.KindDate || f.Kind == typedb.KindNumber) {
+				if dst.Err == nil && dst.Confidence < confirmBelow && (f.Kind == typedb.KindDate || f.Kind == typedb.KindNumber) && !dst.clipped {
 					confirm(ctx, r, s, f, dst)
 				}
 				if dst.Err == nil {
@@ -348,6 +351,14 @@ func readField(ctx context.Context, r Reader, gray *image.Gray, sample func(imag
 		return rd
 	}
 	rd.Raw, rd.Confidence = t.Text, t.Confidence
+	if (f.Kind == typedb.KindDate || f.Kind == typedb.KindNumber) && lay.valueInkIn(image.Rect(box.Min.X, box.Max.Y-1, box.Max.X, box.Max.Y)) {
+		// the cut ends inside the value's ink: a date or number printed
+		// larger or lower than its window allowed lost its digits'
+		// feet ("12.06.2031" read "19.06.2031" at 0.84 on another
+		// hand's card, a false alarm), and a digit cut so reads as
+		// another, however it is read again
+		rd.Confidence, rd.clipped = 0, true
+	}
 	if lay.typ.Generic && lay.runsOffSide(box) {
 		// the value's ink runs to the side's edge: the page was found
 		// short of its own edge (a data page located without its left
