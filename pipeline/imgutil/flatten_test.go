@@ -5,11 +5,10 @@ import (
 	"testing"
 )
 
-func TestFlattenPaper(t *testing.T) {
-	// paper dim on the left (a tint, a shadow), bright on the right
-	// (glare); ink strokes on both, the left paper darker than the right
-	// ink so that no one threshold splits ink from paper
-	const w, h = 256, 64
+// unevenPage is a w×h page whose paper is dim on its left half and
+// bright on its right, the left paper darker than the right ink, and
+// 30 levels darker still over rows [tintFrom, tintTo); ink where isInk.
+func unevenPage(w, h int, isInk func(x, y int) bool, tintFrom, tintTo int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for y := range h {
 		for x := range w {
@@ -17,18 +16,38 @@ func TestFlattenPaper(t *testing.T) {
 			if x >= w/2 {
 				paper, ink = 235, 125
 			}
+			if y >= tintFrom && y < tintTo {
+				paper -= 30
+			}
 			v := paper
-			if x%16 < 4 && y > 8 && y < h-8 { // strokes 4 px wide
+			if isInk(x, y) {
 				v = ink
 			}
 			g.Pix[y*g.Stride+x] = uint8(v)
 		}
 	}
-	sub := g.SubImage(image.Rect(8, 4, w-8, h-4)).(*image.Gray)
-	for _, c := range []struct {
+	return g
+}
+
+// wholeAndPart is g, and a part of it in its own coordinates.
+func wholeAndPart(g *image.Gray) []struct {
+	name string
+	img  *image.Gray
+} {
+	b := g.Rect
+	return []struct {
 		name string
 		img  *image.Gray
-	}{{"whole", g}, {"a part, in its own coordinates", sub}} {
+	}{{"whole", g}, {"a part, in its own coordinates", g.SubImage(image.Rect(b.Min.X+8, b.Min.Y+4, b.Max.X-8, b.Max.Y-4)).(*image.Gray)}}
+}
+
+func TestFlattenPaper(t *testing.T) {
+	// paper dim on the left (a tint, a shadow), bright on the right
+	// (glare); ink strokes on both, the left paper darker than the right
+	// ink so that no one threshold splits ink from paper
+	const w, h = 256, 64
+	g := unevenPage(w, h, func(x, y int) bool { return x%16 < 4 && y > 8 && y < h-8 }, 0, 0) // strokes 4 px wide
+	for _, c := range wholeAndPart(g) {
 		t.Run(c.name, func(t *testing.T) {
 			f := FlattenPaper(c.img, 32)
 			if f.Rect != c.img.Rect {
@@ -64,29 +83,9 @@ func TestLocalThreshold(t *testing.T) {
 	// artwork across the middle rows; ink strokes everywhere, the left
 	// paper darker than the right ink
 	const w, h = 256, 96
-	g := image.NewGray(image.Rect(0, 0, w, h))
 	isInk := func(x, y int) bool { return x%16 < 3 && y > 8 && y < h-8 }
-	for y := range h {
-		for x := range w {
-			paper, ink := 110, 40
-			if x >= w/2 {
-				paper, ink = 235, 125
-			}
-			if y >= 30 && y < 66 {
-				paper -= 30 // a tinted band
-			}
-			v := paper
-			if isInk(x, y) {
-				v = ink
-			}
-			g.Pix[y*g.Stride+x] = uint8(v)
-		}
-	}
-	sub := g.SubImage(image.Rect(8, 4, w-8, h-4)).(*image.Gray)
-	for _, c := range []struct {
-		name string
-		img  *image.Gray
-	}{{"whole", g}, {"a part, in its own coordinates", sub}} {
+	g := unevenPage(w, h, isInk, 30, 66) // a tinted band over rows 30–65
+	for _, c := range wholeAndPart(g) {
 		t.Run(c.name, func(t *testing.T) {
 			b := LocalThreshold(c.img, 8, 20)
 			if b.Rect != c.img.Rect {
