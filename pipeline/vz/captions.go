@@ -169,6 +169,7 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 	img := gray.SubImage(area).(*image.Gray)
 	var best map[string]image.Rectangle
 	var bestWords []ocr.Word
+	var bw *image.Gray // the side locally thresholded, made once for every pass that needs it
 	for _, langs := range langs {
 		req := ocr.Request{Languages: langs, Mode: ocr.PSMAuto}
 		words, err := r.Words(ctx, img, req)
@@ -193,7 +194,9 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 			// a picture. Read again with the print judged against its
 			// own surroundings; the captions only that reading found,
 			// and its words where the first read none, join the first's
-			bw := imgutil.LocalThreshold(img, max(8, img.Rect.Dx()/localThresholdSpan), localThresholdOffset)
+			if bw == nil {
+				bw = imgutil.LocalThreshold(img, max(8, img.Rect.Dx()/localThresholdSpan), localThresholdOffset)
+			}
 			if again, err := r.Words(ctx, bw, req); err == nil {
 				words, found = joinReadings(words, found, again, matchCaptions(WordLines(splitSlashes(again)), fields))
 			}

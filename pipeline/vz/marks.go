@@ -278,9 +278,10 @@ func flipRows(g *image.Gray) *image.Gray {
 // letter of v above it that may carry a mark below in allowed, the
 // marked letters of the document's languages: the nearest, within three
 // quarters of a letter of it, and nearer by 0.4 of a letter than any
-// other that may carry one. A space counts half a letter. A mark under a letter marked already, or
-// under none that may carry one, tells nothing; ok is false when a mark
-// stood as near two letters that may.
+// other that may carry one. A space counts half a letter. A mark under
+// a letter marked already (one of marksBelow), or under none that may
+// carry one, tells nothing; ok is false when a mark stood as near two
+// letters that may.
 func withMarksBelow(v string, xs []float64, from, to float64, allowed string) (string, bool) {
 	r := []rune(v)
 	if len(r) == 0 || to <= from {
@@ -310,14 +311,7 @@ func withMarksBelow(v string, xs []float64, from, to float64, allowed string) (s
 		}
 		return 0, false
 	}
-	carries := func(c rune) bool {
-		for _, ms := range belowMarked {
-			if strings.ContainsRune(ms, c) {
-				return true
-			}
-		}
-		return false
-	}
+	carries := func(c rune) bool { return strings.ContainsRune(marksBelow, c) }
 	for _, x := range xs {
 		best, bestD, nextD := -1, math.Inf(1), math.Inf(1)
 		for i, c := range r {

@@ -534,10 +534,7 @@ func restoreMarksBelow(s Side, f typedb.Field, rd *Reading) {
 	case !known:
 		// not yet named (a TD1 card's front, read before its MRZ):
 		// any, until NationalSpelling keeps the states' own
-		allowed = ""
-		for _, ms := range belowMarked {
-			allowed += string([]rune(ms)[:1])
-		}
+		allowed = marksBelow
 	}
 	if rd.Value == "" || !strings.ContainsAny(allowed, marksBelow) {
 		return
