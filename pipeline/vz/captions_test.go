@@ -360,6 +360,34 @@ func TestBesideOnlyWhereNothingIsUnder(t *testing.T) {
 	}
 }
 
+// TestBesideAPaleCaption: a caption's height is its letters', measured
+// against its own box's paper, not against the values' black ink, of
+// which a pale caption crossed by a darker line shows only the line
+// (the value beside it was then taken for too far off, and looked for
+// under the caption, a line too low).
+func TestBesideAPaleCaption(t *testing.T) {
+	typ, _ := blankTD3Page(t)
+	caption := image.Rect(300, 200, 450, 214)
+	value := image.Rect(650, 194, 900, 220)
+	img := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(img, caption, image.NewUniform(color.RGBA{185, 185, 195, 255}), image.Point{}, draw.Src)
+	for x := caption.Min.X; x < caption.Max.X; x += 3 {
+		img.Set(x, 205+x%5, color.RGBA{150, 40, 60, 255})
+	}
+	draw.Draw(img, value, image.NewUniform(color.RGBA{20, 20, 30, 255}), image.Point{}, draw.Src)
+	l := newLayout(img, typ)
+	l.labels = map[string]image.Rectangle{"first_name": caption.Inset(-3)}
+	if got := l.inkOf(caption.Inset(-3)); got.Dy() != caption.Dy() {
+		t.Errorf("caption's ink %v, want its %d rows", got, caption.Dy())
+	}
+	f := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	win, beside, ok := l.captionWindow(f, caption.Inset(-3))
+	if !beside || !value.In(win.Inset(-value.Dy())) {
+		t.Errorf("window %v (beside %v, found %v), want one beside the caption holding %v", win, beside, ok, value)
+	}
+}
+
 // langRecorder reads nothing and notes the languages it was asked for.
 type langRecorder struct {
 	mu    sync.Mutex
