@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -617,22 +618,32 @@ func TestMarksBelowTheCapitals(t *testing.T) {
 	for _, tc := range []struct {
 		state, printed, plain string
 		want                  string // printed, when empty
+		// second is a second word printed drop px lower (a line at a
+		// slant), under a caption printed under the value, its letters'
+		// tops in the room the cut grows by
+		second, under string
+		drop          int
 	}{
-		{"PRT", "GONÇALVES", "GONCALVES", ""},
-		{"POL", "WĄSOWSKA", "WASOWSKA", ""},
-		{"TUR", "KILIÇ", "KILIC", ""},
-		{"MDA", "ȚURCANU", "TURCANU", ""}, // the Latin model reads no comma under a word's first letter
-		{"ROU", "ȘTEFĂNESCU", "STEFANESCU", ""},
-		{"LVA", "ĶIĶERE", "KIKERE", ""},
-		{"", "ȚURCANU", "TURCANU", ""}, // states not yet known: a TD1 card's front
-		{"FRA", "TURCANU", "TURCANU", ""},
-		{"NZL", "ȚURCANU", "TURCANU", "TURCANU"}, // a state whose languages are not known: no mark told
+		{"PRT", "GONÇALVES", "GONCALVES", "", "", "", 0},
+		{"POL", "WĄSOWSKA", "WASOWSKA", "", "", "", 0},
+		{"TUR", "KILIÇ", "KILIC", "", "", "", 0},
+		{"MDA", "ȚURCANU", "TURCANU", "", "", "", 0}, // the Latin model reads no comma under a word's first letter
+		{"ROU", "ȘTEFĂNESCU", "STEFANESCU", "", "", "", 0},
+		{"LVA", "ĶIĶERE", "KIKERE", "", "", "", 0},
+		{"", "ȚURCANU", "TURCANU", "", "", "", 0}, // states not yet known: a TD1 card's front
+		{"FRA", "TURCANU", "TURCANU", "", "", "", 0},
+		{"NZL", "ȚURCANU", "TURCANU", "TURCANU", "", "", 0}, // a state whose languages are not known: no mark told
+		{"PRT", "GONÇALVES", "GONCALVES FERREIRA", "GONÇALVES FERREIRA", "FERREIRA", "", 7},
+		{"MDA", "ȚURCANU", "TURCANU", "", "", "Prenumele / Given names", 0},
 	} {
 		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
 		putText(t, img, fnt, tc.printed, 540, 300, 34, color.RGBA{20, 20, 30, 255})
+		if tc.second != "" {
+			putText(t, img, fnt, tc.second, 780, 300+tc.drop, 34, color.RGBA{20, 20, 30, 255})
+		}
 		// the capitals' band, and a cut a third of it above and a fifth
 		// below
-		m, r := newLayout(img, typ).inkMap(image.Rect(500, 200, 1100, 400))
+		m, r := newLayout(img, typ).inkMap(image.Rect(500, 200, 760, 400))
 		var rows []int
 		for y := range r.Dy() {
 			n := 0
@@ -650,7 +661,11 @@ func TestMarksBelowTheCapitals(t *testing.T) {
 		}
 		top, base := rows[0], rows[len(rows)-1]
 		h := base - top
-		cut := image.Rect(530, top-h/3, 900, base+h/5)
+		cut := image.Rect(530, top-h/3, 1000, base+h/5)
+		if tc.under != "" {
+			// its letters' tops half a capital under the value's foot
+			putText(t, img, fnt, tc.under, 540, base+h/2+13, 17, color.RGBA{20, 20, 30, 255})
+		}
 		b := img.Rect
 		rd := Reading{Name: name.Name, Value: tc.plain, Region: regionOf(cut, b.Dx(), b.Dy())}
 		RestoreMarks(context.Background(), pool, Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}, name, &rd)
@@ -1304,5 +1319,47 @@ func TestJoinedMarkUnderTheCapitals(t *testing.T) {
 	RestoreMarks(context.Background(), pool, Side{Image: img, Type: typ, State: "MDA", Nationality: "MDA"}, name, &rd)
 	if rd.Value != "ȚURCANU" {
 		t.Errorf("restored %q, want ȚURCANU", rd.Value)
+	}
+}
+
+// TestMarksUnderASlantedLine: a line printed or photographed at a slant
+// (a few degrees: its last word some rows lower than its first) is
+// levelled before its marks are looked for, or the lower word's
+// capitals take the rows where the first word's marks stand; a line
+// without marks shows none levelled.
+func TestMarksUnderASlantedLine(t *testing.T) {
+	fnt := dejaVuSans(t)
+	for _, tc := range []struct {
+		text  string
+		slope float64
+		marks int
+	}{
+		{"GONÇALVES FERREIRA", 0, 1},
+		{"GONÇALVES FERREIRA", 0.04, 1},
+		{"GONÇALVES FERREIRA", -0.05, 1},
+		{"GONCALVES FERREIRA", 0.05, 0},
+		{"ĶIĶERE", 0, 2},
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, 480, 90))
+		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
+		putText(t, img, fnt, tc.text, 12, 50, 30, color.RGBA{20, 20, 30, 255})
+		// the slant: each column moved down by slope pixels a pixel
+		g := image.NewGray(img.Rect)
+		for i := range g.Pix {
+			g.Pix[i] = 255
+		}
+		for x := range img.Rect.Dx() {
+			shift := int(math.Round(tc.slope * float64(x-240)))
+			for y := range img.Rect.Dy() {
+				if sy := y - shift; sy >= 0 && sy < img.Rect.Dy() {
+					r, gg, b, _ := img.At(x, sy).RGBA()
+					g.Pix[y*g.Stride+x] = uint8((r + gg + b) / 3 >> 8)
+				}
+			}
+		}
+		xs, _, _ := marksUnder(g, true)
+		if len(xs) != tc.marks {
+			t.Errorf("%s at a slope of %.2f: marks under at %v, want %d", tc.text, tc.slope, xs, tc.marks)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func marksOver(g *image.Gray) (marks []lostMark, from, to float64) {
 // down to find the marks under it, and a narrow mark joined to its
 // letter's foot counts.
 func markPieces(g *image.Gray, hanging bool) (cands []piece, from, to float64, capH int) {
-	b := binarize(g)
+	b := levelled(binarize(g))
 	w, h := b.Rect.Dx(), b.Rect.Dy()
 	if w < 8 || h < 8 {
 		return nil, 0, 0, 0
@@ -183,6 +183,100 @@ func markPieces(g *image.Gray, hanging bool) (cands []piece, from, to float64, c
 	slices.SortFunc(cands, func(a, b piece) int { return a.minX - b.minX })
 	return cands, from, to, capH
 }
+
+// levelled returns b, a black-and-white cut of a line of capitals, with
+// its columns shifted up or down so that the line runs level: a line
+// photographed or printed at a slant of a few pixels over its length
+// (FERREIRA 6 px lower than GONÇALVES, on another hand's Portuguese
+// passport) rose into the rows where its first word's marks stand, and
+// the marks were taken for the capitals. The slant is the line through
+// the capitals' foot (the side away from the marks) in four strips
+// across the cut; b is returned as it is under levelSlant pixels over
+// the cut's width, or where the feet lie off one line.
+func levelled(b *image.Gray) *image.Gray {
+	w, h := b.Rect.Dx(), b.Rect.Dy()
+	const strips = 4
+	if w < 8*strips || h < 8 {
+		return b
+	}
+	var xs, ys []float64
+	rows := make([]int, h)
+	for k := range strips {
+		x0, x1 := k*w/strips, (k+1)*w/strips
+		peak := 0
+		for y := range h {
+			rows[y] = 0
+			for _, v := range b.Pix[y*b.Stride+x0 : y*b.Stride+x1] {
+				if v == 0 {
+					rows[y]++
+				}
+			}
+			if rows[y] > rows[peak] {
+				peak = y
+			}
+		}
+		if rows[peak] < 3 {
+			continue
+		}
+		// the foot: the band of rows inked an eighth as much as the
+		// densest, down from it (an E's bars make the densest rows, its
+		// stems the others), to the gap before anything under the line
+		foot := peak
+		for foot < h-1 && rows[foot+1]*8 >= rows[peak] {
+			foot++
+		}
+		xs = append(xs, float64(x0+x1)/2)
+		ys = append(ys, float64(foot))
+	}
+	if len(xs) < 2 {
+		return b
+	}
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i] / float64(len(xs))
+		my += ys[i] / float64(len(xs))
+	}
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	slope := sxy / sxx
+	if math.Abs(slope)*float64(w) < levelSlant || math.Abs(slope) > maxLevelSlope {
+		return b
+	}
+	for i := range xs {
+		if math.Abs(my+slope*(xs[i]-mx)-ys[i]) > levelFit {
+			// the feet do not lie on a line: no slant told
+			return b
+		}
+	}
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	for x := range w {
+		shift := int(math.Round(slope * (float64(x) - mx)))
+		for y := range h {
+			if sy := y + shift; sy >= 0 && sy < h {
+				out.Pix[y*out.Stride+x] = b.Pix[sy*b.Stride+x]
+			}
+		}
+	}
+	return out
+}
+
+// levelSlant is the slant, in pixels over a cut's width, from which
+// levelled levels a line (a line's capitals stand a few rows clear of
+// its marks); maxLevelSlope the steepest it levels (6°: a page is
+// warped level, though a phone photo's may keep a few degrees), and
+// levelFit how far, in pixels, a strip's foot may lie off the slant's
+// line.
+const (
+	levelSlant    = 3
+	maxLevelSlope = 0.1
+	levelFit      = 2
+)
 
 // A piece is a connected run of ink: its bounding box and its area in
 // pixels.
