@@ -798,6 +798,10 @@ func TestNationalMarksOnly(t *testing.T) {
 		// the eth and the D with a stroke print alike
 		{"DURDEVIC", "ÐURÐEVIĆ", "BIH", "BIH", "ĐURĐEVIĆ"},
 		{"GUDRUN", "GUĐRÚN", "ISL", "ISL", "GUÐRÚN"},
+		// so do a breve and a macron, at a value's size
+		{"CATALINA", "CĀTĀLINA", "MDA", "MDA", "CĂTĂLINA"},
+		{"BERZINS", "BĔRZIŅŠ", "LVA", "LVA", "BĒRZIŅŠ"},
+		{"CATALINA", "CĀTĀLINA", "ESP", "ESP", "CATALINA"}, // neither in Spanish
 	} {
 		if got := nationalMarksOnly(tc.plain, tc.marked, tc.state, tc.nationality); got != tc.want {
 			t.Errorf("nationalMarksOnly(%q, %q, %s, %s) = %q, want %q", tc.plain, tc.marked, tc.state, tc.nationality, got, tc.want)
@@ -889,6 +893,30 @@ func TestAddMarks(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("addMarks(%q, %q) = %q, %v; want %q", tc.plain, tc.marked, got, ok, tc.want)
+		}
+	}
+}
+
+// TestAddMarksByWord: where the Latin model misread a letter of one
+// word, another word still takes its marks; where the readings' words
+// do not pair up, none does.
+func TestAddMarksByWord(t *testing.T) {
+	for _, tc := range []struct {
+		plain, marked string
+		want          string // "": not ok
+	}{
+		{"CATALINA IOANA", "CĂTĂLINA IQANA", "CĂTĂLINA IOANA"},
+		{"CATALINA IOANA", "CĂTĂLINA IOANA", "CĂTĂLINA IOANA"},
+		{"CATALINA IOANA", "CATALINA IQANA", ""},                 // no mark
+		{"CATALINA IOANA", "CĂTĂLINA IQANA X", ""},               // a word more
+		{"JANIS KRISJANIS", "JĀNISKRIŠJĀNIS", "JĀNIS KRIŠJĀNIS"}, // a space lost: the whole
+	} {
+		got, ok := addMarksByWord(tc.plain, tc.marked)
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("addMarksByWord(%q, %q) = %q, %v; want %q", tc.plain, tc.marked, got, ok, tc.want)
 		}
 	}
 }

@@ -578,7 +578,7 @@ func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd
 	if !isASCII(v) {
 		rd.Marked = v
 	}
-	if v, ok := addMarks(rd.Value, v); ok {
+	if v, ok := addMarksByWord(rd.Value, v); ok {
 		rd.Value = v
 	}
 }
@@ -788,12 +788,20 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 
 // sameGlyph pairs the marked letters that print alike: the Icelandic
 // eth and the South Slavic D with a stroke ("ÐURÐEVIĆ" for ĐURĐEVIĆ),
-// and the S and T with a cedilla, Turkish, and with a comma below,
-// Romanian ("CHIŞINĂU" read for CHIȘINĂU).
+// the S and T with a cedilla, Turkish, and with a comma below, Romanian
+// ("CHIŞINĂU" read for CHIȘINĂU), and, at a value's size, a vowel with
+// a breve and with a macron, a shallow cup and a bar a few pixels wide
+// ("CĀTĀLINA" and "CĂTĀLINA" read for CĂTĂLINA on another hand's
+// Moldovan cards, Romanian writing no macron).
 var sameGlyph = map[rune]rune{
 	'Ð': 'Đ', 'Đ': 'Ð', 'ð': 'đ', 'đ': 'ð',
 	'Ş': 'Ș', 'Ș': 'Ş', 'ş': 'ș', 'ș': 'ş',
 	'Ţ': 'Ț', 'Ț': 'Ţ', 'ţ': 'ț', 'ț': 'ţ',
+	'Ă': 'Ā', 'Ā': 'Ă', 'ă': 'ā', 'ā': 'ă',
+	'Ĕ': 'Ē', 'Ē': 'Ĕ', 'ĕ': 'ē', 'ē': 'ĕ',
+	'Ĭ': 'Ī', 'Ī': 'Ĭ', 'ĭ': 'ī', 'ī': 'ĭ',
+	'Ŏ': 'Ō', 'Ō': 'Ŏ', 'ŏ': 'ō', 'ō': 'ŏ',
+	'Ŭ': 'Ū', 'Ū': 'Ŭ', 'ŭ': 'ū', 'ū': 'ŭ',
 }
 
 // NationalSpelling returns value, a generic side's reading of field f,
@@ -819,6 +827,30 @@ func plainLetter(r rune) string {
 		return strings.ToLower(typedb.TransliterateICAO(string(r)))
 	}
 	return typedb.TransliterateICAO(string(r))
+}
+
+// addMarksByWord is addMarks over the whole reading, or, where that
+// fails and both readings have as many words, over each word: a letter
+// the Latin model misread in one word ("IQANA" for IOANA) leaves that
+// word plain, not the marks of another ("CĂTĂLINA IQANA").
+func addMarksByWord(plain, marked string) (string, bool) {
+	if v, ok := addMarks(plain, marked); ok {
+		return v, true
+	}
+	pw, mw := strings.Fields(plain), strings.Fields(marked)
+	if len(pw) < 2 || len(pw) != len(mw) || strings.Join(pw, " ") != plain {
+		return plain, false
+	}
+	added := false
+	for i := range pw {
+		if v, ok := addMarks(pw[i], mw[i]); ok {
+			pw[i], added = v, true
+		}
+	}
+	if !added {
+		return plain, false
+	}
+	return strings.Join(pw, " "), true
 }
 
 // addMarks returns plain with the diacritics marked has on its letters,
