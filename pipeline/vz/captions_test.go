@@ -802,6 +802,9 @@ func TestNationalMarksOnly(t *testing.T) {
 		{"CATALINA", "CĀTĀLINA", "MDA", "MDA", "CĂTĂLINA"},
 		{"BERZINS", "BĔRZIŅŠ", "LVA", "LVA", "BĒRZIŅŠ"},
 		{"CATALINA", "CĀTĀLINA", "ESP", "ESP", "CATALINA"}, // neither in Spanish
+		// and an E's dot and caron
+		{"KAZLAUSKIENE", "KAZLAUSKIENĚ", "LTU", "LTU", "KAZLAUSKIENĖ"},
+		{"MESTA", "MĖSTA", "CZE", "CZE", "MĚSTA"},
 	} {
 		if got := nationalMarksOnly(tc.plain, tc.marked, tc.state, tc.nationality); got != tc.want {
 			t.Errorf("nationalMarksOnly(%q, %q, %s, %s) = %q, want %q", tc.plain, tc.marked, tc.state, tc.nationality, got, tc.want)

@@ -792,8 +792,11 @@ func nationalMarksOnly(plain, marked string, states ...string) string {
 // ("CHIŞINĂU" read for CHIȘINĂU), and, at a value's size, a vowel with
 // a breve and with a macron, a shallow cup and a bar a few pixels wide
 // ("CĀTĀLINA" and "CĂTĀLINA" read for CĂTĂLINA on another hand's
-// Moldovan cards, Romanian writing no macron).
+// Moldovan cards, Romanian writing no macron), and an E with a dot and
+// with a caron over it ("KAZLAUSKIENĚ" for KAZLAUSKIENĖ, Lithuanian
+// writing no Ě).
 var sameGlyph = map[rune]rune{
+	'Ė': 'Ě', 'Ě': 'Ė', 'ė': 'ě', 'ě': 'ė',
 	'Ð': 'Đ', 'Đ': 'Ð', 'ð': 'đ', 'đ': 'ð',
 	'Ş': 'Ș', 'Ș': 'Ş', 'ş': 'ș', 'ș': 'ş',
 	'Ţ': 'Ț', 'Ț': 'Ţ', 'ţ': 'ț', 'ț': 'ţ',
