@@ -934,7 +934,8 @@ var latinMarked = typedb.LatinMarkedCapitals()
 // whose breve the cut clipped as И ("ХАИРУЛЛИНА", a Kazakh card drawn by
 // another hand, its label's foot level with the breve's top). The marks
 // are looked for in the cut raised by two thirds of its height, as far
-// as a label's letters above. Where a mark stands as near two letters,
+// as a label's letters above (by five sixths, then a half, where that
+// tells nothing). Where a mark stands as near two letters,
 // the name is no value rather than a wrong one.
 func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	if f.Kind != typedb.KindName || f.Script != typedb.ScriptCyrillic || !hasCarrier(rd.Value) {
@@ -951,8 +952,17 @@ func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Readin
 	if !ok {
 		return
 	}
-	box.Min.Y = max(box.Min.Y-box.Dy()*2/3, s.Image.Rect.Min.Y)
-	marks, from, to := marksOver(cutPlain(s, box))
+	var (
+		marks    []lostMark
+		from, to float64
+	)
+	for _, raise := range yoRaises {
+		raised := box
+		raised.Min.Y = max(box.Min.Y-int(raise*float64(box.Dy())), s.Image.Rect.Min.Y)
+		if marks, from, to = marksOver(cutPlain(s, raised)); to > from {
+			break // told: marks, or none
+		}
+	}
 	v, ok := withLostMarks(rd.Value, marks, from, to)
 	if !ok {
 		rd.Value, rd.Err = "", fmt.Errorf("%w: %s: a mark above the name, not told which letter's", ErrUnreadable, f.Name)
@@ -960,6 +970,13 @@ func restoreYo(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Readin
 	}
 	rd.Value = v
 }
+
+// yoRaises are the heights, in the cut's, by which restoreYo raises a
+// name's cut to look for marks over it, in turn until one tells: a
+// label's letters the raised cut's top edge runs through or touches tell
+// nothing ("АТЫ/ИМЯ" whole but from the cut's first row, over СЕМЁН on
+// another hand's Kazakh card, its Ё then read as Е).
+var yoRaises = []float64{2.0 / 3, 5.0 / 6, 0.5}
 
 // withYo is read with Ё wherever russian has it for read's Е, when the
 // two differ in nothing else; otherwise read as it is.

@@ -177,3 +177,38 @@ func TestWithLostMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestYoUnderALabelAtTheCutsTop: where the name's cut raised by two
+// thirds of its height runs into the letters of the label above it
+// (which then tell no mark), it is raised otherwise until one tells: the
+// Ё of СЕМЁН under "АТЫ/ИМЯ" (another hand's Kazakh card).
+func TestYoUnderALabelAtTheCutsTop(t *testing.T) {
+	face, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 44, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer face.Close()
+	labelFace, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 22, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer labelFace.Close()
+	page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
+	draw.Draw(page, page.Rect, image.NewUniform(color.RGBA{246, 243, 236, 255}), image.Point{}, draw.Src)
+	d := font.Drawer{Dst: page, Src: image.NewUniform(color.RGBA{20, 20, 25, 255}), Face: face, Dot: fixed.P(130, 305)}
+	d.DrawString("СЕМЁН")
+	d = font.Drawer{Dst: page, Src: image.NewUniform(color.RGBA{60, 60, 70, 255}), Face: labelFace, Dot: fixed.P(130, 258)}
+	d.DrawString("АТЫ/ИМЯ")
+	name := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic}
+	for _, cut := range []image.Rectangle{
+		image.Rect(120, 270, 400, 312), // raised by two thirds: into the label
+		image.Rect(120, 262, 400, 312),
+	} {
+		rd := Reading{Name: name.Name, Value: "СЕМЕН", Region: regionOf(cut, page.Rect.Dx(), page.Rect.Dy())}
+		r := &langReader{texts: map[string]string{"rus": "СЕМЕН"}}
+		restoreYo(context.Background(), r, Side{Image: page, Type: &typedb.Type{}}, name, &rd)
+		if rd.Value != "СЕМЁН" || rd.Err != nil {
+			t.Errorf("cut %v: %q (%v), want СЕМЁН", cut, rd.Value, rd.Err)
+		}
+	}
+}
