@@ -24,16 +24,7 @@ import (
 // than a wrong one. Printed in DejaVu Sans (our own drawing), read by a
 // reader that drops every Ё.
 func TestYoFromItsMark(t *testing.T) {
-	face, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 44, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer face.Close()
-	labelFace, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 22, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer labelFace.Close()
+	face, labelFace := nameAndLabelFaces(t)
 	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptCyrillic, Zone: typedb.Rect{0.1, 0.38, 0.7, 0.52}}
 	for _, tc := range []struct {
 		printed, read, want string
@@ -87,6 +78,25 @@ func TestYoFromItsMark(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nameAndLabelFaces are DejaVu Sans at a Kazakh card's name size and its
+// label's, closed when the test ends.
+func nameAndLabelFaces(t *testing.T) (name, label font.Face) {
+	t.Helper()
+	for _, size := range []float64{44, 22} {
+		f, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if name == nil {
+			name = f
+		} else {
+			label = f
+		}
+	}
+	return name, label
 }
 
 // dejaVuSans is Debian's DejaVu Sans; the test is skipped without it.
@@ -183,16 +193,7 @@ func TestWithLostMarks(t *testing.T) {
 // (which then tell no mark), it is raised otherwise until one tells: the
 // Ё of СЕМЁН under "АТЫ/ИМЯ" (another hand's Kazakh card).
 func TestYoUnderALabelAtTheCutsTop(t *testing.T) {
-	face, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 44, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer face.Close()
-	labelFace, err := opentype.NewFace(dejaVuSans(t), &opentype.FaceOptions{Size: 22, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer labelFace.Close()
+	face, labelFace := nameAndLabelFaces(t)
 	page := image.NewRGBA(image.Rect(0, 0, 1000, 630))
 	draw.Draw(page, page.Rect, image.NewUniform(color.RGBA{246, 243, 236, 255}), image.Point{}, draw.Src)
 	d := font.Drawer{Dst: page, Src: image.NewUniform(color.RGBA{20, 20, 25, 255}), Face: face, Dot: fixed.P(130, 305)}
