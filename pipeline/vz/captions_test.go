@@ -1394,3 +1394,42 @@ func TestMarksUnderASlantedLine(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstLineNotItsMarks: the first line of a value's window is the
+// topmost band of print tall enough, but not a band of marks a row or
+// two over the next band's capitals (accents a guilloche line joins),
+// whereas a short line of print over a longer one is the first line.
+func TestFirstLineNotItsMarks(t *testing.T) {
+	r := image.Rect(0, 0, 400, 60)
+	for _, tc := range []struct {
+		name  string
+		bands [][3]int // rows y0, y1 and inked columns
+		want  [2]int   // the rows kept
+	}{
+		{"marks over the capitals", [][3]int{{0, 9, 20}, {11, 38, 300}}, [2]int{11, 38}},
+		{"a short line over a long one", [][3]int{{0, 24, 60}, {30, 54, 300}}, [2]int{0, 24}},
+		{"marks far above the capitals", [][3]int{{0, 9, 20}, {25, 52, 300}}, [2]int{0, 9}},
+	} {
+		m := make([]uint8, r.Dx()*r.Dy())
+		for _, b := range tc.bands {
+			for y := b[0]; y < b[1]; y++ {
+				for x := range b[2] {
+					m[y*r.Dx()+x] = 2
+				}
+			}
+		}
+		keepFirstLine(m, r, 9, 0)
+		top, bottom := -1, -1
+		for y := range r.Dy() {
+			if slices.Contains(m[y*r.Dx():(y+1)*r.Dx()], 2) {
+				if top < 0 {
+					top = y
+				}
+				bottom = y + 1
+			}
+		}
+		if [2]int{top, bottom} != tc.want {
+			t.Errorf("%s: rows %d to %d kept, want %v", tc.name, top, bottom, tc.want)
+		}
+	}
+}
