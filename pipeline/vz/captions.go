@@ -688,18 +688,14 @@ func (l *layout) besideCaption(f typedb.Field, lb image.Rectangle) (image.Rectan
 // letters stand 12, and the names' line was looked for under it).
 func (l *layout) inkOf(r image.Rectangle) image.Rectangle {
 	r = r.Intersect(l.img.Rect)
-	hist, n := imgutil.LumaHistogram(l.img, r, 1)
-	if n == 0 {
+	if r.Empty() {
 		return r
 	}
-	t := imgutil.Otsu(&hist)
-	m := make([]uint8, r.Dx()*r.Dy())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := l.img.Pix[l.img.PixOffset(r.Min.X, y):]
-		for x := range r.Dx() {
-			if int(imgutil.Luma(row[4*x], row[4*x+1], row[4*x+2])) <= t {
-				m[(y-r.Min.Y)*r.Dx()+x] = 2
-			}
+	bw := binarize(imgutil.Gray(imgutil.Sub(l.img, r)))
+	m := make([]uint8, len(bw.Pix))
+	for i, v := range bw.Pix {
+		if v == 0 {
+			m[i] = 2
 		}
 	}
 	b, mass := inkBox(m, r, 2)

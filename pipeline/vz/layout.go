@@ -524,25 +524,24 @@ func keepFirstLine(m []uint8, r image.Rectangle, minHeight, otherColumn int) {
 		}
 		return true
 	}
-	inkIn := func(y int) int {
-		n := 0
-		for x := range w {
-			if m[y*w+x] != 0 {
-				n++
+	inked := make([]int, h)
+	for y := range h {
+		for _, k := range m[y*w : (y+1)*w] {
+			if k != 0 {
+				inked[y]++
 			}
 		}
-		return n
 	}
 	type band struct{ y0, y1, mass int }
 	var bands []band
 	for y := 0; y < h; {
-		if inkIn(y) < 2 {
+		if inked[y] < 2 {
 			y++
 			continue
 		}
 		b := band{y0: y}
-		for y < h && inkIn(y) >= 2 {
-			b.mass += inkIn(y)
+		for y < h && inked[y] >= 2 {
+			b.mass += inked[y]
 			y++
 		}
 		b.y1 = y
