@@ -647,7 +647,7 @@ func (l *layout) besideCaption(f typedb.Field, lb image.Rectangle) (image.Rectan
 	if m == nil {
 		return image.Rectangle{}, false
 	}
-	clearEdgeRules(m, wr)
+	clearEdgeRules(m, wr, l.img.Rect)
 	// the value: the first ink after the caption (further on, another
 	// column's print may stand a line higher or lower)
 	x0 := -1
@@ -666,7 +666,7 @@ func (l *layout) besideCaption(f typedb.Field, lb image.Rectangle) (image.Rectan
 		return image.Rectangle{}, false
 	}
 	fm, fr := l.inkMap(image.Rect(x0, win.Min.Y, min(x0+8*ch, win.Max.X), win.Max.Y))
-	clearEdgeRules(fm, fr)
+	clearEdgeRules(fm, fr, l.img.Rect)
 	vb, mass := inkBox(fm, fr, 2)
 	mid := (vb.Min.Y + vb.Max.Y) / 2
 	if mass < 10 || float64(vb.Dy()) < besideTaller*float64(ch) || mid < lb.Min.Y-ch/2 || mid > lb.Max.Y+ch/2 ||

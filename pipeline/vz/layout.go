@@ -345,7 +345,7 @@ func (l *layout) cutValue(win image.Rectangle, f typedb.Field, rules cutRules) (
 	if m == nil {
 		return win, fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 	}
-	clearEdgeRules(m, wr)
+	clearEdgeRules(m, wr, l.img.Rect)
 	if rules.firstLine > 0 {
 		keepFirstLine(m, wr, rules.firstLine, rules.otherColumn-wr.Min.X)
 	}
@@ -475,30 +475,55 @@ func (l *layout) captionMask(box, caption image.Rectangle) image.Rectangle {
 // (a rounded corner's edge, the desk beyond it), never a letter, which
 // spans one line of a window that holds more. Left in, it joins every
 // row into one band, and the value's cut takes in the caption above and
-// the one below.
-func clearEdgeRules(m []uint8, r image.Rectangle) {
+// the one below. Where the window's edge is the side's (side), a band of
+// such columns that starts near it is cleared however wide it runs, with
+// whatever lies between it and the edge: a page's shadow where the side
+// was located a little wide (30 px beside a New Zealand passport's
+// authority, the desk's lighter grey beyond it) joined the value's line
+// to the edge, and was read as a last "I". Inside the side such a band
+// is artwork (a chip, a hologram), whose place helps find the value.
+func clearEdgeRules(m []uint8, r, side image.Rectangle) {
 	w, h := r.Dx(), r.Dy()
 	if h < 8 {
 		return
 	}
-	near := min(w/2, max(8, h/2))
-	for x := range w {
-		if x >= near && x < w-near {
-			continue
-		}
+	full := func(x int) bool {
 		n := 0
 		for y := range h {
 			if m[y*w+x] != 0 {
 				n++
 			}
 		}
-		if n*10 < h*9 {
-			continue
-		}
+		return n*10 >= h*9
+	}
+	clearCol := func(x int) {
 		for y := range h {
 			m[y*w+x] = 0
 		}
 	}
+	near := min(w/2, max(8, h/2))
+	// from each edge inwards, over the near columns, and at the side's
+	// edge on while columns are full: each full one is cleared, and at
+	// the side's edge all up to the innermost
+	edge := func(x0, step int, atSide bool) {
+		inner := -1
+		for i := 0; i < w/2; i++ {
+			x := x0 + i*step
+			isFull := full(x)
+			if i >= near && !(atSide && isFull) {
+				break
+			}
+			if isFull {
+				inner = i
+				clearCol(x)
+			}
+		}
+		for i := 0; atSide && i < inner; i++ {
+			clearCol(x0 + i*step)
+		}
+	}
+	edge(0, 1, r.Min.X <= side.Min.X)
+	edge(w-1, -1, r.Max.X >= side.Max.X)
 }
 
 // keepFirstLine clears, in ink map m of window r, every row but those of
