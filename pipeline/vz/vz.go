@@ -1164,6 +1164,9 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		if abbreviated && s != "" {
 			s += "." // "TEXAS, U.S.A.": the last letter's full stop
 		}
+		if f.Kind == typedb.KindText {
+			s = dropTrailingNumbers(s)
+		}
 		if s == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmpty, f.Name)
 		}
@@ -1187,6 +1190,29 @@ func Normalize(f typedb.Field, raw string) (string, error) {
 		return NormalizeSex(s)
 	}
 	return strings.ToUpper(s), nil
+}
+
+// minRunOnDigits is the length from which a run of digits at the end of
+// a text field is another field's number: a personal or document number
+// printed on the same line, after the text ends ("DEPARTMENT OF HOME
+// AFFAIRS 8801230127089" on another hand's South African card, at 0.96).
+// An authority's or a place's own numbers are short: a district's
+// number, a department's code ("770-001"), a postcode.
+const minRunOnDigits = 7
+
+// dropTrailingNumbers drops from text s the words at its end that are
+// runs of minRunOnDigits digits or more, where a word before them holds
+// a letter.
+func dropTrailingNumbers(s string) string {
+	words := strings.Fields(s)
+	n := len(words)
+	for n > 1 && len(words[n-1]) >= minRunOnDigits && strings.Trim(words[n-1], "0123456789") == "" {
+		n--
+	}
+	if n == len(words) || !strings.ContainsFunc(strings.Join(words[:n], " "), unicode.IsLetter) {
+		return s
+	}
+	return strings.Join(words[:n], " ")
 }
 
 // numberSeparators are the marks a personal number is printed with

@@ -19,6 +19,7 @@ func TestNormalize(t *testing.T) {
 	sex := typedb.Field{Name: "sex", Kind: typedb.KindSex, Script: typedb.ScriptCyrillic}
 	pn := typedb.Field{Name: "personal_number", Kind: typedb.KindNumber, Script: typedb.ScriptMixed}
 	place := typedb.Field{Name: "place_of_birth", Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	latinAuth := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin}
 	latinName := typedb.Field{Name: "first_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
 		f       typedb.Field
@@ -55,6 +56,14 @@ func TestNormalize(t *testing.T) {
 		{pat, "НИКОЛАЕВНА", "НИКОЛАЕВНА", false},
 		{pat, "ЭДУАРДОВИЧ", "ЭДУАРДОВИЧ", false},
 		{auth, "ҚР  ІІМ", "ҚР ІІМ", false},
+		// another field's number run on into the text is not the text's;
+		// its own short numbers are
+		{latinAuth, "DEPARTMENT OF HOME AFFAIRS 8801230127089", "DEPARTMENT OF HOME AFFAIRS", false},
+		{latinAuth, "PU 1 ZAGREB 12345678 0042", "PU 1 ZAGREB 12345678 0042", false},
+		{latinAuth, "UFMS 770-001", "UFMS 770-001", false},
+		{latinAuth, "POLICE 75008", "POLICE 75008", false},
+		{latinAuth, "12345678 9012345", "12345678 9012345", false},
+		{place, "PARIS 1234567", "PARIS", false},
 		// an apostrophe between letters is the name's; others are specks
 		{latinName, "O'CONNOR", "O'CONNOR", false},
 		{latinName, "D’ANGELO", "D'ANGELO", false},
