@@ -913,6 +913,12 @@ func TestAddMarksByWord(t *testing.T) {
 		{"CATALINA IOANA", "CATALINA IQANA", ""},                 // no mark
 		{"CATALINA IOANA", "CĂTĂLINA IQANA X", ""},               // a word more
 		{"JANIS KRISJANIS", "JĀNISKRIŠJĀNIS", "JĀNIS KRIŠJĀNIS"}, // a space lost: the whole
+		// a letter of its own the English model read as a space
+		{"K BENHAVNS KOMMUNE", "KØBENHAVNS KOMMUNE", "KØBENHAVNS KOMMUNE"},
+		{"GU RUN", "GUÐRUN", "GUÐRUN"},
+		{"K BENHAVNS", "KÉBENHAVNS", ""},   // a mark is no letter of its own
+		{"A BENHAVNS", "ØBENHAVNS", ""},    // nor a word's first letter
+		{"K  BENHAVNS", "KØ BENHAVNS", ""}, // nor a space that stays
 	} {
 		got, ok := addMarksByWord(tc.plain, tc.marked)
 		if !ok {

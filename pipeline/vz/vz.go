@@ -859,7 +859,8 @@ func addMarksByWord(plain, marked string) (string, bool) {
 // addMarks returns plain with the diacritics marked has on its letters,
 // the ligatures it has for letter pairs (Æ for AE), and an apostrophe it
 // has after a letter; ok is false when marked differs from plain in
-// anything else, or adds nothing. Word breaks are plain's: the Latin
+// anything else, or adds nothing; a letter of its own (ownLetters) may
+// stand for a space of plain's inside a word. Word breaks are plain's: the Latin
 // model, without a word list, loses a space the English one keeps
 // ("JĀNISKRIŠJĀNIS" for JANIS KRISJANIS).
 func addMarks(plain, marked string) (string, bool) {
@@ -872,6 +873,14 @@ func addMarks(plain, marked string) (string, bool) {
 				out = append(out, ' ')
 				i++
 			}
+			continue
+		}
+		if strings.ContainsRune(ownLetters, m) && len(out) > 0 && unicode.IsLetter(out[len(out)-1]) &&
+			i+1 < len(p) && p[i] == ' ' && unicode.IsLetter(p[i+1]) {
+			// a letter the English model has not, read as a space
+			// inside a word ("K BENHAVNS" for KØBENHAVNS)
+			out, added = append(out, m), true
+			i++
 			continue
 		}
 		if m == '\'' && len(out) > 0 && unicode.IsLetter(out[len(out)-1]) {
@@ -913,6 +922,10 @@ func addMarks(plain, marked string) (string, bool) {
 	}
 	return string(out), true
 }
+
+// ownLetters are the Latin letters of their own, no base letter with a
+// mark, that the English model may read as a space.
+const ownLetters = "ØÞÐÆŒŁĐĦøþðæœłđħ"
 
 // latinMarked are the capitals with diacritics and the ligatures that
 // ICAO 9303 part 3 transliterates.
