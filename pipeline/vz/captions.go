@@ -584,7 +584,12 @@ func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectang
 		win = l.widenRight(win, ch, limit)
 	}
 	win = win.Intersect(l.img.Rect)
-	if win.Dy() < max(4, ch) || win.Dx() < 4 {
+	// room for a line of print as tall as the caption's letters: its
+	// box may be taller than they are (a slash's box 32 px tall in
+	// "11. Izdala / Authority", whose letters stand 10, left a window
+	// of 30 px between it and the next caption too short, and the
+	// place of birth under that was read as the authority at 0.96)
+	if win.Dy() < max(4, min(ch, l.inkOf(lb).Dy())) || win.Dx() < 4 {
 		return image.Rectangle{}, false
 	}
 	return win, true

@@ -1439,3 +1439,39 @@ func TestFirstLineNotItsMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptionBoxTallerThanItsLetters: Tesseract's box of a caption may be
+// taller than its letters (a slash's box 32 px tall in "11. Izdala /
+// Authority", letters 10 px). The value's window, between that caption
+// and the next one under it, is judged by the letters' height: by the
+// box's it seemed too short, and the next value down was read as this
+// one.
+func TestCaptionBoxTallerThanItsLetters(t *testing.T) {
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	img := image.NewRGBA(image.Rect(0, 0, 700, 220))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	fill := func(r image.Rectangle) { draw.Draw(img, r, dark, image.Point{}, draw.Src) }
+	for k := range 5 { // the caption's letters, 10 px tall
+		fill(image.Rect(60+18*k, 100, 60+18*k+12, 110))
+	}
+	caption := image.Rect(58, 80, 152, 112) // its box, 32 px
+	for k := range 16 { // the value, 17 px tall
+		fill(image.Rect(60+22*k, 116, 60+22*k+17, 133))
+	}
+	next := image.Rect(58, 142, 160, 152) // the next caption and its value
+	for k := range 5 {
+		fill(image.Rect(60+18*k, 142, 60+18*k+12, 152))
+	}
+	for k := range 5 {
+		fill(image.Rect(60+22*k, 158, 60+22*k+17, 175))
+	}
+	l := newLayout(img, &typedb.Type{Generic: true})
+	l.labels = map[string]image.Rectangle{"authority": caption, "place_of_birth": next}
+	box, _, anchored, err := l.valueCut(typedb.Field{Name: "authority", Kind: typedb.KindText})
+	if err != nil || !anchored {
+		t.Fatalf("cut %v: anchored %v, %v", box, anchored, err)
+	}
+	if box.Min.Y > 116 || box.Max.Y < 133 || box.Max.Y > next.Min.Y {
+		t.Errorf("cut %v: want the value's rows 116–133, above the next caption at %d", box, next.Min.Y)
+	}
+}
