@@ -168,3 +168,58 @@ func TestValidMRZUnderGlareHidesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredByAValidMRZUnderGlare: glare over a field's zone stops the
+// data checks, but not date_logic failing on an expiry that a valid MRZ
+// gives (every check digit holding): an expiry read only in the visual
+// zone, or an MRZ read unsurely, is no evidence under glare.
+func TestExpiredByAValidMRZUnderGlare(t *testing.T) {
+	ev := newEvalEnv(t)
+	spec, err := ev.r.Render(context.Background(), "kz-id-2014", specimen.Options{Seed: 5, Today: evalToday, PxPerMM: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sd := range spec.Sides {
+		if sd.Name != typedb.Back {
+			continue
+		}
+		typ, _ := ev.db.ByID(sd.TypeID)
+		page := image.NewRGBA(sd.White.Rect)
+		copy(page.Pix, sd.White.Pix)
+		w, h := float64(page.Rect.Dx()), float64(page.Rect.Dy())
+		var zone [4]float64
+		for _, f := range typ.Fields {
+			if f.Zone.Width() > 0 && responseFields[f.Name] {
+				zone = [4]float64(f.Zone)
+				break
+			}
+		}
+		addGlare(page, (zone[0]+zone[2])/2*w, (zone[1]+zone[3])/2*h, 5*12)
+		g := imgutil.Gray(page)
+		rep := quality.Assess(quality.Input{Frame: g.Rect.Size(), Located: true, Page: g, PxPerMM: 12, SizeMM: typ.SizeMM,
+			Outline: imgutil.Quad{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, Zones: typeZones(typ)}, quality.Default())
+		s := &side{name: typedb.Back, best: &identify.Candidate{Type: typ}, quality: rep}
+		expiry := mrz.Date{Year: 2025, Month: 2, Day: 3}
+		for _, tc := range []struct {
+			name   string
+			status mrz.Status
+			reason string
+			want   CheckStatus
+		}{
+			{"the valid MRZ's expiry", mrz.StatusValid, "expired on 03.02.2025", CheckFailed},
+			{"another expiry", mrz.StatusValid, "expired on 04.02.2025", CheckNotDone},
+			{"and issued before birth", mrz.StatusValid, "expired on 03.02.2025; issued before birth", CheckNotDone},
+			{"an MRZ read unsurely", mrz.StatusUnsure, "expired on 03.02.2025", CheckNotDone},
+		} {
+			s.mrz = &mrz.Result{Document: &mrz.Document{ExpiryDate: expiry}, Status: tc.status}
+			if !fieldsGlared([]*side{s}) {
+				t.Fatalf("no glare over the field zone %v: the case no longer tests it", zone)
+			}
+			cs := []Check{{Name: checks.NameDates, Status: CheckFailed, Reason: tc.reason}}
+			glareChecks(cs, []*side{s})
+			if cs[0].Status != tc.want {
+				t.Errorf("%s (%q): %s, want %s", tc.name, tc.reason, cs[0].Status, tc.want)
+			}
+		}
+	}
+}

@@ -77,6 +77,10 @@ type Dates struct {
 // has holds but none is the date of expiry.
 const ReasonNoExpiry = "date of expiry not read surely"
 
+// ReasonExpiredOn begins DateLogic's reason for a document expired, the
+// date (dd.mm.yyyy) after it.
+const ReasonExpiredOn = "expired on "
+
 // DateLogic: not expired, not born in the future, not issued before
 // birth or in the future, not expiring before issue. Without a date of
 // expiry it fails on the others, and is otherwise not done: "ok" would
@@ -90,7 +94,7 @@ func DateLogic(d Dates, now time.Time) Outcome {
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	var bad []string
 	if !d.Expiry.IsZero() && d.Expiry.Before(today) {
-		bad = append(bad, "expired on "+d.Expiry.Format("02.01.2006"))
+		bad = append(bad, ReasonExpiredOn+d.Expiry.Format("02.01.2006"))
 	}
 	if !d.Birth.IsZero() && d.Birth.After(today) {
 		bad = append(bad, "birth date in the future")
