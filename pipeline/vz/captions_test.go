@@ -1454,7 +1454,8 @@ func TestCaptionBoxTallerThanItsLetters(t *testing.T) {
 	for k := range 5 { // the caption's letters, 10 px tall
 		fill(image.Rect(60+18*k, 100, 60+18*k+12, 110))
 	}
-	caption := image.Rect(58, 80, 152, 112) // its box, 32 px
+	// its box, 32 px
+	caption := image.Rect(58, 80, 152, 112)
 	for k := range 16 { // the value, 17 px tall
 		fill(image.Rect(60+22*k, 116, 60+22*k+17, 133))
 	}
