@@ -1146,7 +1146,7 @@ func TestSurelyMarked(t *testing.T) {
 		{"SVK", []ocr.Word{withLetter(lettered("ŠTEFÁN", 20, 97), 4, 60)}, "ŠTEFAN"},
 	} {
 		side := Side{Image: img, Type: &typedb.Type{Generic: true}, State: tc.state, Nationality: tc.state}
-		got, ok := surelyMarked(context.Background(), wordsReader(tc.words), side, name, region, image.Rectangle{})
+		got, ok, _ := surelyMarked(context.Background(), wordsReader(tc.words), side, name, region, image.Rectangle{})
 		if !ok {
 			got = ""
 		}
@@ -1474,5 +1474,34 @@ func TestCaptionBoxTallerThanItsLetters(t *testing.T) {
 	}
 	if box.Min.Y > 116 || box.Max.Y < 133 || box.Max.Y > next.Min.Y {
 		t.Errorf("cut %v: want the value's rows 116–133, above the next caption at %d", box, next.Min.Y)
+	}
+}
+
+// TestRestoreMarksTakesTheLatinSpaces: an authority the English model
+// read as one word ("MUPRS") takes the Latin reading's word breaks where
+// that reads surely and spells the same letters; an unsure one, or a
+// name, keeps the English reading.
+func TestRestoreMarksTakesTheLatinSpaces(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 400, 100))
+	region := typedb.Rect{0.1, 0.2, 0.9, 0.8}
+	authority := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	word := func(s string, conf float64) ocr.Word { return ocr.Word{Text: s, Confidence: conf} }
+	for _, tc := range []struct {
+		f     typedb.Field
+		conf  float64
+		value string
+		want  string
+	}{
+		{authority, 91, "MUPRS", "MUP RS"},
+		{authority, 60, "MUPRS", "MUPRS"},
+		{name, 91, "MUPRS", "MUPRS"},
+	} {
+		side := Side{Image: img, Type: &typedb.Type{Generic: true}, State: "BIH", Nationality: "BIH"}
+		rd := Reading{Name: tc.f.Name, Value: tc.value, Region: region}
+		RestoreMarks(context.Background(), wordsReader{word("MUP", tc.conf), word("RS", tc.conf)}, side, tc.f, &rd)
+		if rd.Value != tc.want {
+			t.Errorf("%s read at %.0f: %q, want %q", tc.f.Name, tc.conf, rd.Value, tc.want)
+		}
 	}
 }

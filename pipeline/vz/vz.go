@@ -560,8 +560,15 @@ const marksUnderRoom = 0.35
 
 // restoreLatinMarks is RestoreMarks's reading with the Latin model.
 func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
-	text, ok := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
+	text, ok, sure := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
 	if !ok {
+		if f.Kind == typedb.KindText && sure >= spacesSureFrom {
+			if v, err := Normalize(f, text); err == nil {
+				if split, ok := splitAsRead(rd.Value, v); ok {
+					rd.Value = split
+				}
+			}
+		}
 		return
 	}
 	v, err := Normalize(f, text)
@@ -583,6 +590,29 @@ func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd
 	}
 }
 
+// spacesSureFrom is the Latin reading's confidence (0–100) from which a
+// free text takes the spaces it reads inside a word of the English
+// reading (splitAsRead).
+const spacesSureFrom = 85
+
+// splitAsRead returns plain with the word breaks of latin, where latin
+// spells the same letters with more breaks, each of its words two
+// letters or more: the English model's word list joins an authority's
+// short words ("MUPRS" at 0.91 for MUP RS on another hand's Bosnian
+// cards, read "MUP RS" at 91 by the Latin model, which has none).
+func splitAsRead(plain, latin string) (string, bool) {
+	pw, lw := strings.Fields(plain), strings.Fields(latin)
+	if len(lw) <= len(pw) || strings.Join(pw, "") != strings.Join(lw, "") {
+		return plain, false
+	}
+	for _, w := range lw {
+		if utf8.RuneCountInString(w) < 2 {
+			return plain, false
+		}
+	}
+	return strings.Join(lw, " "), true
+}
+
 // surelyMarked reads region with the Latin-script model (readLatin) for
 // its marks: every word keeps them where the line was read surely
 // (marksSureFrom, the mean of its words), and otherwise only a word read
@@ -591,20 +621,23 @@ func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd
 // specks ("NOËLLE" at 91 beside "CLAIRE" at 0, 45 over the line), nor
 // does one word read a little unsurely make the line's ("JOÃO" at 31
 // beside "MIGUEL" at 87). A reader that gives no words is judged on the
-// line's confidence alone.
-func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (string, bool) {
+// line's confidence alone. sure is the line's confidence (0–100).
+func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) (text string, ok bool, sure float64) {
 	wr, byWord := r.(WordReader)
 	if !byWord {
 		t, err := readLatin(ctx, r, s, f, region, mask)
-		return t.Text, err == nil && t.Confidence >= marksSureFrom
+		if err != nil {
+			return "", false, 0
+		}
+		return t.Text, t.Confidence >= marksSureFrom, t.Confidence
 	}
 	crop, req, err := latinCut(s, f, region, mask)
 	if err != nil {
-		return "", false
+		return "", false, 0
 	}
 	words, err := wr.Words(ctx, crop, req)
 	if err != nil {
-		return "", false
+		return "", false, 0
 	}
 	line := 0.0
 	for _, w := range words {
@@ -631,7 +664,7 @@ func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region 
 		marked = marked || !isASCII(t)
 		parts = append(parts, t)
 	}
-	return strings.Join(parts, " "), marked
+	return strings.Join(parts, " "), marked, line
 }
 
 // surelyMarkedLetters spells a word read unsurely with only the marks of

@@ -177,3 +177,28 @@ func TestSpansTwoLines(t *testing.T) {
 		t.Error("a field with no zone (found by its caption) has no line height to go by")
 	}
 }
+
+// TestSplitAsRead: a free text takes the Latin reading's word breaks
+// where it spells the English reading's letters with more of them, each
+// word two letters or more; any other difference keeps the English
+// reading.
+func TestSplitAsRead(t *testing.T) {
+	for _, tc := range []struct {
+		plain, latin, want string // want "": not ok
+	}{
+		{"MUPRS", "MUP RS", "MUP RS"},
+		{"PU SPLITSKODALMATINSKA", "PU SPLITSKO DALMATINSKA", "PU SPLITSKO DALMATINSKA"},
+		{"MUP RS", "MUP RS", ""},                  // no break more
+		{"MUPRS", "MUP R S", ""},                  // a one-letter word
+		{"MUPRS", "MUP RB", ""},                   // another letter
+		{"BUNDESDRUCKEREI", "BUNDESDRUCKERE", ""}, // a letter less
+	} {
+		got, ok := splitAsRead(tc.plain, tc.latin)
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("splitAsRead(%q, %q) = %q, %v; want %q", tc.plain, tc.latin, got, ok, tc.want)
+		}
+	}
+}
