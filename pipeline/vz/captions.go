@@ -588,8 +588,9 @@ func (l *layout) underCaption(f typedb.Field, lb image.Rectangle) (image.Rectang
 	// box may be taller than they are (a slash's box 32 px tall in
 	// "11. Izdala / Authority", whose letters stand 10, left a window
 	// of 30 px between it and the next caption too short, and the
-	// place of birth under that was read as the authority at 0.96)
-	if win.Dy() < max(4, min(ch, l.inkOf(lb).Dy())) || win.Dx() < 4 {
+	// place of birth under that was read as the authority at 0.96).
+	// The letters are measured only where the box's height is too much
+	if win.Dx() < 4 || win.Dy() < 4 || (win.Dy() < ch && win.Dy() < l.inkOf(lb).Dy()) {
 		return image.Rectangle{}, false
 	}
 	return win, true
