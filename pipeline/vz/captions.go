@@ -214,7 +214,11 @@ func findCaptions(ctx context.Context, r WordReader, gray *image.Gray, t *typedb
 // joinReadings adds to a caption pass's words and captions those of a
 // second reading of the side that the first lacks: a caption the first
 // did not find, where none of its own stands, and a word where it read
-// none. The second's lines are numbered after the first's.
+// none, whether or not it found a caption: artwork that hid captions
+// from the first hides the names too, and the MRZ's names are looked for
+// among these words (a phone photo of another hand's Bosnian card: the
+// second found DURDEVIC, the first nothing of its top half). The
+// second's lines are numbered after the first's.
 func joinReadings(words []ocr.Word, found map[string]image.Rectangle, again []ocr.Word, more map[string]image.Rectangle) ([]ocr.Word, map[string]image.Rectangle) {
 	joined := maps.Clone(found)
 	if joined == nil {
@@ -231,9 +235,6 @@ func joinReadings(words []ocr.Word, found map[string]image.Rectangle, again []oc
 		if free {
 			joined[name] = b
 		}
-	}
-	if len(joined) == len(found) {
-		return words, found
 	}
 	lines := 0
 	for _, w := range words {

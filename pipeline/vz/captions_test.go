@@ -1264,6 +1264,29 @@ func TestCaptionsReadAgainThresholded(t *testing.T) {
 			t.Errorf("%s: words %v", tc.name, words)
 		}
 	}
+
+	// the second reading finds no caption the first lacks, but a name
+	// where the first read nothing (artwork across a phone photo's card
+	// hid it from the first): the name joins the words the MRZ's name is
+	// looked for among (another hand's Bosnian card: ĐURĐEVIĆ)
+	name := ocr.Word{Text: "DURDEVIC", Box: image.Rect(500, 700, 620, 720), Confidence: 61, Line: 3}
+	r := &thresholded{gray: few, bw: append(slices.Clone(all[:1]), name)}
+	found, words, err := findCaptions(context.Background(), r, gray, typ, fields, captionLangs[:1])
+	if err != nil || len(found) != 2 {
+		t.Fatalf("name only: %d captions found (%v), want 2", len(found), err)
+	}
+	joined := 0
+	for _, w := range words {
+		if w.Text == name.Text && w.Box == name.Box {
+			joined++
+		}
+		if w.Text == "Surname" && w.Line != 0 {
+			t.Errorf("name only: the second reading's Surname, over the first's, joined: %v", w)
+		}
+	}
+	if joined != 1 || len(words) != len(few)+1 {
+		t.Errorf("name only: words %v, want the first's and the name once", words)
+	}
 }
 
 // TestValueRunningOffTheSide: a generic side's value whose ink runs to
