@@ -942,7 +942,7 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 			loc, ok := vz.LocateName(rd.PageWords, rd.field, want, vs)
 			if ok {
 				vz.RestoreMarks(ctx, e.ocr, vs, rd.field, &loc)
-			} else if loc, ok = vz.LocateNameNear(ctx, e.ocr, vs, rd.PageWords, rd.field, want); !ok {
+			} else if loc, ok = vz.LocateNameNear(ctx, e.ocr, vs, rd.PageWords, rd.field, want, marksLost(typedb.LatinLetters(want))...); !ok {
 				continue
 			}
 			rd.Reading = loc

@@ -14,6 +14,7 @@ import (
 	"github.com/docscan/docscan/pipeline/identify"
 	"github.com/docscan/docscan/pipeline/imgutil"
 	"github.com/docscan/docscan/pipeline/mrz"
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/pipeline/vz"
 	"github.com/docscan/docscan/typedb"
 )
@@ -91,17 +92,44 @@ func TestNamesLocatedByTheMRZ(t *testing.T) {
 				}
 				s.readings[rd.Name] = fieldReading{Reading: rd, field: f, side: s}
 			}
-			res := &Result{Fields: map[string]FieldReport{}}
-			cmp := (&Engine{ocr: ev.pool}).mergeFields(context.Background(), res, []*side{s}, m, nil)
-			if res.LastName != tc.want || s.readings[FieldLastName].Located != tc.located {
-				t.Errorf("last name %q (located %v), want %q (%v)", res.LastName, s.readings[FieldLastName].Located, tc.want, tc.located)
-			}
-			for _, c := range cmp {
-				if c.Field == FieldLastName && tc.located {
-					t.Errorf("a located name compared: %+v", c)
-				}
-			}
+			checkLocated(t, ev, s, m, tc.want, tc.located)
 		})
+	}
+
+	// printed with its mark and read by the caption pass with a letter
+	// more and the Ö plain, "LJIUNGSTROM" (two edits from the MRZ's
+	// LJUNGSTROEM): found one edit from the MRZ's name with its Ö read
+	// plain, and read with its mark by the Latin-script model
+	m := parsedMRZ(t, mrz.StatusValid, swede, "L898902C36SWE7408122F1204159ZE184226B<<<<<10")
+	page := image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	d := font.Drawer{Dst: page, Src: image.Black, Face: face, Dot: fixed.P(620, 560)}
+	d.DrawString("LJUNGSTRÖM")
+	s := &side{name: typedb.Front, white: page, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+	s.layers.white = page
+	if s.hm, err = imgutil.QuadToRect(imgutil.Quad{{X: 0, Y: 0}, {X: 1500, Y: 0}, {X: 1500, Y: 1056}, {X: 0, Y: 1056}}, 1500, 1056); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := vz.GenericField(FieldLastName)
+	words := []ocr.Word{{Text: "LJIUNGSTROM", Box: image.Rect(615, 520, 900, 570), Confidence: 62}}
+	s.readings[FieldLastName] = fieldReading{Reading: vz.Reading{Name: FieldLastName, Err: vz.ErrEmpty, PageWords: words}, field: f, side: s}
+	checkLocated(t, ev, s, m, "LJUNGSTRÖM", true)
+}
+
+// checkLocated merges side s's readings with MRZ m and checks the last
+// name's answer, whether it was located by the MRZ, and that a located
+// name is not compared.
+func checkLocated(t *testing.T, ev *evalEnv, s *side, m *mrz.Result, want string, located bool) {
+	t.Helper()
+	res := &Result{Fields: map[string]FieldReport{}}
+	cmp := (&Engine{ocr: ev.pool}).mergeFields(context.Background(), res, []*side{s}, m, nil)
+	if res.LastName != want || s.readings[FieldLastName].Located != located {
+		t.Errorf("last name %q (located %v), want %q (%v)", res.LastName, s.readings[FieldLastName].Located, want, located)
+	}
+	for _, c := range cmp {
+		if c.Field == FieldLastName && located {
+			t.Errorf("a located name compared: %+v", c)
+		}
 	}
 }
 

@@ -53,17 +53,34 @@ func LocateName(words []ocr.Word, f typedb.Field, want string, s Side) (Reading,
 // the MRZ's letters are read again with the Latin-script model, and are
 // the name where that reading's letters are the MRZ's exactly, in the
 // Latin reading's spelling. Topmost first; ok is false where none is.
-func LocateNameNear(ctx context.Context, r Reader, s Side, words []ocr.Word, f typedb.Field, want string) (Reading, bool) {
+//
+// The words may instead be, or be one edit from, another spelling of
+// the name (alike: the MRZ's long forms of marked letters read as the
+// plain letter, as the English model reads LJUNGSTRÖM: "LJIUNGSTROM" is
+// two edits from LJUNGSTROEM); the Latin reading must still spell the
+// MRZ's letters.
+func LocateNameNear(ctx context.Context, r Reader, s Side, words []ocr.Word, f typedb.Field, want string, alike ...string) (Reading, bool) {
 	target := typedb.LatinLetters(want)
 	if len(target) < minNearLetters {
 		return Reading{}, false
 	}
+	var others [][]rune
+	longest := len(target)
+	for _, a := range alike {
+		if l := typedb.LatinLetters(a); len(l) >= minNearLetters {
+			others = append(others, []rune(l))
+			longest = max(longest, len(l))
+		}
+	}
 	near := func(spellings []string) bool {
 		return slices.ContainsFunc(spellings, func(sp string) bool {
-			return editdist.Levenshtein([]rune(typedb.LatinLetters(sp)), []rune(target)) == 1
+			read := []rune(typedb.LatinLetters(sp))
+			// the MRZ's own spelling read whole is LocateName's
+			return editdist.Levenshtein(read, []rune(target)) == 1 ||
+				slices.ContainsFunc(others, func(o []rune) bool { return editdist.Levenshtein(read, o) <= 1 })
 		})
 	}
-	for _, rd := range nameRuns(words, f, len(strings.Fields(want)), len(target)+1, s, near) {
+	for _, rd := range nameRuns(words, f, len(strings.Fields(want)), longest+1, s, near) {
 		t, err := readLatin(ctx, r, s, f, rd.Region, image.Rectangle{})
 		if err != nil || t.Confidence < marksSureFrom {
 			continue

@@ -69,17 +69,24 @@ func TestLocateNameNear(t *testing.T) {
 	pool, fnt, typ, img := tesseractOnBlankTD3(t)
 	last := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
 	for _, tc := range []struct {
-		printed, passRead, want string
-		found                   bool
+		printed, passRead, state, mrz string
+		alike                         []string
+		want                          string
+		found                         bool
 	}{
-		{"KOVÁČOVÁ", "Kovatova", "KOVÁČOVÁ", true},
-		{"KOVALOVA", "KOVALOVA", "", false},
+		{"KOVÁČOVÁ", "Kovatova", "SVK", "KOVACOVA", nil, "KOVÁČOVÁ", true},
+		{"KOVALOVA", "KOVALOVA", "SVK", "KOVACOVA", nil, "", false},
+		// two edits from the MRZ's letters, one from its Ö read plain
+		{"LJUNGSTRÖM", "LJIUNGSTROM", "SWE", "LJUNGSTROEM", []string{"LJUNGSTROM"}, "LJUNGSTRÖM", true},
+		{"LJUNGSTRÖM", "LJIUNGSTROM", "SWE", "LJUNGSTROEM", nil, "", false},
+		// near the other spelling, but the Latin reading spells another name
+		{"LJUNGSTRAM", "LJIUNGSTROM", "SWE", "LJUNGSTROEM", []string{"LJUNGSTROM"}, "", false},
 	} {
 		draw.Draw(img, img.Rect, image.White, image.Point{}, draw.Src)
 		putText(t, img, fnt, tc.printed, 600, 540, 34, color.RGBA{20, 20, 30, 255})
-		words := []ocr.Word{{Text: tc.passRead, Box: image.Rect(596, 490, 820, 560), Confidence: 60}}
-		side := Side{Image: img, Type: typ, State: "SVK", Nationality: "SVK"}
-		rd, ok := LocateNameNear(context.Background(), pool, side, words, last, "KOVACOVA")
+		words := []ocr.Word{{Text: tc.passRead, Box: image.Rect(596, 490, 900, 560), Confidence: 60}}
+		side := Side{Image: img, Type: typ, State: tc.state, Nationality: tc.state}
+		rd, ok := LocateNameNear(context.Background(), pool, side, words, last, tc.mrz, tc.alike...)
 		if ok != tc.found || ok && (rd.Value != tc.want || !rd.Located) {
 			t.Errorf("%s read %q: %q, located %v; want %q, %v", tc.printed, tc.passRead, rd.Value, ok, tc.want, tc.found)
 		}
