@@ -317,7 +317,10 @@ type captionMatch struct {
 // ("Surname / Nom / Apellidos"): after (or before) each slash, the run
 // of words that reads as one of the field's captions.
 func extendCaption(l []ocr.Word, i, j int, b image.Rectangle, targets [][]rune, glued bool, taken func(image.Rectangle) bool) image.Rectangle {
-	gap := max(b.Dy(), 4)
+	// words and slashes are set up to one and a half caption heights
+	// apart: in small print ("2. Vardas / Given name", 7 px) the space
+	// after a slash was 8 px
+	gap := max(b.Dy()*3/2, 4)
 	reads := func(from, to int) bool {
 		run := ""
 		for k := from; k <= to; k++ {

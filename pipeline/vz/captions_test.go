@@ -126,6 +126,15 @@ func TestMatchCaptions(t *testing.T) {
 			"date_of_birth":  image.Rect(300, 100, 680, 120),
 			"date_of_expiry": image.Rect(300, 200, 680, 220),
 		}},
+		{"small print: a slash's tall box a little over a caption's height before it", [][]ocr.Word{
+			// another hand's Lithuanian card, "2. Vardas / Given name"
+			// 7 px tall: the value under it starts under "Vardas"
+			{{Text: "2.", Box: image.Rect(343, 170, 348, 178)}, {Text: "Vardas", Box: image.Rect(357, 170, 396, 178)},
+				{Text: "/", Box: image.Rect(401, 159, 407, 187)}, {Text: "Given", Box: image.Rect(415, 171, 438, 178)},
+				{Text: "name", Box: image.Rect(447, 172, 475, 177)}},
+		}, map[string]image.Rectangle{
+			"first_name": image.Rect(357, 159, 475, 187),
+		}},
 		{"values are no captions", [][]ocr.Word{
 			{w("MUSTERMANN", 300, 100, 450, 0)},
 			{w("12", 300, 200, 330, 1), w("AUG/AOUT", 340, 200, 450, 1), w("64", 460, 200, 490, 1)},
