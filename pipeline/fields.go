@@ -945,6 +945,9 @@ func (e *Engine) locateNames(ctx context.Context, known []*side, m *mrz.Result) 
 			} else if loc, ok = vz.LocateNameNear(ctx, e.ocr, vs, rd.PageWords, rd.field, want, marksLost(typedb.LatinLetters(want))...); !ok {
 				continue
 			}
+			if v, ok := vz.MarksOf(loc.Value, rd.Reading); ok {
+				loc.Value = v
+			}
 			rd.Reading = loc
 			s.readings[name] = rd
 		}

@@ -114,6 +114,24 @@ func TestNamesLocatedByTheMRZ(t *testing.T) {
 	words := []ocr.Word{{Text: "LJIUNGSTROM", Box: image.Rect(615, 520, 900, 570), Confidence: 62}}
 	s.readings[FieldLastName] = fieldReading{Reading: vz.Reading{Name: FieldLastName, Err: vz.ErrEmpty, PageWords: words}, field: f, side: s}
 	checkLocated(t, ev, s, m, "LJUNGSTRÖM", true)
+
+	// found where the page prints the MRZ's name, its cut read without
+	// the mark (here none is printed) that the field's own cut read: the
+	// name keeps that reading's mark
+	m = parsedMRZ(t, mrz.StatusValid, "P<LTUKAZLAUSKIENE<<RUTA<<<<<<<<<<<<<<<<<<<<<", "L898902C36LTU7408122F1204159ZE184226B<<<<<10")
+	page = image.NewRGBA(image.Rect(0, 0, 1500, 1056))
+	draw.Draw(page, page.Rect, image.White, image.Point{}, draw.Src)
+	d = font.Drawer{Dst: page, Src: image.Black, Face: face, Dot: fixed.P(620, 560)}
+	d.DrawString("KAZLAUSKIENE")
+	s = &side{name: typedb.Front, white: page, best: &identify.Candidate{Type: typ, P: 0.9}, readings: map[string]fieldReading{}}
+	s.layers.white = page
+	if s.hm, err = imgutil.QuadToRect(imgutil.Quad{{X: 0, Y: 0}, {X: 1500, Y: 0}, {X: 1500, Y: 1056}, {X: 0, Y: 1056}}, 1500, 1056); err != nil {
+		t.Fatal(err)
+	}
+	words = []ocr.Word{{Text: "KAZLAUSKIENE", Box: image.Rect(615, 520, 950, 570), Confidence: 62}}
+	own := vz.Reading{Name: FieldLastName, Value: "KAZLAUSKIENĖ", Confidence: 19, PageWords: words}
+	s.readings[FieldLastName] = fieldReading{Reading: own, field: f, side: s}
+	checkLocated(t, ev, s, m, "KAZLAUSKIENĖ", true)
 }
 
 // checkLocated merges side s's readings with MRZ m and checks the last

@@ -97,6 +97,28 @@ func LocateNameNear(ctx context.Context, r Reader, s Side, words []ocr.Word, f t
 	return Reading{}, false
 }
 
+// MarksOf returns plain, a located name read without marks, with the
+// marks of an earlier reading of the field that spells its letters (its
+// value, or the Latin-script model's Marked): the cut where the MRZ's
+// name was found may read its marks worse than the field's own cut did
+// ("KAZKĶAUSKIENĖ" at 0 there, KAZLAUSKIENĖ with each letter at 88 or
+// more in the field's cut, on another hand's Lithuanian card). ok is
+// false where plain has marks already or neither reading spells it.
+func MarksOf(plain string, earlier Reading) (string, bool) {
+	if earlier.Err != nil || !isASCII(plain) {
+		return plain, false
+	}
+	for _, m := range []string{earlier.Value, earlier.Marked} {
+		if m == "" || isASCII(m) {
+			continue
+		}
+		if v, ok := addMarksByWord(plain, m); ok {
+			return v, true
+		}
+	}
+	return plain, false
+}
+
 // wordsCut is the cut that reads again the value the caption pass read
 // in words filling box: box narrowed to the band of the value's ink in
 // it (Tesseract's box of a word on a guilloche takes in the caption above

@@ -92,3 +92,28 @@ func TestLocateNameNear(t *testing.T) {
 		}
 	}
 }
+
+// TestMarksOf: a located name read without marks takes those of an
+// earlier reading of the field that spells its letters, and no others.
+func TestMarksOf(t *testing.T) {
+	for _, tc := range []struct {
+		plain   string
+		earlier Reading
+		want    string
+		ok      bool
+	}{
+		{"KAZLAUSKIENE", Reading{Value: "KAZLAUSKIENĖ"}, "KAZLAUSKIENĖ", true},
+		{"KAZLAUSKIENE", Reading{Value: "KAZLAUSKIENE", Marked: "KAZLAUSKIENĖ"}, "KAZLAUSKIENĖ", true},
+		{"CATALINA IOANA", Reading{Value: "CĂTĂLINA IOANA"}, "CĂTĂLINA IOANA", true},
+		// another name, or a reading that failed
+		{"KAZLAUSKIENE", Reading{Value: "KAZLAUSKAITĖ"}, "KAZLAUSKIENE", false},
+		{"KAZLAUSKIENE", Reading{Value: "KAZLAUSKIENĖ", Err: ErrUnreadable}, "KAZLAUSKIENE", false},
+		// no marks to take, or marks of its own already
+		{"KAZLAUSKIENE", Reading{Value: "KAZLAUSKIENE"}, "KAZLAUSKIENE", false},
+		{"KAZLAUSKIENĖ", Reading{Value: "KAŽLAUSKIENĖ"}, "KAZLAUSKIENĖ", false},
+	} {
+		if got, ok := MarksOf(tc.plain, tc.earlier); got != tc.want || ok != tc.ok {
+			t.Errorf("MarksOf(%q, %+v) = %q, %v; want %q, %v", tc.plain, tc.earlier, got, ok, tc.want, tc.ok)
+		}
+	}
+}
