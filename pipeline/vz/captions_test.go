@@ -1537,3 +1537,39 @@ func TestRestoreMarksTakesTheLatinSpaces(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreMarksWhereTheModelsDisagree: a free text the Latin model
+// reads surely with other letters than the English model's is not sure
+// (a Lithuanian authority, "MIGRACUOS" at 90 for MIGRACIJOS, read so at
+// 90 by the Latin model); its marks, its word breaks, an unsure Latin
+// reading or a name leave the confidence alone.
+func TestRestoreMarksWhereTheModelsDisagree(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 400, 100))
+	region := typedb.Rect{0.1, 0.2, 0.9, 0.8}
+	authority := typedb.Field{Name: "authority", Kind: typedb.KindText, Script: typedb.ScriptLatin}
+	name := typedb.Field{Name: "last_name", Kind: typedb.KindName, Script: typedb.ScriptLatin}
+	for _, tc := range []struct {
+		f            typedb.Field
+		value, latin string
+		latinConf    float64
+		want         float64
+	}{
+		{authority, "MIGRACUOS DEPARTAMENTAS", "MIGRACIJOS DEPARTAMENTAS", 90, readersDisagree},
+		{authority, "MIGRACUOS DEPARTAMENTAS", "MIGRACIJOS DEPARTAMENTAS", 60, 90},
+		{authority, "AUSLANDER- UND PASSAMT", "AUSLÄNDER- UND PASSAMT", 90, 90},
+		{authority, "MUPRS", "MUP RS", 90, 90},
+		{authority, "CTIE LUXEMBOURG", "CTIE LUXEMBOURG G", 90, 90},
+		{name, "KAZLAUSKIENE", "KAZLAUSKAITE", 90, 90},
+	} {
+		side := Side{Image: img, Type: &typedb.Type{Generic: true}, State: "LTU", Nationality: "LTU"}
+		rd := Reading{Name: tc.f.Name, Value: tc.value, Region: region, Confidence: 90}
+		var words wordsReader
+		for _, w := range strings.Fields(tc.latin) {
+			words = append(words, ocr.Word{Text: w, Confidence: tc.latinConf})
+		}
+		RestoreMarks(context.Background(), words, side, tc.f, &rd)
+		if rd.Confidence != tc.want {
+			t.Errorf("%s %q, the Latin model reading %q at %.0f: confidence %.0f, want %.0f", tc.f.Name, tc.value, tc.latin, tc.latinConf, rd.Confidence, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -561,6 +562,14 @@ const marksUnderRoom = 0.35
 // restoreLatinMarks is RestoreMarks's reading with the Latin model.
 func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	text, ok, sure := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
+	if f.Kind == typedb.KindText && sure >= spacesSureFrom {
+		if v, err := Normalize(f, text); err == nil && !sameLettersBut(rd.Value, v) && !sameLettersBut(rd.Value, firstWords(v, len(strings.Fields(rd.Value)))) {
+			// the two models read other letters, each surely: which
+			// is right is not known ("MIGRACUOS" at 0.90 for
+			// MIGRACIJOS, which the Latin model read at 90)
+			rd.Confidence = min(rd.Confidence, readersDisagree)
+		}
+	}
 	if !ok {
 		if f.Kind == typedb.KindText && sure >= spacesSureFrom {
 			if v, err := Normalize(f, text); err == nil {
@@ -588,6 +597,49 @@ func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd
 	if v, ok := addMarksByWord(rd.Value, v); ok {
 		rd.Value = v
 	}
+}
+
+// readersDisagree is the confidence (0–100) a free text keeps at most
+// where the Latin model, reading it surely (spacesSureFrom), reads other
+// letters than the English model: under ConfidentField.
+const readersDisagree = 40
+
+// firstWords is s's first n words (all of them for n < 1): the Latin
+// model, with no word list, reads a border or a letter of the next field
+// as a further word ("IBÁNEZ G").
+func firstWords(s string, n int) string {
+	if w := strings.Fields(s); n > 0 && len(w) > n {
+		return strings.Join(w[:n], " ")
+	}
+	return s
+}
+
+// sameLettersBut reports whether latin, the Latin model's reading, spells
+// plain's letters (A–Z; spaces, hyphens and other signs left out) but
+// for its marked letters, each of which may stand for up to two letters
+// of plain or none (Ä read A, Æ read AE, Ø read as a space).
+func sameLettersBut(plain, latin string) bool {
+	var pat strings.Builder
+	pat.WriteString("^")
+	for _, r := range strings.ToUpper(latin) {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			pat.WriteRune(r)
+		case unicode.IsLetter(r):
+			pat.WriteString("[A-Z]{0,2}")
+		}
+	}
+	pat.WriteString("$")
+	re, err := regexp.Compile(pat.String())
+	if err != nil {
+		return true
+	}
+	return re.MatchString(strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, strings.ToUpper(plain)))
 }
 
 // spacesSureFrom is the Latin reading's confidence (0–100) from which a

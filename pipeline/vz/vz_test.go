@@ -202,3 +202,44 @@ func TestSplitAsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestSameLettersBut: the Latin model's reading spells the English
+// model's letters but for its marked letters, each standing for up to
+// two letters or none; other letters are another reading.
+func TestSameLettersBut(t *testing.T) {
+	for _, tc := range []struct {
+		plain, latin string
+		same         bool
+	}{
+		{"MIGRACIJOS DEPARTAMENTAS", "MIGRACIJOS DEPARTAMENTAS", true},
+		{"AUSLANDER- UND PASSAMT", "AUSLÄNDER- UND PASSAMT", true},
+		{"K BENHAVNS KOMMUNE", "KØBENHAVNS KOMMUNE", true},
+		{"AEVARSDOTTIR", "ÆVARSDÓTTIR", true},
+		{"MUPRS", "MUP RS", true},
+		{"MIGRACUOS DEPARTAMENTAS", "MIGRACIJOS DEPARTAMENTAS", false},
+		{"NEDARTMENT OF HOME APPARRE", "DEPARTMENT OF HOME AFFAIRS", false},
+		{"LIEGE", "LIÈGÉS", false},
+	} {
+		if got := sameLettersBut(tc.plain, tc.latin); got != tc.same {
+			t.Errorf("sameLettersBut(%q, %q) = %v, want %v", tc.plain, tc.latin, got, tc.same)
+		}
+	}
+}
+
+// TestFirstWords: the Latin reading's words beyond the English reading's
+// are dropped; a reading with no words keeps them all.
+func TestFirstWords(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"IBÁNEZ G", 1, "IBÁNEZ"},
+		{"MUP RS", 2, "MUP RS"},
+		{"MUP RS", 0, "MUP RS"},
+	} {
+		if got := firstWords(tc.s, tc.n); got != tc.want {
+			t.Errorf("firstWords(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
