@@ -695,6 +695,9 @@ func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region 
 	for _, w := range words {
 		line += w.Confidence / float64(len(words))
 	}
+	for i := range words {
+		words[i] = undoubledMarks(words[i])
+	}
 	parts := make([]string, 0, len(words))
 	marked := false
 	// a letter read surely in a word read unsurely keeps its mark only
@@ -717,6 +720,73 @@ func surelyMarked(ctx context.Context, r Reader, s Side, f typedb.Field, region 
 		parts = append(parts, t)
 	}
 	return strings.Join(parts, " "), marked, line
+}
+
+// undoubledMarks drops from w, where its symbols spell it, the less sure
+// of two neighbouring letters that are one letter with two different
+// marks: the Latin model, with no word list, reads some marked capitals
+// twice ("RŪÜTA" for RŪTA, "CĂĀTĀLINA" for CĂTĂLINA on another hand's
+// cards), and a letter of its own also as its plain look-alike ("ÞPÓRA":
+// the letter of its own stays). No language writes such a pair; a letter
+// doubled with one mark (Finnish ÄÄ) stays.
+func undoubledMarks(w ocr.Word) ocr.Word {
+	var b strings.Builder
+	for _, sym := range w.Symbols {
+		b.WriteString(sym.Text)
+	}
+	if len(w.Symbols) < 2 || b.String() != w.Text {
+		return w
+	}
+	syms := make([]ocr.Symbol, 0, len(w.Symbols))
+	for _, sym := range w.Symbols {
+		n := len(syms)
+		switch {
+		case n > 0 && twoMarksOfOneLetter(syms[n-1].Text, sym.Text):
+			if sym.Confidence > syms[n-1].Confidence {
+				syms[n-1] = sym
+			}
+		case n > 0 && lookAlikeOf(syms[n-1].Text, sym.Text):
+		case n > 0 && lookAlikeOf(sym.Text, syms[n-1].Text):
+			syms[n-1] = sym
+		default:
+			syms = append(syms, sym)
+		}
+	}
+	if len(syms) == len(w.Symbols) {
+		return w
+	}
+	b.Reset()
+	for _, sym := range syms {
+		b.WriteString(sym.Text)
+	}
+	w.Text, w.Symbols = b.String(), syms
+	return w
+}
+
+// ownLookAlikes are the plain capitals the Latin model reads beside a
+// letter of its own, as a second reading of it ("ÞPÓRA" for ÞÓRA).
+var ownLookAlikes = map[string]string{"Þ": "PB", "Ø": "O", "Ð": "D", "Đ": "D", "Ł": "L", "Ħ": "H"}
+
+// lookAlikeOf reports whether b is a plain capital own, a letter of its
+// own (ownLetters), is read as: no language writes the pair.
+func lookAlikeOf(own, b string) bool {
+	alike, ok := ownLookAlikes[own]
+	return ok && len(b) == 1 && strings.Contains(alike, b)
+}
+
+// twoMarksOfOneLetter reports whether a and b are one Latin letter, each
+// with a mark, the marks different (Ū and Ü, Ă and Ā).
+func twoMarksOfOneLetter(a, b string) bool {
+	if a == b || isASCII(a) || isASCII(b) || utf8.RuneCountInString(a) != 1 || utf8.RuneCountInString(b) != 1 {
+		return false
+	}
+	ra, _ := utf8.DecodeRuneInString(a)
+	rb, _ := utf8.DecodeRuneInString(b)
+	if !unicode.IsLetter(ra) || !unicode.IsLetter(rb) {
+		return false
+	}
+	pa, pb := plainLetter(ra), plainLetter(rb)
+	return len(pa) == 1 && pa == pb
 }
 
 // surelyMarkedLetters spells a word read unsurely with only the marks of

@@ -2,8 +2,10 @@ package vz
 
 import (
 	"image"
+	"strings"
 	"testing"
 
+	"github.com/docscan/docscan/pipeline/ocr"
 	"github.com/docscan/docscan/typedb"
 )
 
@@ -240,6 +242,42 @@ func TestFirstWords(t *testing.T) {
 	} {
 		if got := firstWords(tc.s, tc.n); got != tc.want {
 			t.Errorf("firstWords(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestUndoubledMarks: of two neighbouring letters that are one letter
+// with two different marks, the surer stays; a letter doubled with one
+// mark, or a word whose symbols do not spell it, stays as read.
+func TestUndoubledMarks(t *testing.T) {
+	word := func(text string, syms ...any) ocr.Word {
+		w := ocr.Word{Text: text}
+		for i := 0; i < len(syms); i += 2 {
+			w.Symbols = append(w.Symbols, ocr.Symbol{Text: syms[i].(string), Confidence: syms[i+1].(float64)})
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		in   ocr.Word
+		want string
+	}{
+		{word("RŪÜTA", "R", 99.0, "Ū", 96.0, "Ü", 88.0, "T", 99.0, "A", 99.0), "RŪTA"},
+		{word("CĂĀTĀLINA", "C", 99.0, "Ă", 80.0, "Ā", 92.0, "T", 99.0, "Ā", 95.0, "L", 99.0, "I", 99.0, "N", 99.0, "A", 99.0), "CĀTĀLINA"},
+		{word("MÄÄTTÄ", "M", 99.0, "Ä", 99.0, "Ä", 99.0, "T", 99.0, "T", 99.0, "Ä", 99.0), "MÄÄTTÄ"},
+		{word("ÖÜ", "Ö", 99.0, "Ü", 99.0), "ÖÜ"},
+		{word("ÞPÓRA", "Þ", 95.0, "P", 99.0, "Ó", 99.0, "R", 99.0, "A", 99.0), "ÞÓRA"},
+		{word("KØOBENHAVNS", "K", 99.0, "Ø", 90.0, "O", 95.0, "B", 99.0, "E", 99.0, "N", 99.0, "H", 99.0, "A", 99.0, "V", 99.0, "N", 99.0, "S", 99.0), "KØBENHAVNS"},
+		{word("BÞ", "B", 99.0, "Þ", 60.0), "Þ"},
+		{word("ÞR", "Þ", 99.0, "R", 99.0), "ÞR"},
+		{word("RŪÜTA"), "RŪÜTA"},
+	} {
+		got := undoubledMarks(tc.in)
+		var spelt strings.Builder
+		for _, s := range got.Symbols {
+			spelt.WriteString(s.Text)
+		}
+		if got.Text != tc.want || len(got.Symbols) > 0 && spelt.String() != got.Text {
+			t.Errorf("undoubledMarks(%q) = %q (symbols %q), want %q", tc.in.Text, got.Text, spelt.String(), tc.want)
 		}
 	}
 }
