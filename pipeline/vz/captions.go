@@ -730,7 +730,12 @@ const (
 // widenLeft moves a caption's value window left, a caption height at a
 // time (four at most), while value ink crosses its left edge: a caption
 // read only in part, or set in from its value, would cut the value's
-// first letters.
+// first letters. A word the caption pass read surely across the edge,
+// in the window's first line, is the value's too: the window then starts
+// with it (the edge had stood in the gap between two letters, and "Behörde
+// / Authority", read as "Authority", cut AUSLÄNDER- UND PASSAMT to
+// "SLÄNDER- UND PASSAMT", answered at 0.91 on another hand's
+// Liechtenstein card).
 func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 	step := max(ch, 6)
 	for range 4 {
@@ -742,8 +747,20 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 		}
 		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
 	}
+	for _, w := range l.words {
+		b := w.Box
+		firstLine := b.Min.Y >= win.Min.Y-ch/2 && b.Min.Y < win.Min.Y+2*ch
+		if firstLine && b.Min.X < win.Min.X && b.Max.X > win.Min.X+ch && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
+			win.Min.X = max(b.Min.X-max(3, ch/2), l.img.Rect.Min.X)
+		}
+	}
 	return win
 }
+
+// minCrossingWordConf is how surely (0–100) the caption pass must have
+// read a word across a value window's left edge for the window to start
+// with it: its boxes of specks and artwork are read at next to nothing.
+const minCrossingWordConf = 60
 
 // widenRight moves a window's right edge right, half a caption height
 // at a time (widenSteps times at most, never past limit), while value

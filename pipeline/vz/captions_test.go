@@ -1573,3 +1573,38 @@ func TestRestoreMarksWhereTheModelsDisagree(t *testing.T) {
 		}
 	}
 }
+
+// TestWidenLeftToAWordAcrossTheEdge: a value printed larger than its
+// small caption, which was read only in its second language ("Behörde /
+// Authority", 11 px, over AUSLÄNDER- UND PASSAMT, 27 px, on another
+// hand's Liechtenstein card), starts with the word the caption pass read
+// surely across the window's left edge, though the edge stands in a gap
+// between two letters; a word read unsurely, or on a line below, does
+// not move it.
+func TestWidenLeftToAWordAcrossTheEdge(t *testing.T) {
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	img := image.NewRGBA(image.Rect(0, 0, 500, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	// the value's letters 16 px wide, 3 px apart, from x 51; the window
+	// under "Authority" starts in the gap at 105-107
+	for x := 51; x+16 <= 240; x += 19 {
+		draw.Draw(img, image.Rect(x, 107, x+16, 134), dark, image.Point{}, draw.Src)
+	}
+	for _, tc := range []struct {
+		name string
+		word ocr.Word
+		want int // the window's left edge, at most
+		from int // and at least
+	}{
+		{"read surely", ocr.Word{Text: "AUSLANDER-", Box: image.Rect(51, 107, 235, 134), Confidence: 90}, 51, 40},
+		{"read unsurely", ocr.Word{Text: "AUSLANDER-", Box: image.Rect(51, 107, 235, 134), Confidence: 9}, 106, 106},
+		{"a line below", ocr.Word{Text: "VADUZ", Box: image.Rect(20, 180, 150, 200), Confidence: 96}, 106, 106},
+	} {
+		l := newLayout(img, &typedb.Type{Generic: true})
+		l.words = []ocr.Word{tc.word}
+		win := l.widenLeft(image.Rect(106, 102, 500, 160), 11)
+		if win.Min.X > tc.want || win.Min.X < tc.from {
+			t.Errorf("%s: window from x %d, want %d to %d", tc.name, win.Min.X, tc.from, tc.want)
+		}
+	}
+}
