@@ -731,8 +731,8 @@ const (
 // time (four at most), while value ink crosses its left edge: a caption
 // read only in part, or set in from its value, would cut the value's
 // first letters. A word the caption pass read surely across the edge,
-// in the window's first line, is the value's too: the window then starts
-// with it (the edge had stood in the gap between two letters, and "Behörde
+// in the window's first line, a caption height or more either side, is
+// the value's too: the window then starts with it (the edge had stood in the gap between two letters, and "Behörde
 // / Authority", read as "Authority", cut AUSLÄNDER- UND PASSAMT to
 // "SLÄNDER- UND PASSAMT", answered at 0.91 on another hand's
 // Liechtenstein card).
@@ -750,7 +750,7 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 	for _, w := range l.words {
 		b := w.Box
 		firstLine := b.Min.Y >= win.Min.Y-ch/2 && b.Min.Y < win.Min.Y+2*ch
-		if firstLine && b.Min.X < win.Min.X && b.Max.X > win.Min.X+ch && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
+		if firstLine && b.Min.X < win.Min.X-ch && b.Max.X > win.Min.X+ch && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
 			win.Min.X = max(b.Min.X-max(3, ch/2), l.img.Rect.Min.X)
 		}
 	}
