@@ -731,8 +731,11 @@ const (
 // time (four at most), while value ink crosses its left edge: a caption
 // read only in part, or set in from its value, would cut the value's
 // first letters. A word the caption pass read surely across the edge,
-// in the window's first line, a caption height or more either side, is
-// the value's too: the window then starts with it (the edge had stood in the gap between two letters, and "Behörde
+// a caption height or more either side, and starting within a caption
+// height under the window's top, is the value's too (further down, it
+// is the next row's: a Luxembourg card's authority under its date of
+// issue, its expiry's two-line caption 40 px tall): the window then
+// starts with it (the edge had stood in the gap between two letters, and "Behörde
 // / Authority", read as "Authority", cut AUSLÄNDER- UND PASSAMT to
 // "SLÄNDER- UND PASSAMT", answered at 0.91 on another hand's
 // Liechtenstein card).
@@ -749,7 +752,7 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 	}
 	for _, w := range l.words {
 		b := w.Box
-		firstLine := b.Min.Y >= win.Min.Y-ch/2 && b.Min.Y < win.Min.Y+2*ch
+		firstLine := b.Min.Y >= win.Min.Y-ch/2 && b.Min.Y < win.Min.Y+ch
 		if firstLine && b.Min.X < win.Min.X-ch && b.Max.X > win.Min.X+ch && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
 			win.Min.X = max(b.Min.X-max(3, ch/2), l.img.Rect.Min.X)
 		}

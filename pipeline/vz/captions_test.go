@@ -1599,6 +1599,10 @@ func TestWidenLeftToAWordAcrossTheEdge(t *testing.T) {
 		{"read surely", ocr.Word{Text: "AUSLANDER-", Box: image.Rect(51, 107, 235, 134), Confidence: 90}, 51, 40},
 		{"read unsurely", ocr.Word{Text: "AUSLANDER-", Box: image.Rect(51, 107, 235, 134), Confidence: 9}, 106, 106},
 		{"a line below", ocr.Word{Text: "VADUZ", Box: image.Rect(20, 180, 150, 200), Confidence: 96}, 106, 106},
+		// starting a caption height and a half under the window's top:
+		// the next row's (a Luxembourg card's authority under its date of
+		// issue, taken for its expiry: a false alarm)
+		{"the next row", ocr.Word{Text: "LUXEMBOURG", Box: image.Rect(20, 119, 300, 135), Confidence: 96}, 106, 106},
 	} {
 		l := newLayout(img, &typedb.Type{Generic: true})
 		l.words = []ocr.Word{tc.word}
