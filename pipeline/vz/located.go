@@ -72,11 +72,12 @@ func LocateNameNear(ctx context.Context, r Reader, s Side, words []ocr.Word, f t
 			longest = max(longest, len(l))
 		}
 	}
+	targetRunes := []rune(target)
 	near := func(spellings []string) bool {
 		return slices.ContainsFunc(spellings, func(sp string) bool {
 			read := []rune(typedb.LatinLetters(sp))
 			// the MRZ's own spelling read whole is LocateName's
-			return editdist.Levenshtein(read, []rune(target)) == 1 ||
+			return editdist.Levenshtein(read, targetRunes) == 1 ||
 				slices.ContainsFunc(others, func(o []rune) bool { return editdist.Levenshtein(read, o) <= 1 })
 		})
 	}

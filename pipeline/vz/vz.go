@@ -562,26 +562,22 @@ const marksUnderRoom = 0.35
 // restoreLatinMarks is RestoreMarks's reading with the Latin model.
 func restoreLatinMarks(ctx context.Context, r Reader, s Side, f typedb.Field, rd *Reading) {
 	text, ok, sure := surelyMarked(ctx, r, s, f, rd.Region, rd.mask)
+	v, err := Normalize(f, text)
+	if err != nil {
+		return
+	}
 	if f.Kind == typedb.KindText && sure >= spacesSureFrom {
-		if v, err := Normalize(f, text); err == nil && !sameLettersBut(rd.Value, v) && !sameLettersBut(rd.Value, firstWords(v, len(strings.Fields(rd.Value)))) {
+		if !sameLettersBut(rd.Value, v) && !sameLettersBut(rd.Value, firstWords(v, len(strings.Fields(rd.Value)))) {
 			// the two models read other letters, each surely: which
 			// is right is not known ("MIGRACUOS" at 0.90 for
 			// MIGRACIJOS, which the Latin model read at 90)
 			rd.Confidence = min(rd.Confidence, readersDisagree)
 		}
+		if split, splitOK := splitAsRead(rd.Value, v); !ok && splitOK {
+			rd.Value = split
+		}
 	}
 	if !ok {
-		if f.Kind == typedb.KindText && sure >= spacesSureFrom {
-			if v, err := Normalize(f, text); err == nil {
-				if split, ok := splitAsRead(rd.Value, v); ok {
-					rd.Value = split
-				}
-			}
-		}
-		return
-	}
-	v, err := Normalize(f, text)
-	if err != nil {
 		return
 	}
 	if n := len(strings.Fields(rd.Value)); len(strings.Fields(v)) > n {
