@@ -739,7 +739,8 @@ const (
 // / Authority", read as "Authority", cut AUSLÄNDER- UND PASSAMT to
 // "SLÄNDER- UND PASSAMT", answered at 0.91 on another hand's
 // Liechtenstein card).
-func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
+func (l *layout) widenLeft(win, lb image.Rectangle) image.Rectangle {
+	ch := lb.Dy()
 	step := max(ch, 6)
 	for range 4 {
 		if win.Min.X <= l.img.Rect.Min.X {
@@ -750,11 +751,15 @@ func (l *layout) widenLeft(win image.Rectangle, ch int) image.Rectangle {
 		}
 		win.Min.X = max(win.Min.X-step, l.img.Rect.Min.X)
 	}
+	// the word's reach is measured in the caption's letters: its box may
+	// stand far taller ("Geren names", the slash before it read into
+	// "Geren", 28 px tall where its letters stand 10)
+	lh := min(ch, max(l.inkOf(lb).Dy(), 4))
 	for _, w := range l.words {
 		b := w.Box
 		firstLine := b.Min.Y >= win.Min.Y-ch/2 && b.Min.Y < win.Min.Y+ch
-		if firstLine && b.Min.X < win.Min.X-ch && b.Max.X > win.Min.X+ch && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
-			win.Min.X = max(b.Min.X-max(3, ch/2), l.img.Rect.Min.X)
+		if firstLine && b.Min.X < win.Min.X-lh && b.Max.X > win.Min.X+lh && w.Confidence >= minCrossingWordConf && letters(w.Text) != "" {
+			win.Min.X = max(b.Min.X-max(3, lh/2), l.img.Rect.Min.X)
 		}
 	}
 	return win
@@ -825,7 +830,7 @@ func (l *layout) passValue(f typedb.Field, t *typedb.Type) (raw, value string, c
 	if t.Generic {
 		var beside bool
 		if win, beside, found = l.captionWindow(f, lb); found && !beside {
-			win = l.widenLeft(win, lb.Dy())
+			win = l.widenLeft(win, lb)
 		}
 	} else {
 		win, found = l.belowLabel(f, lb)

@@ -1606,7 +1606,55 @@ func TestWidenLeftToAWordAcrossTheEdge(t *testing.T) {
 	} {
 		l := newLayout(img, &typedb.Type{Generic: true})
 		l.words = []ocr.Word{tc.word}
-		win := l.widenLeft(image.Rect(106, 102, 500, 160), 11)
+		win := l.widenLeft(image.Rect(106, 102, 500, 160), image.Rect(117, 90, 300, 101))
+		if win.Min.X > tc.want || win.Min.X < tc.from {
+			t.Errorf("%s: window from x %d, want %d to %d", tc.name, win.Min.X, tc.from, tc.want)
+		}
+	}
+}
+
+// TestWidenLeftByTheCaptionsLetters: a caption's box may stand far
+// taller than its letters (a slash read into its first word: "Geren
+// names", 28 px, over letters 10 px tall, on another hand's Lithuanian
+// card). A word read across the window's edge by less than that box's
+// height, but more than the letters', still starts the window (RŪTA,
+// whose first two letters the edge had cut: "ITA").
+func TestWidenLeftByTheCaptionsLetters(t *testing.T) {
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	img := image.NewRGBA(image.Rect(0, 0, 500, 200))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	// the caption's letters, 10 px tall, 6 px wide, from x 120 at y 80
+	for x := 120; x+6 <= 200; x += 8 {
+		draw.Draw(img, image.Rect(x, 80, x+6, 90), dark, image.Point{}, draw.Src)
+	}
+	// the value, 19 px tall, from x 80 to 138, under the caption's box
+	for x := 80; x+10 <= 138; x += 14 {
+		draw.Draw(img, image.Rect(x, 95, x+10, 114), dark, image.Point{}, draw.Src)
+	}
+	for _, tc := range []struct {
+		name    string
+		caption image.Rectangle
+		want    int // the window's left edge, at most
+		from    int // and at least
+	}{
+		{"a box 28 px tall over letters 10 px", image.Rect(120, 63, 200, 91), 80, 70},
+		// the same box, its letters as tall: the word crosses the edge
+		// by less than a caption height on its left
+		{"letters as tall as the box", image.Rect(120, 63, 200, 91), 104, 104},
+	} {
+		im := img
+		if tc.name == "letters as tall as the box" {
+			im = image.NewRGBA(img.Rect)
+			draw.Draw(im, im.Rect, img, image.Point{}, draw.Src)
+			for x := 120; x+6 <= 200; x += 8 {
+				draw.Draw(im, image.Rect(x, 63, x+6, 91), dark, image.Point{}, draw.Src)
+			}
+		}
+		l := newLayout(im, &typedb.Type{Generic: true})
+		l.words = []ocr.Word{{Text: "ROTA", Box: image.Rect(80, 95, 138, 114), Confidence: 97}}
+		// the window as the ink steps left it: its edge in the gap after
+		// the value's second letter
+		win := l.widenLeft(image.Rect(104, 92, 500, 130), tc.caption)
 		if win.Min.X > tc.want || win.Min.X < tc.from {
 			t.Errorf("%s: window from x %d, want %d to %d", tc.name, win.Min.X, tc.from, tc.want)
 		}

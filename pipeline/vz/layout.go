@@ -161,7 +161,7 @@ func (l *layout) valueCut(f typedb.Field) (image.Rectangle, image.Rectangle, boo
 			box, err := l.cutValue(win, f, cutRules{endAtGap: true, paleRun: true})
 			return box, image.Rectangle{}, true, err
 		} else if ok {
-			box, err := l.cutValue(l.widenLeft(win, lb.Dy()), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true, paleRun: true})
+			box, err := l.cutValue(l.widenLeft(win, lb), f, cutRules{firstLine: max(4, lb.Dy()/2), otherColumn: lb.Max.X + columnGap*lb.Dy(), endAtGap: true, growLeft: true, paleRun: true})
 			var mask image.Rectangle
 			if err == nil {
 				if lifted := l.riseBeyondCaption(box, lb); lifted.Min.Y < box.Min.Y {
