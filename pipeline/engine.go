@@ -455,12 +455,24 @@ func (e *Engine) tryOutline(ctx context.Context, s *side, cands []*typedb.Type, 
 	if err := e.prepareOn(ctx, &other, cands, o, found, tm); err != nil {
 		return err
 	}
-	if other.best != nil && better(&other) {
+	if other.best != nil && (readsMRZSurer(&other, s) || better(&other)) {
 		other.prep = s.prep
 		*s = other
 		s.best = &s.cands[0]
 	}
 	return nil
+}
+
+// readsMRZSurer reports whether side a, identified, reads its MRZ surely
+// and valid where b does not (none, unsure, or failing its check digits
+// as read): the page whose zone reads whole is the one located right,
+// whatever the rest identifies. A Hungarian passport photographed by
+// another hand was outlined without its left edge, where the zone read
+// as TD2 lines from "KE<<AGVES" identified about as well as the page
+// the edges enclosed, whose zone read whole and valid.
+func readsMRZSurer(a, b *side) bool {
+	sure := func(s *side) bool { return s.mrz != nil && s.mrz.Status == mrz.StatusValid }
+	return a.best != nil && a.best.P >= minP && sure(a) && !sure(b)
 }
 
 // minGeometry is the least geometry evidence (the outline's aspect
