@@ -1582,14 +1582,10 @@ func TestRestoreMarksWhereTheModelsDisagree(t *testing.T) {
 // between two letters; a word read unsurely, or on a line below, does
 // not move it.
 func TestWidenLeftToAWordAcrossTheEdge(t *testing.T) {
-	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
-	img := image.NewRGBA(image.Rect(0, 0, 500, 200))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	img := paperPage(500, 200)
 	// the value's letters 16 px wide, 3 px apart, from x 51; the window
 	// under "Authority" starts in the gap at 105-107
-	for x := 51; x+16 <= 240; x += 19 {
-		draw.Draw(img, image.Rect(x, 107, x+16, 134), dark, image.Point{}, draw.Src)
-	}
+	letterRow(img, 51, 240, 19, 16, 107, 134)
 	for _, tc := range []struct {
 		name string
 		word ocr.Word
@@ -1620,17 +1616,11 @@ func TestWidenLeftToAWordAcrossTheEdge(t *testing.T) {
 // height, but more than the letters', still starts the window (RŪTA,
 // whose first two letters the edge had cut: "ITA").
 func TestWidenLeftByTheCaptionsLetters(t *testing.T) {
-	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
-	img := image.NewRGBA(image.Rect(0, 0, 500, 200))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	img := paperPage(500, 200)
 	// the caption's letters, 10 px tall, 6 px wide, from x 120 at y 80
-	for x := 120; x+6 <= 200; x += 8 {
-		draw.Draw(img, image.Rect(x, 80, x+6, 90), dark, image.Point{}, draw.Src)
-	}
+	letterRow(img, 120, 200, 8, 6, 80, 90)
 	// the value, 19 px tall, from x 80 to 138, under the caption's box
-	for x := 80; x+10 <= 138; x += 14 {
-		draw.Draw(img, image.Rect(x, 95, x+10, 114), dark, image.Point{}, draw.Src)
-	}
+	letterRow(img, 80, 138, 14, 10, 95, 114)
 	for _, tc := range []struct {
 		name    string
 		caption image.Rectangle
@@ -1646,9 +1636,7 @@ func TestWidenLeftByTheCaptionsLetters(t *testing.T) {
 		if tc.name == "letters as tall as the box" {
 			im = image.NewRGBA(img.Rect)
 			draw.Draw(im, im.Rect, img, image.Point{}, draw.Src)
-			for x := 120; x+6 <= 200; x += 8 {
-				draw.Draw(im, image.Rect(x, 63, x+6, 91), dark, image.Point{}, draw.Src)
-			}
+			letterRow(im, 120, 200, 8, 6, 63, 91)
 		}
 		l := newLayout(im, &typedb.Type{Generic: true})
 		l.words = []ocr.Word{{Text: "ROTA", Box: image.Rect(80, 95, 138, 114), Confidence: 97}}
@@ -1658,5 +1646,22 @@ func TestWidenLeftByTheCaptionsLetters(t *testing.T) {
 		if win.Min.X > tc.want || win.Min.X < tc.from {
 			t.Errorf("%s: window from x %d, want %d to %d", tc.name, win.Min.X, tc.from, tc.want)
 		}
+	}
+}
+
+// paperPage is a w×h page of off-white paper.
+func paperPage(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{245, 245, 240, 255}), image.Point{}, draw.Src)
+	return img
+}
+
+// letterRow prints a row of dark blocks standing for letters, width px
+// wide and every step px from x from while they end by x to, rows top to
+// bottom.
+func letterRow(img *image.RGBA, from, to, step, width, top, bottom int) {
+	dark := image.NewUniform(color.RGBA{40, 40, 45, 255})
+	for x := from; x+width <= to; x += step {
+		draw.Draw(img, image.Rect(x, top, x+width, bottom), dark, image.Point{}, draw.Src)
 	}
 }
