@@ -727,12 +727,13 @@ const (
 	besideTaller = 1.1
 )
 
-// widenLeft moves a caption's value window left, a caption height at a
-// time (four at most), while value ink crosses its left edge: a caption
-// read only in part, or set in from its value, would cut the value's
-// first letters. A word the caption pass read surely across the edge,
-// a caption height or more either side, and starting within a caption
-// height under the window's top, is the value's too (further down, it
+// widenLeft moves a caption's value window left, a caption height (lb,
+// the caption's box) at a time (four at most), while value ink crosses
+// its left edge: a caption read only in part, or set in from its value,
+// would cut the value's first letters. A word the caption pass read
+// surely across the edge, the height of the caption's letters or more
+// either side, and starting within a caption height under the window's
+// top, is the value's too (further down, it
 // is the next row's: a Luxembourg card's authority under its date of
 // issue, its expiry's two-line caption 40 px tall): the window then
 // starts with it (the edge had stood in the gap between two letters, and "Behörde
