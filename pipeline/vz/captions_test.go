@@ -1665,3 +1665,41 @@ func letterRow(img *image.RGBA, from, to, step, width, top, bottom int) {
 		draw.Draw(img, image.Rect(x, top, x+width, bottom), dark, image.Point{}, draw.Src)
 	}
 }
+
+// TestCaptionMaskSparesAMarkUnderTheCaption: Tesseract boxed a caption
+// 45 px tall over letters 15 px tall, down over the acute of the value's
+// Ú (GUÐRÚN, on another hand's Icelandic passport), and the rows painted
+// out as the caption's foot took the acute with them. The caption's foot
+// is the first clear row under its letters.
+func TestCaptionMaskSparesAMarkUnderTheCaption(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		mark     bool // an acute over the value's third letter
+		touching bool // the caption's letters run down into the value's
+		wantFoot int  // the mask's bottom row (0: no mask)
+	}{
+		{"a mark under the caption's foot", true, false, 0},
+		{"no mark", false, false, 0},
+		{"the caption's letters touching the value's", false, true, 137},
+	} {
+		img := paperPage(500, 200)
+		// the caption's letters, 15 px tall, from y 110 to 125
+		letterRow(img, 90, 270, 8, 6, 110, 125)
+		if tc.touching {
+			letterRow(img, 90, 270, 8, 6, 110, 140)
+		}
+		// the value's capitals from y 135, the acute from 129 to 133
+		letterRow(img, 70, 380, 20, 14, 135, 160)
+		if tc.mark {
+			letterRow(img, 114, 120, 8, 5, 129, 133)
+		}
+		l := newLayout(img, &typedb.Type{Generic: true})
+		caption := image.Rect(90, 92, 270, 137)
+		// the value's cut, lifted to take in the acute
+		box := image.Rect(68, 128, 382, 163)
+		mask := l.captionMask(box, caption)
+		if got := mask.Max.Y; (tc.wantFoot == 0 && !mask.Empty()) || (tc.wantFoot != 0 && got != tc.wantFoot) {
+			t.Errorf("%s: mask %v, want its foot at %d (0: none)", tc.name, mask, tc.wantFoot)
+		}
+	}
+}
