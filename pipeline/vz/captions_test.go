@@ -1703,3 +1703,53 @@ func TestCaptionMaskSparesAMarkUnderTheCaption(t *testing.T) {
 		}
 	}
 }
+
+// TestDropLineAbove: a Latin cut that took in the caption's line over
+// its value (ŠTEFAN under "Ime / Given names", another hand's Slovenian
+// card, read "ÉTEEA NA") loses that line, and keeps the marks over the
+// value's capitals; with no clear row between the lines, or only marks
+// above, the cut stays as it is.
+func TestDropLineAbove(t *testing.T) {
+	const paper, pale, dark = 240, 150, 40
+	// fill paints rows top to bottom of blocks width px wide every step px
+	fill := func(g *image.Gray, from, to, step, width, top, bottom int, v uint8) {
+		for x := from; x+width <= to; x += step {
+			for y := top; y < bottom; y++ {
+				for xx := x; xx < x+width; xx++ {
+					g.SetGray(xx, y, color.Gray{Y: v})
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name        string
+		caption     [2]int // rows of the caption's letters (0, 0: none)
+		marks       int    // how many marks over the capitals
+		wantDropped bool
+	}{
+		{"a pale caption's line over the value", [2]int{2, 14}, 1, true},
+		{"the caption's line cut by the top edge", [2]int{0, 9}, 2, true},
+		{"marks alone over the value", [2]int{}, 3, false},
+		{"a caption running into the value", [2]int{2, 26}, 0, false},
+	} {
+		g := image.NewGray(image.Rect(0, 0, 300, 60))
+		for i := range g.Pix {
+			g.Pix[i] = paper
+		}
+		if tc.caption != [2]int{} {
+			fill(g, 10, 200, 9, 6, tc.caption[0], tc.caption[1], pale)
+		}
+		// the marks over the second, fourth... capital, the capitals from
+		// row 26 to 50
+		fill(g, 34, 34+tc.marks*48, 48, 10, 19, 23, dark)
+		fill(g, 10, 290, 24, 18, 26, 50, dark)
+		out := dropLineAbove(g)
+		// painted as the paper, or near it
+		dropped := out.GrayAt(12, max(tc.caption[1]-1, 0)).Y > 200
+		markLeft := tc.marks == 0 || out.GrayAt(36, 20).Y == dark
+		valueLeft := out.GrayAt(12, 40).Y == dark
+		if (tc.caption != [2]int{} && dropped != tc.wantDropped) || !markLeft || !valueLeft {
+			t.Errorf("%s: caption dropped %v (want %v), mark left %v, value left %v", tc.name, dropped, tc.wantDropped, markLeft, valueLeft)
+		}
+	}
+}

@@ -859,7 +859,7 @@ func latinCut(s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) 
 	} else if grown.Min.Y < box.Min.Y {
 		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
 	}
-	return crop, req, nil
+	return dropLineAbove(crop), req, nil
 }
 
 // marksRise is how far, in the cut's heights, readLatin grows a cut
@@ -1652,6 +1652,106 @@ func clearFromTop(crop *image.Gray, rows int) *image.Gray {
 		}
 	}
 	return out
+}
+
+// dropLineAbove returns crop with a line of text above its value painted
+// as paper: a cut that took in the caption's line over a value
+// ("Utónév / Given names" over ÁGNES TÜNDE, "Ime / Given names" over
+// ŠTEFAN, on another hand's cards) is read by the Latin model, which has
+// no word list, as marks and letters ("ÉTEEA NA"). The value's line is
+// the band of rows, between clear rows, that holds the most ink,
+// weighted by how dark (a caption is printed paler or smaller than its
+// value); above it, a band that is wide or tall enough to be a line of
+// letters (captionBand) is painted out, with all above it. The marks
+// over the value's capitals are a band too, of a few narrow blobs, and
+// stay. A crop whose value's line runs into the line above, with no
+// clear row between, is returned as it is.
+func dropLineAbove(crop *image.Gray) *image.Gray {
+	w, h := crop.Rect.Dx(), crop.Rect.Dy()
+	if w < 4 || h < 8 {
+		return crop
+	}
+	var hist [256]int
+	for y := range h {
+		for _, v := range crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w] {
+			hist[v]++
+		}
+	}
+	paper, n := 255, 0
+	for ; paper > 0 && n < w*h/10; paper-- {
+		n += hist[paper]
+	}
+	dark, sum := 0, 0
+	for v := range imgutil.Otsu(&hist) + 1 {
+		dark += v * hist[v]
+		sum += hist[v]
+	}
+	if sum == 0 || paper <= dark/sum {
+		return crop
+	}
+	ink := paper - (paper-dark/sum)/4
+	count := make([]int, h)
+	mass := make([]int, h)
+	for y := range h {
+		for _, v := range crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w] {
+			if int(v) <= ink {
+				count[y]++
+				mass[y] += paper - int(v)
+			}
+		}
+	}
+	// specks of noise or artwork leave a row clear
+	noise := max(2, w/100)
+	clear := func(y int) bool { return count[y] <= noise }
+	peak := 0
+	for y := range h {
+		if mass[y] > mass[peak] {
+			peak = y
+		}
+	}
+	if clear(peak) {
+		return crop
+	}
+	top, bot := peak, peak
+	for top > 0 && !clear(top-1) {
+		top--
+	}
+	for bot < h-1 && !clear(bot+1) {
+		bot++
+	}
+	most := slices.Max(count[top : bot+1])
+	for y := top - 1; y >= 0; {
+		for y >= 0 && clear(y) {
+			y--
+		}
+		if y < 0 {
+			break
+		}
+		b := y
+		for y >= 0 && !clear(y) {
+			y--
+		}
+		if captionBand(count[y+1:b+1], most, bot-top+1) {
+			out := grayCopy(crop)
+			for yy := range b + 2 {
+				for x := range w {
+					out.Pix[yy*out.Stride+x] = uint8(paper)
+				}
+			}
+			return out
+		}
+	}
+	return crop
+}
+
+// captionBand reports whether a band of rows with ink counts band, above
+// a value's line whose rows hold at most most inked pixels over height
+// rows, is a line of letters rather than the marks over the value's
+// capitals: inked across 0.3 of the value's widest row, or half its
+// height and more tall and across 0.12.
+func captionBand(band []int, most, height int) bool {
+	widest := slices.Max(band)
+	return 10*widest >= 3*most || (2*len(band) >= height && 100*widest >= 12*most)
 }
 
 // grayCopy returns a copy of g with its origin at (0, 0), to paint on.
