@@ -1753,3 +1753,39 @@ func TestDropLineAbove(t *testing.T) {
 		}
 	}
 }
+
+// TestDropLineAboveAlongTheSlant: in a phone photo's cut the lines lean
+// (ÁGNES TÜNDE under "Utónév / Given names", another hand's Hungarian
+// passport): no row is clear across the cut, yet along the lines' slant
+// the caption's line stands apart, and is dropped.
+func TestDropLineAboveAlongTheSlant(t *testing.T) {
+	const paper, pale, dark = 240, 150, 40
+	for _, slant := range []float64{0, 0.06, -0.06} {
+		g := image.NewGray(image.Rect(0, 0, 300, 80))
+		for i := range g.Pix {
+			g.Pix[i] = paper
+		}
+		// blocks width px wide every step px, rows top to bottom at the
+		// cut's middle, leaning by slant
+		fill := func(from, to, step, width, top, bottom int, v uint8) {
+			for x := from; x+width <= to; x += step {
+				for xx := x; xx < x+width; xx++ {
+					dy := int(math.Round(slant * float64(xx-150)))
+					for y := top + dy; y < bottom+dy; y++ {
+						g.SetGray(xx, y, color.Gray{Y: v})
+					}
+				}
+			}
+		}
+		fill(10, 290, 9, 6, 16, 28, pale)  // the caption's line
+		fill(10, 290, 24, 18, 36, 60, dark) // the value's capitals
+		out := dropLineAbove(g)
+		dy := int(math.Round(slant * float64(12-150)))
+		if v := out.GrayAt(12, 22+dy).Y; v < 200 {
+			t.Errorf("slant %.2f: the caption's line left (%d)", slant, v)
+		}
+		if v := out.GrayAt(12, 48+dy).Y; v != dark {
+			t.Errorf("slant %.2f: the value painted out (%d)", slant, v)
+		}
+	}
+}
