@@ -1777,7 +1777,7 @@ func TestDropLineAboveAlongTheSlant(t *testing.T) {
 				}
 			}
 		}
-		fill(10, 290, 9, 6, 16, 28, pale)  // the caption's line
+		fill(10, 290, 9, 6, 16, 28, pale)   // the caption's line
 		fill(10, 290, 24, 18, 36, 60, dark) // the value's capitals
 		out := dropLineAbove(g)
 		dy := int(math.Round(slant * float64(12-150)))
