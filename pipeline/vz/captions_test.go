@@ -1743,7 +1743,7 @@ func TestDropLineAbove(t *testing.T) {
 		// row 26 to 50
 		fill(g, 34, 34+tc.marks*48, 48, 10, 19, 23, dark)
 		fill(g, 10, 290, 24, 18, 26, 50, dark)
-		out := dropLineAbove(g)
+		out := dropOtherLines(g, false)
 		// painted as the paper, or near it
 		dropped := out.GrayAt(12, max(tc.caption[1]-1, 0)).Y > 200
 		markLeft := tc.marks == 0 || out.GrayAt(36, 20).Y == dark
@@ -1779,13 +1779,48 @@ func TestDropLineAboveAlongTheSlant(t *testing.T) {
 		}
 		fill(10, 290, 9, 6, 16, 28, pale)   // the caption's line
 		fill(10, 290, 24, 18, 36, 60, dark) // the value's capitals
-		out := dropLineAbove(g)
+		out := dropOtherLines(g, false)
 		dy := int(math.Round(slant * float64(12-150)))
 		if v := out.GrayAt(12, 22+dy).Y; v < 200 {
 			t.Errorf("slant %.2f: the caption's line left (%d)", slant, v)
 		}
 		if v := out.GrayAt(12, 48+dy).Y; v != dark {
 			t.Errorf("slant %.2f: the value painted out (%d)", slant, v)
+		}
+	}
+}
+
+// TestDropOtherLinesBelowAName: under a name, the next field's caption
+// line that a tall cut took in (GONÇALVES FERREIRA over "Nome(s)
+// próprio(s) / Given names", another hand's Portuguese passport) is
+// painted out, and a cedilla under a letter stays; a free text keeps
+// its lines below, which may be its own.
+func TestDropOtherLinesBelowAName(t *testing.T) {
+	const paper, pale, dark = 240, 150, 40
+	fill := func(g *image.Gray, from, to, step, width, top, bottom int, v uint8) {
+		for x := from; x+width <= to; x += step {
+			for y := top; y < bottom; y++ {
+				for xx := x; xx < x+width; xx++ {
+					g.SetGray(xx, y, color.Gray{Y: v})
+				}
+			}
+		}
+	}
+	for _, name := range []bool{true, false} {
+		g := image.NewGray(image.Rect(0, 0, 300, 80))
+		for i := range g.Pix {
+			g.Pix[i] = paper
+		}
+		fill(g, 10, 290, 24, 18, 10, 34, dark) // the name's capitals
+		fill(g, 60, 66, 8, 5, 37, 41, dark)    // a cedilla
+		fill(g, 10, 200, 9, 6, 48, 60, pale)   // the next caption's line
+		out := dropOtherLines(g, name)
+		dropped := out.GrayAt(12, 54).Y > 200
+		if dropped != name {
+			t.Errorf("name %v: the line below dropped %v", name, dropped)
+		}
+		if out.GrayAt(62, 39).Y != dark || out.GrayAt(12, 20).Y != dark {
+			t.Errorf("name %v: the cedilla or a letter painted out", name)
 		}
 	}
 }

@@ -859,7 +859,7 @@ func latinCut(s Side, f typedb.Field, region typedb.Rect, mask image.Rectangle) 
 	} else if grown.Min.Y < box.Min.Y {
 		crop = clearFromTop(crop, (box.Min.Y-grown.Min.Y)*crop.Rect.Dy()/grown.Dy())
 	}
-	return dropLineAbove(crop), req, nil
+	return dropOtherLines(crop, f.Kind == typedb.KindName), req, nil
 }
 
 // marksRise is how far, in the cut's heights, readLatin grows a cut
@@ -1654,19 +1654,23 @@ func clearFromTop(crop *image.Gray, rows int) *image.Gray {
 	return out
 }
 
-// dropLineAbove returns crop with a line of text above its value painted
-// as paper: a cut that took in the caption's line over a value
-// ("Utónév / Given names" over ÁGNES TÜNDE, "Ime / Given names" over
-// ŠTEFAN, on another hand's cards) is read by the Latin model, which has
-// no word list, as marks and letters ("ÉTEEA NA"). The value's line is
-// the band of rows, between clear rows, that holds the most ink,
-// weighted by how dark (a caption is printed paler or smaller than its
-// value); above it, a band that is wide or tall enough to be a line of
-// letters (captionBand) is painted out, with all above it. The marks
-// over the value's capitals are a band too, of a few narrow blobs, and
+// dropOtherLines returns crop with a line of text above its value
+// painted as paper, and, with below, one under it too: a cut that took
+// in the caption's line over a value ("Utónév / Given names" over ÁGNES
+// TÜNDE, "Ime / Given names" over ŠTEFAN, on another hand's cards), or
+// the next field's caption and value under a name (GONÇALVES FERREIRA
+// over "Nome(s) próprio(s) / Given names" and JOÃO), is read by the
+// Latin model, which has no word list, as marks and letters ("ÉTEEA
+// NA"), or not at all. The value's line is the band of rows, between
+// clear rows, that holds the most ink, weighted by how dark (a caption
+// is printed paler or smaller than its value); above it (and under it),
+// a band that is wide or tall enough to be a line of letters
+// (captionBand) is painted out, with all beyond it. The marks over (and
+// under) the value's letters are a band too, of a few narrow blobs, and
 // stay. A crop whose value's line runs into the line above, with no
-// clear row between, is returned as it is.
-func dropLineAbove(crop *image.Gray) *image.Gray {
+// clear row between, is returned as it is. Only a name's lines below
+// go: a free text may run on to a second line.
+func dropOtherLines(crop *image.Gray, below bool) *image.Gray {
 	w, h := crop.Rect.Dx(), crop.Rect.Dy()
 	if w < 4 || h < 8 {
 		return crop
@@ -1728,6 +1732,8 @@ func dropLineAbove(crop *image.Gray) *image.Gray {
 		bot++
 	}
 	most := slices.Max(count[top : bot+1])
+	// from and to: the rows (along the slant) painted out
+	from, to := rows, -1
 	for y := top - 1; y >= 0; {
 		for y >= 0 && clear(y) {
 			y--
@@ -1740,18 +1746,38 @@ func dropLineAbove(crop *image.Gray) *image.Gray {
 			y--
 		}
 		if captionBand(count[y+1:b+1], most, bot-top+1) {
-			out := grayCopy(crop)
-			for yy := range h {
-				for x := range w {
-					if rowOf(x, yy) <= b+1 {
-						out.Pix[yy*out.Stride+x] = uint8(paper)
-					}
-				}
-			}
-			return out
+			to = b + 1
+			break
 		}
 	}
-	return crop
+	for y := bot + 1; below && y < rows; {
+		for y < rows && clear(y) {
+			y++
+		}
+		if y >= rows {
+			break
+		}
+		a := y
+		for y < rows && !clear(y) {
+			y++
+		}
+		if captionBand(count[a:y], most, bot-top+1) {
+			from = a - 1
+			break
+		}
+	}
+	if to < 0 && from >= rows {
+		return crop
+	}
+	out := grayCopy(crop)
+	for yy := range h {
+		for x := range w {
+			if r := rowOf(x, yy); r <= to || r >= from {
+				out.Pix[yy*out.Stride+x] = uint8(paper)
+			}
+		}
+	}
+	return out
 }
 
 // lineSlant is the slant (rows per column) along which the ink of crop
