@@ -1699,7 +1699,11 @@ func dropOtherLines(crop *image.Gray, below bool) *image.Gray {
 	// letters then stand in the rows of the value's first
 	slant := lineSlant(crop, ink)
 	reach := int(math.Ceil(math.Abs(slant) * float64(w) / 2))
-	rowOf := func(x, y int) int { return y + reach - int(math.Round(slant*float64(x-w/2))) }
+	shift := make([]int, w)
+	for x := range shift {
+		shift[x] = reach - int(math.Round(slant*float64(x-w/2)))
+	}
+	rowOf := func(x, y int) int { return y + shift[x] }
 	rows := h + 2*reach
 	count := make([]int, rows)
 	mass := make([]int, rows)
@@ -1787,17 +1791,26 @@ func dropOtherLines(crop *image.Gray, below bool) *image.Gray {
 func lineSlant(crop *image.Gray, ink int) float64 {
 	w, h := crop.Rect.Dx(), crop.Rect.Dy()
 	reach := int(math.Ceil(maxSlant * float64(w) / 2))
+	// the ink's pixels, once: each slant counts only them
+	xs, ys := make([]int, 0, w*h/4), make([]int, 0, w*h/4)
+	for y := range h {
+		for x, v := range crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w] {
+			if int(v) <= ink {
+				xs, ys = append(xs, x), append(ys, y)
+			}
+		}
+	}
 	count := make([]int, h+2*reach)
+	shift := make([]int, w)
 	best, bestScore := 0.0, -1
 	for k := -slantSteps; k <= slantSteps; k++ {
 		slant := maxSlant * float64(k) / slantSteps
+		for x := range shift {
+			shift[x] = reach - int(math.Round(slant*float64(x-w/2)))
+		}
 		clear(count)
-		for y := range h {
-			for x, v := range crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w] {
-				if int(v) <= ink {
-					count[y+reach-int(math.Round(slant*float64(x-w/2)))]++
-				}
-			}
+		for i, x := range xs {
+			count[ys[i]+shift[x]]++
 		}
 		score := 0
 		for _, c := range count {
