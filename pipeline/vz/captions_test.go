@@ -1711,16 +1711,7 @@ func TestCaptionMaskSparesAMarkUnderTheCaption(t *testing.T) {
 // above, the cut stays as it is.
 func TestDropLineAbove(t *testing.T) {
 	const paper, pale, dark = 240, 150, 40
-	// fill paints rows top to bottom of blocks width px wide every step px
-	fill := func(g *image.Gray, from, to, step, width, top, bottom int, v uint8) {
-		for x := from; x+width <= to; x += step {
-			for y := top; y < bottom; y++ {
-				for xx := x; xx < x+width; xx++ {
-					g.SetGray(xx, y, color.Gray{Y: v})
-				}
-			}
-		}
-	}
+	fill := grayBlocks
 	for _, tc := range []struct {
 		name        string
 		caption     [2]int // rows of the caption's letters (0, 0: none)
@@ -1797,15 +1788,7 @@ func TestDropLineAboveAlongTheSlant(t *testing.T) {
 // its lines below, which may be its own.
 func TestDropOtherLinesBelowAName(t *testing.T) {
 	const paper, pale, dark = 240, 150, 40
-	fill := func(g *image.Gray, from, to, step, width, top, bottom int, v uint8) {
-		for x := from; x+width <= to; x += step {
-			for y := top; y < bottom; y++ {
-				for xx := x; xx < x+width; xx++ {
-					g.SetGray(xx, y, color.Gray{Y: v})
-				}
-			}
-		}
-	}
+	fill := grayBlocks
 	for _, name := range []bool{true, false} {
 		g := image.NewGray(image.Rect(0, 0, 300, 80))
 		for i := range g.Pix {
@@ -1848,5 +1831,17 @@ func BenchmarkDropOtherLines(b *testing.B) {
 	}
 	for b.Loop() {
 		dropOtherLines(g, true)
+	}
+}
+
+// grayBlocks paints, on g, blocks width px wide every step px from x
+// from while they end by x to, rows top to bottom, grey v.
+func grayBlocks(g *image.Gray, from, to, step, width, top, bottom int, v uint8) {
+	for x := from; x+width <= to; x += step {
+		for y := top; y < bottom; y++ {
+			for xx := x; xx < x+width; xx++ {
+				g.SetGray(xx, y, color.Gray{Y: v})
+			}
+		}
 	}
 }

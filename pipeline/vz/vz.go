@@ -1603,30 +1603,17 @@ const psmRawLine ocr.PageSegMode = 13
 func clearFromTop(crop *image.Gray, rows int) *image.Gray {
 	out := grayCopy(crop)
 	w, h := out.Rect.Dx(), out.Rect.Dy()
-	var hist [256]int
-	for _, v := range out.Pix {
-		hist[v]++
-	}
 	rows = min(rows, h)
 	if rows <= 0 {
 		return out
 	}
-	// the paper: the brightest tenth's floor; ink, anything a quarter
-	// of the way from it to the mean of the value's ink (Otsu's dark
-	// class): a caption is printed paler than its value
-	paper, n := 255, 0
-	for ; paper > 0 && n < w*h/10; paper-- {
-		n += hist[paper]
-	}
-	dark, sum := 0, 0
-	for v := range imgutil.Otsu(&hist) + 1 {
-		dark += v * hist[v]
-		sum += hist[v]
-	}
-	if sum == 0 {
+	// ink, anything a quarter of the way from the paper to the mean of
+	// the value's ink: a caption is printed paler than its value
+	paper, dark, ok := paperAndInk(out)
+	if !ok {
 		return out
 	}
-	ink := uint8(paper - (paper-dark/sum)/4)
+	ink := uint8(paper - (paper-dark)/4)
 	seen := make([]bool, w*rows)
 	var stack []int
 	for x := range w {
@@ -1654,6 +1641,32 @@ func clearFromTop(crop *image.Gray, rows int) *image.Gray {
 	return out
 }
 
+// paperAndInk returns the grey of a cut's paper, the brightest tenth's
+// floor, and the mean grey of its ink, Otsu's dark class (mostly the
+// value's letters); ok is false for a cut with no dark class.
+func paperAndInk(g *image.Gray) (paper, ink int, ok bool) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	var hist [256]int
+	for y := range h {
+		for _, v := range g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):][:w] {
+			hist[v]++
+		}
+	}
+	paper, n := 255, 0
+	for ; paper > 0 && n < w*h/10; paper-- {
+		n += hist[paper]
+	}
+	sum := 0
+	for v := range imgutil.Otsu(&hist) + 1 {
+		ink += v * hist[v]
+		sum += hist[v]
+	}
+	if sum == 0 {
+		return paper, 0, false
+	}
+	return paper, ink / sum, true
+}
+
 // dropOtherLines returns crop with a line of text above its value
 // painted as paper, and, with below, one under it too: a cut that took
 // in the caption's line over a value ("Utónév / Given names" over ÁGNES
@@ -1675,25 +1688,11 @@ func dropOtherLines(crop *image.Gray, below bool) *image.Gray {
 	if w < 4 || h < 8 {
 		return crop
 	}
-	var hist [256]int
-	for y := range h {
-		for _, v := range crop.Pix[crop.PixOffset(crop.Rect.Min.X, crop.Rect.Min.Y+y):][:w] {
-			hist[v]++
-		}
-	}
-	paper, n := 255, 0
-	for ; paper > 0 && n < w*h/10; paper-- {
-		n += hist[paper]
-	}
-	dark, sum := 0, 0
-	for v := range imgutil.Otsu(&hist) + 1 {
-		dark += v * hist[v]
-		sum += hist[v]
-	}
-	if sum == 0 || paper <= dark/sum {
+	paper, dark, ok := paperAndInk(crop)
+	if !ok || paper <= dark {
 		return crop
 	}
-	ink := paper - (paper-dark/sum)/4
+	ink := paper - (paper-dark)/4
 	// the rows are followed along the lines' slant (lineSlant): a phone
 	// photo's lines lean a few degrees in the cut, and a caption's last
 	// letters then stand in the rows of the value's first
