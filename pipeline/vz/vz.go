@@ -1735,47 +1735,41 @@ func dropOtherLines(crop *image.Gray, below bool) *image.Gray {
 		bot++
 	}
 	most := slices.Max(count[top : bot+1])
-	// from and to: the rows (along the slant) painted out
-	from, to := rows, -1
-	for y := top - 1; y >= 0; {
-		for y >= 0 && clear(y) {
-			y--
+	in := func(y int) bool { return y >= 0 && y < rows }
+	// captionBeyond looks from row y, in direction d (-1 up, 1 down),
+	// band by band for a line of letters, and returns the clear row
+	// between it and the value's line: that row and all beyond it are
+	// painted out
+	captionBeyond := func(y, d int) (int, bool) {
+		for in(y) {
+			for in(y) && clear(y) {
+				y += d
+			}
+			if !in(y) {
+				break
+			}
+			near := y
+			for in(y) && !clear(y) {
+				y += d
+			}
+			if captionBand(count[min(near, y-d):max(near, y-d)+1], most, bot-top+1) {
+				return near - d, true
+			}
 		}
-		if y < 0 {
-			break
-		}
-		b := y
-		for y >= 0 && !clear(y) {
-			y--
-		}
-		if captionBand(count[y+1:b+1], most, bot-top+1) {
-			to = b + 1
-			break
-		}
+		return 0, false
 	}
-	for y := bot + 1; below && y < rows; {
-		for y < rows && clear(y) {
-			y++
-		}
-		if y >= rows {
-			break
-		}
-		a := y
-		for y < rows && !clear(y) {
-			y++
-		}
-		if captionBand(count[a:y], most, bot-top+1) {
-			from = a - 1
-			break
-		}
+	to, above := captionBeyond(top-1, -1)
+	from, under := 0, false
+	if below {
+		from, under = captionBeyond(bot+1, 1)
 	}
-	if to < 0 && from >= rows {
+	if !above && !under {
 		return crop
 	}
 	out := grayCopy(crop)
 	for yy := range h {
 		for x := range w {
-			if r := rowOf(x, yy); r <= to || r >= from {
+			if r := rowOf(x, yy); (above && r <= to) || (under && r >= from) {
 				out.Pix[yy*out.Stride+x] = uint8(paper)
 			}
 		}
